@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CallMessage, ServerMessage } from '../../shared/wire';
+import { API_PATH, WIRE_PROTOCOL } from '../../shared/wire';
+import type { Dispatcher } from '../api/dispatcher';
+import { hostAllowed, originAllowed, tokenFromProtocols, tokenMatches } from './access';
+import { serveStatic } from './static-files';
+
+export interface ServeOptions {
+  dispatcher: Dispatcher;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Tests pass one; otherwise 256 random bits. */
+  token?: string;
+}
+
+export interface RunningServe {
+  port: number;
+  token: string;
+  /** The URL to open: the token rides in the fragment, which browsers never send to a server. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Bounds for hostile clients: one message is small JSON; a connection cannot start unbounded work. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+const MAX_CALLS_IN_FLIGHT = 64;
+
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const server: Server = createServer();
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols: () => WIRE_PROTOCOL });
+  let port = 0;
+
+  server.on('request', (request, response) => {
+    if (!hostAllowed(request, port)) {
+      response.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405).end();
+      return;
+    }
+    serveStatic(options.rendererDir, request.url ?? '/', response, port).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?')[0];
+    const refuse = (status: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (path !== API_PATH || !hostAllowed(request, port) || !originAllowed(request, port)) return refuse(403, 'Forbidden');
+    if (!tokenMatches(tokenFromProtocols(request.headers['sec-websocket-protocol']), token)) return refuse(401, 'Unauthorized');
+    sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, options.dispatcher));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    async close() {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function serveConnection(ws: WebSocket, dispatcher: Dispatcher): void {
+  const closed = new AbortController();
+  let inFlight = 0;
+  const send = (message: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  ws.on('close', () => closed.abort());
+  ws.on('message', (data, isBinary) => {
+    const message = isBinary ? undefined : parseCall(data.toString());
+    if (!message) {
+      ws.close(1003, 'Expected a JSON call message');
+      return;
+    }
+    if (inFlight >= MAX_CALLS_IN_FLIGHT) {
+      send({ type: 'result', id: message.id, ok: false, error: { code: 'rate_limited', message: 'Too many requests in flight on this connection' } });
+      return;
+    }
+    inFlight++;
+    const sink = (event: string, payload: unknown) => send({ type: 'event', event, payload } as ServerMessage);
+    void dispatcher
+      .call(message.name, message.input, sink as never, closed.signal)
+      .then((outcome) => send({ type: 'result', id: message.id, ...outcome }))
+      .finally(() => inFlight--);
+  });
+}
+
+function parseCall(text: string): CallMessage | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<CallMessage>;
+    if (value?.type === 'call' && Number.isSafeInteger(value.id) && typeof value.name === 'string') return value as CallMessage;
+  } catch {
+    // fall through: not JSON
+  }
+  return undefined;
+}

@@ -1,0 +1,140 @@
+/**
+ * The one API contract between the UI and the main process. Every request the renderer can make is here
+ * with its input schema (validated at the door by main, since the renderer is untrusted input) and its
+ * result type; every event stream is in `EventMap`. The preload, the `serve` WebSocket transport and the
+ * renderer's client are all derived from this file, so nothing is written twice.
+ */
+import { z } from 'zod';
+import type { AppInfo } from './types/app';
+import type { OperationProgress } from './types/operations';
+import type { ImageDetails, ManifestInfo, Referrer, RepositoryList, TagDetail, TagList, RateLimitInfo } from './types/registry';
+import { REGISTRY_KINDS, type DockerConfigCandidate, type RegistryStatus, type RegistryView } from './types/settings';
+import type { Efficiency, FileContent, ImageDiff, LayerChange, LayerIndex, MergedEntry, TextDiff } from './types/layers';
+import type { EngineInfo, LocalImage } from './types/docker';
+import type { AuditEntry, PromotionLane, PromotionPlan, PromotionResult } from './types/promotion';
+
+interface RequestSpec<I extends z.ZodType, R> {
+  input: I;
+  /** Phantom: carries the result type only. */
+  result: R;
+}
+
+function request<R>() {
+  return <I extends z.ZodType>(input: I): RequestSpec<I, R> => ({ input, result: undefined as R });
+}
+
+// Shared field schemas. Bounds keep hostile input from costing memory or time.
+const text = (max = 512) => z.string().min(1).max(max);
+const reference = text(1024).describe('image reference: host[:port]/path[:tag][@digest], or a source like docker-daemon:NAME:TAG');
+const digest = z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/, 'a digest like sha256:<64 hex>');
+const platform = z.string().regex(/^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/, 'os/arch[/variant]');
+const operationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('client-chosen id for progress events and cancel');
+const registryId = text(128);
+const repository = text(256);
+const environment = z.object({ role: text(64), namespace: z.string().max(256) });
+const registryFields = {
+  name: text(128),
+  host: text(256),
+  kind: z.enum(REGISTRY_KINDS),
+  insecure: z.boolean(),
+  caPath: z.string().max(4096).optional(),
+  environments: z.array(environment).max(32),
+  repositories: z.array(repository).max(10_000),
+};
+const lane = z.object({
+  name: text(64),
+  stages: z.array(z.object({ name: text(64), registryId, namespace: z.string().max(256) })).min(2).max(16),
+  tagRewrites: z.array(z.object({ from: text(256), to: z.string().max(256) })).max(32),
+});
+
+export const contract = {
+  // App
+  'app.info': request<AppInfo>()(z.object({})),
+  'operations.cancel': request<{ cancelled: boolean }>()(z.object({ operationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })),
+
+  // Registries and credentials (settings; secrets go in, never come out)
+  'registries.list': request<RegistryView[]>()(z.object({})),
+  'registries.add': request<RegistryView>()(z.object(registryFields).partial({ kind: true, insecure: true, environments: true, repositories: true, name: true })),
+  'registries.update': request<RegistryView>()(z.object({ id: registryId, ...registryFields }).partial().required({ id: true })),
+  'registries.remove': request<{ removed: boolean }>()(z.object({ id: registryId })),
+  'registries.status': request<RegistryStatus>()(z.object({ id: registryId })),
+  'registries.dockerCandidates': request<DockerConfigCandidate[]>()(z.object({})),
+  'registries.importDocker': request<RegistryView[]>()(z.object({ hosts: z.array(text(256)).max(256) })),
+  'credentials.set': request<RegistryView>()(
+    z.object({ registryId, username: text(256), secret: z.string().min(1).max(16_384), verify: z.boolean().default(true) }),
+  ),
+  'credentials.test': request<RegistryStatus>()(z.object({ registryId })),
+  'credentials.remove': request<RegistryView>()(z.object({ registryId })),
+
+  // Registry browsing
+  'registry.listRepositories': request<RepositoryList>()(z.object({ registryId })),
+  'registry.listTags': request<TagList>()(z.object({ registryId, repository })),
+  'registry.inspect': request<ImageDetails>()(z.object({ reference, platform: platform.optional() })),
+  'registry.manifest': request<ManifestInfo>()(z.object({ reference })),
+  'registry.referrers': request<Referrer[]>()(z.object({ reference })),
+  'registry.tagDetails': request<TagDetail[]>()(
+    z.object({ registryId, repository, tags: z.array(text(128)).max(10_000), operationId }),
+  ),
+  'registry.rateLimit': request<RateLimitInfo | null>()(z.object({ registryId })),
+  'search.query': request<{ registryId: string; repository: string; tag?: string }[]>()(
+    z.object({ query: z.string().max(256), limit: z.number().int().min(1).max(500).default(50) }),
+  ),
+
+  // Layers and image diffs (sources: docker://, docker-daemon:, docker-archive:, oci:)
+  'layers.list': request<LayerChange[]>()(z.object({ reference, platform: platform.optional(), operationId })),
+  'layers.index': request<LayerIndex>()(z.object({ reference, layerDigest: digest, operationId })),
+  'images.ls': request<MergedEntry[]>()(
+    z.object({ reference, path: z.string().max(4096).default('/'), upToLayer: z.number().int().min(0).optional(), recursive: z.boolean().default(false), operationId }),
+  ),
+  'images.readFile': request<FileContent>()(z.object({ reference, path: text(4096), maxBytes: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024) })),
+  'images.diff': request<ImageDiff>()(z.object({ a: reference, b: reference, platform: platform.optional(), operationId })),
+  'images.textDiff': request<TextDiff>()(z.object({ a: reference, b: reference, path: text(4096) })),
+  'images.efficiency': request<Efficiency>()(z.object({ reference, platform: platform.optional(), operationId })),
+
+  // Local Docker engine
+  'docker.engine': request<EngineInfo>()(z.object({})),
+  'docker.setEngine': request<EngineInfo>()(z.object({ host: z.string().max(4096).nullable() })),
+  'docker.images': request<LocalImage[]>()(z.object({})),
+  'docker.pull': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),
+  'docker.tag': request<{ source: string; target: string }>()(z.object({ source: reference, target: reference })),
+  'docker.push': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),
+  'docker.remove': request<{ removed: string[] }>()(z.object({ reference, force: z.boolean().default(false) })),
+
+  // Promotion
+  'promotion.plan': request<PromotionPlan>()(
+    z.object({ source: reference, target: reference, platforms: z.array(platform).max(32).optional(), withReferrers: z.boolean().default(false), force: z.boolean().default(false), viaEngine: z.boolean().default(false) }),
+  ),
+  'promotion.execute': request<PromotionResult>()(
+    z.object({ source: reference, target: reference, platforms: z.array(platform).max(32).optional(), withReferrers: z.boolean().default(false), force: z.boolean().default(false), viaEngine: z.boolean().default(false), operationId }),
+  ),
+  'promotion.lanes': request<PromotionLane[]>()(z.object({})),
+  'promotion.setLanes': request<PromotionLane[]>()(z.object({ lanes: z.array(lane).max(64) })),
+  'promotion.next': request<{ plan: PromotionPlan; lane: string; stage: string }>()(z.object({ source: reference, lane: text(64) })),
+  'promotion.audit': request<AuditEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).default(500), query: z.string().max(256).optional() })),
+} as const;
+
+export type Contract = typeof contract;
+export type RequestName = keyof Contract;
+export type RequestInput<K extends RequestName> = z.input<Contract[K]['input']>;
+/** The input after validation and defaults, as handlers receive it. */
+export type ValidInput<K extends RequestName> = z.output<Contract[K]['input']>;
+export type RequestResult<K extends RequestName> = Contract[K]['result'];
+
+export const REQUEST_NAMES = Object.keys(contract) as RequestName[];
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Events pushed from main to the UI. */
+export interface EventMap {
+  'operation.progress': OperationProgress;
+}
+export type EventName = keyof EventMap;
+export const EVENT_NAMES: EventName[] = ['operation.progress'];
+
+/** The API as the renderer sees it: one async function per request, results or a thrown BerthError. */
+export type BerthApi = {
+  call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K>>;
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+};
