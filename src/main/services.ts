@@ -3,6 +3,7 @@
  * build their services here, passing paths and options in, so tests run real services on temp folders
  * and loopback ports. Nothing here imports electron.
  */
+import { createLogger, type Logger } from './logging/logger';
 import { resolvePaths, type BerthPaths } from './paths';
 import { BERTH_VERSION } from './version';
 
@@ -10,6 +11,8 @@ export interface ServicesOptions {
   transport: 'electron' | 'serve' | 'cli';
   env?: NodeJS.ProcessEnv;
   paths?: Partial<BerthPaths>;
+  /** Echo log lines here too (the CLI's --debug). */
+  logEcho?: NodeJS.WritableStream;
 }
 
 export interface AppContext {
@@ -17,6 +20,7 @@ export interface AppContext {
   transport: ServicesOptions['transport'];
   paths: BerthPaths;
   env: NodeJS.ProcessEnv;
+  logger: Logger;
 }
 
 export interface Services {
@@ -28,7 +32,8 @@ export interface Services {
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const env = options.env ?? process.env;
   const paths = { ...resolvePaths(env), ...options.paths };
-  const app: AppContext = { version: BERTH_VERSION, transport: options.transport, paths, env };
+  const logger = createLogger({ dir: paths.logDir, echo: options.logEcho });
+  const app: AppContext = { version: BERTH_VERSION, transport: options.transport, paths, env, logger };
   const closers: (() => Promise<void> | void)[] = [];
   return {
     app,

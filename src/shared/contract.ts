@@ -10,8 +10,8 @@ import type { OperationProgress } from './types/operations';
 import type { ImageDetails, ManifestInfo, Referrer, RepositoryList, TagDetail, TagList, RateLimitInfo } from './types/registry';
 import { REGISTRY_KINDS, type DockerConfigCandidate, type RegistryStatus, type RegistryView } from './types/settings';
 import type { Efficiency, FileContent, ImageDiff, LayerChange, LayerIndex, MergedEntry, TextDiff } from './types/layers';
-import type { EngineInfo, LocalImage } from './types/docker';
-import type { AuditEntry, PromotionLane, PromotionPlan, PromotionResult } from './types/promotion';
+import type { EngineInfo, LocalImage, LocalImageDetails } from './types/docker';
+import type { AuditEntry, LaneStep, PromotionLane, PromotionPlan, PromotionResult } from './types/promotion';
 
 interface RequestSpec<I extends z.ZodType, R> {
   input: I;
@@ -44,12 +44,21 @@ const registryFields = {
 const lane = z.object({
   name: text(64),
   stages: z.array(z.object({ name: text(64), registryId, namespace: z.string().max(256) })).min(2).max(16),
-  tagRewrites: z.array(z.object({ from: text(256), to: z.string().max(256) })).max(32),
+  tagRewrites: z.array(z.object({ from: text(256), to: z.string().max(256), toStage: text(64).optional() })).max(32),
 });
+/** How a promotion runs; the same for a plan, an execution and a lane step. */
+const promotionOptions = {
+  platforms: z.array(platform).max(32).optional().describe('copy only these platforms of an index, as a new index'),
+  withReferrers: z.boolean().default(false),
+  force: z.boolean().default(false).describe('overwrite a target tag that points at another digest'),
+  viaEngine: z.boolean().default(false).describe('pull, tag and push through the local Docker engine'),
+};
 
 export const contract = {
   // App
   'app.info': request<AppInfo>()(z.object({})),
+  /** Plain-text diagnostics for bug reports: versions, engine, registries by kind, recent errors. No secrets. */
+  'app.diagnostics': request<{ text: string }>()(z.object({})),
   'operations.cancel': request<{ cancelled: boolean }>()(z.object({ operationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })),
 
   // Registries and credentials (settings; secrets go in, never come out)
@@ -95,21 +104,20 @@ export const contract = {
   'docker.engine': request<EngineInfo>()(z.object({})),
   'docker.setEngine': request<EngineInfo>()(z.object({ host: z.string().max(4096).nullable() })),
   'docker.images': request<LocalImage[]>()(z.object({})),
+  'docker.inspect': request<LocalImageDetails>()(z.object({ reference })),
   'docker.pull': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),
   'docker.tag': request<{ source: string; target: string }>()(z.object({ source: reference, target: reference })),
   'docker.push': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),
   'docker.remove': request<{ removed: string[] }>()(z.object({ reference, force: z.boolean().default(false) })),
 
   // Promotion
-  'promotion.plan': request<PromotionPlan>()(
-    z.object({ source: reference, target: reference, platforms: z.array(platform).max(32).optional(), withReferrers: z.boolean().default(false), force: z.boolean().default(false), viaEngine: z.boolean().default(false) }),
-  ),
-  'promotion.execute': request<PromotionResult>()(
-    z.object({ source: reference, target: reference, platforms: z.array(platform).max(32).optional(), withReferrers: z.boolean().default(false), force: z.boolean().default(false), viaEngine: z.boolean().default(false), operationId }),
-  ),
+  'promotion.plan': request<PromotionPlan>()(z.object({ source: reference, target: reference, ...promotionOptions })),
+  'promotion.execute': request<PromotionResult>()(z.object({ source: reference, target: reference, ...promotionOptions, operationId })),
   'promotion.lanes': request<PromotionLane[]>()(z.object({})),
   'promotion.setLanes': request<PromotionLane[]>()(z.object({ lanes: z.array(lane).max(64) })),
-  'promotion.next': request<{ plan: PromotionPlan; lane: string; stage: string }>()(z.object({ source: reference, lane: text(64) })),
+  'promotion.next': request<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>()(
+    z.object({ source: reference, lane: text(64).optional().describe('the only lane holding the source when absent'), execute: z.boolean().default(false), ...promotionOptions, operationId }),
+  ),
   'promotion.audit': request<AuditEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).default(500), query: z.string().max(256).optional() })),
 } as const;
 
@@ -129,9 +137,11 @@ export function isRequestName(name: unknown): name is RequestName {
 /** Events pushed from main to the UI. */
 export interface EventMap {
   'operation.progress': OperationProgress;
+  /** The desktop app received a `berth://PATH` link (second start, OS protocol handler). */
+  'app.deepLink': { path: string };
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = ['operation.progress'];
+export const EVENT_NAMES: EventName[] = ['operation.progress', 'app.deepLink'];
 
 /** The API as the renderer sees it: one async function per request, results or a thrown BerthError. */
 export type BerthApi = {

@@ -11,6 +11,11 @@ export interface Backend {
 /** Services plus the contract's door: what every transport (IPC, serve, CLI) starts from. */
 export async function createBackend(options: ServicesOptions & DispatcherOptions): Promise<Backend> {
   const services = await createServices(options);
-  const dispatcher = createDispatcher(createHandlers(services), { onInternalError: options.onInternalError });
+  const dispatcher = createDispatcher(createHandlers(services), {
+    onInternalError: (name, error) => {
+      services.app.logger.log('error', name, (error as Error)?.stack ?? String(error));
+      options.onInternalError?.(name, error);
+    },
+  });
   return { services, dispatcher, close: () => services.close() };
 }

@@ -77,6 +77,12 @@ export function httpError(status: number, body: Uint8Array | undefined, headers:
       ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
     });
   }
+  if (codes.has('DIGEST_INVALID')) {
+    return new BerthError('digest_mismatch', `${registry} rejected the content: it does not match its digest (could not ${action}).${saidSuffix}`, details);
+  }
+  if (codes.has('MANIFEST_BLOB_UNKNOWN')) {
+    return new BerthError('bad_response', `Could not ${action}: the manifest refers to blobs that are not in the target repository on ${registry}; copy them first.${saidSuffix}`, details);
+  }
   if (status === 401) {
     return context.authenticated
       ? new BerthError('unauthorized', `${registry} refused the saved credentials: could not ${action}. Check the username and password or token in the registry settings.${saidSuffix}`, details)
@@ -130,7 +136,7 @@ function errorCodes(error: unknown): string[] {
 
 /** True when a failure happened before any answer came (worth a retry for idempotent requests). */
 export function isTransientNetworkError(error: unknown): boolean {
-  return errorCodes(error).some((code) => code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'ECONNREFUSED');
+  return errorCodes(error).some((code) => code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE');
 }
 
 /** A BerthError for a failure below HTTP: refused, DNS, TLS, timeouts, cancellation. */

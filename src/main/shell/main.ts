@@ -1,39 +1,89 @@
-// The Electron shell: app lifecycle, the window, security handlers and ipcMain <-> api. No business logic.
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+// The Electron shell: app lifecycle, the window, security handlers and ipcMain <-> api. No business logic:
+// everything here is wiring of Electron objects to modules that tests exercise with plain objects.
+import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from '../api/backend';
+import { EVENT_CHANNEL } from './channels';
+import { deepLinkFromArgv, deepLinkPath, PROTOCOL } from './deep-link';
 import { registerIpc } from './ipc';
+import { buildMenu } from './menu';
 import { createAppUrlCheck, externalUrlAllowed } from './navigation';
+import { applySessionSecurity, applyWebContentsSecurity } from './security';
 import { DESKTOP_CSP, mainWindowOptions } from './window-options';
+import { fitToDisplays, loadWindowState, saveWindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? `file://${join(here, '../renderer/index.html')}`;
 const isAppUrl = createAppUrlCheck(rendererUrl);
+const openExternal = (url: string) => {
+  if (externalUrlAllowed(url)) void shell.openExternal(url);
+};
 
 app.enableSandbox();
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.setAsDefaultProtocolClient(PROTOCOL);
+  void start();
+}
 
-app.whenReady().then(async () => {
-  const backend = await createBackend({ transport: 'electron', paths: { configDir: app.getPath('userData') } });
+async function start(): Promise<void> {
+  let window: BrowserWindow | undefined;
+  let pendingLink = deepLinkFromArgv(process.argv);
+  const sendDeepLink = (link: string) => {
+    if (window && !window.webContents.isLoading()) window.webContents.send(EVENT_CHANNEL, 'app.deepLink', { path: deepLinkPath(link) });
+    else pendingLink = link;
+  };
+  // A second start focuses this window and passes its berth:// link along.
+  app.on('second-instance', (_event, argv) => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+    const link = deepLinkFromArgv(argv);
+    if (link) sendDeepLink(link);
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    sendDeepLink(url);
+  });
+  app.on('web-contents-created', (_event, contents) => applyWebContentsSecurity(contents, isAppUrl, openExternal));
+
+  await app.whenReady();
+  const backend = await createBackend({ transport: 'electron', paths: { configDir: app.getPath('userData'), logDir: app.getPath('logs') } });
   registerIpc(ipcMain, backend.dispatcher, isAppUrl);
-
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  applySessionSecurity(session.defaultSession, isAppUrl);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [DESKTOP_CSP] } });
   });
 
-  const window = new BrowserWindow(mainWindowOptions(join(here, '../preload')));
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (externalUrlAllowed(url)) void shell.openExternal(url);
-    return { action: 'deny' };
+  const stateFile = join(app.getPath('userData'), 'window-state.json');
+  const remembered = loadWindowState(stateFile);
+  const bounds = remembered && fitToDisplays(remembered.bounds, screen.getAllDisplays().map((d) => d.workArea));
+  window = new BrowserWindow({ ...mainWindowOptions(join(here, '../preload')), ...(bounds ?? {}) });
+  if (remembered?.maximized) window.maximize();
+  window.on('close', () => {
+    if (window) saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
   });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
+
+  const navigate = (path: string) => window?.webContents.send(EVENT_CHANNEL, 'app.deepLink', { path });
+  const menu = buildMenu(process.platform, {
+    navigate,
+    copyDiagnostics: () => {
+      void backend.dispatcher.call('app.diagnostics', {}, () => undefined).then((outcome) => {
+        if (outcome.ok) clipboard.writeText((outcome.value as { text: string }).text);
+      });
+    },
   });
-  window.once('ready-to-show', () => window.show());
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menu as MenuItemConstructorOptions[]));
+
+  window.once('ready-to-show', () => window?.show());
+  window.webContents.on('did-finish-load', () => {
+    if (pendingLink) sendDeepLink(pendingLink);
+    pendingLink = undefined;
+  });
   await window.loadURL(rendererUrl);
 
   app.on('window-all-closed', () => {
     void backend.close().finally(() => app.quit());
   });
-});
+}

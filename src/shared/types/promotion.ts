@@ -1,65 +1,121 @@
 /** Promotion (copy a tag keeping its digest) types. */
 
+/**
+ * What happens to one blob: already at the target; cross-repository mount (same registry, no bytes through
+ * Berth); streamed copy; or `external` (a foreign layer with `urls`, served from outside registries and
+ * never copied, as Docker and skopeo do).
+ */
+export type BlobAction = 'present' | 'mount' | 'copy' | 'external';
+
 export interface BlobStep {
   digest: string;
   size: number;
   mediaType: string;
-  action: 'present' | 'mount' | 'copy';
+  action: BlobAction;
 }
 
 export interface ManifestStep {
   digest: string;
   mediaType: string;
-  /** Tag to write, or undefined for a by-digest child manifest. */
+  size: number;
+  /** `present`: the target repository already holds it; `put`: it will be written. */
+  action: 'present' | 'put';
+  /** What it is: a platform image, a (possibly new) index, or a referrer (signature, SBOM...). */
+  role: 'image' | 'index' | 'referrer';
+  /** Tag to write, or undefined for a by-digest manifest. */
   tag?: string;
   platform?: string;
 }
 
+export type PromotionStrategy = 'same-repository' | 'mount' | 'copy' | 'engine';
+
 export interface PromotionPlan {
+  /** Normalised source reference (`registry/repo:tag` or `@digest`). */
   source: string;
+  /** Normalised target reference (`registry/repo:tag`). */
   target: string;
   sourceDigest: string;
   /** The digest the target tag will have (equals sourceDigest unless a platform subset makes a new index). */
   targetDigest: string;
-  strategy: 'same-repository' | 'mount' | 'copy' | 'engine';
+  strategy: PromotionStrategy;
+  /** Every blob of every manifest to write, each digest once. */
   blobs: BlobStep[];
+  /** In write order: child manifests first, the tagged manifest last. */
   manifests: ManifestStep[];
+  /** Digests of the referrer manifests that will be carried along (when asked). */
   referrers: string[];
+  /** Platforms carried, for an index (`linux/amd64`...); empty for a single-platform image. */
+  platforms: string[];
   bytesToCopy: number;
   /** The target tag's current digest, if the tag exists. */
   existingTargetDigest?: string;
   /** True when the target tag exists with another digest: refused unless `force`. */
   overwrites: boolean;
+  /** The target tag already has `targetDigest` and every part is there: nothing to write. */
+  upToDate: boolean;
+  /** Things the confirmation dialog should say (engine path caveats, declined options). */
+  notes: string[];
 }
 
 export interface PromotionResult {
   source: string;
   target: string;
+  /** The digest the target tag has now. */
   digest: string;
+  strategy: PromotionStrategy;
   blobsMounted: number;
   blobsCopied: number;
   bytesCopied: number;
+  /** Blobs already at the target, not transferred again. */
   skipped: number;
+  manifestsWritten: number;
   referrersCopied: number;
+  durationMs: number;
+}
+
+export interface TagRewrite {
+  /** A regular expression matched against the tag, e.g. `^(.*)-rc\\d+$`. */
+  from: string;
+  /** The replacement, with `$1`-style groups, e.g. `$1`. */
+  to: string;
+  /** Apply only when promoting into this stage (by name); every step when absent. */
+  toStage?: string;
 }
 
 export interface PromotionLane {
   name: string;
-  /** Ordered stages, e.g. [{ registryId, namespace: 'dev/' }, { ..., namespace: 'test/' }]. */
+  /** Ordered stages, e.g. [{ name: 'dev', registryId, namespace: 'dev/' }, { name: 'test', ..., namespace: 'test/' }]. */
   stages: { name: string; registryId: string; namespace: string }[];
-  /** Tag rewrite rules applied on promotion: regex -> replacement, e.g. `^(.*)-rc\\d+$` -> `$1`. */
-  tagRewrites: { from: string; to: string }[];
+  /** Tag rewrite rules applied on promotion, the first matching rule wins. */
+  tagRewrites: TagRewrite[];
 }
+
+export interface LaneStep {
+  lane: string;
+  /** The stage the source is in, and the one it goes to. */
+  fromStage: string;
+  stage: string;
+  target: string;
+}
+
+export type AuditOutcome = 'success' | 'failure' | 'refused' | 'cancelled';
 
 export interface AuditEntry {
   at: string;
+  /** The OS user who ran Berth. */
   user: string;
+  /** The target registry's username, when Berth knows it. */
+  registryUser?: string;
   source: string;
   target: string;
-  digest: string;
-  outcome: 'success' | 'failure' | 'refused';
+  /** The digest written (or that would have been), when it was known. */
+  digest?: string;
+  strategy?: PromotionStrategy;
+  outcome: AuditOutcome;
   message?: string;
   blobsMounted?: number;
   blobsCopied?: number;
   bytesCopied?: number;
+  skipped?: number;
+  durationMs?: number;
 }

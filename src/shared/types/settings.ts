@@ -1,6 +1,6 @@
-import type { RateLimitInfo } from './registry';
-
 /** Registry settings and credential state as the UI sees them. Secrets never appear in these types. */
+import type { ErrorData } from '../errors';
+import type { RateLimitInfo } from './registry';
 
 export const REGISTRY_KINDS = ['distribution', 'dockerhub', 'ghcr', 'quay', 'harbor', 'gitlab', 'ecr', 'acr', 'gar', 'zot', 'other'] as const;
 
@@ -28,8 +28,21 @@ export interface RegistrySettings {
   repositories: string[];
 }
 
+export interface CredentialState {
+  /** keychain: Berth's own, in the OS keychain. session: Berth's own, in memory only (no keychain available).
+   * docker-config / credential-helper: from the user's Docker config. none: anonymous. */
+  source: CredentialSource;
+  username?: string;
+  /** The Docker config file or the `docker-credential-NAME` program the credential comes from. */
+  origin?: string;
+  /** Something the user should know, e.g. that a credential is kept for this session only. */
+  notice?: string;
+  /** The credential exists but cannot be used now: a locked keychain, a failing helper, a broken config. */
+  problem?: ErrorData;
+}
+
 export interface RegistryView extends RegistrySettings {
-  credential: { source: CredentialSource; username?: string };
+  credential: CredentialState;
 }
 
 export interface RegistryStatus {

@@ -1,0 +1,132 @@
+import { BerthError } from '../../shared/errors';
+
+/**
+ * Where Berth's own secrets live. The OS keychain (macOS Keychain, Windows Credential Vault, Secret Service
+ * on Linux) through keytar; when there is none, memory for this process only. Never a file.
+ *
+ * There is deliberately no "list": keytar's `findCredentials` reads every password (a prompt per item on
+ * macOS) and crashes the process on a locked Secret Service collection (libsecret returns a NULL value).
+ * The settings file records which registries have a keychain secret instead.
+ */
+export interface SecretStore {
+  /** Finds out (once) whether the OS keychain answers; the session fallback says why it is used. */
+  backing(): Promise<SecretBacking>;
+  get(account: string): Promise<string | undefined>;
+  set(account: string, secret: string): Promise<void>;
+  /** True when something was removed. */
+  delete(account: string): Promise<boolean>;
+}
+
+export type SecretBacking = { kind: 'keychain' } | { kind: 'session'; reason: string };
+
+/** The part of keytar Berth uses. */
+export interface KeychainApi {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+export interface SystemSecretStoreOptions {
+  /** The keychain service name items are filed under, e.g. "Berth". */
+  service: string;
+  /** Loads the native module; lazily, because a missing or mis-built keytar only means "no keychain". */
+  loadKeychain?: () => Promise<KeychainApi>;
+}
+
+const PROBE_ACCOUNT = 'berth-keychain-probe';
+
+export async function loadKeytar(): Promise<KeychainApi> {
+  const loaded = (await import('keytar')) as KeychainApi & { default?: KeychainApi };
+  return loaded.default ?? loaded;
+}
+
+/** The OS keychain when it answers, otherwise a session store; decided on first use and kept. */
+export function createSystemSecretStore(options: SystemSecretStoreOptions): SecretStore {
+  const load = options.loadKeychain ?? loadKeytar;
+  let chosen: Promise<{ store: SecretStore; backing: SecretBacking }> | undefined;
+
+  function choose() {
+    chosen ??= (async () => {
+      let keychain: KeychainApi;
+      try {
+        keychain = await load();
+        // A read of an item that does not exist: no prompt anywhere, and it fails fast when there is no
+        // keychain service (no D-Bus session, no Secret Service provider, keytar built for another ABI).
+        await keychain.getPassword(options.service, PROBE_ACCOUNT);
+      } catch (error) {
+        const reason = firstLine(error);
+        return { store: createSessionSecretStore(), backing: { kind: 'session', reason } as const };
+      }
+      return { store: createKeychainSecretStore(keychain, options.service), backing: { kind: 'keychain' } as const };
+    })();
+    return chosen;
+  }
+
+  return {
+    backing: async () => (await choose()).backing,
+    get: async (account) => (await choose()).store.get(account),
+    set: async (account, secret) => (await choose()).store.set(account, secret),
+    delete: async (account) => (await choose()).store.delete(account),
+  };
+}
+
+/** Memory only, gone when the process exits. */
+export function createSessionSecretStore(): SecretStore {
+  const secrets = new Map<string, string>();
+  return {
+    backing: async () => ({ kind: 'session', reason: 'secrets are kept in memory for this session only' }),
+    get: async (account) => secrets.get(account),
+    set: async (account, secret) => void secrets.set(account, secret),
+    delete: async (account) => secrets.delete(account),
+  };
+}
+
+export function createKeychainSecretStore(keychain: KeychainApi, service: string): SecretStore {
+  async function attempt<T>(action: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw keychainError(action, error);
+    }
+  }
+  // A locked Secret Service collection answers reads with "no such item" and deletes with "nothing
+  // removed" (the unlock prompt cannot be shown). Writing the probe item is what reveals the lock.
+  async function assertUnlocked(action: string): Promise<void> {
+    await attempt(action, async () => {
+      await keychain.setPassword(service, PROBE_ACCOUNT, 'probe');
+      await keychain.deletePassword(service, PROBE_ACCOUNT);
+    });
+  }
+  return {
+    backing: async () => ({ kind: 'keychain' }),
+    async get(account) {
+      const secret = await attempt('read', () => keychain.getPassword(service, account));
+      if (secret === null) await assertUnlocked('read');
+      return secret ?? undefined;
+    },
+    set: (account, secret) => attempt('save', () => keychain.setPassword(service, account, secret)),
+    async delete(account) {
+      const removed = await attempt('remove', () => keychain.deletePassword(service, account));
+      if (!removed) await assertUnlocked('remove');
+      return removed;
+    },
+  };
+}
+
+// Secret Service: "Cannot create an item in a locked collection"; macOS: errSecInteractionNotAllowed
+// ("User interaction is not allowed.") or a dismissed unlock prompt ("The user canceled the operation.").
+const LOCKED = /locked|interaction is not allowed|user cancel+ed/i;
+
+function keychainError(action: string, error: unknown): BerthError {
+  const reason = firstLine(error);
+  if (LOCKED.test(reason)) {
+    return new BerthError('keychain_locked', `The OS keychain is locked, so Berth could not ${action} the credential. Unlock it and try again.`, undefined, { cause: error });
+  }
+  return new BerthError('keychain_unavailable', `The OS keychain could not ${action} the credential: ${reason}`, undefined, { cause: error });
+}
+
+/** OS keychain errors carry the OS's text (never a secret); one line of it is enough. */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').trim().slice(0, 300) || 'unknown error';
+}

@@ -1,0 +1,277 @@
+import type { Readable } from 'node:stream';
+import { BerthError } from '../../shared/errors';
+import { familiarReference, parseReference, type ImageReference } from '../../shared/reference';
+import type { EngineInfo, EngineSource, LocalImage, LocalImageDetails } from '../../shared/types/docker';
+import type { CredentialResolver } from '../credentials/credential';
+import { discoverEngines, userHostTls, type Discovery } from './discovery';
+import { parseEngineHost, type EngineEndpoint } from './endpoint';
+import { EngineClient } from './engine-client';
+import type { EngineChoiceStore } from './engine-choice';
+import { ProgressThrottle } from './progress-throttle';
+import { probeRegistryAccess, type RegistryProbe } from './registry-probe';
+import { registryAuthHeader } from './registry-auth';
+import type { JsonMessage } from './json-messages';
+import { TransferTracker, type TransferDirection, type TransferSnapshot } from './transfer-progress';
+
+export interface DockerServiceOptions {
+  env: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  /** Where `~/.docker` is looked for; defaults to HOME. */
+  homeDir?: string;
+  choice: EngineChoiceStore;
+  /** Berth's credentials (keychain, Docker config, helpers), turned into the engine's X-Registry-Auth. */
+  resolveCredential: CredentialResolver;
+  /** Whether a registry wants credentials; the default asks its `/v2/` anonymously. */
+  probeRegistry?: RegistryProbe;
+}
+
+export interface TransferOptions {
+  signal?: AbortSignal;
+  onProgress?: (snapshot: TransferSnapshot) => void;
+}
+
+export interface TransferResult {
+  /** The image as the engine names it: `alpine:3.20`, `127.0.0.1:5000/team/app:1.0`. */
+  reference: string;
+  digest?: string;
+}
+
+export interface DockerService {
+  /** Which engine Berth uses, where that choice came from, whether it answers, and the others found. */
+  engine(signal?: AbortSignal): Promise<EngineInfo>;
+  /** Use this engine from now on (kept in the settings); null goes back to finding it as the Docker CLI does. */
+  setEngine(host: string | null, signal?: AbortSignal): Promise<EngineInfo>;
+  images(signal?: AbortSignal): Promise<LocalImage[]>;
+  inspect(image: string, signal?: AbortSignal): Promise<LocalImageDetails>;
+  pull(reference: string, options?: TransferOptions): Promise<TransferResult>;
+  push(reference: string, options?: TransferOptions): Promise<TransferResult>;
+  tag(source: string, target: string, signal?: AbortSignal): Promise<{ source: string; target: string }>;
+  /** Untags (and deletes when no tag is left); `force` only when asked, as it also removes images containers use. */
+  remove(image: string, force: boolean, signal?: AbortSignal): Promise<{ removed: string[] }>;
+  /** The image as a `docker save` tar stream (for `docker-daemon:` sources). */
+  exportImage(image: string, signal?: AbortSignal): Promise<Readable>;
+  close(): Promise<void>;
+}
+
+interface ResolvedEngine {
+  source: EngineSource;
+  contextName?: string;
+  discovery: Discovery;
+  /** The host string as configured, kept when it could not be parsed. */
+  host: string;
+  endpoint?: EngineEndpoint;
+  problem?: BerthError;
+}
+
+/** A full image ID or an unambiguous prefix of one: the engine resolves these itself. */
+const IMAGE_ID = /^(?:sha256:)?[a-f0-9]{12,64}$/;
+
+/** An image the engine already has, by ID or by name, in the form the engine expects in its paths. */
+function localImageName(input: string): string {
+  const text = input.trim();
+  return IMAGE_ID.test(text) ? text : familiarReference(parseReference(text));
+}
+
+function withTarget(ref: ImageReference, tag: string): string {
+  return familiarReference({ registry: ref.registry, repository: ref.repository, ...(tag.includes(':') ? { digest: tag } : { tag }) });
+}
+
+export function createDockerService(options: DockerServiceOptions): DockerService {
+  const platform = options.platform ?? process.platform;
+  const probeRegistry = options.probeRegistry ?? probeRegistryAccess;
+  let current: { key: string; client: EngineClient } | undefined;
+  const retired = new Set<Promise<void>>();
+
+  async function resolveEngine(): Promise<ResolvedEngine> {
+    const discovery = await discoverEngines({ env: options.env, platform, ...(options.homeDir ? { homeDir: options.homeDir } : {}) });
+    const chosen = options.choice.get();
+    const picked = chosen !== undefined ? discovery.candidates.find((c) => c.host === chosen) : discovery.selected;
+    const source: EngineSource = chosen !== undefined ? 'user' : discovery.selected.source;
+    const host = chosen ?? discovery.selected.host;
+    const resolved: ResolvedEngine = { source, discovery, host, ...(picked?.contextName ? { contextName: picked.contextName } : {}) };
+    try {
+      resolved.endpoint = parseEngineHost(host, picked ? picked.tls : userHostTls(options.env, options.homeDir));
+    } catch (error) {
+      if (!(error instanceof BerthError)) throw error;
+      const origin = source === 'env' ? 'DOCKER_HOST' : source === 'context' ? `Docker context "${resolved.contextName}"` : 'the engine chosen in Berth';
+      resolved.problem = new BerthError(error.code, `${error.message} (from ${origin})`);
+    }
+    return resolved;
+  }
+
+  /** One client per engine: reused while the engine stays the same, closed gracefully when it changes. */
+  async function clientFor(resolved: ResolvedEngine): Promise<EngineClient> {
+    if (!resolved.endpoint) throw resolved.problem!;
+    const key = JSON.stringify(resolved.endpoint);
+    if (current?.key === key) return current.client;
+    const client = await EngineClient.open(resolved.endpoint, platform);
+    if (current) retire(current.client);
+    current = { key, client };
+    return client;
+  }
+
+  function retire(client: EngineClient): void {
+    // A transfer may still run on the old engine; it finishes before the connections close.
+    const closing = client.close({ graceful: true }).catch(() => undefined);
+    retired.add(closing);
+    void closing.finally(() => retired.delete(closing));
+  }
+
+  async function client(): Promise<EngineClient> {
+    return clientFor(await resolveEngine());
+  }
+
+  async function describe(resolved: ResolvedEngine, signal?: AbortSignal): Promise<EngineInfo> {
+    const info: EngineInfo = {
+      host: resolved.endpoint?.host ?? resolved.host,
+      source: resolved.source,
+      ...(resolved.contextName ? { contextName: resolved.contextName } : {}),
+      reachable: false,
+      candidates: resolved.discovery.candidates.map(({ host, source, contextName, present }) => ({ host, source, present, ...(contextName ? { contextName } : {}) })),
+    };
+    const notes = resolved.source === 'user' ? [] : [...resolved.discovery.warnings];
+    try {
+      const version = await (await clientFor(resolved)).version(signal);
+      Object.assign(info, {
+        reachable: true,
+        ...(version.product ? { product: version.product } : {}),
+        version: version.version,
+        apiVersion: version.apiVersion,
+        os: version.os,
+        arch: version.arch,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      notes.unshift(error instanceof BerthError ? error.message : String(error));
+    }
+    if (notes.length > 0) info.message = notes.join(' ');
+    return info;
+  }
+
+  /** Runs a pull or push stream through the tracker; `finish` checks the outcome before the final 100%. */
+  async function transfer(
+    direction: TransferDirection,
+    transferOptions: TransferOptions,
+    start: (engine: EngineClient) => Promise<AsyncGenerator<JsonMessage>>,
+    finish: (tracker: TransferTracker, engine: EngineClient) => Promise<TransferResult>,
+  ): Promise<TransferResult> {
+    const engine = await client();
+    const tracker = new TransferTracker(direction);
+    const throttle = new ProgressThrottle(() => tracker.snapshot(), transferOptions.onProgress);
+    try {
+      for await (const message of await start(engine)) throttle.changed(tracker.apply(message));
+      const result = await finish(tracker, engine);
+      tracker.complete();
+      throttle.flush();
+      return result;
+    } finally {
+      throttle.stop();
+    }
+  }
+
+  return {
+    async engine(signal) {
+      return describe(await resolveEngine(), signal);
+    },
+
+    async setEngine(host, signal) {
+      if (host === null) {
+        options.choice.set(undefined);
+      } else {
+        // Parsed first so that a typo is refused rather than stored; kept in the canonical form.
+        const endpoint = parseEngineHost(host, userHostTls(options.env, options.homeDir));
+        options.choice.set(endpoint.host);
+      }
+      return describe(await resolveEngine(), signal);
+    },
+
+    async images(signal) {
+      return (await client()).listImages(signal);
+    },
+
+    async inspect(image, signal) {
+      return (await client()).inspectImage(localImageName(image), signal);
+    },
+
+    async pull(reference, transferOptions = {}) {
+      const ref = parseReference(reference);
+      const target = ref.digest ?? ref.tag ?? 'latest';
+      const name = familiarReference({ registry: ref.registry, repository: ref.repository });
+      const pulled = withTarget(ref, target);
+      const auth = registryAuthHeader(ref.registry, await options.resolveCredential(ref.registry));
+      const { signal } = transferOptions;
+      return transfer(
+        'pull',
+        transferOptions,
+        (engine) => engine.pull(name, target, auth, signal),
+        async (tracker, engine) => {
+          let digest = tracker.digest;
+          if (!tracker.finished || digest === undefined) {
+            // Podman does not send Docker's closing "Status:" line, and a stream cut short sends none: whether
+            // the image is now there decides. The inspect also gives the digest when the stream did not.
+            const image = await engine.inspectImage(pulled, signal).catch((error: unknown) => {
+              if (signal?.aborted) throw error;
+              throw new BerthError('bad_response', `The Docker engine ended the pull of ${pulled} before it finished; the image is not there. Try again.`);
+            });
+            digest ??= image.repoDigests.find((d) => d.startsWith(`${name}@`))?.split('@')[1];
+          }
+          return { reference: pulled, ...(digest ? { digest } : {}) };
+        },
+      );
+    },
+
+    async push(reference, transferOptions = {}) {
+      const ref = parseReference(reference);
+      if (ref.digest !== undefined) {
+        throw new BerthError('invalid_input', `Push needs a tag, not a digest ("${reference}"): tag the image first, then push the tag.`);
+      }
+      const tag = ref.tag ?? 'latest';
+      const name = familiarReference({ registry: ref.registry, repository: ref.repository });
+      const pushed = withTarget(ref, tag);
+      const { signal } = transferOptions;
+      const credential = await options.resolveCredential(ref.registry);
+      if (credential === undefined && (await probeRegistry(ref.registry, signal)) === 'auth-required') {
+        throw new BerthError(
+          'unauthorized',
+          `Berth has no credentials for ${ref.registry}, and it requires them to push ${pushed}. Add them in Berth (Registries, sign in) or with \`docker login ${ref.registry}\`, then push again.`,
+          { registry: ref.registry },
+        );
+      }
+      const auth = registryAuthHeader(ref.registry, credential);
+      return transfer(
+        'push',
+        transferOptions,
+        (engine) => engine.push(name, tag, auth, signal),
+        async (tracker) => {
+          if (!tracker.finished) {
+            throw new BerthError('bad_response', `The Docker engine ended the push of ${pushed} without confirming it; the push may be incomplete. Try again.`);
+          }
+          return { reference: pushed, ...(tracker.digest ? { digest: tracker.digest } : {}) };
+        },
+      );
+    },
+
+    async tag(source, target, signal) {
+      const sourceName = localImageName(source);
+      const ref = parseReference(target);
+      if (ref.digest !== undefined) throw new BerthError('invalid_input', `A tag target cannot have a digest: "${target}"`);
+      const tagged = withTarget(ref, ref.tag ?? 'latest');
+      await (await client()).tag(sourceName, familiarReference({ registry: ref.registry, repository: ref.repository }), ref.tag ?? 'latest', signal);
+      return { source: sourceName, target: tagged };
+    },
+
+    async remove(image, force, signal) {
+      return { removed: await (await client()).removeImage(localImageName(image), force, signal) };
+    },
+
+    async exportImage(image, signal) {
+      return (await client()).exportImage(localImageName(image), signal);
+    },
+
+    async close() {
+      const closing = current?.client.close({ graceful: false });
+      current = undefined;
+      await Promise.all([closing, ...retired]);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Turns a repository's tags and their fetched details into the rows the tag table shows: filtered, sorted,
+ * optionally one row per digest (tags that share a digest are the same image), and multi-arch tags
+ * expanded into a row per platform.
+ */
+import type { Platform, TagDetail } from '../../shared/types/registry';
+import type { TagFilter } from './tag-filter';
+import { sortTags, type TagSort } from './tag-sort';
+
+export interface TagRow {
+  kind: 'tag';
+  /** Stable row key: the tag. */
+  key: string;
+  tag: string;
+  detail?: TagDetail;
+  /** Other tags of the repository with the same digest (the same image under another name). */
+  aliases: string[];
+  /** An index or manifest list with platforms to expand into. */
+  multiArch: boolean;
+  expanded: boolean;
+}
+
+export interface PlatformRow {
+  kind: 'platform';
+  key: string;
+  tag: string;
+  platform: Platform;
+  detail: TagDetail;
+}
+
+export type TableRow = TagRow | PlatformRow;
+
+const INDEX_MEDIA_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+
+export function isIndexMediaType(mediaType: string | undefined): boolean {
+  return mediaType !== undefined && INDEX_MEDIA_TYPES.has(mediaType);
+}
+
+/** Platforms worth a row: BuildKit's attestation entries (unknown/unknown) are not images. */
+export function imagePlatforms(detail: TagDetail | undefined): Platform[] {
+  return (detail?.platforms ?? []).filter((p) => p.os !== 'unknown' && p.architecture !== 'unknown');
+}
+
+/** digest -> tags, in the order given. */
+export function tagsByDigest(tags: readonly string[], details: Readonly<Record<string, TagDetail>>): Map<string, string[]> {
+  const byDigest = new Map<string, string[]>();
+  for (const tag of tags) {
+    const digest = details[tag]?.digest;
+    if (!digest) continue;
+    const list = byDigest.get(digest);
+    if (list) list.push(tag);
+    else byDigest.set(digest, [tag]);
+  }
+  return byDigest;
+}
+
+export interface TagRowsInput {
+  tags: readonly string[];
+  details: Readonly<Record<string, TagDetail>>;
+  sort: TagSort;
+  filter: TagFilter;
+  groupByDigest: boolean;
+  /** Keys (tags) of expanded multi-arch rows. */
+  expanded: ReadonlySet<string>;
+}
+
+export function buildTagRows({ tags, details, sort, filter, groupByDigest, expanded }: TagRowsInput): TableRow[] {
+  const visible = filter.active ? tags.filter(filter.test) : tags;
+  const sorted = sortTags(visible, details, sort);
+  const sameDigest = tagsByDigest(tags, details);
+  const grouped = new Set<string>();
+  const rows: TableRow[] = [];
+  for (const tag of sorted) {
+    const detail = details[tag];
+    const digest = detail?.digest;
+    if (groupByDigest && digest) {
+      // The first tag in sort order stands for its digest; the others appear as its aliases.
+      if (grouped.has(digest)) continue;
+      grouped.add(digest);
+    }
+    const aliases = digest ? (sameDigest.get(digest) ?? []).filter((t) => t !== tag) : [];
+    const platforms = imagePlatforms(detail);
+    const multiArch = isIndexMediaType(detail?.mediaType) && platforms.length > 0;
+    const isExpanded = multiArch && expanded.has(tag);
+    rows.push({ kind: 'tag', key: tag, tag, ...(detail ? { detail } : {}), aliases, multiArch, expanded: isExpanded });
+    if (isExpanded && detail) {
+      for (const platform of platforms) {
+        rows.push({ kind: 'platform', key: `${tag}\u0000${formatPlatformKey(platform)}`, tag, platform, detail });
+      }
+    }
+  }
+  return rows;
+}
+
+function formatPlatformKey(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant ?? ''].join('/');
+}
