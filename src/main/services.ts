@@ -3,8 +3,25 @@
  * build their services here, passing paths and options in, so tests run real services on temp folders
  * and loopback ports. Nothing here imports electron.
  */
+import {
+  KEYCHAIN_SERVICE,
+  createCredentialService,
+  createRegistryAccess,
+  createRegistryService,
+  createSettingsStore,
+  createSystemSecretStore,
+  type CredentialService,
+  type RegistryService,
+  type SecretStore,
+  type SettingsBackendFactory,
+  type SettingsStore,
+} from './credentials';
+import { createDockerService, registryClientProbe, settingsEngineChoice, type DockerService } from './docker';
 import { createLogger, type Logger } from './logging/logger';
+import { createRegistryClient, type RegistryClient } from './registry/client';
+import { createRegistryBrowser, type RegistryBrowser } from './registry/browser';
 import { resolvePaths, type BerthPaths } from './paths';
+import { createAuditLog, createPromotionService, settingsLaneStore, type PromotionService } from './promotion';
 import { BERTH_VERSION } from './version';
 
 export interface ServicesOptions {
@@ -13,6 +30,10 @@ export interface ServicesOptions {
   paths?: Partial<BerthPaths>;
   /** Echo log lines here too (the CLI's --debug). */
   logEcho?: NodeJS.WritableStream;
+  /** The desktop shell passes `(options) => new ElectronStore(options)`; plain Node uses conf. */
+  settingsBackend?: SettingsBackendFactory;
+  /** Defaults to the OS keychain (keytar), falling back to memory for the session when there is none. */
+  secrets?: SecretStore;
 }
 
 export interface AppContext {
@@ -25,6 +46,22 @@ export interface AppContext {
 
 export interface Services {
   app: AppContext;
+  /** The settings file (registries; other features add their own sections, e.g. `lanes`). */
+  settings: SettingsStore;
+  /** Berth's own secrets: the OS keychain, or memory for the session. */
+  secrets: SecretStore;
+  /** Credentials for a host: keychain first, then the Docker config and its helpers. */
+  credentials: CredentialService;
+  registries: RegistryService;
+  registry: RegistryClient;
+  /** Browsing on top of the client: listings, inspect, tag details (disk-cached by digest), search index. */
+  browser: RegistryBrowser;
+  /** A registryId from the API: a settings id, or a plain host for a registry not in the list. */
+  resolveRegistry: RegistryService['resolve'];
+  /** The local Docker engine (pull, push, tag, images, export for `docker-daemon:` sources). */
+  docker: DockerService;
+  /** Promotion: plans, executions (registry to registry or through the engine), lanes, audit log. */
+  promotion: PromotionService;
   /** Releases sockets, timers and child processes. */
   close(): Promise<void>;
 }
@@ -35,8 +72,42 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const logger = createLogger({ dir: paths.logDir, echo: options.logEcho });
   const app: AppContext = { version: BERTH_VERSION, transport: options.transport, paths, env, logger };
   const closers: (() => Promise<void> | void)[] = [];
+
+  const settings = createSettingsStore({ configDir: paths.configDir, ...(options.settingsBackend ? { backend: options.settingsBackend } : {}) });
+  const secrets = options.secrets ?? createSystemSecretStore({ service: KEYCHAIN_SERVICE });
+  // Profiles (BERTH_CONFIG_DIR) share the OS keychain: their items are told apart by the config folder.
+  const defaultConfigDir = resolvePaths({ ...env, BERTH_CONFIG_DIR: undefined }).configDir;
+  const credentials = createCredentialService({ settings, secrets, env, ...(paths.configDir === defaultConfigDir ? {} : { accountScope: paths.configDir }) });
+  const registries = createRegistryService({ settings, credentials, access: () => access });
+  const registryTransport = { hostOptions: (host: string) => registries.hostOptions(host), env };
+  const registry = createRegistryClient({ ...registryTransport, credentials: credentials.resolve });
+  const access = createRegistryAccess({ client: () => registry, probeOptions: () => registryTransport });
+  closers.push(() => registry.close());
+  const browser = createRegistryBrowser({ client: registry, resolveRegistry: (idOrHost) => registries.resolve(idOrHost), cacheDir: paths.cacheDir });
+  closers.push(() => browser.close());
+  const docker = createDockerService({ env, choice: settingsEngineChoice(settings), resolveCredential: credentials.resolve, probeRegistry: registryClientProbe(registry) });
+  closers.push(() => docker.close());
+  const promotion = createPromotionService({
+    registry,
+    engine: docker,
+    lanes: settingsLaneStore(settings),
+    registryHost: (id) => settings.registries().find((record) => record.id === id)?.host,
+    audit: createAuditLog(paths.dataDir),
+    registryUser: async (host) => (await credentials.describe(host)).username,
+    onAuditError: (error) => logger.log('error', 'promotion', `audit log: ${(error as Error).message}`),
+  });
+
   return {
     app,
+    settings,
+    secrets,
+    credentials,
+    registries,
+    registry,
+    browser,
+    resolveRegistry: (idOrHost) => registries.resolve(idOrHost),
+    docker,
+    promotion,
     async close() {
       for (const close of closers.reverse()) await close();
     },

@@ -70,7 +70,14 @@ export const contract = {
   'registries.dockerCandidates': request<DockerConfigCandidate[]>()(z.object({})),
   'registries.importDocker': request<RegistryView[]>()(z.object({ hosts: z.array(text(256)).max(256) })),
   'credentials.set': request<RegistryView>()(
-    z.object({ registryId, username: text(256), secret: z.string().min(1).max(16_384), verify: z.boolean().default(true) }),
+    z.object({
+      registryId,
+      username: text(256),
+      secret: z.string().min(1).max(16_384),
+      verify: z.boolean().default(true),
+      /** For a registry not in the list yet (`berth login HOST --insecure`): added as insecure once verified. */
+      insecure: z.boolean().optional(),
+    }),
   ),
   'credentials.test': request<RegistryStatus>()(z.object({ registryId })),
   'credentials.remove': request<RegistryView>()(z.object({ registryId })),

@@ -4,7 +4,9 @@
  * https://distribution.github.io/distribution/about/configuration/
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports';
@@ -28,6 +30,15 @@ export interface RegistryOptions {
   tokenExpiresInSeconds?: number;
   /** Token mode: repository name prefixes anonymous clients may pull. */
   anonymousPull?: string[];
+  /**
+   * Serve an existing storage directory (another registry's `storageDir`) instead of a fresh one. Several
+   * registry instances on one storage is distribution's own scale-out setup (no cache is configured, so all
+   * see the same state); the filesystem tree holds no auth state, so this gives the same content in any auth
+   * mode without pushing it again. The directory is left in place by dispose().
+   */
+  sharedStorageDir?: string;
+  /** Where the temp dir goes: defaults to /dev/shm when it exists (tmpfs: the registry writes many small files). */
+  baseDir?: string;
 }
 
 export interface RequestLogEntry {
@@ -58,7 +69,7 @@ export interface RunningRegistry {
   url: string;
   mode: RegistryMode;
   users: RegistryUser[];
-  /** Temp dir holding config, storage, logs (and token PKI). */
+  /** Temp dir holding config, storage (unless shared), logs (and token PKI). */
   rootDir: string;
   storageDir: string;
   /** The registry's stdout: one Apache combined-format line per request (see requestLog). */
@@ -154,8 +165,8 @@ ${options.auth}`;
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
   const mode = options.mode ?? 'anonymous';
   const users = options.users ?? defaultUsers(mode);
-  const rootDir = await makeTempDir(`berth-registry-${mode}-`);
-  const storageDir = join(rootDir, 'storage');
+  const rootDir = await makeTempDir(`berth-registry-${mode}-`, options.baseDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()));
+  const storageDir = options.sharedStorageDir ?? join(rootDir, 'storage');
   const configFile = join(rootDir, 'config.yml');
   const accessLogFile = join(rootDir, 'access.log');
   const appLogFile = join(rootDir, 'registry.log');
@@ -187,6 +198,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
 `;
   }
   await writeFile(configFile, registryConfig({ port, storageDir, auth }));
+  await mkdir(storageDir, { recursive: true });
 
   let daemon: Daemon | null = null;
   const start = async (): Promise<void> => {

@@ -75,10 +75,16 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let size = 0;
-    let failure: BerthError | undefined;
+    let settled = false;
     const stop = (error: BerthError) => {
-      failure ??= error;
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       child.kill('SIGKILL');
+      // Not waiting for 'close': a grandchild the helper started may hold the pipes open for long.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      reject(error);
     };
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
@@ -88,10 +94,12 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
     child.stdout.on('data', collect(out));
     child.stderr.on('data', collect(err));
     const timer = setTimeout(
-      () => stop(new BerthError('timeout', `${program} ${action} did not answer within ${Math.round(timeoutMs / 1000)} s`, { helper: program })),
+      () => stop(new BerthError('timeout', `${program} ${action} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, { helper: program })),
       timeoutMs,
     );
     child.once('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
@@ -100,9 +108,10 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
       );
     });
     child.once('close', (code) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      if (failure) reject(failure);
-      else resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     // A helper that exits without reading stdin makes the write fail with EPIPE; its exit code tells the story.
     child.stdin.on('error', () => undefined);

@@ -9,8 +9,10 @@ export function parseJsonText(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
-    const where = position === undefined ? (text.trim() === '' ? ' (it is empty)' : '') : ` near ${lineAndColumn(text, Number(position))}`;
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const where =
+      position !== undefined ? ` near ${lineAndColumn(text, Number(position))}` : text.trim() === '' ? ' (it is empty)' : /end of JSON input/.test(message) ? ' (it ends too early)' : '';
     throw new BerthError('config_invalid', `${what} is not valid JSON${where}`);
   }
 }

@@ -15,10 +15,11 @@ const registryHost = z
   .string()
   .refine((host) => tryNormalizeHost(host) === host, 'expected a registry host like ghcr.io or 127.0.0.1:5000 (lower case, no scheme or path; Docker Hub is docker.io)');
 
+// `host` first: it is what a person writes, so its problem is the one worth reporting first.
 export const registryRecordSchema = z.strictObject({
+  host: registryHost,
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected letters, digits, ".", "_" or "-"'),
   name: text(128),
-  host: registryHost,
   kind: z.enum(REGISTRY_KINDS),
   insecure: z.boolean(),
   caPath: text(4096).optional(),

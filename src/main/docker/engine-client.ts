@@ -39,6 +39,8 @@ interface RequestOptions {
   during?: string;
   /** `/_ping` is addressed without a version prefix, as version negotiation needs. */
   unversioned?: boolean;
+  /** Return error statuses instead of throwing (`/_ping`, where a 404 means "not an engine"). */
+  anyStatus?: boolean;
 }
 
 /** Compares dotted API versions numerically ("1.9" < "1.41"). */
@@ -144,7 +146,7 @@ export class EngineClient {
 
   /** `GET /_ping`: proves the peer is an engine and tells its API version. */
   async ping(signal?: AbortSignal): Promise<{ apiVersion: string; os?: string }> {
-    const response = await this.send('GET', '/_ping', { signal, unversioned: true });
+    const response = await this.send('GET', '/_ping', { signal, unversioned: true, anyStatus: true });
     const text = await readBounded(response.body, MAX_ERROR_BODY).catch(() => '');
     const header = response.headers['api-version'];
     const apiVersion = Array.isArray(header) ? header[0] : header;
@@ -178,7 +180,10 @@ export class EngineClient {
   async version(signal?: AbortSignal): Promise<EngineVersion> {
     const body = (await this.json('GET', '/version', { signal })) as Record<string, unknown>;
     const components = Array.isArray(body.Components) ? (body.Components as { Name?: unknown }[]) : [];
-    const product = asOptionalString((body.Platform as { Name?: unknown } | undefined)?.Name) ?? asOptionalString(components[0]?.Name);
+    const platformName = asOptionalString((body.Platform as { Name?: unknown } | undefined)?.Name);
+    const component = asOptionalString(components[0]?.Name);
+    // Docker names its component "Engine" (the edition is in Platform.Name); Podman says "Podman Engine".
+    const product = component === 'Engine' ? (platformName?.startsWith('Docker') ? platformName : 'Docker Engine') : (component ?? platformName);
     const minApiVersion = asOptionalString(body.MinAPIVersion);
     return {
       ...(product ? { product } : {}),
@@ -327,7 +332,7 @@ export class EngineClient {
     } catch (error) {
       throw this.failure(error, options.signal, options.during);
     }
-    if (response.statusCode < 400) return response;
+    if (response.statusCode < 400 || options.anyStatus) return response;
     const text = await readBounded(response.body, MAX_ERROR_BODY).catch(() => '');
     let message = text;
     try {

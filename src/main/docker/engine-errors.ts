@@ -94,7 +94,7 @@ export function connectionError(error: unknown, endpoint: EngineEndpoint, platfo
   if (code && TLS_CODES.has(code)) {
     return new BerthError('tls', `TLS with the Docker engine at ${endpoint.host} failed (${code}). Check DOCKER_CERT_PATH or the context's certificates.`, details, cause);
   }
-  if (code?.startsWith('HPE_')) return notDocker(endpoint, 'it does not speak HTTP', cause);
+  if (code?.startsWith('HPE_') || (error as Error | undefined)?.name === 'HTTPParserError') return notDocker(endpoint, 'it does not speak HTTP', cause);
   const message = error instanceof Error ? error.message : String(error);
   return new BerthError('engine_unavailable', `Cannot talk to the Docker engine at ${endpoint.host}: ${message}`, details, cause);
 }

@@ -8,7 +8,7 @@ import { parseEngineHost, type EngineEndpoint } from './endpoint';
 import { EngineClient } from './engine-client';
 import type { EngineChoiceStore } from './engine-choice';
 import { ProgressThrottle } from './progress-throttle';
-import { probeRegistryAccess, type RegistryProbe } from './registry-probe';
+import type { RegistryProbe } from './registry-probe';
 import { registryAuthHeader } from './registry-auth';
 import type { JsonMessage } from './json-messages';
 import { TransferTracker, type TransferDirection, type TransferSnapshot } from './transfer-progress';
@@ -21,8 +21,8 @@ export interface DockerServiceOptions {
   choice: EngineChoiceStore;
   /** Berth's credentials (keychain, Docker config, helpers), turned into the engine's X-Registry-Auth. */
   resolveCredential: CredentialResolver;
-  /** Whether a registry wants credentials; the default asks its `/v2/` anonymously. */
-  probeRegistry?: RegistryProbe;
+  /** Whether a registry wants credentials, asked before a push Berth has no credential for. */
+  probeRegistry: RegistryProbe;
 }
 
 export interface TransferOptions {
@@ -78,7 +78,6 @@ function withTarget(ref: ImageReference, tag: string): string {
 
 export function createDockerService(options: DockerServiceOptions): DockerService {
   const platform = options.platform ?? process.platform;
-  const probeRegistry = options.probeRegistry ?? probeRegistryAccess;
   let current: { key: string; client: EngineClient } | undefined;
   const retired = new Set<Promise<void>>();
 
@@ -230,7 +229,7 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
       const pushed = withTarget(ref, tag);
       const { signal } = transferOptions;
       const credential = await options.resolveCredential(ref.registry);
-      if (credential === undefined && (await probeRegistry(ref.registry, signal)) === 'auth-required') {
+      if (credential === undefined && (await options.probeRegistry(ref.registry, signal)) === 'auth-required') {
         throw new BerthError(
           'unauthorized',
           `Berth has no credentials for ${ref.registry}, and it requires them to push ${pushed}. Add them in Berth (Registries, sign in) or with \`docker login ${ref.registry}\`, then push again.`,

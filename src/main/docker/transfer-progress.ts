@@ -91,11 +91,11 @@ export class TransferTracker {
 
   private applyLayerStatus(id: string, status: string, detail: JsonMessage['progressDetail']): TransferChange {
     let layer = this.layers.get(id);
+    const phaseChanged = layer?.status !== status;
     if (!layer) {
       layer = { id, status, current: 0, total: 0, size: 0, transferred: 0, complete: false };
       this.layers.set(id, layer);
     }
-    const phaseChanged = layer.status !== status;
     layer.status = status;
     const current = finiteNumber(detail?.current);
     const total = finiteNumber(detail?.total);

@@ -24,6 +24,8 @@ export interface AuditQuery {
 
 export interface AuditLog {
   readonly file: string;
+  /** Throws unless the log can be appended to (checked before a promotion writes anything). */
+  check(): Promise<void>;
   append(entry: AuditEntry): Promise<void>;
   /** Newest first. */
   read(query: AuditQuery): Promise<AuditEntry[]>;
@@ -52,13 +54,25 @@ export function createAuditLog(dataDir: string): AuditLog {
     }
   }
 
+  function unwritable(error: NodeJS.ErrnoException): BerthError {
+    return new BerthError('internal', `Could not write the promotion audit log ${file}: ${error.code ?? error.message}`, undefined, { cause: error });
+  }
+
   return {
     file,
+    async check() {
+      try {
+        await mkdir(dirname(file), { recursive: true });
+        await (await open(file, 'a', 0o600)).close();
+      } catch (error) {
+        throw unwritable(error as NodeJS.ErrnoException);
+      }
+    },
     append(entry) {
       const next = queue.then(() => appendNow(entry));
       queue = next.catch(() => undefined);
       return next.catch((error: NodeJS.ErrnoException) => {
-        throw new BerthError('internal', `Could not write the promotion audit log ${file}: ${error.code ?? error.message}`, undefined, { cause: error });
+        throw unwritable(error);
       });
     },
     async read({ limit, query }) {

@@ -17,4 +17,5 @@ export type { BlobSource, UploadOutcome } from './remote/writes';
 export { MediaType, isImageManifestMediaType, isIndexMediaType, isSchema1MediaType, manifestKind, referrerType } from './media-types';
 export { defaultPlatform, formatPlatform, parsePlatform, platformMatches, selectPlatform } from './platform';
 export { computeDigest } from './digest';
-export { createRegistryService, type RegistryService, type RegistryServiceOptions, type RegistryTarget } from './service';
+export { createRegistryBrowser, type RegistryBrowser, type RegistryBrowserOptions, type RegistryTarget, type TagDetailsProgress } from './browser';
+export type { SearchHit } from './search-index';

@@ -183,12 +183,18 @@ export function manifestInfo(manifest: Manifest, requested: ImageReference): Man
   };
 }
 
+function parsedOf(manifest: Manifest | ParsedManifest): ParsedManifest {
+  return 'parsed' in manifest ? manifest.parsed : manifest;
+}
+
 /** The entries of an index (none for other manifests). */
-export function indexEntries(parsed: ParsedManifest): Descriptor[] {
+export function indexEntries(manifest: Manifest | ParsedManifest): Descriptor[] {
+  const parsed = parsedOf(manifest);
   return parsed.form === 'index' ? parsed.manifests.map(toDescriptor) : [];
 }
 
 /** Config and layers of an image manifest (undefined for an index or schema 1). */
-export function imageParts(parsed: ParsedManifest): { config: Descriptor; layers: Descriptor[] } | undefined {
+export function imageParts(manifest: Manifest | ParsedManifest): { config: Descriptor; layers: Descriptor[] } | undefined {
+  const parsed = parsedOf(manifest);
   return parsed.form === 'image' ? { config: toDescriptor(parsed.config), layers: parsed.layers.map(toDescriptor) } : undefined;
 }

@@ -1,5 +1,6 @@
 // The Electron shell: app lifecycle, the window, security handlers and ipcMain <-> api. No business logic:
 // everything here is wiring of Electron objects to modules that tests exercise with plain objects.
+import ElectronStore from 'electron-store';
 import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,12 @@ async function start(): Promise<void> {
   app.on('web-contents-created', (_event, contents) => applyWebContentsSecurity(contents, isAppUrl, openExternal));
 
   await app.whenReady();
-  const backend = await createBackend({ transport: 'electron', paths: { configDir: app.getPath('userData'), logDir: app.getPath('logs') } });
+  const backend = await createBackend({
+    transport: 'electron',
+    paths: { configDir: app.getPath('userData'), logDir: app.getPath('logs') },
+    // The same settings file the CLI reads through conf, written here by electron-store.
+    settingsBackend: (options) => new ElectronStore<Record<string, unknown>>(options),
+  });
   registerIpc(ipcMain, backend.dispatcher, isAppUrl);
   applySessionSecurity(session.defaultSession, isAppUrl);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

@@ -21,6 +21,8 @@ export interface CompareState extends TreeControls {
   /** The running `images.diff` (cancellable; its progress events carry layer indexing). */
   operationId?: string;
   selected?: string;
+  /** The selected entry's change (the preview depends on it). */
+  selectedKind?: ChangeKind;
   preview?: Loadable<Preview>;
 
   /** Sets the images; when both are set and differ from the loaded pair, fetches their diff. */
@@ -41,7 +43,7 @@ export const useCompare = apiStore<CompareState>((api) => (set, get) => {
     const generation = ++diffGeneration;
     const operationId = newOperationId();
     previewGeneration++;
-    set({ operationId, selected: undefined, preview: undefined, expanded: new Set() });
+    set({ operationId, selected: undefined, selectedKind: undefined, preview: undefined, expanded: new Set() });
     const diff = await track<ImageDiff>(
       undefined,
       (next) => {
@@ -73,7 +75,7 @@ export const useCompare = apiStore<CompareState>((api) => (set, get) => {
 
     async select(path, kind, isDirectory) {
       const { a, b } = get();
-      set({ selected: path, expanded: new Set([...get().expanded, ...ancestors(path)]) });
+      set({ selected: path, selectedKind: isDirectory ? undefined : kind, expanded: new Set([...get().expanded, ...ancestors(path)]) });
       const generation = ++previewGeneration;
       if (isDirectory || !kind) {
         set({ preview: undefined });

@@ -6,13 +6,13 @@
 import type { ErrorData } from '../../shared/errors';
 import type { PromotionLane, PromotionPlan, PromotionResult } from '../../shared/types/promotion';
 import type { TagDetail } from '../../shared/types/registry';
-import type { RegistryView } from '../../shared/types/settings';
 import { normalizeNamespace } from '../views/promote/targets';
 import { apiStore } from './api-store';
 import { ready, toErrorData, track, type Loadable } from './loadable';
 import { newOperationId, runOperation } from './operations';
 
-export type PromotionPhase = 'planning' | 'plan' | 'executing' | 'done' | 'failed';
+/** `choose`: the user types the target (menu "Another repository or registry…"). */
+export type PromotionPhase = 'choose' | 'planning' | 'plan' | 'executing' | 'done' | 'failed';
 
 export interface PromotionDialog {
   source: string;
@@ -47,7 +47,6 @@ export const BOARD_TAG_LIMIT = 200;
 
 export interface PromotionState {
   lanes?: Loadable<PromotionLane[]>;
-  registries?: Loadable<RegistryView[]>;
   /** Board contents by `stageKey(lane, stage)`. */
   stages: Record<string, Loadable<StageContent>>;
   dialog?: PromotionDialog;
@@ -57,6 +56,8 @@ export interface PromotionState {
   loadBoard(lane: PromotionLane, filter?: string): Promise<void>;
   /** Opens the dialog and plans the promotion. */
   propose(source: string, target: string, context?: string): Promise<void>;
+  /** Opens the dialog asking for the target. */
+  chooseTarget(source: string, suggestion?: string): void;
   setForce(force: boolean): void;
   confirm(): Promise<void>;
   /** Cancel: stops a running promotion, or closes the dialog. */
@@ -126,10 +127,7 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
     stages: {},
 
     async loadLanes() {
-      await Promise.all([
-        track(get().lanes, (lanes) => set({ lanes }), () => api.call('promotion.lanes', {})),
-        track(get().registries, (registries) => set({ registries }), () => api.call('registries.list', {})),
-      ]);
+      await track(get().lanes, (lanes) => set({ lanes }), () => api.call('promotion.lanes', {}));
     },
 
     async loadBoard(lane, filter = '') {
@@ -141,6 +139,11 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
       const generation = ++dialogGeneration;
       set({ dialog: { source, target, ...(context ? { context } : {}), phase: 'planning', force: false } });
       await plan(generation, false);
+    },
+
+    chooseTarget(source, suggestion = '') {
+      dialogGeneration++;
+      set({ dialog: { source, target: suggestion, phase: 'choose', force: false } });
     },
 
     setForce(force) {
@@ -180,8 +183,3 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
     },
   };
 });
-
-/** The host of a registry id, when the registry settings are loaded and still hold it. */
-export function registryHost(registries: Loadable<RegistryView[]> | undefined, registryId: string): string | undefined {
-  return registries?.value?.find((r) => r.id === registryId)?.host;
-}

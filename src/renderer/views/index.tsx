@@ -4,12 +4,16 @@
  */
 import type { ReactNode } from 'react';
 import type { Route } from '../navigation/route';
-import { EmptyState } from '../components/states';
 import { HomeView } from './browse/HomeView';
 import { RegistryView } from './browse/RegistryView';
 import { RepositoryView } from './browse/RepositoryView';
 import { ImageView } from './image/ImageView';
 import { SettingsView } from './settings/SettingsView';
+import { CompareView } from './compare/CompareView';
+import { LayersView } from './layers/LayersView';
+import { LanesView } from './promote/LanesView';
+import { DockerView } from './docker/DockerView';
+import { HistoryView } from './history/HistoryView';
 
 export function RouteView({ route }: { route: Route }): ReactNode {
   switch (route.view) {
@@ -24,18 +28,14 @@ export function RouteView({ route }: { route: Route }): ReactNode {
     case 'settings':
       return <SettingsView registryId={route.registryId} />;
     case 'compare':
-      return <NotBuiltYet title="Compare" />;
+      return <CompareView a={route.a} b={route.b} />;
     case 'layers':
-      return <NotBuiltYet title="Layers" />;
+      return <LayersView reference={route.reference} />;
     case 'lanes':
-      return <NotBuiltYet title="Promotion lanes" />;
+      return <LanesView />;
     case 'docker':
-      return <NotBuiltYet title="Local Docker" />;
+      return <DockerView />;
     case 'history':
-      return <NotBuiltYet title="History" />;
+      return <HistoryView query={route.query} />;
   }
-}
-
-function NotBuiltYet({ title }: { title: string }) {
-  return <EmptyState title={title} message="This view is not part of this build yet." />;
 }

@@ -4,17 +4,17 @@ import { ancestors, buildTree, CHANGE_KINDS, diffInputs, filterTree, findNode, f
 
 const files: ImageDiff['files'] = {
   added: [
-    { path: '/opt/app/new-feature.txt', size: 300 },
-    { path: '/usr/lib/libbig.so', size: 10_000 },
-    { path: '/usr/lib/libsmall.so', size: 10 },
+    { path: '/opt/app/new-feature.txt', size: 300, type: 'file', layer: 2 },
+    { path: '/usr/lib/libbig.so', size: 10_000, type: 'file', layer: 2 },
+    { path: '/usr/lib/libsmall.so', size: 10, type: 'file', layer: 2 },
   ],
   removed: [
-    { path: '/opt/app/removed-later.txt', size: 120 },
-    { path: '/var/cache/apt/pkgcache.bin', size: 5_000 },
+    { path: '/opt/app/removed-later.txt', size: 120, type: 'file', layer: 1 },
+    { path: '/var/cache/apt/pkgcache.bin', size: 5_000, type: 'file', layer: 1 },
   ],
   modified: [
-    { path: '/opt/app/version.txt', sizeA: 6, sizeB: 6, changes: ['content'] },
-    { path: '/etc/app/config.yaml', sizeA: 40, sizeB: 90, changes: ['content', 'size'] },
+    { path: '/opt/app/version.txt', sizeA: 6, sizeB: 6, changes: ['content'], layerA: 1, layerB: 2 },
+    { path: '/etc/app/config.yaml', sizeA: 40, sizeB: 90, changes: ['content', 'size'], layerA: 1, layerB: 2 },
   ],
 };
 

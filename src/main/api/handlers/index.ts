@@ -1,10 +1,18 @@
 import type { Services } from '../../services';
 import type { Handlers } from '../types';
 import { appHandlers } from './app';
+import { dockerHandlers } from './docker';
+import { promotionHandlers } from './promotion';
+import { registriesHandlers } from './registries';
+import { registryHandlers } from './registry';
 
 /** Every request of the contract, mapped to its service call. The type makes a missing one a compile error. */
 export function createHandlers(services: Services): Handlers {
   return {
-    ...appHandlers(services.app),
+    ...appHandlers(services),
+    ...dockerHandlers(services),
+    ...promotionHandlers(services),
+    ...registriesHandlers(services),
+    ...registryHandlers(services),
   } as Handlers;
 }

@@ -1,5 +1,9 @@
 import type { CliCommand } from '../command';
+import { credentialsCommands } from './credentials';
+import { dockerCommands } from './docker';
+import { promotionCommands } from './promotion';
 import { serveCommands } from './serve';
+import { registryCommands } from './registry';
 
 /** Every `berth` command; each domain contributes its own list. */
-export const commands: CliCommand[] = [...serveCommands];
+export const commands: CliCommand[] = [...serveCommands, ...credentialsCommands, ...dockerCommands, ...promotionCommands, ...registryCommands];

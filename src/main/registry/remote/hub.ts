@@ -107,7 +107,7 @@ export async function listHubRepositories(
     for (const entry of results as { name?: unknown }[]) {
       if (typeof entry?.name === 'string') repositories.push(`${namespace}/${entry.name}`);
     }
-    const next = typeof json?.next === 'string' && json.next ? new URL(json.next, url) : undefined;
+    const next: URL | undefined = typeof json?.next === 'string' && json.next ? new URL(json.next, url) : undefined;
     url = next && next.origin === api.origin ? next : undefined;
   }
   return repositories;

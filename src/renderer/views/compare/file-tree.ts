@@ -39,7 +39,7 @@ export interface TreeNode {
   sizeB: number;
   /** sizeB - sizeA. */
   delta: number;
-  /** Changed files below a directory (itself for a file), per kind. */
+  /** Changed entries per kind: the node itself and, for a directory, everything below it. */
   counts: Record<ChangeKind, number>;
   /** Files below a directory (1 for a file). */
   files: number;
@@ -145,15 +145,16 @@ function finish(node: TreeNode, index: Map<TreeNode, Map<string, TreeNode>>): vo
     node.files += child.files;
     for (const kind of CHANGE_KINDS) node.counts[kind] += child.counts[kind];
   }
+  if (node.change) node.counts[node.change]++;
   node.delta = node.sizeB - node.sizeA;
 }
 
-/** The changed files of an image diff (left = a, right = b) as tree inputs. */
+/** The changed entries of an image diff (left = a, right = b) as tree inputs. */
 export function diffInputs(files: ImageDiff['files']): TreeInput[] {
   return [
-    ...files.added.map((f) => ({ path: f.path, change: 'added' as const, sizeA: 0, sizeB: f.size })),
-    ...files.removed.map((f) => ({ path: f.path, change: 'removed' as const, sizeA: f.size, sizeB: 0 })),
-    ...files.modified.map((f) => ({ path: f.path, change: 'modified' as const, sizeA: f.sizeA, sizeB: f.sizeB, details: f.changes ?? [] })),
+    ...files.added.map((f) => ({ path: f.path, change: 'added' as const, type: f.type, sizeA: 0, sizeB: f.size })),
+    ...files.removed.map((f) => ({ path: f.path, change: 'removed' as const, type: f.type, sizeA: f.size, sizeB: 0 })),
+    ...files.modified.map((f) => ({ path: f.path, change: 'modified' as const, ...(f.typeB ? { type: f.typeB } : {}), sizeA: f.sizeA, sizeB: f.sizeB, details: f.changes })),
   ];
 }
 
@@ -197,12 +198,13 @@ export function filterTree(root: TreeNode, filter: TreeFilter): TreeNode {
     // An added/removed directory, or an empty one, still shows on its own.
     const showsItself = pathMatches && showsChange(node) && (node.change !== undefined || node.children.length === 0);
     if (children.length === 0 && !showsItself && node.path !== '/') return null;
-    return summed({ ...node, children });
+    return summed({ ...node, children }, showsItself && node.change !== undefined);
   };
-  return visit(root, false) ?? summed({ ...root, children: [] });
+  return visit(root, false) ?? summed({ ...root, children: [] }, false);
 }
 
-function summed(node: TreeNode): TreeNode {
+/** Totals of a directory over its (kept) children, counting its own change when it is shown. */
+function summed(node: TreeNode, countsItself: boolean): TreeNode {
   let sizeA = 0;
   let sizeB = 0;
   let files = 0;
@@ -213,6 +215,7 @@ function summed(node: TreeNode): TreeNode {
     files += child.files;
     for (const kind of CHANGE_KINDS) counts[kind] += child.counts[kind];
   }
+  if (countsItself && node.change) counts[node.change]++;
   return { ...node, sizeA, sizeB, delta: sizeB - sizeA, files, counts };
 }
 
@@ -267,4 +270,17 @@ export function findNode(root: TreeNode, path: string): TreeNode | undefined {
     if (!node) return undefined;
   }
   return node;
+}
+
+/** Paths of every directory in the tree (for "Expand all"). */
+export function directoryPaths(root: TreeNode): string[] {
+  const out: string[] = [];
+  const stack = [...root.children];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (!node.isDirectory) continue;
+    out.push(node.path);
+    stack.push(...node.children);
+  }
+  return out;
 }

@@ -1,0 +1,277 @@
+/**
+ * The filesystem an image's layers stack up to, as a container sees it, with for each path the layer it comes
+ * from. Layers apply bottom-up, each in two steps, per the OCI layer spec
+ * (https://github.com/opencontainers/image-spec/blob/main/layer.md#whiteouts):
+ *  1. its whiteouts delete the named path (and everything below it) from the layers beneath, and its opaque
+ *     markers empty their directory of what the layers beneath put there; neither touches the layer's own
+ *     entries, whatever their order in the tar (tools that apply markers in tar order get this wrong);
+ *  2. its entries are placed: a directory over a directory keeps the children; anything else replaces the
+ *     path, and a non-directory over a directory removes what was below it (Docker's applyLayer does the same).
+ * Paths a layer uses without listing their directories get implicit directories.
+ */
+import type { MergedEntry } from '../../shared/types/layers';
+import { TYPE, type LayerTable } from './layer-table';
+import { parentPath } from './tar-path';
+
+/** A path's source, packed: layer * 2^32 + row. */
+export type EntryRef = number;
+
+const LAYER_UNIT = 2 ** 32;
+const IMPLICIT_ROW = LAYER_UNIT - 1;
+const IMPLICIT_DIR_MODE = 0o755;
+
+export type RemovalCause = 'whiteout' | 'opaque' | 'overwrite';
+
+/** Hooks for analyses that need the history of each path (layer statistics, wasted space). */
+export interface MergeObserver {
+  /** An entry placed by an earlier layer leaves the tree during `layer`. */
+  removed?(path: string, ref: EntryRef, layer: number, cause: RemovalCause): void;
+  /** `layer` places an entry; `previous` is what the path held before (undefined when new). */
+  placed?(path: string, ref: EntryRef, previous: EntryRef | undefined): void;
+}
+
+export function layerOfRef(ref: EntryRef): number {
+  return Math.floor(ref / LAYER_UNIT);
+}
+
+export function rowOfRef(ref: EntryRef): number {
+  return ref % LAYER_UNIT;
+}
+
+export class MergedTree {
+  private readonly refs = new Map<string, EntryRef>();
+  private readonly children = new Map<string, Set<string>>();
+  /** Hard links whose target sits in a lower layer: the target's ref, for size and content. */
+  private readonly linkTargets = new Map<string, EntryRef>();
+  private observer: MergeObserver | undefined;
+
+  private constructor(readonly layers: readonly LayerTable[]) {}
+
+  static build(layers: readonly LayerTable[], observer?: MergeObserver): MergedTree {
+    const tree = new MergedTree(layers);
+    tree.observer = observer;
+    for (let layer = 0; layer < layers.length; layer++) tree.apply(layer);
+    tree.observer = undefined;
+    return tree;
+  }
+
+  get size(): number {
+    return this.refs.size;
+  }
+
+  paths(): IterableIterator<string> {
+    return this.refs.keys();
+  }
+
+  entries(): IterableIterator<[string, EntryRef]> {
+    return this.refs.entries();
+  }
+
+  ref(path: string): EntryRef | undefined {
+    return this.refs.get(path);
+  }
+
+  isImplicit(ref: EntryRef): boolean {
+    return rowOfRef(ref) === IMPLICIT_ROW;
+  }
+
+  typeCode(ref: EntryRef): number {
+    const row = rowOfRef(ref);
+    return row === IMPLICIT_ROW ? TYPE.dir : this.layers[layerOfRef(ref)]!.typeCode(row);
+  }
+
+  isDirectory(ref: EntryRef): boolean {
+    return this.typeCode(ref) === TYPE.dir;
+  }
+
+  mode(ref: EntryRef): number {
+    const row = rowOfRef(ref);
+    return row === IMPLICIT_ROW ? IMPLICIT_DIR_MODE : this.layers[layerOfRef(ref)]!.mode(row);
+  }
+
+  uid(ref: EntryRef): number {
+    const row = rowOfRef(ref);
+    return row === IMPLICIT_ROW ? 0 : this.layers[layerOfRef(ref)]!.uid(row);
+  }
+
+  gid(ref: EntryRef): number {
+    const row = rowOfRef(ref);
+    return row === IMPLICIT_ROW ? 0 : this.layers[layerOfRef(ref)]!.gid(row);
+  }
+
+  link(ref: EntryRef): string {
+    const row = rowOfRef(ref);
+    return row === IMPLICIT_ROW ? '' : this.layers[layerOfRef(ref)]!.link(row);
+  }
+
+  /** The ref whose size and hash stand for this entry's content (a hard link's target when in a lower layer). */
+  contentRef(path: string, ref: EntryRef): EntryRef {
+    return this.linkTargets.get(path) ?? ref;
+  }
+
+  size(path: string, ref: EntryRef): number {
+    const content = this.contentRef(path, ref);
+    const row = rowOfRef(content);
+    return row === IMPLICIT_ROW ? 0 : this.layers[layerOfRef(content)]!.size(row);
+  }
+
+  hashHex(path: string, ref: EntryRef): string | undefined {
+    const content = this.contentRef(path, ref);
+    const row = rowOfRef(content);
+    return row === IMPLICIT_ROW ? undefined : this.layers[layerOfRef(content)]!.hashHex(row);
+  }
+
+  /** Whether two entries (of this tree and another) have the same content hash. */
+  sameContent(path: string, ref: EntryRef, other: MergedTree, otherPath: string, otherRef: EntryRef): boolean {
+    const a = this.contentRef(path, ref);
+    const b = other.contentRef(otherPath, otherRef);
+    const rowA = rowOfRef(a);
+    const rowB = rowOfRef(b);
+    if (rowA === IMPLICIT_ROW || rowB === IMPLICIT_ROW) return rowA === rowB;
+    return this.layers[layerOfRef(a)]!.sameHash(rowA, other.layers[layerOfRef(b)]!, rowB);
+  }
+
+  entry(path: string, ref: EntryRef): MergedEntry {
+    const layer = layerOfRef(ref);
+    const row = rowOfRef(ref);
+    if (row === IMPLICIT_ROW) return { path, type: 'dir', size: 0, mode: IMPLICIT_DIR_MODE, uid: 0, gid: 0, mtime: 0, layer, implicit: true };
+    const entry: MergedEntry = { ...this.layers[layer]!.entry(row), layer };
+    const target = this.linkTargets.get(path);
+    if (target !== undefined) {
+      entry.size = this.size(path, ref);
+      const hash = this.hashHex(path, ref);
+      if (hash !== undefined) entry.sha256 = hash;
+    }
+    return entry;
+  }
+
+  /** Direct children of a directory, sorted by path. */
+  childPaths(dir: string): string[] {
+    return [...(this.children.get(dir) ?? [])].sort(comparePaths);
+  }
+
+  /**
+   * The entries below `dir` (direct children, or all descendants when recursive) in path order; for a
+   * non-directory path, that entry alone. Undefined when the path does not exist.
+   */
+  list(dir: string, recursive: boolean): MergedEntry[] | undefined {
+    if (dir !== '/') {
+      const ref = this.refs.get(dir);
+      if (ref === undefined) return undefined;
+      if (!this.isDirectory(ref)) return [this.entry(dir, ref)];
+    }
+    const result: MergedEntry[] = [];
+    const visit = (path: string): void => {
+      for (const child of this.childPaths(path)) {
+        const ref = this.refs.get(child)!;
+        result.push(this.entry(child, ref));
+        if (recursive && this.children.has(child)) visit(child);
+      }
+    };
+    visit(dir);
+    return result;
+  }
+
+  private apply(layer: number): void {
+    const table = this.layers[layer]!;
+    const { types, paths } = table.columns;
+    for (let row = 0; row < table.count; row++) {
+      const type = types[row]!;
+      if (type === TYPE.whiteout) this.remove(paths[row]!, true, layer, 'whiteout');
+      else if (type === TYPE.opaque) this.remove(paths[row]!, false, layer, 'opaque');
+    }
+    for (let row = 0; row < table.count; row++) {
+      if (types[row]! < TYPE.whiteout) this.place(paths[row]!, layer, row, types[row]!);
+    }
+  }
+
+  private place(path: string, layer: number, row: number, type: number): void {
+    const ref = layer * LAYER_UNIT + row;
+    const previous = this.refs.get(path);
+    if (previous !== undefined) {
+      const wasDirectory = this.isDirectory(previous);
+      if (wasDirectory && type !== TYPE.dir) this.remove(path, false, layer, 'overwrite');
+      if (!(wasDirectory && type === TYPE.dir)) this.observer?.removed?.(path, previous, layer, 'overwrite');
+      this.linkTargets.delete(path);
+    } else if (path !== '/') {
+      this.ensureDirectory(parentPath(path), layer);
+      this.childSet(parentPath(path)).add(path);
+    }
+    this.refs.set(path, ref);
+    if (type === TYPE.hardlink) this.resolveLowerLink(path, layer, row);
+    this.observer?.placed?.(path, ref, previous);
+  }
+
+  /** A hard link the indexer could not resolve within its layer points at a lower layer's file. */
+  private resolveLowerLink(path: string, layer: number, row: number): void {
+    const table = this.layers[layer]!;
+    if (table.hasHash(row)) return;
+    const target = table.link(row);
+    const targetRef = target === '' ? undefined : this.refs.get(target);
+    if (targetRef === undefined) return;
+    const content = this.contentRef(target, targetRef);
+    if (this.typeCode(content) === TYPE.file) this.linkTargets.set(path, content);
+  }
+
+  private ensureDirectory(path: string, layer: number): void {
+    if (path === '/' || path === '') return;
+    const existing = this.refs.get(path);
+    if (existing !== undefined) {
+      if (this.isDirectory(existing)) return;
+      // A lower layer has a file or symlink where this layer needs a directory: the directory wins.
+      this.observer?.removed?.(path, existing, layer, 'overwrite');
+      this.linkTargets.delete(path);
+    } else {
+      this.ensureDirectory(parentPath(path), layer);
+      this.childSet(parentPath(path)).add(path);
+    }
+    const ref = layer * LAYER_UNIT + IMPLICIT_ROW;
+    this.refs.set(path, ref);
+    this.observer?.placed?.(path, ref, existing);
+  }
+
+  private childSet(dir: string): Set<string> {
+    let set = this.children.get(dir);
+    if (!set) {
+      set = new Set();
+      this.children.set(dir, set);
+    }
+    return set;
+  }
+
+  /** Removes what is below `path` and, when `includeSelf`, the path itself. */
+  private remove(path: string, includeSelf: boolean, layer: number, cause: RemovalCause): void {
+    const below = this.children.get(path);
+    if (below) {
+      for (const child of below) this.removeDetached(child, layer, cause);
+      this.children.delete(path);
+    }
+    if (includeSelf && path !== '/') {
+      const ref = this.refs.get(path);
+      if (ref === undefined) return;
+      this.observer?.removed?.(path, ref, layer, cause);
+      this.refs.delete(path);
+      this.linkTargets.delete(path);
+      this.children.get(parentPath(path))?.delete(path);
+    }
+  }
+
+  /** Removes a path and its subtree whose parent's child set is being dropped as a whole. */
+  private removeDetached(path: string, layer: number, cause: RemovalCause): void {
+    const below = this.children.get(path);
+    if (below) {
+      for (const child of below) this.removeDetached(child, layer, cause);
+      this.children.delete(path);
+    }
+    const ref = this.refs.get(path);
+    if (ref === undefined) return;
+    this.observer?.removed?.(path, ref, layer, cause);
+    this.refs.delete(path);
+    this.linkTargets.delete(path);
+  }
+}
+
+/** Plain code-unit order: the same on every machine and locale, and fast. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

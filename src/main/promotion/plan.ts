@@ -1,0 +1,142 @@
+/**
+ * The plan: what a promotion will do, computed before any write by reading the source and asking the
+ * target what it already has (HEADs only). The same object drives execution, so what the confirmation
+ * dialog showed is what runs.
+ */
+import { BerthError } from '../../shared/errors';
+import { formatReference, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
+import type { BlobStep, ManifestStep, PromotionPlan, PromotionStrategy } from '../../shared/types/promotion';
+import type { RegistryClient } from '../registry';
+import { forEachBounded } from './bounded';
+import { readSourceGraph, type ManifestNode, type SourceGraph } from './graph';
+
+export interface PromotionRequest {
+  source: string;
+  target: string;
+  platforms?: string[];
+  withReferrers: boolean;
+  force: boolean;
+  viaEngine: boolean;
+}
+
+export interface Endpoints {
+  source: ImageReference;
+  target: ImageReference & { tag: string };
+}
+
+export interface PreparedPromotion {
+  plan: PromotionPlan;
+  graph: SourceGraph;
+  target: ImageReference & { tag: string };
+  /** Manifests already in the target repository, by digest. */
+  presentManifests: ReadonlySet<string>;
+}
+
+const HEAD_CONCURRENCY = 8;
+
+/**
+ * Source and target as references. The target is a repository and a tag; without a tag it takes the
+ * source's (`dev/app:1.2` -> `prod/app` means `prod/app:1.2`).
+ */
+export function resolveEndpoints(sourceText: string, targetText: string): Endpoints {
+  const source = parseReference(sourceText);
+  const target = parseReference(targetText);
+  if (target.digest !== undefined) {
+    throw new BerthError('invalid_input', `The target ${targetText} has a digest: give a repository and a tag (the digest is the source's to decide).`);
+  }
+  const tag = target.tag ?? source.tag ?? (source.digest === undefined ? 'latest' : undefined);
+  if (tag === undefined) throw new BerthError('invalid_input', `The source ${sourceText} is a digest without a tag: give the target a tag (repository:tag).`);
+  return { source, target: { registry: target.registry, repository: target.repository, tag } };
+}
+
+export function repositoryOf(ref: RepositoryName): RepositoryName {
+  return { registry: ref.registry, repository: ref.repository };
+}
+
+export function strategyFor(source: RepositoryName, target: RepositoryName, viaEngine: boolean): PromotionStrategy {
+  if (viaEngine) return 'engine';
+  if (source.registry !== target.registry) return 'copy';
+  return source.repository === target.repository ? 'same-repository' : 'mount';
+}
+
+function manifestStep(node: ManifestNode, present: boolean, tag?: string): ManifestStep {
+  return {
+    digest: node.digest,
+    mediaType: node.mediaType,
+    size: node.bytes.length,
+    action: present ? 'present' : 'put',
+    role: node.role,
+    ...(tag !== undefined ? { tag } : {}),
+    ...(node.platform !== undefined ? { platform: node.platform } : {}),
+  };
+}
+
+export async function preparePromotion(client: RegistryClient, request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
+  const { source, target } = resolveEndpoints(request.source, request.target);
+  const requestOptions = signal ? { signal } : {};
+  const strategy = strategyFor(source, target, request.viaEngine);
+  const [graph, existing] = await Promise.all([
+    // Within one repository the referrers are there already (they are found by the subject's digest).
+    readSourceGraph(client, source, { withReferrers: request.withReferrers && strategy !== 'engine' && strategy !== 'same-repository', ...(request.platforms ? { platforms: request.platforms } : {}), ...requestOptions }),
+    client.headManifest(target, requestOptions),
+  ]);
+  const targetRepo = repositoryOf(target);
+  const sameRepository = strategy === 'same-repository';
+
+  // Within one repository everything the source names is there already (the registry checked when it was
+  // pushed): nothing to ask. Elsewhere, each blob and manifest is looked up once.
+  const presentBlobs = new Set<string>();
+  const presentManifests = new Set<string>();
+  const manifests = [...graph.children, ...graph.referrers, graph.root];
+  if (sameRepository) {
+    for (const blob of graph.blobs) presentBlobs.add(blob.digest);
+    for (const node of manifests) if (node !== graph.root || node.digest === graph.source.digest) presentManifests.add(node.digest);
+  } else {
+    const lookups: (() => Promise<void>)[] = [
+      ...graph.blobs
+        .filter((blob) => !blob.external)
+        .map((blob) => async () => {
+          if (await client.headBlob(targetRepo, blob.digest, requestOptions)) presentBlobs.add(blob.digest);
+        }),
+      ...manifests.map((node) => async () => {
+        if (await client.headManifest({ ...targetRepo, digest: node.digest }, requestOptions)) presentManifests.add(node.digest);
+      }),
+    ];
+    await forEachBounded(lookups, HEAD_CONCURRENCY, signal, (lookup) => lookup());
+  }
+
+  const blobs: BlobStep[] = graph.blobs.map((blob) => ({
+    digest: blob.digest,
+    size: blob.size,
+    mediaType: blob.mediaType,
+    action: blob.external ? 'external' : presentBlobs.has(blob.digest) ? 'present' : strategy === 'mount' ? 'mount' : 'copy',
+  }));
+  const tag = target.tag;
+  const steps = [
+    ...graph.children.map((node) => manifestStep(node, presentManifests.has(node.digest))),
+    ...graph.referrers.map((node) => manifestStep(node, presentManifests.has(node.digest))),
+    manifestStep(graph.root, presentManifests.has(graph.root.digest), tag),
+  ];
+  const existingTargetDigest = existing?.digest;
+  const everythingThere = blobs.every((blob) => blob.action === 'present' || blob.action === 'external') && steps.every((step) => step.action === 'present');
+  const notes = [...graph.notes];
+  if (graph.blobs.some((blob) => blob.external)) notes.push('Foreign (non-distributable) layers are served from their own URLs and are not copied, as Docker does.');
+  if (strategy === 'mount') notes.push('Blobs are mounted from the source repository; if the registry declines a mount, that blob is uploaded instead.');
+  const plan: PromotionPlan = {
+    source: formatReference(source),
+    target: formatReference(target),
+    sourceDigest: graph.source.digest,
+    targetDigest: graph.root.digest,
+    strategy,
+    blobs,
+    manifests: steps,
+    referrers: graph.referrers.filter((node) => node.role === 'referrer').map((node) => node.digest),
+    platforms: graph.platforms,
+    bytesToCopy: blobs.filter((blob) => blob.action === 'copy').reduce((sum, blob) => sum + blob.size, 0),
+    ...(existingTargetDigest !== undefined ? { existingTargetDigest } : {}),
+    overwrites: existingTargetDigest !== undefined && existingTargetDigest !== graph.root.digest,
+    upToDate: existingTargetDigest === graph.root.digest && everythingThere,
+    notes,
+  };
+  return { plan, graph, target, presentManifests };
+}

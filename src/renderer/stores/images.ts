@@ -1,0 +1,44 @@
+/**
+ * What the image view shows: `registry.inspect` (manifest, config, layers, sizes) per reference and
+ * platform, and `registry.referrers` per manifest digest. Kept per key so going back is instant; a digest
+ * never changes, so only tag references are worth a refresh.
+ */
+import type { ImageDetails, Referrer } from '../../shared/types/registry';
+import { apiStore } from './api-store';
+import { track, type Loadable } from './loadable';
+
+export interface ImagesState {
+  inspections: Record<string, Loadable<ImageDetails>>;
+  /** By `repository@digest` reference. */
+  referrers: Record<string, Loadable<Referrer[]>>;
+  inspect(reference: string, platform?: string, options?: { force?: boolean }): Promise<void>;
+  loadReferrers(digestReference: string, options?: { force?: boolean }): Promise<void>;
+}
+
+export function inspectionKey(reference: string, platform?: string): string {
+  return platform ? `${reference}\u0000${platform}` : reference;
+}
+
+export const useImages = apiStore<ImagesState>((api) => (set, get) => ({
+  inspections: {},
+  referrers: {},
+  async inspect(reference, platform, options) {
+    const key = inspectionKey(reference, platform);
+    const current = get().inspections[key];
+    if (!options?.force && (current?.status === 'ready' || current?.status === 'loading')) return;
+    await track(
+      current,
+      (next) => set((s) => ({ inspections: { ...s.inspections, [key]: next } })),
+      () => api.call('registry.inspect', platform ? { reference, platform } : { reference }),
+    );
+  },
+  async loadReferrers(digestReference, options) {
+    const current = get().referrers[digestReference];
+    if (!options?.force && (current?.status === 'ready' || current?.status === 'loading')) return;
+    await track(
+      current,
+      (next) => set((s) => ({ referrers: { ...s.referrers, [digestReference]: next } })),
+      () => api.call('registry.referrers', { reference: digestReference }),
+    );
+  },
+}));

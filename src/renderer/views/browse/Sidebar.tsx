@@ -1,0 +1,253 @@
+/**
+ * The sidebar: every registry with its reachability, sign-in state and (Docker Hub) remaining pulls, each
+ * expanding into a namespace tree built from its repository paths, then links to the other views.
+ * Test hooks: the tree is role "tree" named "Registries"; registry items have data-testid
+ * `registry-<id>`, namespaces `namespace-<id>-<path>`, repositories `repository-<id>-<path>`.
+ */
+import { useEffect, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { RegistryStatus, RegistryView } from '../../../shared/types/settings';
+import { Icon, type IconName } from '../../components/Icon';
+import { Spinner } from '../../components/states';
+import { Tree, type TreeItem } from '../../components/Tree';
+import { adviseOn } from '../../logic/errors';
+import { ancestorPaths, buildNamespaceTree, type NamespaceNode } from '../../logic/namespace-tree';
+import type { Route } from '../../navigation/route';
+import { useNavigation } from '../../navigation/store';
+import type { Loadable } from '../../stores/loadable';
+import { repositoriesOf, useRegistries } from '../../stores/registries';
+import { useUi } from '../../stores/ui';
+
+const registryNodeId = (id: string) => `registry:${id}`;
+const namespaceNodeId = (id: string, path: string) => `ns:${id}:${path}`;
+const repositoryNodeId = (id: string, path: string) => `repo:${id}:${path}`;
+
+type NodeAction = { route: Route } | { signIn: string } | { addRepository: string };
+
+export function Sidebar() {
+  const route = useNavigation((s) => s.route);
+  const navigate = useNavigation((s) => s.navigate);
+  const list = useRegistries((s) => s.list);
+  const statuses = useRegistries((s) => s.status);
+  const catalogs = useRegistries((s) => s.catalogs);
+  const loadCatalog = useRegistries((s) => s.loadCatalog);
+  const expanded = useUi(useShallow((s) => s.expanded));
+  const setExpanded = useUi((s) => s.setExpanded);
+  const expand = useUi((s) => s.expand);
+  const openDialog = useUi((s) => s.openDialog);
+  const registries = list?.value ?? [];
+
+  // Open the registry and namespaces of the current route, so the selection is visible.
+  useEffect(() => {
+    if (route.view === 'repository' || route.view === 'registry') {
+      const path = route.view === 'repository' ? route.repository : (route.namespace ?? '');
+      expand([registryNodeId(route.registryId), ...ancestorPaths(path).map((p) => namespaceNodeId(route.registryId, p))]);
+    }
+  }, [route, expand]);
+
+  // Expanded registries need their repositories.
+  const expandedSet = useMemo(() => new Set(expanded), [expanded]);
+  useEffect(() => {
+    for (const registry of registries) if (expandedSet.has(registryNodeId(registry.id))) void loadCatalog(registry.id);
+  }, [registries, expandedSet, loadCatalog]);
+
+  const { items, actions } = useMemo(
+    () => flattenTree(registries, statuses, catalogs, expandedSet, route),
+    [registries, statuses, catalogs, expandedSet, route],
+  );
+
+  const onSelect = (id: string) => {
+    const action = actions.get(id);
+    if (!action) return;
+    if ('route' in action) navigate(action.route);
+    else if ('signIn' in action) openDialog({ kind: 'signIn', registryId: action.signIn });
+    else openDialog({ kind: 'addRepository', registryId: action.addRepository });
+  };
+
+  return (
+    <nav className="sidebar" aria-label="Sidebar">
+      <div className="sidebar-section-header">
+        <span>Registries</span>
+        <button type="button" className="icon-button" aria-label="Add registry" title="Add registry" onClick={() => openDialog({ kind: 'addRegistry' })}>
+          <Icon name="plus" size={14} />
+        </button>
+      </div>
+      <div className="sidebar-tree">
+        {list?.status === 'loading' && !list.value ? (
+          <div className="sidebar-note">
+            <Spinner /> Loading registries…
+          </div>
+        ) : list?.status === 'error' ? (
+          <div className="sidebar-note error" role="alert">
+            {list.error.message}
+          </div>
+        ) : registries.length === 0 ? (
+          <div className="sidebar-note">
+            No registries yet.{' '}
+            <button type="button" className="link-button" onClick={() => openDialog({ kind: 'addRegistry' })}>
+              Add one
+            </button>{' '}
+            or{' '}
+            <button type="button" className="link-button" onClick={() => openDialog({ kind: 'importDocker' })}>
+              import from Docker
+            </button>
+            .
+          </div>
+        ) : (
+          <Tree label="Registries" items={items} onToggle={setExpanded} onSelect={onSelect} />
+        )}
+      </div>
+      <div className="sidebar-nav" role="list">
+        <NavLink icon="compare" label="Compare" route={{ view: 'compare' }} />
+        <NavLink icon="lanes" label="Promotion lanes" route={{ view: 'lanes' }} />
+        <NavLink icon="docker" label="Local Docker" route={{ view: 'docker' }} />
+        <NavLink icon="history" label="History" route={{ view: 'history' }} />
+        <NavLink icon="settings" label="Settings" route={{ view: 'settings' }} />
+      </div>
+    </nav>
+  );
+}
+
+function NavLink({ icon, label, route }: { icon: IconName; label: string; route: Route }) {
+  const current = useNavigation((s) => s.route.view === route.view);
+  const navigate = useNavigation((s) => s.navigate);
+  return (
+    <button type="button" role="listitem" className={`nav-link${current ? ' selected' : ''}`} aria-current={current ? 'page' : undefined} onClick={() => navigate(route)}>
+      <Icon name={icon} size={15} />
+      {label}
+    </button>
+  );
+}
+
+function RegistryBadges({ registry, status }: { registry: RegistryView; status?: Loadable<RegistryStatus> }) {
+  const value = status?.value;
+  const rate = value?.rateLimit;
+  const state =
+    status?.status === 'loading' && !value ? 'checking' : status?.status === 'error' ? 'error' : !value ? 'unknown' : !value.reachable ? 'unreachable' : 'reachable';
+  const title =
+    state === 'unreachable' || state === 'error'
+      ? (value?.message ?? (status?.status === 'error' ? status.error.message : 'Unreachable'))
+      : state === 'reachable'
+        ? `Reachable${value?.authenticated ? ` · signed in${registry.credential.username ? ` as ${registry.credential.username}` : ''}` : registry.credential.source === 'none' ? ' · anonymous' : ' · sign-in failed'}`
+        : 'Checking…';
+  return (
+    <span className="registry-badges">
+      {rate?.remaining !== undefined ? (
+        <span className={`badge${rate.remaining < 10 ? ' badge-warn' : ''}`} title={`Docker Hub pulls left in this window${rate.limit ? ` (of ${rate.limit})` : ''}`} data-testid="rate-limit">
+          {rate.remaining}
+          {rate.limit ? `/${rate.limit}` : ''}
+        </span>
+      ) : null}
+      {value?.authenticated ? (
+        <span title={title}>
+          <Icon name="key" size={12} className="signed-in" label="Signed in" />
+        </span>
+      ) : registry.credential.source !== 'none' && value?.reachable ? (
+        <span title={title}>
+          <Icon name="lock" size={12} className="sign-in-failed" label="Sign-in failed" />
+        </span>
+      ) : null}
+      <span className={`status-dot ${state}`} title={title} aria-label={title} role="img" data-status={state} />
+    </span>
+  );
+}
+
+function flattenTree(
+  registries: RegistryView[],
+  statuses: Record<string, Loadable<RegistryStatus>>,
+  catalogs: Record<string, Loadable<string[]>>,
+  expanded: Set<string>,
+  route: Route,
+): { items: TreeItem[]; actions: Map<string, NodeAction> } {
+  const items: TreeItem[] = [];
+  const actions = new Map<string, NodeAction>();
+  const selectedPath =
+    route.view === 'repository' ? { registryId: route.registryId, path: route.repository } : route.view === 'registry' ? { registryId: route.registryId, path: route.namespace ?? '' } : undefined;
+
+  for (const registry of registries) {
+    const id = registryNodeId(registry.id);
+    const isOpen = expanded.has(id);
+    items.push({
+      id,
+      text: registry.name,
+      depth: 0,
+      expandable: true,
+      expanded: isOpen,
+      selected: selectedPath?.registryId === registry.id && selectedPath.path === '',
+      testId: `registry-${registry.id}`,
+      content: (
+        <span className="tree-row">
+          <Icon name="registry" size={14} className="tree-icon" />
+          <span className="tree-label" title={registry.host}>
+            {registry.name}
+          </span>
+          <RegistryBadges registry={registry} status={statuses[registry.id]} />
+        </span>
+      ),
+    });
+    actions.set(id, { route: { view: 'registry', registryId: registry.id } });
+    if (!isOpen) continue;
+
+    const catalog = catalogs[registry.id];
+    const repositories = repositoriesOf(registry, catalog);
+    const info = (key: string, text: string, action?: NodeAction, icon: IconName = 'alert') => {
+      const infoId = `info:${registry.id}:${key}`;
+      items.push({
+        id: infoId,
+        text,
+        depth: 1,
+        expandable: false,
+        expanded: false,
+        selected: false,
+        content: (
+          <span className="tree-row tree-info">
+            <Icon name={icon} size={13} className="tree-icon" />
+            <span className="tree-label">{text}</span>
+          </span>
+        ),
+      });
+      if (action) actions.set(infoId, action);
+    };
+
+    if (catalog?.status === 'loading' && repositories.length === 0) info('loading', 'Loading repositories…', undefined, 'refresh');
+    if (catalog?.status === 'error') {
+      const code = catalog.error.code;
+      if (code === 'unauthorized' || code === 'denied') info('signin', 'Sign in to list repositories', { signIn: registry.id }, 'key');
+      else if (code === 'unsupported' || code === 'not_found') info('closed', 'No catalog: add repositories by name', { addRepository: registry.id }, 'plus');
+      else info('error', adviseOn(catalog.error).title, { route: { view: 'registry', registryId: registry.id } });
+    }
+    if (catalog?.status === 'ready' && repositories.length === 0) info('empty', 'No repositories: add one by name', { addRepository: registry.id }, 'plus');
+
+    const root = buildNamespaceTree(repositories);
+    const walk = (node: NamespaceNode, depth: number) => {
+      for (const child of node.children) {
+        const hasChildren = child.children.length > 0;
+        const nodeId = hasChildren ? namespaceNodeId(registry.id, child.path) : repositoryNodeId(registry.id, child.path);
+        const childOpen = hasChildren && expanded.has(nodeId);
+        items.push({
+          id: nodeId,
+          text: child.name,
+          depth,
+          expandable: hasChildren,
+          expanded: childOpen,
+          selected: selectedPath?.registryId === registry.id && selectedPath.path === child.path,
+          testId: `${hasChildren ? 'namespace' : 'repository'}-${registry.id}-${child.path}`,
+          content: (
+            <span className="tree-row">
+              <Icon name={hasChildren ? 'folder' : 'repository'} size={14} className="tree-icon" />
+              <span className="tree-label">{child.name}</span>
+              {hasChildren ? <span className="tree-count">{child.repositoryCount}</span> : null}
+            </span>
+          ),
+        });
+        // A path that is a repository opens it, even when it is also a namespace of deeper repositories.
+        actions.set(nodeId, {
+          route: child.isRepository ? { view: 'repository', registryId: registry.id, repository: child.path } : { view: 'registry', registryId: registry.id, namespace: child.path },
+        });
+        if (childOpen) walk(child, depth + 1);
+      }
+    };
+    walk(root, 1);
+  }
+  return { items, actions };
+}

@@ -1,0 +1,226 @@
+/**
+ * The tag table of one repository: virtualized, sortable by name, version, created date and size,
+ * filterable by substring, glob or regex, tags sharing a digest grouped on demand, multi-arch tags
+ * expandable into their platforms. Details (digest, date, size) fill in as the tags store fetches them;
+ * rows on screen are fetched first.
+ *
+ * Test hooks: grid "Tags"; each row has data-row-key (the tag, or `tag\u0000os/arch/variant` for a
+ * platform row), data-kind "tag" | "platform", data-reference (the image reference), and is draggable
+ * with the reference as text/plain and application/x-berth-reference.
+ */
+import { useCallback, useMemo, type DragEvent, type KeyboardEvent } from 'react';
+import type { TagDetail } from '../../../shared/types/registry';
+import { CopyButton } from '../../components/CopyButton';
+import { Icon } from '../../components/Icon';
+import { VirtualTable, type Column } from '../../components/VirtualTable';
+import { formatBytes, formatPlatform, formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
+import { pullByTag, tagReference } from '../../logic/references';
+import { makeTagFilter } from '../../logic/tag-filter';
+import { buildTagRows, isIndexMediaType, type TableRow } from '../../logic/tag-rows';
+import type { TagSortKey } from '../../logic/tag-sort';
+import { useNavigation } from '../../navigation/store';
+import { useTags, type RepositoryTags } from '../../stores/tags';
+
+/** The drag payload type other views accept (compare slots, promotion targets). */
+export const REFERENCE_DRAG_TYPE = 'application/x-berth-reference';
+
+function mediaKind(detail: TagDetail): string {
+  if (isIndexMediaType(detail.mediaType)) {
+    const count = (detail.platforms ?? []).filter((p) => p.os !== 'unknown').length;
+    return `Multi-arch · ${count}`;
+  }
+  if (detail.mediaType.includes('distribution.manifest.v1')) return 'Schema 1';
+  if (detail.mediaType.includes('manifest')) return 'Image';
+  return detail.mediaType.split('/').pop() ?? detail.mediaType;
+}
+
+const Pending = () => <span className="cell-pending" aria-label="Loading" />;
+
+export function TagTable({ host, entry }: { host: string; entry: RepositoryTags }) {
+  const { registryId, repository } = entry;
+  const sort = useTags((s) => s.sort);
+  const groupByDigest = useTags((s) => s.groupByDigest);
+  const setSort = useTags((s) => s.setSort);
+  const toggleExpanded = useTags((s) => s.toggleExpanded);
+  const prioritize = useTags((s) => s.prioritize);
+  const navigate = useNavigation((s) => s.navigate);
+
+  const filter = useMemo(() => makeTagFilter(entry.filterText, entry.filterMode), [entry.filterText, entry.filterMode]);
+  const expanded = useMemo(() => new Set(entry.expanded), [entry.expanded]);
+  const tags = entry.tags?.value;
+  const rows = useMemo(
+    () => buildTagRows({ tags: tags ?? [], details: entry.details, sort, filter, groupByDigest, expanded }),
+    [tags, entry.details, sort, filter, groupByDigest, expanded],
+  );
+
+  const referenceOf = useCallback((row: TableRow) => tagReference(host, repository, row.tag), [host, repository]);
+
+  const onVisibleRangeChange = useCallback(
+    (start: number, end: number) => {
+      const visible: string[] = [];
+      for (let i = start; i <= end && i < rows.length; i++) if (rows[i]!.kind === 'tag') visible.push(rows[i]!.tag);
+      prioritize(registryId, repository, visible);
+    },
+    [rows, prioritize, registryId, repository],
+  );
+
+  const sortBy = (key: TagSortKey) => () => {
+    const direction = sort.key === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'created' || key === 'size' || key === 'semver' ? 'desc' : 'asc';
+    setSort(registryId, repository, { key, direction });
+  };
+  const headerSort = (key: TagSortKey) => ({ direction: sort.key === key ? sort.direction : null, onSort: sortBy(key) });
+
+  const columns: Column<TableRow>[] = [
+    {
+      id: 'expand',
+      header: <span className="visually-hidden">Expand</span>,
+      width: '26px',
+      cell: (row) =>
+        row.kind === 'tag' && row.multiArch ? (
+          <button
+            type="button"
+            className="icon-button expander"
+            tabIndex={-1}
+            aria-label={`${row.expanded ? 'Collapse' : 'Expand'} platforms of ${row.tag}`}
+            aria-expanded={row.expanded}
+            onClick={(e) => {
+              e.stopPropagation();
+              toggleExpanded(registryId, repository, row.tag);
+            }}
+          >
+            <Icon name={row.expanded ? 'chevronDown' : 'chevronRight'} size={12} />
+          </button>
+        ) : null,
+    },
+    {
+      id: 'tag',
+      header: 'Tag',
+      width: 'minmax(180px, 3fr)',
+      sort: headerSort(sort.key === 'semver' ? 'semver' : 'name'),
+      cell: (row) =>
+        row.kind === 'platform' ? (
+          <span className="cell-platform">
+            <Icon name="platform" size={13} />
+            {formatPlatform(row.platform)}
+          </span>
+        ) : (
+          <span className="cell-tag">
+            <Icon name="tag" size={13} className="tag-icon" />
+            <span className="tag-name" title={row.tag}>
+              {row.tag}
+            </span>
+            {row.aliases.length > 0 ? (
+              <span className="aliases" title={`Same digest as ${row.aliases.join(', ')}`}>
+                {row.aliases.slice(0, 3).map((a) => (
+                  <span key={a} className="chip">
+                    {a}
+                  </span>
+                ))}
+                {row.aliases.length > 3 ? <span className="chip chip-more">+{row.aliases.length - 3}</span> : null}
+              </span>
+            ) : null}
+            <CopyButton text={pullByTag(host, repository, row.tag)} label={`Copy docker pull for ${row.tag}`} className="row-action" />
+          </span>
+        ),
+    },
+    {
+      id: 'digest',
+      header: 'Digest',
+      width: '150px',
+      cell: (row) => {
+        if (row.kind === 'platform') return null;
+        if (!row.detail) return <Pending />;
+        if (!row.detail.digest) return null;
+        return (
+          <span className="cell-digest" title={row.detail.digest}>
+            <code>{shortDigest(row.detail.digest).replace('sha256:', '')}</code>
+          </span>
+        );
+      },
+    },
+    {
+      id: 'type',
+      header: 'Type',
+      width: '120px',
+      cell: (row) => {
+        if (row.kind === 'platform') return <span className="muted">Platform image</span>;
+        if (!row.detail) return <Pending />;
+        if (row.detail.error) {
+          return (
+            <span className="cell-error" title={row.detail.error}>
+              <Icon name="alert" size={12} /> {row.detail.error}
+            </span>
+          );
+        }
+        return <span className="muted">{mediaKind(row.detail)}</span>;
+      },
+    },
+    {
+      id: 'created',
+      header: 'Created',
+      width: '130px',
+      sort: headerSort('created'),
+      cell: (row) => {
+        if (row.kind === 'platform') return null;
+        if (!row.detail) return <Pending />;
+        return <span title={formatTimestamp(row.detail.created)}>{formatRelative(row.detail.created)}</span>;
+      },
+    },
+    {
+      id: 'size',
+      header: 'Size',
+      width: '90px',
+      align: 'end',
+      sort: headerSort('size'),
+      cell: (row) => {
+        if (row.kind === 'platform') return null;
+        if (!row.detail) return <Pending />;
+        return <span title={row.detail.size !== undefined ? `${row.detail.size.toLocaleString('en-US')} bytes compressed` : undefined}>{formatBytes(row.detail.size)}</span>;
+      },
+    },
+  ];
+
+  const onRowKeyDown = (row: TableRow, event: KeyboardEvent) => {
+    if (row.kind !== 'tag' || !row.multiArch) return;
+    if (event.key === 'ArrowRight' && !row.expanded) toggleExpanded(registryId, repository, row.tag, true);
+    else if (event.key === 'ArrowLeft' && row.expanded) toggleExpanded(registryId, repository, row.tag, false);
+    else return;
+    event.preventDefault();
+  };
+
+  const rowProps = (row: TableRow) => {
+    const reference = referenceOf(row);
+    return {
+      className: row.kind === 'platform' ? 'platform-row' : undefined,
+      draggable: true,
+      'data-kind': row.kind,
+      'data-reference': reference,
+      onDragStart: (event: DragEvent<HTMLDivElement>) => {
+        event.dataTransfer.setData(REFERENCE_DRAG_TYPE, reference);
+        event.dataTransfer.setData('text/plain', reference);
+        event.dataTransfer.effectAllowed = 'copyLink';
+      },
+    };
+  };
+
+  return (
+    <VirtualTable
+      label="Tags"
+      rows={rows}
+      columns={columns}
+      rowKey={(row) => row.key}
+      onActivate={(row) =>
+        navigate(row.kind === 'platform' ? { view: 'image', reference: referenceOf(row), platform: formatPlatform(row.platform) } : { view: 'image', reference: referenceOf(row) })
+      }
+      onRowKeyDown={onRowKeyDown}
+      rowProps={rowProps}
+      onVisibleRangeChange={onVisibleRangeChange}
+      empty={
+        <div className="state state-empty" data-testid="empty-state">
+          <div className="state-title">{filter.active ? 'No tag matches the filter' : 'This repository has no tags'}</div>
+          <div className="state-hint">{filter.active ? 'Change or clear the filter.' : 'Push an image to it, or check the name.'}</div>
+        </div>
+      }
+    />
+  );
+}

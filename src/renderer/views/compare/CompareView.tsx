@@ -1,0 +1,202 @@
+/**
+ * Compare two images side by side: sizes and delta, layers aligned, config and history differences, and
+ * a tree of the file differences with a preview (text diff for a modified file). The pair lives in the
+ * route (`/compare?a=...&b=...`), so a comparison is a link.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { ImageDiff } from '../../../shared/types/layers';
+import { Icon } from '../../components/Icon';
+import { ProgressBar } from '../../components/Progress';
+import { EmptyState, ErrorState, LoadingState } from '../../components/states';
+import { Tabs } from '../../components/Tabs';
+import { formatBytes, formatCount } from '../../logic/format';
+import { useNavigation } from '../../navigation/store';
+import { useCompare } from '../../stores/compare';
+import { useOperations } from '../../stores/operations';
+import { ConfigDiffTable, DiffSummary, HistoryDiffTable, LayerAlignmentTable } from './DiffPanels';
+import { buildTree, diffInputs, directoryPaths, filterTree, flattenTree } from './file-tree';
+import { FileContentView, ModifiedAttributes, TextDiffView } from './FilePreview';
+import { FileTreeTable, formatDelta } from './FileTreeTable';
+import { ImageSlot } from './ImageSlot';
+import { TreeToolbar } from './TreeToolbar';
+import './compare.css';
+
+type CompareTab = 'files' | 'layers' | 'config' | 'history';
+
+export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
+  const navigate = useNavigation((s) => s.navigate);
+  const compare = useCompare((s) => s.compare);
+  const [draftA, setDraftA] = useState(a);
+  const [draftB, setDraftB] = useState(b);
+
+  useEffect(() => {
+    setDraftA(a);
+    setDraftB(b);
+    void compare(a, b);
+  }, [a, b, compare]);
+
+  const go = (nextA: string, nextB: string) => navigate({ view: 'compare', ...(nextA ? { a: nextA } : {}), ...(nextB ? { b: nextB } : {}) });
+
+  return (
+    <div className="view compare-view" data-testid="compare-view">
+      <header className="view-header">
+        <h2 className="view-title">
+          <Icon name="compare" size={16} /> Compare images
+        </h2>
+      </header>
+      <form
+        className="compare-pickers"
+        onSubmit={(event) => {
+          event.preventDefault();
+          go(draftA.trim(), draftB.trim());
+        }}
+      >
+        <ImageSlot side="a" label="Left (before)" value={draftA} onChange={setDraftA} onCommit={(value) => go(value, draftB.trim())} />
+        <button type="button" className="icon-button compare-swap" aria-label="Swap left and right" title="Swap" onClick={() => go(draftB.trim(), draftA.trim())}>
+          <Icon name="lanes" size={15} />
+        </button>
+        <ImageSlot side="b" label="Right (after)" value={draftB} onChange={setDraftB} onCommit={(value) => go(draftA.trim(), value)} />
+        <button type="submit" className="button button-primary compare-go" disabled={!draftA.trim() || !draftB.trim()}>
+          Compare
+        </button>
+      </form>
+      <CompareResult />
+    </div>
+  );
+}
+
+function CompareResult() {
+  const { a, b, diff, operationId, cancel, reload } = useCompare((s) => s);
+  const progress = useOperations((s) => (operationId ? s.entries[operationId] : undefined));
+  const [tab, setTab] = useState<CompareTab>('files');
+
+  if (!a || !b) {
+    return (
+      <EmptyState icon="compare" title="Choose two images" message="Type two references, drop a tag from a tag table on either side, or pick a local Docker image. Try two tags of one repository to see what a release changed." />
+    );
+  }
+  if (!diff || diff.status === 'loading') {
+    return (
+      <div className="compare-loading">
+        <LoadingState
+          label="Comparing images…"
+          detail={
+            progress ? (
+              <div className="compare-progress">
+                <span>{progress.status}</span>
+                <ProgressBar current={progress.current} total={progress.total} label="Comparison progress" />
+                {progress.total > 0 ? <span className="muted">{formatBytes(progress.current)} of {formatBytes(progress.total)}</span> : null}
+              </div>
+            ) : (
+              'Reading both images’ layers; large images take a moment the first time.'
+            )
+          }
+        />
+        {operationId ? (
+          <button type="button" className="button" onClick={() => void cancel()}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    );
+  }
+  if (diff.status === 'error') return <ErrorState error={diff.error} context="Could not compare" handlers={{ retry: () => void reload() }} />;
+
+  const value = diff.value;
+  const changed = value.files.added.length + value.files.removed.length + value.files.modified.length;
+  return (
+    <div className="compare-result">
+      <DiffSummary diff={value} />
+      <Tabs
+        label="Comparison"
+        selected={tab}
+        onSelect={setTab}
+        tabs={[
+          { id: 'files', label: 'Files', badge: formatCount(changed) },
+          { id: 'layers', label: 'Layers', badge: `${value.layers.shared.length}/${value.layers.onlyA.length}/${value.layers.onlyB.length}` },
+          { id: 'config', label: 'Config', badge: formatCount(value.config.length) },
+          { id: 'history', label: 'History' },
+        ]}
+      >
+        {tab === 'files' ? <FilesPanel diff={value} /> : null}
+        {tab === 'layers' ? <LayerAlignmentTable diff={value} /> : null}
+        {tab === 'config' ? <ConfigDiffTable diff={value} /> : null}
+        {tab === 'history' ? <HistoryDiffTable diff={value} /> : null}
+      </Tabs>
+    </div>
+  );
+}
+
+function sideName(reference: string): string {
+  const lastSlash = reference.lastIndexOf('/');
+  return lastSlash >= 0 ? reference.slice(lastSlash + 1) : reference;
+}
+
+function FilesPanel({ diff }: { diff: ImageDiff }) {
+  const state = useCompare((s) => s);
+  const tree = useMemo(() => buildTree(diffInputs(diff.files)), [diff]);
+  const filtered = useMemo(() => filterTree(tree, { kinds: state.kinds, path: state.pathFilter }), [tree, state.kinds, state.pathFilter]);
+  const filtering = state.pathFilter.trim() !== '';
+  const rows = useMemo(
+    () => flattenTree(filtered, { sort: state.sort, expanded: state.expanded, expandAll: filtering && filtered.files <= 2000 }),
+    [filtered, state.sort, state.expanded, filtering],
+  );
+  return (
+    <div className="files-panel">
+      <TreeToolbar
+        controls={state}
+        counts={tree.counts}
+        sorts={['delta', 'name']}
+        onExpandAll={() => state.setExpanded(directoryPaths(filtered))}
+        onCollapseAll={() => state.setExpanded([])}
+        summary={`${formatCount(filtered.files)} files shown · ${formatDelta(filtered.delta)}`}
+      />
+      <div className="split">
+        <div className="split-main">
+          <FileTreeTable
+            label="Changed files"
+            rows={rows}
+            mode="diff"
+            sort={state.sort}
+            onSort={state.setSort}
+            selected={state.selected}
+            sides={{ a: sideName(diff.a), b: sideName(diff.b) }}
+            onToggle={state.toggleExpanded}
+            onSelect={(node) => void state.select(node.path, node.change, node.isDirectory)}
+            empty={<span className="muted">{tree.files === 0 ? 'The two images have the same files.' : 'No file matches the filters.'}</span>}
+          />
+        </div>
+        <aside className="split-side preview-pane" aria-label="Preview">
+          <ComparePreview diff={diff} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function ComparePreview({ diff }: { diff: ImageDiff }) {
+  const { selected, selectedKind, preview, select } = useCompare((s) => s);
+  const modified = useMemo(() => (selectedKind === 'modified' ? diff.files.modified.find((f) => f.path === selected) : undefined), [diff, selected, selectedKind]);
+  if (!selected) return <p className="preview-note">Select a file to see its content; a modified file shows the diff of its two versions.</p>;
+  return (
+    <div className="preview">
+      <div className="preview-path mono" title={selected}>
+        {selected}
+      </div>
+      {modified ? <ModifiedAttributes file={modified} /> : null}
+      {!preview ? <p className="preview-note">A directory: its totals are in the tree.</p> : null}
+      {preview?.status === 'loading' ? <LoadingState label="Loading preview…" /> : null}
+      {preview?.status === 'error' ? <ErrorState compact error={preview.error} handlers={{ retry: () => void select(selected, selectedKind, false) }} /> : null}
+      {preview?.status === 'ready' ? (
+        preview.value.kind === 'text-diff' ? (
+          <TextDiffView diff={preview.value.diff} />
+        ) : (
+          <>
+            <p className="preview-side">{preview.value.side === 'a' ? 'Removed: the left image’s version' : 'Added: the right image’s version'}</p>
+            <FileContentView file={preview.value.file} />
+          </>
+        )
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * Filters above a file tree: one toggle per change kind (with its count; Alt+click shows only that kind),
+ * a path box (substring or glob), the sort, and expand/collapse all.
+ */
+import { Icon } from '../../components/Icon';
+import { formatCount } from '../../logic/format';
+import { CHANGE_KINDS, type ChangeKind, type TreeSort } from './file-tree';
+import type { TreeControls } from './tree-controls';
+
+const KIND_LABELS: Record<ChangeKind, string> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
+const SORT_LABELS: Record<TreeSort, string> = { name: 'Name', delta: 'Size change', size: 'Size' };
+
+export interface TreeToolbarProps {
+  controls: TreeControls;
+  counts: Record<ChangeKind, number>;
+  sorts: TreeSort[];
+  onExpandAll: () => void;
+  onCollapseAll: () => void;
+  /** Merged trees: a switch between "whole tree" and "changes only". */
+  unchangedToggle?: boolean;
+  /** Shown at the end: "1,204 files, +12 MB". */
+  summary?: string;
+}
+
+export function TreeToolbar({ controls, counts, sorts, onExpandAll, onCollapseAll, unchangedToggle, summary }: TreeToolbarProps) {
+  return (
+    <div className="tree-toolbar" role="toolbar" aria-label="File filters">
+      {unchangedToggle ? (
+        <div className="segmented" role="radiogroup" aria-label="Tree">
+          <button type="button" role="radio" aria-checked={!controls.showUnchanged} className="segment" onClick={() => controls.setShowUnchanged(false)}>
+            Layer changes
+          </button>
+          <button type="button" role="radio" aria-checked={controls.showUnchanged} className="segment" onClick={() => controls.setShowUnchanged(true)}>
+            Merged tree
+          </button>
+        </div>
+      ) : null}
+      <div className="kind-toggles" role="group" aria-label="Change kinds">
+        {CHANGE_KINDS.map((kind) => (
+          <button
+            key={kind}
+            type="button"
+            className={`kind-toggle change-${kind}`}
+            aria-pressed={controls.kinds.has(kind)}
+            title={`Show ${KIND_LABELS[kind].toLowerCase()} files (Alt+click: only these)`}
+            onClick={(event) => (event.altKey ? controls.soloKind(kind) : controls.toggleKind(kind))}
+          >
+            <span className="kind-dot" aria-hidden="true" />
+            {KIND_LABELS[kind]}
+            <span className="kind-count">{formatCount(counts[kind])}</span>
+          </button>
+        ))}
+      </div>
+      <label className="search-field tree-filter">
+        <Icon name="search" size={13} />
+        <input
+          type="search"
+          placeholder="Filter paths: text or glob (**/*.so)"
+          aria-label="Filter paths"
+          value={controls.pathFilter}
+          onChange={(event) => controls.setPathFilter(event.target.value)}
+          spellCheck={false}
+        />
+      </label>
+      <label className="select-field">
+        <span>Sort</span>
+        <select aria-label="Sort files" value={controls.sort} onChange={(event) => controls.setSort(event.target.value as TreeSort)}>
+          {sorts.map((sort) => (
+            <option key={sort} value={sort}>
+              {SORT_LABELS[sort]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className="button button-small" onClick={onExpandAll}>
+        Expand all
+      </button>
+      <button type="button" className="button button-small" onClick={onCollapseAll}>
+        Collapse all
+      </button>
+      {summary ? <span className="tree-summary">{summary}</span> : null}
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * "Promote to…": the menu equivalent of every promotion drag. Lists each lane stage the image can go to
+ * (with the target reference it would get) and "Another repository or registry…". A menu button with
+ * the WAI-ARIA menu keys: Up/Down move, Enter picks, Escape closes and returns focus to the button.
+ */
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { Icon } from '../../components/Icon';
+import { useApi } from '../../api/context';
+import { usePromotion } from '../../stores/promotion';
+import { useRegistries } from '../../stores/registries';
+import type { DraggedImage } from './drag';
+import { stageIndexOf, stageTarget } from './targets';
+
+export interface PromoteTarget {
+  key: string;
+  label: string;
+  detail: string;
+  context: string;
+  target: string;
+}
+
+/** Every lane stage other than the image's own, as menu entries. */
+export function useLaneTargets(image: DraggedImage): PromoteTarget[] {
+  const lanes = usePromotion((s) => s.lanes);
+  const registries = useRegistries((s) => s.list);
+  return useMemo(() => {
+    const targets: PromoteTarget[] = [];
+    for (const lane of lanes?.value ?? []) {
+      const from = stageIndexOf(lane, image);
+      lane.stages.forEach((stage, index) => {
+        if (index === from) return;
+        const host = registries?.value?.find((r) => r.id === stage.registryId)?.host;
+        if (!host) return;
+        const { reference } = stageTarget(lane, stage, image, host);
+        if (reference === image.reference) return;
+        const fromName = from >= 0 ? lane.stages[from]!.name : undefined;
+        targets.push({
+          key: `${lane.name}/${stage.name}`,
+          label: `${lane.name} · ${stage.name}`,
+          detail: reference,
+          context: fromName ? `${lane.name}: ${fromName} → ${stage.name}` : `${lane.name}: → ${stage.name}`,
+          target: reference,
+        });
+      });
+    }
+    return targets;
+  }, [lanes, registries, image]);
+}
+
+export function PromoteMenu({ image, compact = false }: { image: DraggedImage; compact?: boolean }) {
+  const api = useApi();
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const menuRef = useRef<HTMLDivElement>(null);
+  const itemRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  const lanes = usePromotion((s) => s.lanes);
+  const propose = usePromotion((s) => s.propose);
+  const chooseTarget = usePromotion((s) => s.chooseTarget);
+  const targets = useLaneTargets(image);
+
+  useEffect(() => {
+    if (open && !lanes) void usePromotion.of(api).getState().loadLanes();
+  }, [open, lanes, api]);
+
+  useEffect(() => {
+    if (!open) return;
+    itemRefs.current[0]?.focus();
+    const onPointer = (event: MouseEvent) => {
+      if (!menuRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onPointer);
+    return () => document.removeEventListener('mousedown', onPointer);
+  }, [open, targets.length]);
+
+  const closeMenu = () => {
+    setOpen(false);
+    buttonRef.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const items = itemRefs.current.filter((el): el is HTMLButtonElement => el !== null);
+    const index = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (event.key === 'ArrowDown') items[(index + 1) % items.length]?.focus();
+    else if (event.key === 'ArrowUp') items[(index - 1 + items.length) % items.length]?.focus();
+    else if (event.key === 'Home') items[0]?.focus();
+    else if (event.key === 'End') items[items.length - 1]?.focus();
+    else if (event.key === 'Escape') closeMenu();
+    else if (event.key === 'Tab') setOpen(false);
+    else return;
+    if (event.key !== 'Tab') event.preventDefault();
+    event.stopPropagation();
+  };
+
+  const pick = (action: () => void) => {
+    setOpen(false);
+    action();
+  };
+
+  itemRefs.current = [];
+  return (
+    <span className="menu-anchor" onKeyDown={(event) => event.stopPropagation()}>
+      <button
+        ref={buttonRef}
+        type="button"
+        className={compact ? 'icon-button' : 'button button-small'}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-label={`Promote ${image.reference} to…`}
+        title="Promote to…"
+        onClick={(event) => {
+          event.stopPropagation();
+          setOpen(!open);
+        }}
+        onKeyDown={(event) => {
+          if (event.key === 'ArrowDown' && !open) {
+            event.preventDefault();
+            setOpen(true);
+          }
+        }}
+      >
+        <Icon name="lanes" size={13} />
+        {compact ? null : <span>Promote to…</span>}
+      </button>
+      {open ? (
+        <div ref={menuRef} className="menu" role="menu" aria-label={`Promote ${image.tag} to`} onKeyDown={onKeyDown} onClick={(event) => event.stopPropagation()}>
+          {lanes?.status === 'loading' && !lanes.value ? <div className="menu-note">Loading lanes…</div> : null}
+          {targets.map((target, i) => (
+            <button
+              key={target.key}
+              ref={(el) => {
+                itemRefs.current[i] = el;
+              }}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              className="menu-item"
+              onClick={() => pick(() => void propose(image.reference, target.target, target.context))}
+            >
+              <span className="menu-item-label">{target.label}</span>
+              <span className="menu-item-detail mono">{target.detail}</span>
+            </button>
+          ))}
+          {targets.length > 0 ? <div className="menu-separator" role="separator" /> : null}
+          <button
+            ref={(el) => {
+              itemRefs.current[targets.length] = el;
+            }}
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            className="menu-item"
+            onClick={() => pick(() => chooseTarget(image.reference, image.reference))}
+          >
+            <span className="menu-item-label">Another repository or registry…</span>
+          </button>
+        </div>
+      ) : null}
+    </span>
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm run seed -- --registry HOST:PORT [--username U --password P] [--concurrency N]`
+ * Pushes the SEED content into any registry reachable over plain HTTP (a local test registry) and prints the
+ * digests as JSON on stdout; progress and timing go to stderr.
+ */
+import { parseArgs } from 'node:util';
+import { seedRegistry } from './seed';
+
+const USAGE = 'usage: npm run seed -- --registry 127.0.0.1:PORT [--username USER --password PASS] [--concurrency N]';
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        registry: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (!values.registry || (values.username === undefined) !== (values.password === undefined) || (concurrency !== undefined && !(concurrency >= 1))) {
+    console.error(USAGE);
+    return 2;
+  }
+  console.error(`seeding ${values.registry} ...`);
+  const result = await seedRegistry({ host: values.registry, username: values.username, password: values.password }, { concurrency });
+  console.error(`seeded ${values.registry} in ${result.durationMs} ms`);
+  console.log(JSON.stringify(result, null, 2));
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`seeding failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,141 @@
+/** `berth docker ...` as users run it (the built CLI, a child process) against the test world's engine. */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureCliBuilt, runCli } from '../../env/cli';
+import { pushScratchImage, shortId, type ScratchImage } from './scratch-image';
+
+const world = inject('world');
+const namespace = `scratch/docker-cli-${randomBytes(4).toString('hex')}`;
+const MB = 1024 * 1024;
+const ESC = '\x1b';
+
+let home: string;
+let image: ScratchImage;
+/** Pulled only by the terminal test, so that it has layers to show. */
+let ttyImage: ScratchImage;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'berth-docker-cli-'));
+  env = {
+    HOME: home,
+    BERTH_CONFIG_DIR: join(home, 'config'),
+    DOCKER_CONFIG: join(home, 'docker-config'),
+    DOCKER_HOST: world.dockerd.host,
+    // No keychain for these runs: nothing here needs a stored credential.
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}`,
+  };
+  [image, ttyImage] = await Promise.all([
+    pushScratchImage({ host: world.anonymous.host }, `${namespace}/app`, '1.0', [2 * MB, 3 * MB]),
+    pushScratchImage({ host: world.anonymous.host }, `${namespace}/tty`, '1.0', [4 * MB, 4 * MB]),
+  ]);
+});
+
+afterAll(async () => {
+  await runCli(['docker', 'rm', image.ref], { env });
+  await runCli(['docker', 'rm', ttyImage.ref], { env });
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('berth docker (not a terminal)', () => {
+  it('pulls with plain progress lines, then says what it pulled', async () => {
+    const result = await runCli(['docker', 'pull', image.ref], { env });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain(ESC);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe(`Pulled ${image.ref} digest ${image.digest}`);
+    for (const layer of image.layers) expect(lines).toContain(`${shortId(layer.digest)} Pull complete`);
+  });
+
+  it('lists images as a table, and as JSON with --json', async () => {
+    const table = await runCli(['docker', 'images'], { env });
+    expect(table.code).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
+    expect(rows.some((row) => new RegExp(`^${world.anonymous.host}/${namespace}/app\\s+1\\.0\\s+[a-f0-9]{12}\\s+\\S.*\\s+5\\.\\d MB$`).test(row))).toBe(true);
+
+    const json = await runCli(['docker', 'images', '--json'], { env });
+    expect(json.code).toBe(0);
+    const images = JSON.parse(json.stdout) as Record<string, unknown>[];
+    const entry = images.find((candidate) => (candidate.repoTags as string[]).includes(image.ref));
+    expect(Object.keys(entry ?? {}).sort()).toEqual(['created', 'id', 'repoDigests', 'repoTags', 'size']);
+    expect(entry?.repoDigests).toContain(`${world.anonymous.host}/${image.repository}@${image.digest}`);
+  });
+
+  it('tags and pushes', async () => {
+    const target = `${world.anonymous.host}/${namespace}/copy:2.0`;
+    const tagged = await runCli(['docker', 'tag', image.ref, target], { env });
+    expect(tagged).toMatchObject({ code: 0, stdout: `Tagged ${image.ref} as ${target}\n` });
+    const pushed = await runCli(['docker', 'push', target], { env });
+    expect(pushed.stderr).toBe('');
+    expect(pushed.code).toBe(0);
+    expect(pushed.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^Pushed ${target.replace(/\./g, '\\.')} digest sha256:[a-f0-9]{64}$`));
+    expect(await runCli(['docker', 'rm', target], { env })).toMatchObject({ code: 0 });
+  });
+
+  it('fails a push without credentials with the clear message, exit 1', async () => {
+    const target = `${world.basic.host}/${namespace}/app:1.0`;
+    await runCli(['docker', 'tag', image.ref, target], { env });
+    const result = await runCli(['docker', 'push', target], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `berth: Berth has no credentials for ${world.basic.host}, and it requires them to push ${target}. Add them in Berth (Registries, sign in) or with \`docker login ${world.basic.host}\`, then push again.\n`,
+    );
+    await runCli(['docker', 'rm', target], { env });
+  });
+
+  it('refuses a bad name (exit 1) and a missing argument (exit 2)', async () => {
+    const bad = await runCli(['docker', 'pull', 'Team/App'], { env });
+    expect(bad).toMatchObject({ code: 1, stderr: 'berth: "Team/App" is not a valid image reference: repository names must be lower-case\n' });
+    const missing = await runCli(['docker', 'pull'], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/usage: berth docker pull REF/);
+  });
+
+  it('says which engine it uses, and when there is none', async () => {
+    const shown = await runCli(['docker', 'engine'], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^Engine:  ${world.dockerd.host}\nSource:  DOCKER_HOST\nStatus:  running, Docker Engine 20\\.10\\.`));
+    const absent = join(home, 'absent.sock');
+    const none = await runCli(['docker', 'images'], { env: { ...env, DOCKER_HOST: `unix://${absent}` } });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(new RegExp(`^berth: No Docker engine at unix://${absent}: the socket ${absent} does not exist\\. Start it with`));
+  });
+
+  it('keeps the engine chosen with `docker engine HOST`, until --reset', async () => {
+    const configDir = join(home, 'config-choice');
+    const chooser = { ...env, BERTH_CONFIG_DIR: configDir, DOCKER_HOST: '' };
+    const chosen = await runCli(['docker', 'engine', world.dockerd.host, '--json'], { env: chooser });
+    expect(chosen.code).toBe(0);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ host: world.dockerd.host, source: 'user', reachable: true });
+    const later = JSON.parse((await runCli(['docker', 'engine', '--json'], { env: chooser })).stdout);
+    expect(later).toMatchObject({ host: world.dockerd.host, source: 'user' });
+    const reset = JSON.parse((await runCli(['docker', 'engine', '--reset', '--json'], { env: chooser })).stdout);
+    expect(reset.source).not.toBe('user');
+    const refused = await runCli(['docker', 'engine', 'ftp://nope'], { env: chooser });
+    expect(refused).toMatchObject({ code: 1, stderr: 'berth: "ftp://nope" is not a Docker host: unknown scheme "ftp://"; use unix://, npipe:// or tcp://\n' });
+  });
+});
+
+describe('berth docker pull on a terminal', () => {
+  it('draws per-layer progress bars in place', async () => {
+    ensureCliBuilt();
+    const command = `${process.execPath} bin/berth.mjs docker pull ${ttyImage.ref}`;
+    // `script` gives the CLI a pseudo-terminal, as a person's shell would.
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      cwd: join(__dirname, '..', '..', '..'),
+      env: { ...process.env, ...env, COLUMNS: '120' },
+      timeout: 120_000,
+    });
+    expect(stdout).toContain(`${ESC}[2K`);
+    expect(stdout).toMatch(/\[=+\]/);
+    for (const layer of ttyImage.layers) expect(stdout).toContain(`${shortId(layer.digest)} Pull complete`);
+    expect(stdout.trimEnd().split(/\r?\n/).at(-1)).toBe(`Pulled ${ttyImage.ref} digest ${ttyImage.digest}`);
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * Berth's real backend (services + dispatcher) on a temp config folder, with the test registries' logins in
+ * a Docker config (the way a user's `docker login` reaches Berth), plus helpers to build and push images the
+ * promotion tests own and to read what a registry holds.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createBackend, type Backend } from '../../../src/main/api/backend';
+import { createSessionSecretStore } from '../../../src/main/credentials';
+import type { RequestInput, RequestName, RequestResult } from '../../../src/shared/contract';
+import { BerthError } from '../../../src/shared/errors';
+import type { OperationProgress } from '../../../src/shared/types/operations';
+import { addHostTree, buildTar, TreeBuilder } from '../../env/layers';
+import { makeTempDir, run } from '../../env/process';
+import { SeedPusher, type PushTarget } from '../../env/pusher';
+import type { RegistryUser } from '../../env/registry';
+
+export interface LoginTarget {
+  host: string;
+  users: RegistryUser[];
+}
+
+export interface Harness {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  backend: Backend;
+  call<K extends RequestName>(name: K, input: RequestInput<K>, onProgress?: (progress: OperationProgress) => void, signal?: AbortSignal): Promise<RequestResult<K>>;
+  close(): Promise<void>;
+}
+
+/** A Docker config.json with `auths` for each registry that has users (the first user: alice, who may push). */
+export async function writeDockerConfig(dir: string, registries: LoginTarget[]): Promise<string> {
+  const auths: Record<string, { auth: string }> = {};
+  for (const registry of registries) {
+    const user = registry.users[0];
+    if (user) auths[registry.host] = { auth: Buffer.from(`${user.username}:${user.password}`).toString('base64') };
+  }
+  const dockerDir = join(dir, 'docker');
+  await mkdir(dockerDir, { recursive: true });
+  await writeFile(join(dockerDir, 'config.json'), JSON.stringify({ auths }));
+  return dockerDir;
+}
+
+export async function startHarness(registries: LoginTarget[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Harness> {
+  const dir = await makeTempDir('berth-promotion-');
+  const dockerConfig = await writeDockerConfig(dir, registries);
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, DOCKER_CONFIG: dockerConfig, BERTH_CONFIG_DIR: join(dir, 'config'), ...extraEnv };
+  const backend = await createBackend({ transport: 'cli', env, secrets: createSessionSecretStore() });
+  return {
+    dir,
+    env,
+    backend,
+    async call(name, input, onProgress, signal) {
+      const outcome = await backend.dispatcher.call(
+        name,
+        input,
+        (event, payload) => {
+          if (event === 'operation.progress') onProgress?.(payload as OperationProgress);
+        },
+        signal,
+      );
+      if (!outcome.ok) throw new BerthError(outcome.error.code, outcome.error.message, outcome.error.details);
+      return outcome.value as RequestResult<typeof name>;
+    },
+    async close() {
+      await backend.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export async function failure(promise: Promise<unknown>): Promise<BerthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof BerthError) return error;
+    throw error;
+  }
+  throw new Error('expected the promotion to fail');
+}
+
+/** `skopeo inspect --raw` of a reference: the manifest bytes as the registry serves them to another client. */
+export async function skopeoRaw(reference: string, user?: RegistryUser): Promise<Buffer> {
+  const creds = user ? ['--creds', `${user.username}:${user.password}`] : ['--no-creds'];
+  const { stdoutBuffer } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', ...creds, `docker://${reference}`], { timeoutMs: 60_000 });
+  return stdoutBuffer;
+}
+
+export interface BuiltImage {
+  manifest: Buffer;
+  digest: string;
+  blobs: { digest: string; size: number; bytes: Buffer }[];
+}
+
+/**
+ * A multi-layer image from real files of this machine (/usr/lib: libraries and data, poorly compressible),
+ * as uncompressed OCI layers of roughly `layerBytes` each, plus a few small layers. Deterministic for a
+ * given machine.
+ */
+export async function buildImageFromHostFiles(layerBytes: number[], hostDir = '/usr/lib'): Promise<BuiltImage> {
+  const { readdir } = await import('node:fs/promises');
+  const names = (await readdir(hostDir)).sort();
+  const layers: Buffer[] = [];
+  let cursor = 0;
+  for (const [position, wanted] of layerBytes.entries()) {
+    const builder = new TreeBuilder();
+    builder.file(`/layer-${position}.txt`, `layer ${position}\n`);
+    let size = 0;
+    // Whole top-level entries of the host folder until the layer is big enough; wraps around if needed.
+    for (let taken = 0; size < wanted && taken < names.length; taken++) {
+      const name = names[cursor++ % names.length]!;
+      await addHostTree(builder, hostDir, `/data/${position}`, { names: [name], maxFileBytes: 64 * 1024 * 1024 });
+      size = builder.entries.reduce((sum, entry) => sum + (entry.type === 'file' ? entry.content.length : 0), 0);
+    }
+    layers.push(await buildTar(builder.entries));
+  }
+  const layerMediaType = 'application/vnd.oci.image.layer.v1.tar';
+  const diffIds = layers.map(sha256);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      config: { Cmd: ['/bin/true'] },
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: layers.map((_, index) => ({ created: '2024-01-01T00:00:00Z', created_by: `layer ${index}` })),
+    }),
+  );
+  const blobs = [config, ...layers].map((bytes) => ({ digest: sha256(bytes), size: bytes.length, bytes }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: blobs[0]!.digest, size: blobs[0]!.size },
+      layers: blobs.slice(1).map((blob) => ({ mediaType: layerMediaType, digest: blob.digest, size: blob.size })),
+    }),
+  );
+  return { manifest, digest: sha256(manifest), blobs };
+}
+
+export async function pushImage(target: PushTarget, repository: string, tag: string, image: BuiltImage): Promise<void> {
+  const pusher = new SeedPusher(target);
+  for (const blob of image.blobs) await pusher.pushBlob(repository, blob.bytes);
+  await pusher.pushManifest(repository, tag, image.manifest, 'application/vnd.oci.image.manifest.v1+json');
+}
