@@ -3,6 +3,7 @@
  * build their services here, passing paths and options in, so tests run real services on temp folders
  * and loopback ports. Nothing here imports electron.
  */
+import { join } from 'node:path';
 import {
   KEYCHAIN_SERVICE,
   createCredentialService,
@@ -17,8 +18,9 @@ import {
   type SettingsStore,
 } from './credentials';
 import { createDockerService, registryClientProbe, settingsEngineChoice, type DockerService } from './docker';
+import { createLayerService, type LayerService } from './layers';
 import { createLogger, type Logger } from './logging/logger';
-import { createRegistryClient, type RegistryClient } from './registry/client';
+import { createRegistryClient, type RegistryClient } from './registry';
 import { createRegistryBrowser, type RegistryBrowser } from './registry/browser';
 import { resolvePaths, type BerthPaths } from './paths';
 import { createAuditLog, createPromotionService, settingsLaneStore, type PromotionService } from './promotion';
@@ -62,6 +64,8 @@ export interface Services {
   docker: DockerService;
   /** Promotion: plans, executions (registry to registry or through the engine), lanes, audit log. */
   promotion: PromotionService;
+  /** Layer indexes, merged trees, image diffs and file contents, from any image source. */
+  layers: LayerService;
   /** Releases sockets, timers and child processes. */
   close(): Promise<void>;
 }
@@ -96,6 +100,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     registryUser: async (host) => (await credentials.describe(host)).username,
     onAuditError: (error) => logger.log('error', 'promotion', `audit log: ${(error as Error).message}`),
   });
+  const layers = createLayerService({
+    cacheDir: join(paths.cacheDir, 'layers'),
+    registry,
+    daemon: { exportImage: (image, signal) => docker.exportImage(image, signal), imageId: async (image, signal) => (await docker.inspect(image, signal)).id },
+  });
+  closers.push(() => layers.close());
 
   return {
     app,
@@ -108,6 +118,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     resolveRegistry: (idOrHost) => registries.resolve(idOrHost),
     docker,
     promotion,
+    layers,
     async close() {
       for (const close of closers.reverse()) await close();
     },

@@ -98,14 +98,18 @@ export const contract = {
 
   // Layers and image diffs (sources: docker://, docker-daemon:, docker-archive:, oci:)
   'layers.list': request<LayerChange[]>()(z.object({ reference, platform: platform.optional(), operationId })),
-  'layers.index': request<LayerIndex>()(z.object({ reference, layerDigest: digest, operationId })),
+  'layers.index': request<LayerIndex>()(z.object({ reference, layerDigest: digest.describe('the layer blob digest, or its diffID'), platform: platform.optional(), operationId })),
   'images.ls': request<MergedEntry[]>()(
-    z.object({ reference, path: z.string().max(4096).default('/'), upToLayer: z.number().int().min(0).optional(), recursive: z.boolean().default(false), operationId }),
+    z.object({ reference, path: z.string().max(4096).default('/'), upToLayer: z.number().int().min(0).optional(), recursive: z.boolean().default(false), platform: platform.optional(), operationId }),
   ),
-  'images.readFile': request<FileContent>()(z.object({ reference, path: text(4096), maxBytes: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024) })),
+  'images.readFile': request<FileContent>()(
+    z.object({ reference, path: text(4096), maxBytes: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024), platform: platform.optional(), operationId }),
+  ),
   'images.diff': request<ImageDiff>()(z.object({ a: reference, b: reference, platform: platform.optional(), operationId })),
-  'images.textDiff': request<TextDiff>()(z.object({ a: reference, b: reference, path: text(4096) })),
-  'images.efficiency': request<Efficiency>()(z.object({ reference, platform: platform.optional(), operationId })),
+  'images.textDiff': request<TextDiff>()(z.object({ a: reference, b: reference, path: text(4096), platform: platform.optional(), operationId })),
+  'images.efficiency': request<Efficiency>()(
+    z.object({ reference, platform: platform.optional(), limit: z.number().int().min(1).max(10_000).default(500).describe('wasted paths listed, largest first'), operationId }),
+  ),
 
   // Local Docker engine
   'docker.engine': request<EngineInfo>()(z.object({})),

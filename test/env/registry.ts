@@ -37,6 +37,8 @@ export interface RegistryOptions {
    * mode without pushing it again. The directory is left in place by dispose().
    */
   sharedStorageDir?: string;
+  /** Start on a copy of this storage directory (e.g. a snapshot of a seeded registry). */
+  copyStorageFrom?: string;
   /** Where the temp dir goes: defaults to /dev/shm when it exists (tmpfs: the registry writes many small files). */
   baseDir?: string;
 }
@@ -199,6 +201,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   }
   await writeFile(configFile, registryConfig({ port, storageDir, auth }));
   await mkdir(storageDir, { recursive: true });
+  if (options.copyStorageFrom !== undefined) await run('cp', ['-a', `${options.copyStorageFrom}/.`, `${storageDir}/`], { timeoutMs: 300_000 });
 
   let daemon: Daemon | null = null;
   const start = async (): Promise<void> => {

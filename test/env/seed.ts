@@ -741,6 +741,15 @@ function seedContent(): Promise<SeedContent> {
   return contentPromise;
 }
 
+/**
+ * Identifies the seeded content: a hash of every digest it produces (so of every byte pushed). A storage
+ * snapshot taken after seeding is valid for exactly this key.
+ */
+export async function seedContentKey(): Promise<string> {
+  const { facts } = await seedContent();
+  return sha256(JSON.stringify(facts)).slice('sha256:'.length, 'sha256:'.length + 24);
+}
+
 export interface SeedOptions {
   /** Concurrent requests while pushing many/tags (default 16). */
   concurrency?: number;

@@ -74,7 +74,8 @@ function terminalView(options: ProgressViewOptions): ProgressView {
 
   function draw(progress: OperationProgress): void {
     // A line longer than the terminal wraps and breaks the cursor arithmetic: cut it to the width.
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    // A pseudo-terminal of unknown size reports 0 columns.
+    const width = Math.max(20, (stream.columns || 80) - 1);
     const text = lines(progress).map((line) => `\x1b[2K${line.length > width ? line.slice(0, width) : line}\n`);
     stream.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${text.join('')}`);
     // Fewer lines than last time: clear what is left below.

@@ -122,7 +122,7 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
 function helperFailed(program: string, action: string, result: HelperResult): BerthError {
   // Docker reports the helper's own words ("error getting credentials - err: exit status 1, out: ..."):
   // helpers print errors, not credentials, when they fail. One short line of it.
-  const said = (result.stdout.trim() || result.stderr.trim()).split('\n')[0]?.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
+  const said = (result.stdout.trim() || result.stderr.trim()).split('\n')[0]?.replace(/\p{Cc}/gu, ' ').slice(0, 200);
   const exit = result.code === null ? 'was killed' : `exited with code ${result.code}`;
   return new BerthError('bad_response', `${program} ${action} ${exit}${said ? `: ${said}` : ''}`, { helper: program });
 }

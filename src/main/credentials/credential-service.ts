@@ -160,6 +160,10 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
     async describe(rawHost) {
       const host = tryNormalizeHost(rawHost);
       if (!host) return { source: 'none' };
+      // From the settings entry, without reading the keychain: listing registries must not prompt (macOS
+      // asks per item) nor fail on a locked keychain. Using the credential reports those problems.
+      const keychain = settings.registries().find((registry) => registry.host === host)?.keychain;
+      if (keychain && (await secrets.backing()).kind === 'keychain') return { source: 'keychain', username: keychain.username };
       const { credential: _secret, ...description } = await cachedLookup(host);
       return description;
     },
@@ -188,6 +192,11 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
 
     async forget(host) {
       const record = settings.registries().find((registry) => registry.host === host);
+      const backing = await secrets.backing();
+      if (record?.keychain && backing.kind === 'session') {
+        // Dropping the settings entry now would leave the secret in the keychain, unseen: refuse instead.
+        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now (${backing.reason}); it was not removed.`);
+      }
       // Throws keychain_locked rather than answering "nothing removed" for a locked keychain, so the
       // settings entry stays until the item is really gone.
       const removed = await secrets.delete(account(host));

@@ -1,6 +1,6 @@
 import { BerthError, isBerthError } from '../../shared/errors';
 import type { RegistryStatus } from '../../shared/types/settings';
-import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from '../registry/client';
+import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from '../registry';
 import type { RegistryCredential } from './credential';
 import type { RegistryAccess } from './registry-service';
 

@@ -27,12 +27,15 @@ export interface SettingsBackend {
 
 /**
  * The options both conf and electron-store take (electron-store's are a superset), so the shell plugs in with
- * `(options) => new ElectronStore(options)`. Validation and migrations are Berth's (zod, below), not
- * conf's: conf would clear or rewrite a file it cannot read, and Berth never does.
+ * `createServices({ ..., settingsBackend: (options) => new ElectronStore(options) })`: same folder (`cwd`,
+ * absolute), same file, same JSON. Validation and migrations are Berth's (zod, below), not conf's: conf would
+ * clear or rewrite a file it cannot read, and Berth never does.
  */
 export interface SettingsBackendOptions {
   cwd: string;
+  /** conf reads `configName`; electron-store reads `name` and overwrites `configName` with it (default "config"). */
   configName: string;
+  name: string;
   fileExtension: 'json';
   clearInvalidConfig: false;
   watch: false;
@@ -49,6 +52,7 @@ export function settingsBackendOptions(configDir: string): SettingsBackendOption
   return {
     cwd: configDir,
     configName: SETTINGS_FILE_NAME,
+    name: SETTINGS_FILE_NAME,
     fileExtension: 'json',
     clearInvalidConfig: false,
     watch: false,

@@ -198,13 +198,15 @@ export class EngineClient {
   async listImages(signal?: AbortSignal): Promise<LocalImage[]> {
     const body = await this.json('GET', '/images/json', { signal });
     if (!Array.isArray(body)) throw new BerthError('bad_response', 'The Docker engine answered the image list with something that is not a list.');
-    return body.map((image: Record<string, unknown>) => ({
+    const images = body.map((image: Record<string, unknown>) => ({
       id: String(image.Id ?? ''),
       repoTags: realNames(image.RepoTags),
       repoDigests: realNames(image.RepoDigests),
       size: asNumber(image.Size),
       created: unixSecondsToIso(image.Created),
     }));
+    // Newest first, as `docker images` shows them (the engine returns them in no particular order).
+    return images.sort((a, b) => b.created.localeCompare(a.created) || (a.repoTags[0] ?? '').localeCompare(b.repoTags[0] ?? ''));
   }
 
   async inspectImage(name: string, signal?: AbortSignal): Promise<LocalImageDetails> {

@@ -78,8 +78,9 @@ function withTarget(ref: ImageReference, tag: string): string {
 
 export function createDockerService(options: DockerServiceOptions): DockerService {
   const platform = options.platform ?? process.platform;
-  let current: { key: string; client: EngineClient } | undefined;
-  const retired = new Set<Promise<void>>();
+  let current: { key: string; client: Promise<EngineClient> } | undefined;
+  /** Clients of engines switched away from, closing once their running transfers end. */
+  const retired = new Set<EngineClient>();
 
   async function resolveEngine(): Promise<ResolvedEngine> {
     const discovery = await discoverEngines({ env: options.env, platform, ...(options.homeDir ? { homeDir: options.homeDir } : {}) });
@@ -98,22 +99,30 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     return resolved;
   }
 
-  /** One client per engine: reused while the engine stays the same, closed gracefully when it changes. */
+  /** One client per engine: reused while the engine stays the same, retired when it changes. */
   async function clientFor(resolved: ResolvedEngine): Promise<EngineClient> {
     if (!resolved.endpoint) throw resolved.problem!;
     const key = JSON.stringify(resolved.endpoint);
-    if (current?.key === key) return current.client;
-    const client = await EngineClient.open(resolved.endpoint, platform);
-    if (current) retire(current.client);
-    current = { key, client };
-    return client;
+    if (current?.key !== key) {
+      const previous = current;
+      const opening = EngineClient.open(resolved.endpoint, platform);
+      current = { key, client: opening };
+      // A bad TLS file must not stick: the next call tries again.
+      opening.catch(() => {
+        if (current?.client === opening) current = undefined;
+      });
+      if (previous) void previous.client.then(retire, () => undefined);
+    }
+    return current.client;
   }
 
   function retire(client: EngineClient): void {
-    // A transfer may still run on the old engine; it finishes before the connections close.
-    const closing = client.close({ graceful: true }).catch(() => undefined);
-    retired.add(closing);
-    void closing.finally(() => retired.delete(closing));
+    // A transfer may still run on the old engine: it finishes before the connections close.
+    retired.add(client);
+    void client
+      .close({ graceful: true })
+      .catch(() => undefined)
+      .finally(() => retired.delete(client));
   }
 
   async function client(): Promise<EngineClient> {
@@ -268,9 +277,9 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     },
 
     async close() {
-      const closing = current?.client.close({ graceful: false });
+      const clients = [...retired, ...(current ? [await current.client.catch(() => undefined)] : [])];
       current = undefined;
-      await Promise.all([closing, ...retired]);
+      await Promise.all(clients.map((client) => client?.close({ graceful: false }).catch(() => undefined)));
     },
   };
 }

@@ -93,7 +93,7 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
   let reading: Promise<void> | undefined;
   let verified = false;
   let failure: unknown;
-  const extract = createExtract({ allowUnknownFormat: true });
+  const extract = createExtract({ allowUnknownFormat: true } as Parameters<typeof createExtract>[0]);
   let position = 0;
   extract.on('entry', (_header, entry, next) => {
     entry.on('error', () => undefined);

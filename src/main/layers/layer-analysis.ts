@@ -19,14 +19,13 @@ export interface LayerStats {
 /** Counts, per layer, the paths it adds, modifies (a directory re-listed unchanged does not count) and removes. */
 export function layerStats(tables: readonly LayerTable[]): LayerStats[] {
   const stats: LayerStats[] = tables.map(() => ({ added: 0, modified: 0, removed: 0 }));
-  let tree: MergedTree | undefined;
-  const sameDirectory = (a: EntryRef, b: EntryRef): boolean =>
-    tree!.isDirectory(a) && tree!.isDirectory(b) && tree!.mode(a) === tree!.mode(b) && tree!.uid(a) === tree!.uid(b) && tree!.gid(a) === tree!.gid(b);
-  tree = MergedTree.build(tables, {
-    placed(_path, ref, previous) {
+  const sameDirectory = (tree: MergedTree, a: EntryRef, b: EntryRef): boolean =>
+    tree.isDirectory(a) && tree.isDirectory(b) && tree.mode(a) === tree.mode(b) && tree.uid(a) === tree.uid(b) && tree.gid(a) === tree.gid(b);
+  MergedTree.build(tables, {
+    placed(_path, ref, previous, tree) {
       const layer = stats[layerOfRef(ref)]!;
       if (previous === undefined) layer.added++;
-      else if (!sameDirectory(previous, ref)) layer.modified++;
+      else if (!sameDirectory(tree, previous, ref)) layer.modified++;
     },
     removed(_path, _ref, layer, cause) {
       if (cause !== 'overwrite') stats[layer]!.removed++;

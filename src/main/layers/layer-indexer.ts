@@ -11,7 +11,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract as createExtract, type Headers } from 'tar-stream';
+import { extract as createExtract, type Header as TarHeader } from 'tar-stream';
 import { BerthError } from '../../shared/errors';
 import type { Compression, EntryType } from '../../shared/types/layers';
 import { createDecompressor, peekHead, sniffCompression, type PipelineStage } from './decompress';
@@ -78,7 +78,7 @@ class Meter extends Transform {
   }
 }
 
-function entryTypeOf(header: Headers): EntryType | undefined {
+function entryTypeOf(header: TarHeader): EntryType | undefined {
   switch (header.type) {
     case 'file':
     case 'contiguous-file':
@@ -128,7 +128,7 @@ class EntryCollector {
   }
 
   /** Records the entry; returns the row whose content hash the entry's bytes give, or -1 when none. */
-  add(header: Headers): number {
+  add(header: TarHeader): number {
     const ordinal = this.entries++;
     if (this.entries > this.maxEntries) {
       throw new BerthError('too_large', `${this.label} has more than ${this.maxEntries.toLocaleString('en')} entries; Berth stops there.`);
@@ -258,7 +258,7 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
     }
   });
   const collector = new EntryCollector(label, limits.maxEntries);
-  const extract = createExtract({ allowUnknownFormat: true });
+  const extract = createExtract({ allowUnknownFormat: true } as Parameters<typeof createExtract>[0]);
   extract.on('entry', (header, entry, next) => {
     // Errors reach us through the pipeline; an entry stream's own copy of the error must not go unhandled.
     entry.on('error', () => undefined);
@@ -275,7 +275,7 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
       return;
     }
     const hash = createHash('sha256');
-    entry.on('data', (chunk: Buffer) => hash.update(chunk));
+    entry.on('data', (chunk) => hash.update(chunk as Buffer));
     entry.on('end', () => {
       collector.builder.setHash(row, hash.digest());
       next();

@@ -4,7 +4,6 @@
  * merged trees, files, diffs and wasted space. Layers are indexed a few at a time across all requests, and
  * two requests for the same layer share one indexing.
  */
-import type { Writable } from 'node:stream';
 import { createTwoFilesPatch } from 'diff';
 import { BerthError } from '../../shared/errors';
 import type { Efficiency, FileContent, ImageDiff, LayerChange, LayerIndex, MergedEntry, TextDiff } from '../../shared/types/layers';
@@ -68,7 +67,7 @@ export interface LayerService {
   list(reference: string, request: { path: string; recursive: boolean; upToLayer?: number }, options?: LayerOperationOptions): Promise<MergedEntry[]>;
   readFile(reference: string, path: string, maxBytes: number, options?: LayerOperationOptions): Promise<FileContent>;
   /** The whole file, written to `out` as it is read (verified at the end: a mismatch rejects after the bytes). */
-  streamFile(reference: string, path: string, out: Writable, options?: LayerOperationOptions): Promise<{ path: string; size: number }>;
+  streamFile(reference: string, path: string, out: NodeJS.WritableStream, options?: LayerOperationOptions): Promise<{ path: string; size: number }>;
   diff(a: string, b: string, options?: LayerOperationOptions): Promise<ImageDiff>;
   textDiff(a: string, b: string, path: string, options?: LayerOperationOptions): Promise<TextDiff>;
   efficiency(reference: string, limit: number, options?: LayerOperationOptions): Promise<Efficiency>;
@@ -283,9 +282,10 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
       missing.map(async (position) => {
         const entry = progress[position]!;
         const table = await tableFor(source, image.layers[position]!, position, operation.signal, (bytes) => {
+          const started = entry.status !== 'indexing';
           entry.status = 'indexing';
           entry.current = bytes;
-          report(false);
+          report(started);
         });
         entry.status = 'done';
         entry.current = entry.total;

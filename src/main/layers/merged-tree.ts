@@ -25,9 +25,9 @@ export type RemovalCause = 'whiteout' | 'opaque' | 'overwrite';
 /** Hooks for analyses that need the history of each path (layer statistics, wasted space). */
 export interface MergeObserver {
   /** An entry placed by an earlier layer leaves the tree during `layer`. */
-  removed?(path: string, ref: EntryRef, layer: number, cause: RemovalCause): void;
+  removed?(path: string, ref: EntryRef, layer: number, cause: RemovalCause, tree: MergedTree): void;
   /** `layer` places an entry; `previous` is what the path held before (undefined when new). */
-  placed?(path: string, ref: EntryRef, previous: EntryRef | undefined): void;
+  placed?(path: string, ref: EntryRef, previous: EntryRef | undefined, tree: MergedTree): void;
 }
 
 export function layerOfRef(ref: EntryRef): number {
@@ -55,7 +55,7 @@ export class MergedTree {
     return tree;
   }
 
-  get size(): number {
+  get pathCount(): number {
     return this.refs.size;
   }
 
@@ -191,7 +191,7 @@ export class MergedTree {
     if (previous !== undefined) {
       const wasDirectory = this.isDirectory(previous);
       if (wasDirectory && type !== TYPE.dir) this.remove(path, false, layer, 'overwrite');
-      if (!(wasDirectory && type === TYPE.dir)) this.observer?.removed?.(path, previous, layer, 'overwrite');
+      if (!(wasDirectory && type === TYPE.dir)) this.observer?.removed?.(path, previous, layer, 'overwrite', this);
       this.linkTargets.delete(path);
     } else if (path !== '/') {
       this.ensureDirectory(parentPath(path), layer);
@@ -199,7 +199,7 @@ export class MergedTree {
     }
     this.refs.set(path, ref);
     if (type === TYPE.hardlink) this.resolveLowerLink(path, layer, row);
-    this.observer?.placed?.(path, ref, previous);
+    this.observer?.placed?.(path, ref, previous, this);
   }
 
   /** A hard link the indexer could not resolve within its layer points at a lower layer's file. */
@@ -219,7 +219,7 @@ export class MergedTree {
     if (existing !== undefined) {
       if (this.isDirectory(existing)) return;
       // A lower layer has a file or symlink where this layer needs a directory: the directory wins.
-      this.observer?.removed?.(path, existing, layer, 'overwrite');
+      this.observer?.removed?.(path, existing, layer, 'overwrite', this);
       this.linkTargets.delete(path);
     } else {
       this.ensureDirectory(parentPath(path), layer);
@@ -227,7 +227,7 @@ export class MergedTree {
     }
     const ref = layer * LAYER_UNIT + IMPLICIT_ROW;
     this.refs.set(path, ref);
-    this.observer?.placed?.(path, ref, existing);
+    this.observer?.placed?.(path, ref, existing, this);
   }
 
   private childSet(dir: string): Set<string> {
@@ -249,7 +249,7 @@ export class MergedTree {
     if (includeSelf && path !== '/') {
       const ref = this.refs.get(path);
       if (ref === undefined) return;
-      this.observer?.removed?.(path, ref, layer, cause);
+      this.observer?.removed?.(path, ref, layer, cause, this);
       this.refs.delete(path);
       this.linkTargets.delete(path);
       this.children.get(parentPath(path))?.delete(path);
@@ -265,7 +265,7 @@ export class MergedTree {
     }
     const ref = this.refs.get(path);
     if (ref === undefined) return;
-    this.observer?.removed?.(path, ref, layer, cause);
+    this.observer?.removed?.(path, ref, layer, cause, this);
     this.refs.delete(path);
     this.linkTargets.delete(path);
   }

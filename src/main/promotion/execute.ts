@@ -4,7 +4,7 @@
  * tag whose parts are missing. A failure or a cancel before the last step leaves the target tag as it was;
  * what was uploaded stays and a second run finds it (the plan HEADs it) instead of sending it again.
  */
-import { BerthError } from '../../shared/errors';
+import { BerthError, isBerthError } from '../../shared/errors';
 import { formatReference, type ImageReference, type RepositoryName } from '../../shared/reference';
 import type { Descriptor } from '../../shared/types/registry';
 import { MediaType, type RegistryClient } from '../registry';
@@ -43,66 +43,19 @@ export async function executePromotion(client: RegistryClient, prepared: Prepare
   const { plan, graph, target } = prepared;
   const { signal, progress } = options;
   const requestOptions = { signal };
-  const sourceRepo = repositoryOf(graph.source);
-  const targetRepo = repositoryOf(target);
   const counts: ExecutionCounts = { blobsMounted: 0, blobsCopied: 0, bytesCopied: 0, skipped: 0, manifestsWritten: 0, referrersCopied: 0 };
 
   if (plan.overwrites && !options.force) throw overwriteRefused(plan.target, plan.existingTargetDigest!, plan.targetDigest);
 
-  // 1. Blobs. The largest first, so the long transfers overlap with the many small ones.
-  for (const blob of plan.blobs) {
-    if (blob.action === 'present' || blob.action === 'external') {
-      progress.item(blob.digest, blob.action === 'present' ? 'Already there' : 'External', blob.size, blob.size);
-      if (blob.action === 'present') counts.skipped++;
-    } else {
-      progress.item(blob.digest, 'Waiting', 0, blob.size);
-    }
+  let current: string | undefined;
+  try {
+    await writeParts(client, prepared, options, counts);
+    // 5. The tag. Looked up once more: someone may have pushed it since the plan.
+    progress.phase('Tagging');
+    current = (await client.headManifest(target, requestOptions))?.digest;
+  } catch (error) {
+    throw interrupted(error, plan.target, counts);
   }
-  const moving = plan.blobs.filter((blob) => blob.action === 'mount' || blob.action === 'copy').sort((a, b) => b.size - a.size);
-  if (moving.length > 0) progress.phase(plan.strategy === 'mount' ? 'Mounting blobs' : 'Copying blobs');
-  await forEachBounded(moving, options.blobConcurrency, signal, async (blob, blobSignal) => {
-    progress.item(blob.digest, blob.action === 'mount' ? 'Mounting' : 'Copying', 0, blob.size);
-    const outcome = await transferBlob(client, {
-      digest: blob.digest,
-      size: blob.size,
-      source: sourceRepo,
-      target: targetRepo,
-      mount: blob.action === 'mount',
-      signal: blobSignal,
-      onBytes: (bytes) => progress.bytes(blob.digest, bytes),
-    });
-    if (outcome === 'mounted') counts.blobsMounted++;
-    else if (outcome === 'exists') counts.skipped++;
-    else {
-      counts.blobsCopied++;
-      counts.bytesCopied += blob.size;
-    }
-    progress.item(blob.digest, outcome === 'mounted' ? 'Mounted' : outcome === 'exists' ? 'Already there' : 'Copied', blob.size, blob.size);
-  });
-
-  // 2. Child manifests by digest, children before parents; 3. the top manifest by digest.
-  progress.phase('Writing manifests');
-  const putByDigest = async (node: ManifestNode) => {
-    if (prepared.presentManifests.has(node.digest)) return;
-    await client.putManifest({ ...targetRepo, digest: node.digest }, node.bytes, node.mediaType, requestOptions);
-    counts.manifestsWritten++;
-  };
-  for (const node of graph.children) await putByDigest(node);
-  if (plan.strategy !== 'same-repository') await putByDigest(graph.root);
-
-  // 4. Referrers, before the tag: a policy that checks signatures on pull must find them with the tag.
-  if (graph.referrers.length > 0) {
-    progress.phase('Copying referrers');
-    for (const node of graph.referrers) {
-      await putByDigest(node);
-      if (node.role === 'referrer') counts.referrersCopied++;
-    }
-    await publishReferrers(client, targetRepo, graph.referrers, signal);
-  }
-
-  // 5. The tag. Looked up once more: someone may have pushed it since the plan.
-  progress.phase('Tagging');
-  const current = (await client.headManifest(target, requestOptions))?.digest;
   if (current !== undefined && current !== plan.targetDigest && current !== plan.existingTargetDigest) {
     throw new BerthError('conflict', `${plan.target} changed while promoting (it now points at ${current}); nothing was tagged. Look at it, then run the promotion again.`, {
       existingDigest: current,
@@ -156,4 +109,72 @@ function referrersIndex(existing: Buffer | undefined, added: Descriptor[]): Buff
   const json = existing ? (JSON.parse(existing.toString('utf8')) as { manifests: Descriptor[] }) : { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] as Descriptor[] };
   json.manifests = [...json.manifests, ...added];
   return Buffer.from(JSON.stringify(json), 'utf8');
+}
+
+/** Steps 1 to 4: everything the tag will need, none of it visible under the tag yet. */
+async function writeParts(client: RegistryClient, prepared: PreparedPromotion, options: ExecuteOptions, counts: ExecutionCounts): Promise<void> {
+  const { plan, graph, target } = prepared;
+  const { signal, progress } = options;
+  const requestOptions = { signal };
+  const sourceRepo = repositoryOf(graph.source);
+  const targetRepo = repositoryOf(target);
+
+  // 1. Blobs. The largest first, so the long transfers overlap with the many small ones.
+  for (const blob of plan.blobs) {
+    if (blob.action === 'present' || blob.action === 'external') {
+      progress.item(blob.digest, blob.action === 'present' ? 'Already there' : 'External', blob.size, blob.size);
+      if (blob.action === 'present') counts.skipped++;
+    } else {
+      progress.item(blob.digest, 'Waiting', 0, blob.size);
+    }
+  }
+  const moving = plan.blobs.filter((blob) => blob.action === 'mount' || blob.action === 'copy').sort((a, b) => b.size - a.size);
+  if (moving.length > 0) progress.phase(plan.strategy === 'mount' ? 'Mounting blobs' : 'Copying blobs');
+  await forEachBounded(moving, options.blobConcurrency, signal, async (blob, blobSignal) => {
+    progress.item(blob.digest, blob.action === 'mount' ? 'Mounting' : 'Copying', 0, blob.size);
+    const outcome = await transferBlob(client, {
+      digest: blob.digest,
+      size: blob.size,
+      source: sourceRepo,
+      target: targetRepo,
+      mount: blob.action === 'mount',
+      signal: blobSignal,
+      onBytes: (bytes) => progress.bytes(blob.digest, bytes),
+    });
+    if (outcome === 'mounted') counts.blobsMounted++;
+    else if (outcome === 'exists') counts.skipped++;
+    else {
+      counts.blobsCopied++;
+      counts.bytesCopied += blob.size;
+    }
+    progress.item(blob.digest, outcome === 'mounted' ? 'Mounted' : outcome === 'exists' ? 'Already there' : 'Copied', blob.size, blob.size);
+  });
+
+  // 2. Child manifests by digest, children before parents; 3. the top manifest by digest.
+  progress.phase('Writing manifests');
+  const putByDigest = async (node: ManifestNode) => {
+    if (prepared.presentManifests.has(node.digest)) return;
+    await client.putManifest({ ...targetRepo, digest: node.digest }, node.bytes, node.mediaType, requestOptions);
+    counts.manifestsWritten++;
+  };
+  for (const node of graph.children) await putByDigest(node);
+  if (plan.strategy !== 'same-repository') await putByDigest(graph.root);
+
+  // 4. Referrers, before the tag: a policy that checks signatures on pull must find them with the tag.
+  if (graph.referrers.length > 0) {
+    progress.phase('Copying referrers');
+    for (const node of graph.referrers) {
+      await putByDigest(node);
+      if (node.role === 'referrer') counts.referrersCopied++;
+    }
+    await publishReferrers(client, targetRepo, graph.referrers, signal);
+  }
+}
+
+/** A failure before the tag: said together with what it means (nothing visible changed) and what to do. */
+function interrupted(error: unknown, target: string, counts: ExecutionCounts): unknown {
+  if (!isBerthError(error) || error.code === 'conflict') return error;
+  const kept = counts.blobsCopied + counts.blobsMounted;
+  const resume = kept > 0 ? ` Running the promotion again finishes it without sending the ${kept} blob${kept === 1 ? '' : 's'} already there again.` : ' Running the promotion again starts it over.';
+  return new BerthError(error.code, `${error.message} ${target} was not changed.${resume}`, error.details, { cause: error });
 }

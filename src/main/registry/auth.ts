@@ -65,6 +65,8 @@ export class Authenticator {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
   private readonly credentialCache = new Map<string, { value: Promise<RegistryCredential | undefined>; until: number }>();
+  /** Scopes a registry asked to add (insufficient_scope), remembered so the next request asks for them at once. */
+  private readonly scopeUpgrades = new Map<string, string[]>();
 
   constructor(
     private readonly transport: Transport,
@@ -97,6 +99,7 @@ export class Authenticator {
     this.endpoints.delete(registry);
     this.credentialCache.delete(registry);
     for (const key of this.tokens.keys()) if (key.startsWith(`${registry}\n`)) this.tokens.delete(key);
+    for (const key of this.scopeUpgrades.keys()) if (key.startsWith(`${registry}\n`)) this.scopeUpgrades.delete(key);
   }
 
   private async ping(registry: string, signal?: AbortSignal): Promise<Endpoint> {
@@ -112,10 +115,10 @@ export class Authenticator {
       first = await attempt('https');
     } catch (httpsError) {
       if (signal?.aborted || !(await this.transport.allowsPlainHttp(host, registry))) throw httpsError;
-      // Docker's order for loopback and insecure registries: HTTPS first, then plain HTTP. If HTTP gives
-      // no registry answer either, the HTTPS failure is the one worth showing.
+      // Docker's order for loopback and insecure registries: HTTPS first, then plain HTTP. If HTTP gets no
+      // answer, or a 400 (what a TLS server says to plain HTTP), the HTTPS failure is the one worth showing.
       const plain = await attempt('http').catch(() => undefined);
-      if (!plain || (plain.response.status !== 200 && plain.response.status !== 401)) {
+      if (!plain || plain.response.status === 400) {
         if (plain) await discard(plain.response);
         throw httpsError;
       }
@@ -151,12 +154,13 @@ export class Authenticator {
       return credential?.kind === 'registry-token' ? `Bearer ${credential.token}` : undefined;
     }
     if (credential?.kind === 'registry-token') return `Bearer ${credential.token}`;
-    const key = `${registry}\n${scopes.join(' ')}`;
+    const wanted = this.scopeUpgrades.get(`${registry}\n${scopes.join(' ')}`) ?? scopes;
+    const key = `${registry}\n${wanted.join(' ')}`;
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.header;
     let pending = this.pendingTokens.get(key);
     if (!pending) {
-      pending = this.fetchToken(registry, challenge, scopes, credential, signal).finally(() => this.pendingTokens.delete(key));
+      pending = this.fetchToken(registry, challenge, wanted, credential, signal).finally(() => this.pendingTokens.delete(key));
       this.pendingTokens.set(key, pending);
     }
     const token = await pending;
@@ -170,12 +174,14 @@ export class Authenticator {
    */
   async unauthorized(registry: string, scopes: string[], headers: ResponseHeaders): Promise<string[]> {
     const challenge = preferredChallenge(parseChallenges(headers['www-authenticate']));
-    this.tokens.delete(`${registry}\n${scopes.join(' ')}`);
+    const original = `${registry}\n${scopes.join(' ')}`;
+    this.tokens.delete(`${registry}\n${(this.scopeUpgrades.get(original) ?? scopes).join(' ')}`);
     if (!challenge) return scopes;
     const endpoint = await this.endpoint(registry);
     this.endpoints.set(registry, Promise.resolve({ baseUrl: endpoint.baseUrl, challenge }));
     // A bearer challenge names the scope the resource needs; merging it covers `insufficient_scope`.
-    const merged = challenge.scheme === 'bearer' ? mergeScopes(scopes, challengeScopes(challenge)) : scopes;
+    const merged = challenge.scheme === 'bearer' ? mergeScopes(this.scopeUpgrades.get(original) ?? scopes, challengeScopes(challenge)) : scopes;
+    if (merged.join(' ') !== scopes.join(' ')) this.scopeUpgrades.set(original, merged);
     this.tokens.delete(`${registry}\n${merged.join(' ')}`);
     return merged;
   }

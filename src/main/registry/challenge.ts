@@ -58,7 +58,13 @@ class Cursor {
     const save = this.index;
     const name = this.token();
     this.skipSpaces();
-    const isParam = name.length > 0 && this.peek() === '=';
+    let isParam = name.length > 0 && this.peek() === '=';
+    if (isParam) {
+      // `abc==` or `abc=` at the end is token68 padding, not a parameter without a value.
+      this.index++;
+      this.skipSpaces();
+      isParam = !this.done && this.peek() !== '=' && this.peek() !== ',';
+    }
     this.index = save;
     return isParam;
   }

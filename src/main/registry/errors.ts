@@ -23,6 +23,7 @@ const MAX_SERVER_TEXT = 200;
 
 /** Server-provided text made safe to show: one line, bounded, no control characters. */
 export function serverText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   return clean.length > MAX_SERVER_TEXT ? `${clean.slice(0, MAX_SERVER_TEXT)}…` : clean;
 }

@@ -79,7 +79,8 @@ export class SearchIndex {
     const scored: { hit: SearchHit; score: number; text: string }[] = [];
     const rank = (name: string, text: string): number => {
       const last = name.slice(name.lastIndexOf('/') + 1);
-      if (words.length === 1 && (name === words[0] || last === words[0])) return 0;
+      if (words.length === 1 && name === words[0]) return 0;
+      if (words.length === 1 && last === words[0]) return 0.5;
       if (words.some((word) => last.startsWith(word))) return 1;
       return text.length / 1000 + 2;
     };

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
 
@@ -48,13 +48,23 @@ export async function serveStatic(rootDir: string, urlPath: string, response: Se
     response.writeHead(503, { 'content-type': 'text/plain' }).end('The Berth UI is not built: run `npm run build`.\n');
     return;
   }
-  response.writeHead(200, {
+  const headers = {
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-length': fileInfo.size,
     'content-security-policy': contentSecurityPolicy(port),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
+  };
+  if (file === join(rootDir, 'index.html')) {
+    // The build refers to its assets relatively (./assets/...), as the desktop app's file:// page needs; a
+    // deep link like /registries/x/repositories/a/b must still find them at the root.
+    const html = Buffer.from((await readFile(file, 'utf8')).replaceAll('="./', '="/'));
+    response.writeHead(200, { ...headers, 'content-length': html.length }).end(html);
+    return;
+  }
+  response.writeHead(200, {
+    ...headers,
+    'content-length': fileInfo.size,
   });
   createReadStream(file).pipe(response);
 }

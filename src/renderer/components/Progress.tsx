@@ -13,7 +13,8 @@ export function ProgressBar({ current, total, label }: { current: number; total:
       aria-valuemax={determinate ? total : undefined}
       aria-valuenow={determinate ? current : undefined}
     >
-      <div className="progress-fill" style={determinate ? { width: `${percent}%` } : undefined} />
+      {/* scaleX, not width: progress updates many times a second and must not re-lay out the page. */}
+      <div className="progress-fill" style={determinate ? { transform: `scaleX(${(percent ?? 0) / 100})` } : undefined} />
     </div>
   );
 }

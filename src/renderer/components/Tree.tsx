@@ -4,7 +4,7 @@
  * Up/Down move, Right expands or enters, Left collapses or goes to the parent, Enter/Space selects,
  * Home/End jump, typing a letter jumps to the next item starting with it.
  */
-import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useRef, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode } from 'react';
 import { Icon } from './Icon';
 
 export interface TreeItem {
@@ -26,9 +26,11 @@ export interface TreeProps {
   items: TreeItem[];
   onToggle: (id: string, expanded: boolean) => void;
   onSelect: (id: string) => void;
+  /** Extra attributes for an item's element, e.g. drop-target handlers. */
+  itemProps?: (item: TreeItem) => HTMLAttributes<HTMLDivElement> | undefined;
 }
 
-export function Tree({ label, items, onToggle, onSelect }: TreeProps) {
+export function Tree({ label, items, onToggle, onSelect, itemProps }: TreeProps) {
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const refs = useRef(new Map<string, HTMLDivElement>());
   const tabStop = items.find((i) => i.id === focusedId) ?? items.find((i) => i.selected) ?? items[0];
@@ -93,6 +95,7 @@ export function Tree({ label, items, onToggle, onSelect }: TreeProps) {
     <div role="tree" aria-label={label} className="tree">
       {items.map((item, index) => (
         <div
+          {...itemProps?.(item)}
           key={item.id}
           ref={(el) => {
             if (el) refs.current.set(item.id, el);

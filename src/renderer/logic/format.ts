@@ -53,6 +53,15 @@ export function formatTimestamp(iso: string | undefined): string {
   return `${new Date(time).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
 }
 
+/** `2024-05-01 13:04` in local time: compact enough for a table column, exact enough to compare rows. */
+export function formatDateTime(iso: string | undefined): string {
+  const time = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(time)) return '—';
+  const d = new Date(time);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }

@@ -72,7 +72,8 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
       const done = get().transfers.find((t) => t.id === id);
       patch(id, {
         phase: 'done',
-        status: 'Done',
+        // The engine's last word ("Pulled", "Image is up to date", "Pushed") says more than "Done".
+        status: done && done.status !== 'Starting' ? done.status : 'Done',
         ...(result.digest ? { digest: result.digest } : {}),
         // Complete: every layer and the whole at 100%, whatever the last event said.
         current: done && done.total > 0 ? done.total : 1,

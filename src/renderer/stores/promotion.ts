@@ -65,6 +65,12 @@ export interface PromotionState {
   close(): void;
 }
 
+/**
+ * Tags that stand for artifacts attached to an image, not images to promote: the OCI referrers tag schema
+ * (`sha256-<hex>`) and cosign's `.sig` / `.att` / `.sbom` tags.
+ */
+const REFERRER_FALLBACK_TAG = /^sha256-[a-f0-9]{64}(?:\.(?:sig|att|sbom))?$/;
+
 export const stageKey = (lane: string, stage: string) => `${lane}\u0000${stage}`;
 
 export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
@@ -105,7 +111,7 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
           let next: StageRepository;
           try {
             const { tags } = await api.call('registry.listTags', { registryId: stage.registryId, repository: entry.repository });
-            const limited = tags.slice(-BOARD_TAG_LIMIT);
+            const limited = tags.filter((tag) => !REFERRER_FALLBACK_TAG.test(tag)).slice(-BOARD_TAG_LIMIT);
             const details = await api.call('registry.tagDetails', { registryId: stage.registryId, repository: entry.repository, tags: limited });
             next = { repository: entry.repository, tags: limited, details: Object.fromEntries(details.map((d) => [d.tag, d])) };
           } catch (error) {

@@ -28,8 +28,8 @@ export interface EngineInfo {
   arch?: string;
   /** Why it is unreachable and how to fix it, or a note about the choice (a dangling context). */
   message?: string;
-  /** Every engine found here, for "use another engine". */
-  candidates: EngineCandidateInfo[];
+  /** Every engine found here, for "use another engine" (`docker.engine` always lists them, the current one first). */
+  candidates?: EngineCandidateInfo[];
 }
 
 export interface LocalImage {

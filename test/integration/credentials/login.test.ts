@@ -52,7 +52,7 @@ describe.each([
     expect(await backend.services.credentials.resolve(host)).toBeUndefined();
   });
 
-  it('verifies and keeps a right password, then browses and pulls with it', async () => {
+  it('verifies and keeps a right password, then browses with it until it is removed', async () => {
     const { host, users } = registry();
     const user = users[0]!;
     const view = await value('credentials.set', { registryId: host, username: user.username, secret: user.password });
@@ -96,6 +96,18 @@ describe('registry settings through the API', () => {
     expect(status).toEqual({ id: added.id, reachable: true, authenticated: false, message: `${world.anonymous.host} serves anonymously` });
     expect(await value('registries.remove', { id: added.id })).toEqual({ removed: true });
     expect(await value('registries.list', {})).toEqual([]);
+  });
+
+  it('never carries a credential to another host when a registry\'s host changes', async () => {
+    const user = world.basic.users[0]!;
+    const view = await value('credentials.set', { registryId: world.basic.host, username: user.username, secret: user.password });
+    const moved = await value('registries.update', { id: view.id, host: world.anonymous.host });
+    expect(moved).toMatchObject({ id: view.id, host: world.anonymous.host, credential: { source: 'none' } });
+    expect(await backend.services.credentials.resolve(world.anonymous.host)).toBeUndefined();
+    expect(await backend.services.credentials.resolve(world.basic.host)).toBeUndefined();
+    const taken = await value('registries.add', { host: world.token.host });
+    const clash = await call('registries.update', { id: view.id, host: taken.host });
+    expect(!clash.ok && clash.error).toEqual({ code: 'conflict', message: `${world.token.host} is already in the list` });
   });
 
   it('reports an unreachable registry as data', async () => {

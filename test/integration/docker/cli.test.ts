@@ -1,7 +1,7 @@
 /** `berth docker ...` as users run it (the built CLI, a child process) against the test world's engine. */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ const world = inject('world');
 const namespace = `scratch/docker-cli-${randomBytes(4).toString('hex')}`;
 const MB = 1024 * 1024;
 const ESC = '\x1b';
+const repoRoot = join(__dirname, '..', '..', '..');
 
 let home: string;
 let image: ScratchImage;
@@ -108,6 +109,26 @@ describe('berth docker (not a terminal)', () => {
     expect(none.stderr).toMatch(new RegExp(`^berth: No Docker engine at unix://${absent}: the socket ${absent} does not exist\\. Start it with`));
   });
 
+  it('names the docker group when the socket refuses the user', async () => {
+    ensureCliBuilt();
+    // The test machines run as root, which no socket refuses: run the CLI as `nobody`, outside the docker group.
+    const nobodyHome = await mkdtemp(join(tmpdir(), 'berth-docker-nobody-'));
+    await chmod(nobodyHome, 0o777);
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'bin/berth.mjs', 'docker', 'images'],
+        { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: nobodyHome, BERTH_CONFIG_DIR: join(nobodyHome, 'config'), DOCKER_HOST: world.dockerd.host }, timeout: 60_000 },
+        (error, out, err) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
+      );
+    });
+    await rm(nobodyHome, { recursive: true, force: true });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toBe(
+      `berth: Permission denied on ${world.dockerd.socketPath}. Add your user to the docker group (\`sudo usermod -aG docker $USER\`), then log out and back in; or choose a rootless engine.\n`,
+    );
+  });
+
   it('keeps the engine chosen with `docker engine HOST`, until --reset', async () => {
     const configDir = join(home, 'config-choice');
     const chooser = { ...env, BERTH_CONFIG_DIR: configDir, DOCKER_HOST: '' };
@@ -129,8 +150,8 @@ describe('berth docker pull on a terminal', () => {
     const command = `${process.execPath} bin/berth.mjs docker pull ${ttyImage.ref}`;
     // `script` gives the CLI a pseudo-terminal, as a person's shell would.
     const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
-      cwd: join(__dirname, '..', '..', '..'),
-      env: { ...process.env, ...env, COLUMNS: '120' },
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
       timeout: 120_000,
     });
     expect(stdout).toContain(`${ESC}[2K`);

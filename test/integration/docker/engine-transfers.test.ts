@@ -40,8 +40,9 @@ async function call<K extends RequestName>(
   const events: OperationProgress[] = [];
   const outcome = await (options.backend ?? backend).dispatcher.call(name, input, (event, payload) => {
     if (event !== 'operation.progress') return;
-    events.push(payload);
-    options.on?.(payload);
+    const progress = payload as OperationProgress;
+    events.push(progress);
+    options.on?.(progress);
   });
   return outcome.ok ? { ok: true, value: outcome.value as RequestResult<K>, events } : { ok: false, error: outcome.error, events };
 }
@@ -114,7 +115,7 @@ describe('the engine', () => {
     const { value } = await ok('docker.engine', {});
     expect(value).toMatchObject({ host: world.dockerd.host, source: 'env', reachable: true, apiVersion: '1.41', os: 'linux' });
     expect(value.version).toMatch(/^20\.10\./);
-    expect(value.candidates[0]).toEqual({ host: world.dockerd.host, source: 'env', present: true });
+    expect(value.candidates?.[0]).toEqual({ host: world.dockerd.host, source: 'env', present: true });
   });
 });
 
@@ -205,6 +206,7 @@ describe('pull, tag, push, remove', () => {
       const refused = await call('docker.push', { reference: target }, { backend: pullOnly });
       expect(refused.ok).toBe(false);
       if (!refused.ok) {
+        console.log('BOB', refused.error.code, refused.error.message);
         expect(['unauthorized', 'denied']).toContain(refused.error.code);
         expect(refused.error.message).toMatch(/^Docker engine: /);
       }
@@ -221,7 +223,7 @@ describe('pull, tag, push, remove', () => {
     tar.on('entry', (header, body, next) => {
       names.push(header.name);
       const chunks: Buffer[] = [];
-      body.on('data', (chunk: Buffer) => chunks.push(chunk));
+      body.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
       body.on('end', () => {
         if (header.name === 'manifest.json') manifest = Buffer.concat(chunks).toString('utf8');
         next();

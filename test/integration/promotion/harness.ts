@@ -11,7 +11,7 @@ import { createSessionSecretStore } from '../../../src/main/credentials';
 import type { RequestInput, RequestName, RequestResult } from '../../../src/shared/contract';
 import { BerthError } from '../../../src/shared/errors';
 import type { OperationProgress } from '../../../src/shared/types/operations';
-import { addHostTree, buildTar, TreeBuilder } from '../../env/layers';
+import { buildTar, TreeBuilder } from '../../env/layers';
 import { makeTempDir, run } from '../../env/process';
 import { SeedPusher, type PushTarget } from '../../env/pusher';
 import type { RegistryUser } from '../../env/registry';
@@ -101,25 +101,43 @@ export interface BuiltImage {
   blobs: { digest: string; size: number; bytes: Buffer }[];
 }
 
+/** Regular files under `dir`, in sorted walk order, until `budget` bytes are listed (bounded walk). */
+async function hostFiles(dir: string, budget: number): Promise<{ path: string; size: number }[]> {
+  const { lstat, readdir } = await import('node:fs/promises');
+  const files: { path: string; size: number }[] = [];
+  let total = 0;
+  const walk = async (current: string): Promise<void> => {
+    for (const name of (await readdir(current).catch(() => [] as string[])).sort()) {
+      if (total >= budget) return;
+      const path = join(current, name);
+      const info = await lstat(path).catch(() => null);
+      if (info?.isDirectory()) await walk(path);
+      else if (info?.isFile() && info.size > 0 && info.size <= 32 * 1024 * 1024) {
+        files.push({ path, size: info.size });
+        total += info.size;
+      }
+    }
+  };
+  await walk(dir);
+  return files;
+}
+
 /**
  * A multi-layer image from real files of this machine (/usr/lib: libraries and data, poorly compressible),
- * as uncompressed OCI layers of roughly `layerBytes` each, plus a few small layers. Deterministic for a
- * given machine.
+ * as uncompressed OCI layers of about `layerBytes` each. Deterministic for a given machine.
  */
 export async function buildImageFromHostFiles(layerBytes: number[], hostDir = '/usr/lib'): Promise<BuiltImage> {
-  const { readdir } = await import('node:fs/promises');
-  const names = (await readdir(hostDir)).sort();
+  const { readFile } = await import('node:fs/promises');
+  const files = await hostFiles(hostDir, layerBytes.reduce((a, b) => a + b, 0));
   const layers: Buffer[] = [];
   let cursor = 0;
   for (const [position, wanted] of layerBytes.entries()) {
     const builder = new TreeBuilder();
     builder.file(`/layer-${position}.txt`, `layer ${position}\n`);
-    let size = 0;
-    // Whole top-level entries of the host folder until the layer is big enough; wraps around if needed.
-    for (let taken = 0; size < wanted && taken < names.length; taken++) {
-      const name = names[cursor++ % names.length]!;
-      await addHostTree(builder, hostDir, `/data/${position}`, { names: [name], maxFileBytes: 64 * 1024 * 1024 });
-      size = builder.entries.reduce((sum, entry) => sum + (entry.type === 'file' ? entry.content.length : 0), 0);
+    for (let size = 0; size < wanted && cursor < files.length; cursor++) {
+      const file = files[cursor]!;
+      builder.file(`/data/${position}${file.path}`, await readFile(file.path));
+      size += file.size;
     }
     layers.push(await buildTar(builder.entries));
   }

@@ -71,7 +71,7 @@ describe('PromoteDialog', () => {
     await act(() => store.propose(SOURCE, TARGET, 'main: dev → prod'));
     expect(body().getAttribute('data-phase')).toBe('plan');
     expect(dialog().textContent).toContain('main: dev → prod');
-    expect(within(dialog()).getByTestId('plan-mounted').textContent).toBe('2 blobs');
+    expect(within(dialog()).getByTestId('plan-mounted').textContent).toBe('2 blobs · 3.00 MB');
     expect(within(dialog()).getByTestId('plan-copied').textContent).toBe('1 blob · 2.50 MB');
     expect(dialog().textContent).toContain('mounted across repositories');
     expect(screen.queryByTestId('overwrite-warning')).toBeNull();

@@ -52,12 +52,11 @@ describe('drag payload', () => {
   it('round-trips through DataTransfer and rejects malformed payloads', () => {
     const store = new Map<string, string>();
     const data = {
-      types: [] as string[],
-      effectAllowed: 'none',
-      setData(type: string, value: string) {
-        store.set(type, value);
-        this.types.push(type);
+      get types() {
+        return [...store.keys()];
       },
+      effectAllowed: 'none',
+      setData: (type: string, value: string) => store.set(type, value),
       getData: (type: string) => store.get(type) ?? '',
     } as unknown as DataTransfer;
     const dragged = { ...image('dev/app'), digest: `sha256:${'a'.repeat(64)}` };

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createProgressView, formatBytes } from '../../../src/main/cli/progress';
 import type { OperationProgress } from '../../../src/shared/types/operations';
 
+/** ANSI control sequences (cursor moves, line clears), built from a string: a regex literal may not hold ESC. */
+const CSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+
 class Capture extends Writable {
   text = '';
   columns = 100;
@@ -47,7 +50,7 @@ describe('plain progress (not a terminal)', () => {
       'aaa Pull complete',
       '',
     ]);
-    expect(out.text).not.toMatch(/\x1b/);
+    expect(out.text).not.toContain('\x1b');
   });
 });
 
@@ -73,7 +76,7 @@ describe('terminal progress', () => {
     out.columns = 40;
     const view = createProgressView({ stream: out, isTTY: true, maxRows: 3 });
     view.update(progress(Array.from({ length: 6 }, (_, i) => [`layer-with-a-long-name-${i}`, 'Downloading', i, 10] as [string, string, number, number])));
-    const lines = out.text.split('\n').filter(Boolean).map((line) => line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
+    const lines = out.text.split('\n').filter(Boolean).map((line) => line.replaceAll(CSI, ''));
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe('… and 4 more');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(39);

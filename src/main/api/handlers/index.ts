@@ -2,6 +2,7 @@ import type { Services } from '../../services';
 import type { Handlers } from '../types';
 import { appHandlers } from './app';
 import { dockerHandlers } from './docker';
+import { layersHandlers } from './layers';
 import { promotionHandlers } from './promotion';
 import { registriesHandlers } from './registries';
 import { registryHandlers } from './registry';
@@ -11,6 +12,7 @@ export function createHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
     ...dockerHandlers(services),
+    ...layersHandlers(services),
     ...promotionHandlers(services),
     ...registriesHandlers(services),
     ...registryHandlers(services),

@@ -52,7 +52,7 @@ function engineText(info: EngineInfo): string {
       : 'Status:  not reachable',
   ];
   if (info.message) lines.push(`Note:    ${info.message}`);
-  const others = info.candidates.filter((c) => c.host !== info.host);
+  const others = (info.candidates ?? []).filter((c) => c.host !== info.host);
   if (others.length > 0) {
     lines.push('Also found:');
     for (const c of others) lines.push(`  ${c.host}  (${c.contextName ? `context ${c.contextName}` : c.source}${c.present ? '' : ', socket absent'})`);

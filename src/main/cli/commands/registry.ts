@@ -16,10 +16,6 @@ function platformText(platform: Platform): string {
   return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
 
-function shortDigest(digest: string): string {
-  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
-}
-
 /** The human form of `berth inspect`: what the image is, how it runs, and its layers with the step that made each. */
 export function inspectText(details: ImageDetails): string {
   const { manifest, platformManifest, config, layers } = details;

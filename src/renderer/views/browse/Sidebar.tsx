@@ -17,6 +17,7 @@ import { useNavigation } from '../../navigation/store';
 import type { Loadable } from '../../stores/loadable';
 import { repositoriesOf, useRegistries } from '../../stores/registries';
 import { useUi } from '../../stores/ui';
+import { dropTargetOfRoute, usePromoteDrop } from '../promote/drop-targets';
 
 const registryNodeId = (id: string) => `registry:${id}`;
 const namespaceNodeId = (id: string, path: string) => `ns:${id}:${path}`;
@@ -35,6 +36,7 @@ export function Sidebar() {
   const setExpanded = useUi((s) => s.setExpanded);
   const expand = useUi((s) => s.expand);
   const openDialog = useUi((s) => s.openDialog);
+  const promoteDrop = usePromoteDrop();
   const registries = list?.value ?? [];
 
   // Open the registry and namespaces of the current route, so the selection is visible.
@@ -59,6 +61,9 @@ export function Sidebar() {
   const onSelect = (id: string) => {
     const action = actions.get(id);
     if (!action) return;
+    // Opening a registry or namespace also unfolds it, as file explorers do.
+    const item = items.find((i) => i.id === id);
+    if (item?.expandable && !item.expanded) setExpanded(id, true);
     if ('route' in action) navigate(action.route);
     else if ('signIn' in action) openDialog({ kind: 'signIn', registryId: action.signIn });
     else openDialog({ kind: 'addRepository', registryId: action.addRepository });
@@ -83,7 +88,7 @@ export function Sidebar() {
           </div>
         ) : registries.length === 0 ? (
           <div className="sidebar-note">
-            No registries yet.{' '}
+            No registries yet:{' '}
             <button type="button" className="link-button" onClick={() => openDialog({ kind: 'addRegistry' })}>
               Add one
             </button>{' '}
@@ -91,10 +96,18 @@ export function Sidebar() {
             <button type="button" className="link-button" onClick={() => openDialog({ kind: 'importDocker' })}>
               import from Docker
             </button>
-            .
           </div>
         ) : (
-          <Tree label="Registries" items={items} onToggle={setExpanded} onSelect={onSelect} />
+          <Tree
+            label="Registries"
+            items={items}
+            onToggle={setExpanded}
+            onSelect={onSelect}
+            itemProps={(item) => {
+              const action = actions.get(item.id);
+              return action && 'route' in action ? promoteDrop(dropTargetOfRoute(action.route)) : undefined;
+            }}
+          />
         )}
       </div>
       <div className="sidebar-nav" role="list">

@@ -13,13 +13,15 @@ import type { TagDetail } from '../../../shared/types/registry';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { formatBytes, formatPlatform, formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
+import { formatBytes, formatDateTime, formatPlatform, formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
 import { pullByTag, tagReference } from '../../logic/references';
 import { makeTagFilter } from '../../logic/tag-filter';
 import { buildTagRows, isIndexMediaType, type TableRow } from '../../logic/tag-rows';
 import type { TagSortKey } from '../../logic/tag-sort';
 import { useNavigation } from '../../navigation/store';
 import { useTags, type RepositoryTags } from '../../stores/tags';
+import { writeDraggedImage } from '../promote/drag';
+import { PromoteMenu } from '../promote/PromoteMenu';
 
 /** The drag payload type other views accept (compare slots, promotion targets). */
 export const REFERENCE_DRAG_TYPE = 'application/x-berth-reference';
@@ -120,6 +122,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
               </span>
             ) : null}
             <CopyButton text={pullByTag(host, repository, row.tag)} label={`Copy docker pull for ${row.tag}`} className="row-action" />
+            <PromoteMenu image={{ reference: referenceOf(row), registryId, repository, tag: row.tag, digest: row.detail?.digest ?? '' }} compact className="row-action" />
           </span>
         ),
     },
@@ -158,12 +161,12 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
     {
       id: 'created',
       header: 'Created',
-      width: '130px',
+      width: '136px',
       sort: headerSort('created'),
       cell: (row) => {
         if (row.kind === 'platform') return null;
         if (!row.detail) return <Pending />;
-        return <span title={formatTimestamp(row.detail.created)}>{formatRelative(row.detail.created)}</span>;
+        return <span title={`${formatTimestamp(row.detail.created)} (${formatRelative(row.detail.created)})`}>{formatDateTime(row.detail.created)}</span>;
       },
     },
     {
@@ -196,6 +199,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       'data-kind': row.kind,
       'data-reference': reference,
       onDragStart: (event: DragEvent<HTMLDivElement>) => {
+        writeDraggedImage(event.dataTransfer, { reference, registryId, repository, tag: row.tag, digest: row.detail?.digest ?? '' });
         event.dataTransfer.setData(REFERENCE_DRAG_TYPE, reference);
         event.dataTransfer.setData('text/plain', reference);
         event.dataTransfer.effectAllowed = 'copyLink';

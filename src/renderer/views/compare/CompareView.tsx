@@ -17,6 +17,7 @@ import { ConfigDiffTable, DiffSummary, HistoryDiffTable, LayerAlignmentTable } f
 import { buildTree, diffInputs, directoryPaths, filterTree, flattenTree } from './file-tree';
 import { FileContentView, ModifiedAttributes, TextDiffView } from './FilePreview';
 import { FileTreeTable, formatDelta } from './FileTreeTable';
+import { alignHistory } from './history-align';
 import { ImageSlot } from './ImageSlot';
 import { TreeToolbar } from './TreeToolbar';
 import './compare.css';
@@ -44,23 +45,25 @@ export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
           <Icon name="compare" size={16} /> Compare images
         </h2>
       </header>
-      <form
-        className="compare-pickers"
-        onSubmit={(event) => {
-          event.preventDefault();
-          go(draftA.trim(), draftB.trim());
-        }}
-      >
-        <ImageSlot side="a" label="Left (before)" value={draftA} onChange={setDraftA} onCommit={(value) => go(value, draftB.trim())} />
-        <button type="button" className="icon-button compare-swap" aria-label="Swap left and right" title="Swap" onClick={() => go(draftB.trim(), draftA.trim())}>
-          <Icon name="lanes" size={15} />
-        </button>
-        <ImageSlot side="b" label="Right (after)" value={draftB} onChange={setDraftB} onCommit={(value) => go(draftA.trim(), value)} />
-        <button type="submit" className="button button-primary compare-go" disabled={!draftA.trim() || !draftB.trim()}>
-          Compare
-        </button>
-      </form>
-      <CompareResult />
+      <div className="view-body">
+        <form
+          className="compare-pickers"
+          onSubmit={(event) => {
+            event.preventDefault();
+            go(draftA.trim(), draftB.trim());
+          }}
+        >
+          <ImageSlot side="a" label="Left (before)" value={draftA} onChange={setDraftA} onCommit={(value) => go(value, draftB.trim())} />
+          <button type="button" className="icon-button compare-swap" aria-label="Swap left and right" title="Swap" onClick={() => go(draftB.trim(), draftA.trim())}>
+            <Icon name="lanes" size={15} />
+          </button>
+          <ImageSlot side="b" label="Right (after)" value={draftB} onChange={setDraftB} onCommit={(value) => go(draftA.trim(), value)} />
+          <button type="submit" className="button button-primary compare-go" disabled={!draftA.trim() || !draftB.trim()}>
+            Compare
+          </button>
+        </form>
+        <CompareResult />
+      </div>
     </div>
   );
 }
@@ -113,9 +116,9 @@ function CompareResult() {
         onSelect={setTab}
         tabs={[
           { id: 'files', label: 'Files', badge: formatCount(changed) },
-          { id: 'layers', label: 'Layers', badge: `${value.layers.shared.length}/${value.layers.onlyA.length}/${value.layers.onlyB.length}` },
+          { id: 'layers', label: 'Layers', badge: formatCount(value.layers.onlyA.length + value.layers.onlyB.length) },
           { id: 'config', label: 'Config', badge: formatCount(value.config.length) },
-          { id: 'history', label: 'History' },
+          { id: 'history', label: 'History', badge: formatCount(alignHistory(value.history.a, value.history.b).filter((row) => row.kind !== 'same').length) },
         ]}
       >
         {tab === 'files' ? <FilesPanel diff={value} /> : null}

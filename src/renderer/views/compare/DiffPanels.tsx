@@ -2,10 +2,12 @@
  * The non-file parts of a comparison: the size summary, the layers aligned side by side, the config
  * differences and the history differences.
  */
+import { useMemo } from 'react';
 import type { ImageDiff, LayerAlignment } from '../../../shared/types/layers';
 import { CopyButton } from '../../components/CopyButton';
 import { formatBytes, formatCount, plural, shortDigest } from '../../logic/format';
 import { formatDelta } from './FileTreeTable';
+import { alignHistory } from './history-align';
 
 function percent(delta: number, base: number): string {
   if (base === 0) return '';
@@ -132,8 +134,8 @@ function ValueList({ lines, other, side }: { lines: string[]; other: Set<string>
 }
 
 const FIELD_LABELS: Record<string, string> = {
-  env: 'Environment',
-  labels: 'Labels',
+  env: 'Env',
+  labels: 'Label',
   entrypoint: 'Entrypoint',
   cmd: 'Command',
   user: 'User',
@@ -149,6 +151,11 @@ export function ConfigDiffTable({ diff }: { diff: ImageDiff }) {
   if (diff.config.length === 0) return <p className="muted panel-note">The image configurations are identical (environment, labels, entrypoint, command, user, ports, volumes).</p>;
   return (
     <table className="data-table config-diff" aria-label="Config differences">
+      <colgroup>
+        <col className="config-name-col" />
+        <col />
+        <col />
+      </colgroup>
       <thead>
         <tr>
           <th>Field</th>
@@ -163,8 +170,8 @@ export function ConfigDiffTable({ diff }: { diff: ImageDiff }) {
           return (
             <tr key={`${difference.field}\u0000${difference.key ?? ''}`} data-field={difference.field} data-key={difference.key}>
               <th scope="row">
-                {FIELD_LABELS[difference.field] ?? difference.field}
-                {difference.key ? <div className="mono config-key">{difference.key}</div> : null}
+                <span className="config-field">{FIELD_LABELS[difference.field] ?? difference.field}</span>
+                {difference.key ? <span className="mono config-key">{difference.key}</span> : null}
               </th>
               <td className="mono">
                 <ValueList lines={a} other={new Set(b)} side="a" />
@@ -181,28 +188,33 @@ export function ConfigDiffTable({ diff }: { diff: ImageDiff }) {
 }
 
 export function HistoryDiffTable({ diff }: { diff: ImageDiff }) {
-  const { a, b, firstDifference } = diff.history;
-  const steps = Math.max(a.length, b.length);
+  const rows = useMemo(() => alignHistory(diff.history.a, diff.history.b), [diff.history]);
+  if (diff.history.firstDifference === -1) return <p className="muted panel-note">Both images were built by the same {plural(diff.history.a.length, 'step')}.</p>;
   return (
     <table className="data-table history-diff" aria-label="History differences">
+      <colgroup>
+        <col className="step-col" />
+        <col />
+        <col className="step-col" />
+        <col />
+      </colgroup>
       <thead>
         <tr>
           <th className="num">#</th>
           <th>Left</th>
+          <th className="num">#</th>
           <th>Right</th>
         </tr>
       </thead>
       <tbody>
-        {Array.from({ length: steps }, (_, i) => {
-          const differs = firstDifference >= 0 && i >= firstDifference;
-          return (
-            <tr key={i} className={differs ? 'differs' : ''} data-step={i}>
-              <td className="num">{i + 1}</td>
-              <td className={`mono${differs && a[i] !== undefined ? ' change-removed' : ''}`}>{a[i] ?? <span className="muted">—</span>}</td>
-              <td className={`mono${differs && b[i] !== undefined ? ' change-added' : ''}`}>{b[i] ?? <span className="muted">—</span>}</td>
-            </tr>
-          );
-        })}
+        {rows.map((row, i) => (
+          <tr key={i} className={`history-${row.kind}`} data-kind={row.kind}>
+            <td className="num">{row.stepA ?? ''}</td>
+            <td className={`mono${row.kind === 'changed' || row.kind === 'removed' ? ' change-removed' : ''}`}>{row.a ?? ''}</td>
+            <td className="num">{row.stepB ?? ''}</td>
+            <td className={`mono${row.kind === 'changed' || row.kind === 'added' ? ' change-added' : ''}`}>{row.b ?? ''}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -34,7 +34,8 @@ export interface FileTreeTableProps {
 
 function NameCell({ row, onToggle, selected }: { row: TreeRow; onToggle: (path: string) => void; selected: boolean }) {
   const { node, depth, expanded } = row;
-  const counts = node.isDirectory ? node.counts : undefined;
+  // A directory shows what changed below it; its own change is its badge.
+  const counts = node.isDirectory ? { ...node.counts, ...(node.change ? { [node.change]: node.counts[node.change] - 1 } : {}) } : undefined;
   return (
     <span className={`ftree-name${selected ? ' selected' : ''}`} style={{ paddingLeft: depth * 14 }} title={node.path}>
       {node.isDirectory ? (

@@ -26,11 +26,11 @@ export function TreeToolbar({ controls, counts, sorts, onExpandAll, onCollapseAl
   return (
     <div className="tree-toolbar" role="toolbar" aria-label="File filters">
       {unchangedToggle ? (
-        <div className="segmented" role="radiogroup" aria-label="Tree">
-          <button type="button" role="radio" aria-checked={!controls.showUnchanged} className="segment" onClick={() => controls.setShowUnchanged(false)}>
+        <div className="segmented" role="group" aria-label="Tree">
+          <button type="button" aria-pressed={!controls.showUnchanged} onClick={() => controls.setShowUnchanged(false)}>
             Layer changes
           </button>
-          <button type="button" role="radio" aria-checked={controls.showUnchanged} className="segment" onClick={() => controls.setShowUnchanged(true)}>
+          <button type="button" aria-pressed={controls.showUnchanged} onClick={() => controls.setShowUnchanged(true)}>
             Merged tree
           </button>
         </div>
@@ -51,9 +51,10 @@ export function TreeToolbar({ controls, counts, sorts, onExpandAll, onCollapseAl
           </button>
         ))}
       </div>
-      <label className="search-field tree-filter">
+      <label className="filter-box tree-filter">
         <Icon name="search" size={13} />
         <input
+          className="input-bare"
           type="search"
           placeholder="Filter paths: text or glob (**/*.so)"
           aria-label="Filter paths"
@@ -62,9 +63,9 @@ export function TreeToolbar({ controls, counts, sorts, onExpandAll, onCollapseAl
           spellCheck={false}
         />
       </label>
-      <label className="select-field">
+      <label className="toolbar-select">
         <span>Sort</span>
-        <select aria-label="Sort files" value={controls.sort} onChange={(event) => controls.setSort(event.target.value as TreeSort)}>
+        <select className="input input-small" aria-label="Sort files" value={controls.sort} onChange={(event) => controls.setSort(event.target.value as TreeSort)}>
           {sorts.map((sort) => (
             <option key={sort} value={sort}>
               {SORT_LABELS[sort]}

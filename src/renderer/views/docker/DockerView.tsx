@@ -63,10 +63,12 @@ export function DockerView() {
           <Icon name="refresh" size={13} /> Refresh
         </button>
       </header>
-      {!engine || (engine.status === 'loading' && !engine.value) ? <LoadingState label="Looking for the Docker engine…" /> : null}
-      {engine?.status === 'error' ? <ErrorState error={engine.error} context="Docker engine" handlers={{ retry: () => void load() }} /> : null}
-      {engine?.value && !engine.value.reachable ? <EngineUnreachable engine={engine.value} /> : null}
-      {engine?.value?.reachable ? <EngineContent /> : null}
+      <div className="view-body">
+        {!engine || (engine.status === 'loading' && !engine.value) ? <LoadingState label="Looking for the Docker engine…" /> : null}
+        {engine?.status === 'error' ? <ErrorState error={engine.error} context="Docker engine" handlers={{ retry: () => void load() }} /> : null}
+        {engine?.value && !engine.value.reachable ? <EngineUnreachable engine={engine.value} /> : null}
+        {engine?.value?.reachable ? <EngineContent /> : null}
+      </div>
     </div>
   );
 }
@@ -95,7 +97,7 @@ function EngineUnreachable({ engine }: { engine: EngineInfo }) {
       <Icon name="alert" size={28} className="state-icon" />
       <div className="state-title">The Docker engine at {engine.host} does not answer</div>
       {engine.message ? <div className="state-message">{engine.message}</div> : null}
-      {engine.candidates.length > 0 ? (
+      {engine.candidates && engine.candidates.length > 0 ? (
         <div className="state-hint">
           Engines found on this machine: {engine.candidates.map((c) => `${c.host} (${c.source}${c.present ? '' : ', not running'})`).join(', ')}
         </div>
@@ -155,9 +157,9 @@ function PullForm() {
         if (value) void pull(value);
       }}
     >
-      <label className="search-field pull-field">
+      <label className="filter-box pull-field">
         <Icon name="download" size={13} />
-        <input aria-label="Image to pull" className="mono" placeholder="Pull an image: registry/repository:tag" value={reference} onChange={(event) => setReference(event.target.value)} spellCheck={false} />
+        <input aria-label="Image to pull" className="input-bare mono" placeholder="Pull an image: registry/repository:tag" value={reference} onChange={(event) => setReference(event.target.value)} spellCheck={false} />
       </label>
       <button type="submit" className="button button-primary" disabled={!reference.trim()}>
         Pull

@@ -55,28 +55,30 @@ export function HistoryView({ query = '' }: { query?: string }) {
           <Icon name="refresh" size={13} /> Refresh
         </button>
       </header>
-      <div className="tree-toolbar">
-        <label className="search-field history-search">
-          <Icon name="search" size={13} />
-          <input type="search" aria-label="Search history" placeholder="Search: user, image, digest, message" value={draft} onChange={(event) => setDraft(event.target.value)} />
-        </label>
-        <div className="kind-toggles" role="group" aria-label="Outcomes">
-          {AUDIT_OUTCOMES.map((outcome) => (
-            <button key={outcome} type="button" className={`kind-toggle outcome-${outcome}`} aria-pressed={outcomes.has(outcome)} onClick={() => toggleOutcome(outcome)}>
-              <span className="kind-dot" aria-hidden="true" />
-              {OUTCOME_LABELS[outcome]}
-              <span className="kind-count">{formatCount(counts[outcome])}</span>
-            </button>
-          ))}
+      <div className="view-body">
+        <div className="tree-toolbar">
+          <label className="filter-box history-search">
+            <Icon name="search" size={13} />
+            <input className="input-bare" type="search" aria-label="Search history" placeholder="Search: user, image, digest, message" value={draft} onChange={(event) => setDraft(event.target.value)} />
+          </label>
+          <div className="kind-toggles" role="group" aria-label="Outcomes">
+            {AUDIT_OUTCOMES.map((outcome) => (
+              <button key={outcome} type="button" className={`kind-toggle outcome-${outcome}`} aria-pressed={outcomes.has(outcome)} onClick={() => toggleOutcome(outcome)}>
+                <span className="kind-dot" aria-hidden="true" />
+                {OUTCOME_LABELS[outcome]}
+                <span className="kind-count">{formatCount(counts[outcome])}</span>
+              </button>
+            ))}
+          </div>
+          {all.length >= HISTORY_LIMIT ? <span className="tree-summary">Newest {formatCount(HISTORY_LIMIT)} shown: search to narrow.</span> : null}
         </div>
-        {all.length >= HISTORY_LIMIT ? <span className="tree-summary">Newest {formatCount(HISTORY_LIMIT)} shown: search to narrow.</span> : null}
+        {!entries || (entries.status === 'loading' && !entries.value) ? <LoadingState label="Reading the audit log…" /> : null}
+        {entries?.status === 'error' ? <ErrorState error={entries.error} context="Could not read the history" handlers={{ retry: () => void load(query) }} /> : null}
+        {entries?.value && all.length === 0 ? (
+          <EmptyState icon="history" title={query ? 'No promotion matches' : 'No promotions yet'} message={query ? `Nothing in the log mentions “${query}”.` : 'Every promotion (from the lanes board, a “Promote to…” menu or `berth promote`) is recorded here.'} />
+        ) : null}
+        {all.length > 0 ? <HistoryTable entries={shown} /> : null}
       </div>
-      {!entries || (entries.status === 'loading' && !entries.value) ? <LoadingState label="Reading the audit log…" /> : null}
-      {entries?.status === 'error' ? <ErrorState error={entries.error} context="Could not read the history" handlers={{ retry: () => void load(query) }} /> : null}
-      {entries?.value && all.length === 0 ? (
-        <EmptyState icon="history" title={query ? 'No promotion matches' : 'No promotions yet'} message={query ? `Nothing in the log mentions “${query}”.` : 'Every promotion (from the lanes board, a “Promote to…” menu or `berth promote`) is recorded here.'} />
-      ) : null}
-      {all.length > 0 ? <HistoryTable entries={shown} /> : null}
     </div>
   );
 }

@@ -59,12 +59,12 @@ export function LayersTab({ details, highlight }: { details: ImageDetails; highl
                 </td>
                 <td className="num">{line.layer ? formatBytes(line.layer.size) : <span className="muted">0 B</span>}</td>
                 <td className="bar-col">{line.layer ? <SizeBar value={line.layer.size} max={largest} label={`Layer ${(line.layerIndex ?? 0) + 1} size`} /> : null}</td>
-                <td className="digest-cell">
+                <td>
                   {line.layer ? (
-                    <>
+                    <span className="digest-cell">
                       <code title={line.layer.digest}>{shortDigest(line.layer.digest)}</code>
                       <CopyButton text={line.layer.digest} label={`Copy layer ${(line.layerIndex ?? 0) + 1} digest`} />
-                    </>
+                    </span>
                   ) : null}
                 </td>
                 <td className="muted" title={formatTimestamp(line.step?.created)}>

@@ -42,21 +42,23 @@ export function LayersView({ reference }: { reference: string }) {
           <Icon name="compare" size={13} /> Compare with…
         </button>
       </header>
-      {!layers || layers.status === 'loading' ? <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." /> : null}
-      {layers?.status === 'error' ? <ErrorState error={layers.error} context="Could not read the layers" handlers={{ retry: () => void open(reference) }} /> : null}
-      {layers?.status === 'ready' ? (
-        layers.value.length === 0 ? (
-          <EmptyState icon="layers" title="No layers" message="This image has no filesystem layers (an artifact or a scratch image)." />
-        ) : (
-          <div className="layers-layout">
-            <div className="layers-left">
-              <LayerList layers={layers.value} />
-              <EfficiencyPanel />
+      <div className="view-body">
+        {!layers || layers.status === 'loading' ? <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." /> : null}
+        {layers?.status === 'error' ? <ErrorState error={layers.error} context="Could not read the layers" handlers={{ retry: () => void open(reference) }} /> : null}
+        {layers?.status === 'ready' ? (
+          layers.value.length === 0 ? (
+            <EmptyState icon="layers" title="No layers" message="This image has no filesystem layers (an artifact or a scratch image)." />
+          ) : (
+            <div className="layers-layout">
+              <div className="layers-left">
+                <LayerList layers={layers.value} />
+                <EfficiencyPanel />
+              </div>
+              <LayerTreePanel layers={layers.value} />
             </div>
-            <LayerTreePanel layers={layers.value} />
-          </div>
-        )
-      ) : null}
+          )
+        ) : null}
+      </div>
     </div>
   );
 }

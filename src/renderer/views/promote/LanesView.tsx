@@ -48,9 +48,9 @@ export function LanesView() {
           <Icon name="lanes" size={16} /> Promotion lanes
         </h2>
         {lanes?.value && lanes.value.length > 1 ? (
-          <div className="segmented" role="radiogroup" aria-label="Lane">
+          <div className="segmented" role="group" aria-label="Lane">
             {lanes.value.map((l) => (
-              <button key={l.name} type="button" role="radio" aria-checked={l.name === lane?.name} className="segment" onClick={() => setLaneName(l.name)}>
+              <button key={l.name} type="button" aria-pressed={l.name === lane?.name} onClick={() => setLaneName(l.name)}>
                 {l.name}
               </button>
             ))}
@@ -59,20 +59,22 @@ export function LanesView() {
           <span className="view-subtitle">{lane.name}</span>
         ) : null}
       </header>
-      {!lanes || (lanes.status === 'loading' && !lanes.value) ? <LoadingState label="Loading lanes…" /> : null}
-      {lanes?.status === 'error' ? <ErrorState error={lanes.error} context="Could not load the lanes" handlers={{ retry: () => void loadLanes() }} /> : null}
-      {lanes?.value && lanes.value.length === 0 ? (
-        <EmptyState
-          icon="lanes"
-          title="No promotion lanes yet"
-          message="A lane is a path images take between environments, e.g. dev/ → test/ → prod/ in one registry, or from one registry to another. Define lanes in Settings; then drag tags from stage to stage here."
-        >
-          <button type="button" className="button button-primary" onClick={() => navigate({ view: 'settings' })}>
-            Open settings
-          </button>
-        </EmptyState>
-      ) : null}
-      {lane ? <Board key={lane.name} lane={lane} /> : null}
+      <div className="view-body">
+        {!lanes || (lanes.status === 'loading' && !lanes.value) ? <LoadingState label="Loading lanes…" /> : null}
+        {lanes?.status === 'error' ? <ErrorState error={lanes.error} context="Could not load the lanes" handlers={{ retry: () => void loadLanes() }} /> : null}
+        {lanes?.value && lanes.value.length === 0 ? (
+          <EmptyState
+            icon="lanes"
+            title="No promotion lanes yet"
+            message="A lane is a path images take between environments, e.g. dev/ → test/ → prod/ in one registry, or from one registry to another. Define lanes in Settings; then drag tags from stage to stage here."
+          >
+            <button type="button" className="button button-primary" onClick={() => navigate({ view: 'settings' })}>
+              Open settings
+            </button>
+          </EmptyState>
+        ) : null}
+        {lane ? <Board key={lane.name} lane={lane} /> : null}
+      </div>
     </div>
   );
 }
@@ -143,9 +145,9 @@ function Board({ lane }: { lane: PromotionLane }) {
   return (
     <div className="board-wrap">
       <div className="board-toolbar">
-        <label className="search-field board-filter">
+        <label className="filter-box board-filter">
           <Icon name="search" size={13} />
-          <input type="search" aria-label="Filter repositories" placeholder="Filter repositories" value={filter} onChange={(event) => setFilter(event.target.value)} />
+          <input className="input-bare" type="search" aria-label="Filter repositories" placeholder="Filter repositories" value={filter} onChange={(event) => setFilter(event.target.value)} />
         </label>
         <button type="button" className="button button-small" onClick={() => void loadBoard(lane, appliedFilter)}>
           <Icon name="refresh" size={13} /> Refresh

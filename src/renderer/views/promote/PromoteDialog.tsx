@@ -114,6 +114,8 @@ function ChooseTarget({ dialog }: { dialog: PromotionDialog }) {
   );
 }
 
+const bytesOf = (blobs: readonly BlobStep[]) => blobs.reduce((sum, blob) => sum + blob.size, 0);
+
 function PlanSummary({ plan }: { plan: PromotionPlan }) {
   const count = (action: BlobStep['action']) => plan.blobs.filter((b) => b.action === action);
   const mounted = count('mount');
@@ -122,38 +124,44 @@ function PlanSummary({ plan }: { plan: PromotionPlan }) {
   const external = count('external');
   const manifestsToWrite = plan.manifests.filter((m) => m.action === 'put').length;
   return (
-    <dl className="plan-summary" data-testid="plan-summary">
-      <div>
-        <dt>Digest</dt>
-        <dd className="mono">
-          {shortDigest(plan.targetDigest)} <CopyButton text={plan.targetDigest} label="Copy digest" />
-        </dd>
+    <>
+      <div className="plan-digest">
+        <span className="muted">Digest</span>
+        <span className="mono">{plan.targetDigest}</span>
+        <CopyButton text={plan.targetDigest} label="Copy digest" />
+        {plan.targetDigest === plan.sourceDigest ? <span className="chip">kept</span> : <span className="chip chip-warn">new index</span>}
       </div>
-      <div>
-        <dt>Mounted</dt>
-        <dd data-testid="plan-mounted">{plural(mounted.length, 'blob')}</dd>
-      </div>
-      <div>
-        <dt>Copied</dt>
-        <dd data-testid="plan-copied">
-          {plural(copied.length, 'blob')} · {formatBytes(plan.bytesToCopy)}
-        </dd>
-      </div>
-      <div>
-        <dt>Already there</dt>
-        <dd>{plural(present.length, 'blob')}</dd>
-      </div>
-      {external.length > 0 ? (
+      <dl className="plan-summary" data-testid="plan-summary">
         <div>
-          <dt>Foreign</dt>
-          <dd>{plural(external.length, 'blob')}</dd>
+          <dt>Mounted</dt>
+          <dd data-testid="plan-mounted">
+            {plural(mounted.length, 'blob')} · {formatBytes(bytesOf(mounted))}
+          </dd>
         </div>
-      ) : null}
-      <div>
-        <dt>Manifests</dt>
-        <dd>{formatCount(manifestsToWrite)} to write</dd>
-      </div>
-    </dl>
+        <div>
+          <dt>Copied</dt>
+          <dd data-testid="plan-copied">
+            {plural(copied.length, 'blob')} · {formatBytes(plan.bytesToCopy)}
+          </dd>
+        </div>
+        <div>
+          <dt>Already there</dt>
+          <dd>
+            {plural(present.length, 'blob')} · {formatBytes(bytesOf(present))}
+          </dd>
+        </div>
+        {external.length > 0 ? (
+          <div>
+            <dt>Foreign</dt>
+            <dd>{plural(external.length, 'blob')}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Manifests</dt>
+          <dd>{formatCount(manifestsToWrite)} to write</dd>
+        </div>
+      </dl>
+    </>
   );
 }
 

@@ -3,7 +3,8 @@
  * (with the target reference it would get) and "Another repository or registry…". A menu button with
  * the WAI-ARIA menu keys: Up/Down move, Enter picks, Escape closes and returns focus to the button.
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { Icon } from '../../components/Icon';
 import { useApi } from '../../api/context';
 import { usePromotion } from '../../stores/promotion';
@@ -47,9 +48,21 @@ export function useLaneTargets(image: DraggedImage): PromoteTarget[] {
   }, [lanes, registries, image]);
 }
 
-export function PromoteMenu({ image, compact = false }: { image: DraggedImage; compact?: boolean }) {
+/** Where the menu goes: under the button (or above it near the window's bottom), right-aligned to it. */
+function menuPosition(button: HTMLElement): CSSProperties {
+  const rect = button.getBoundingClientRect();
+  const below = window.innerHeight - rect.bottom > 280 || rect.top < 280;
+  return {
+    position: 'fixed',
+    right: Math.max(4, window.innerWidth - rect.right),
+    ...(below ? { top: rect.bottom + 4 } : { bottom: window.innerHeight - rect.top + 4 }),
+  };
+}
+
+export function PromoteMenu({ image, compact = false, className }: { image: DraggedImage; compact?: boolean; className?: string }) {
   const api = useApi();
   const [open, setOpen] = useState(false);
+  const [position, setPosition] = useState<CSSProperties>({});
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
   const itemRefs = useRef<(HTMLButtonElement | null)[]>([]);
@@ -68,9 +81,22 @@ export function PromoteMenu({ image, compact = false }: { image: DraggedImage; c
     const onPointer = (event: MouseEvent) => {
       if (!menuRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setOpen(false);
     };
+    // The menu is fixed to where the button was: scrolling or resizing closes it.
+    const onMove = () => setOpen(false);
     document.addEventListener('mousedown', onPointer);
-    return () => document.removeEventListener('mousedown', onPointer);
+    window.addEventListener('resize', onMove);
+    window.addEventListener('scroll', onMove, true);
+    return () => {
+      document.removeEventListener('mousedown', onPointer);
+      window.removeEventListener('resize', onMove);
+      window.removeEventListener('scroll', onMove, true);
+    };
   }, [open, targets.length]);
+
+  const openMenu = () => {
+    if (buttonRef.current) setPosition(menuPosition(buttonRef.current));
+    setOpen(true);
+  };
 
   const closeMenu = () => {
     setOpen(false);
@@ -98,7 +124,7 @@ export function PromoteMenu({ image, compact = false }: { image: DraggedImage; c
 
   itemRefs.current = [];
   return (
-    <span className="menu-anchor" onKeyDown={(event) => event.stopPropagation()}>
+    <span className={`menu-anchor${className ? ` ${className}` : ''}`} onKeyDown={(event) => event.stopPropagation()}>
       <button
         ref={buttonRef}
         type="button"
@@ -109,52 +135,56 @@ export function PromoteMenu({ image, compact = false }: { image: DraggedImage; c
         title="Promote to…"
         onClick={(event) => {
           event.stopPropagation();
-          setOpen(!open);
+          if (open) setOpen(false);
+          else openMenu();
         }}
         onKeyDown={(event) => {
           if (event.key === 'ArrowDown' && !open) {
             event.preventDefault();
-            setOpen(true);
+            openMenu();
           }
         }}
       >
         <Icon name="lanes" size={13} />
         {compact ? null : <span>Promote to…</span>}
       </button>
-      {open ? (
-        <div ref={menuRef} className="menu" role="menu" aria-label={`Promote ${image.tag} to`} onKeyDown={onKeyDown} onClick={(event) => event.stopPropagation()}>
-          {lanes?.status === 'loading' && !lanes.value ? <div className="menu-note">Loading lanes…</div> : null}
-          {targets.map((target, i) => (
-            <button
-              key={target.key}
-              ref={(el) => {
-                itemRefs.current[i] = el;
-              }}
-              type="button"
-              role="menuitem"
-              tabIndex={-1}
-              className="menu-item"
-              onClick={() => pick(() => void propose(image.reference, target.target, target.context))}
-            >
-              <span className="menu-item-label">{target.label}</span>
-              <span className="menu-item-detail mono">{target.detail}</span>
-            </button>
-          ))}
-          {targets.length > 0 ? <div className="menu-separator" role="separator" /> : null}
-          <button
-            ref={(el) => {
-              itemRefs.current[targets.length] = el;
-            }}
-            type="button"
-            role="menuitem"
-            tabIndex={-1}
-            className="menu-item"
-            onClick={() => pick(() => chooseTarget(image.reference, image.reference))}
-          >
-            <span className="menu-item-label">Another repository or registry…</span>
-          </button>
-        </div>
-      ) : null}
+      {open
+        ? createPortal(
+            <div ref={menuRef} className="menu" style={position} role="menu" aria-label={`Promote ${image.tag} to`} onKeyDown={onKeyDown} onClick={(event) => event.stopPropagation()}>
+              {lanes?.status === 'loading' && !lanes.value ? <div className="menu-note">Loading lanes…</div> : null}
+              {targets.map((target, i) => (
+                <button
+                  key={target.key}
+                  ref={(el) => {
+                    itemRefs.current[i] = el;
+                  }}
+                  type="button"
+                  role="menuitem"
+                  tabIndex={-1}
+                  className="menu-item"
+                  onClick={() => pick(() => void propose(image.reference, target.target, target.context))}
+                >
+                  <span className="menu-item-label">{target.label}</span>
+                  <span className="menu-item-detail mono">{target.detail}</span>
+                </button>
+              ))}
+              {targets.length > 0 ? <div className="menu-separator" role="separator" /> : null}
+              <button
+                ref={(el) => {
+                  itemRefs.current[targets.length] = el;
+                }}
+                type="button"
+                role="menuitem"
+                tabIndex={-1}
+                className="menu-item"
+                onClick={() => pick(() => chooseTarget(image.reference, image.reference))}
+              >
+                <span className="menu-item-label">Another repository or registry…</span>
+              </button>
+            </div>,
+            document.body,
+          )
+        : null}
     </span>
   );
 }

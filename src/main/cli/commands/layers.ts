@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestInput } from '../../../shared/contract';
+import type { EntryType, ImageDiff, LayerChange, MergedEntry } from '../../../shared/types/layers';
+import { UsageError, type CliCommand, type CliContext } from '../command';
+import { createProgressView, formatBytes } from '../progress';
+
+const json = { type: 'boolean', description: 'print JSON' } as const;
+const platform = { type: 'string', description: 'os/arch[/variant] of a multi-platform image' } as const;
+const SOURCES = 'REF is a registry image (docker://host/repo:tag, the default), docker-daemon:NAME:TAG, docker-archive:PATH or oci:DIR[:TAG]';
+
+function write(ctx: CliContext, text: string): void {
+  ctx.stdout.write(`${text}\n`);
+}
+
+function platformFlag(ctx: CliContext): { platform?: string } {
+  const value = ctx.flags.platform;
+  return typeof value === 'string' ? { platform: value } : {};
+}
+
+/**
+ * Runs a layer request with indexing progress on stderr when a person watches (stdout is a terminal and no
+ * JSON is asked for), so piped output stays clean.
+ */
+async function withProgress<T>(ctx: CliContext, run: (operationId: string) => Promise<T>): Promise<T> {
+  const operationId = randomUUID();
+  if (!ctx.isTTY || ctx.flags.json === true) return run(operationId);
+  const view = createProgressView({ stream: ctx.stderr, isTTY: true });
+  let shown = false;
+  const stop = ctx.onProgress((progress) => {
+    if (progress.operationId !== operationId || progress.done) return;
+    shown = true;
+    view.update({ ...progress, items: progress.items?.map((item) => ({ ...item, id: item.id.slice(0, 19) })) });
+  });
+  try {
+    return await run(operationId);
+  } finally {
+    stop();
+    if (shown) view.finish();
+  }
+}
+
+/** A table with columns padded to their widest cell; the last column is never padded. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
+}
+
+const TYPE_CHARS: Record<EntryType, string> = { file: '-', dir: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p', whiteout: 'w', opaque: 'o' };
+
+/** `drwxr-xr-x`, with setuid/setgid/sticky as ls shows them. */
+export function modeString(type: EntryType, mode: number): string {
+  const bits = ['r', 'w', 'x', 'r', 'w', 'x', 'r', 'w', 'x'].map((char, index) => ((mode >> (8 - index)) & 1 ? char : '-'));
+  const special = (index: number, flag: number, set: string, unset: string) => {
+    if (mode & flag) bits[index] = bits[index] === 'x' ? set : unset;
+  };
+  special(2, 0o4000, 's', 'S');
+  special(5, 0o2000, 's', 'S');
+  special(8, 0o1000, 't', 'T');
+  return `${TYPE_CHARS[type]}${bits.join('')}`;
+}
+
+function shortDigest(digest: string): string {
+  return digest.replace(/^sha256:/, '').slice(0, 12);
+}
+
+export function layersText(layers: LayerChange[]): string {
+  const rows = layers.map((layer) => [
+    String(layer.layer),
+    shortDigest(layer.digest),
+    formatBytes(layer.compressedSize),
+    formatBytes(layer.sizeBytes),
+    String(layer.entryCount),
+    `+${layer.added} ~${layer.modified} -${layer.removed}`,
+    (layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 100),
+  ]);
+  return table(['#', 'DIGEST', 'SIZE', 'CONTENT', 'ENTRIES', 'CHANGES', 'CREATED BY'], rows);
+}
+
+function entryLine(entry: MergedEntry): string {
+  const owner = `${entry.uid}:${entry.gid}`;
+  const size = entry.type === 'char' || entry.type === 'block' ? `${entry.devMajor ?? 0},${entry.devMinor ?? 0}` : String(entry.size);
+  const target = entry.linkTarget !== undefined ? ` ${entry.type === 'hardlink' ? '=>' : '->'} ${entry.linkTarget}` : '';
+  return `${modeString(entry.type, entry.mode)}  ${owner.padEnd(11)} ${size.padStart(10)}  L${String(entry.layer).padEnd(3)} ${entry.path}${target}`;
+}
+
+export function diffText(diff: ImageDiff): string {
+  const lines: string[] = [];
+  const { layers } = diff;
+  lines.push(`Layers: ${layers.shared.length} shared (common base ${layers.commonBase}), ${layers.onlyA.length} only in A, ${layers.onlyB.length} only in B`);
+  for (const layer of layers.onlyA) lines.push(`  - A#${layer.indexA} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`);
+  for (const layer of layers.onlyB) lines.push(`  + B#${layer.indexB} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`);
+  if (diff.config.length > 0) {
+    lines.push('Config:');
+    for (const change of diff.config) lines.push(`  ${change.field}${change.key !== undefined ? ` ${change.key}` : ''}: ${JSON.stringify(change.a)} -> ${JSON.stringify(change.b)}`);
+  }
+  if (diff.history.firstDifference >= 0) lines.push(`History: differs from step ${diff.history.firstDifference} (${diff.history.a.length} steps in A, ${diff.history.b.length} in B)`);
+  const { added, removed, modified } = diff.files;
+  lines.push(`Files: ${added.length} added, ${removed.length} removed, ${modified.length} modified; size ${signed(diff.directoryDeltas['/'] ?? 0)}`);
+  const changes = [
+    ...added.map((file) => ({ path: file.path, line: `A ${file.path}  ${formatBytes(file.size)}` })),
+    ...removed.map((file) => ({ path: file.path, line: `D ${file.path}  ${formatBytes(file.size)}` })),
+    ...modified.map((file) => ({ path: file.path, line: `M ${file.path}  ${formatBytes(file.sizeA)} -> ${formatBytes(file.sizeB)}  (${file.changes.join(', ')})` })),
+  ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  for (const change of changes) lines.push(`  ${change.line}`);
+  for (const warning of diff.warnings) lines.push(`warning: ${warning}`);
+  return lines.join('\n');
+}
+
+function signed(bytes: number): string {
+  return `${bytes >= 0 ? '+' : '-'}${formatBytes(Math.abs(bytes))}`;
+}
+
+export const layersCommands: CliCommand[] = [
+  {
+    path: ['layers'],
+    usage: 'berth layers REF [--platform OS/ARCH] [--json]',
+    summary: `List an image's layers: size, content, what each adds, changes and removes, and the wasted space (${SOURCES})`,
+    options: { json, platform },
+    minArgs: 1,
+    maxArgs: 1,
+    async run(ctx) {
+      const reference = ctx.args[0]!;
+      const layers = await withProgress(ctx, (operationId) => ctx.call('layers.list', { reference, operationId, ...platformFlag(ctx) }));
+      if (ctx.flags.json) {
+        write(ctx, JSON.stringify(layers, null, 2));
+        return;
+      }
+      write(ctx, layersText(layers));
+      const efficiency = await ctx.call('images.efficiency', { reference, limit: 5, ...platformFlag(ctx) });
+      write(ctx, `\nEfficiency: ${(efficiency.score * 100).toFixed(1)}%   wasted: ${formatBytes(efficiency.wastedBytes)} of ${formatBytes(efficiency.totalBytes)}`);
+      for (const path of efficiency.wasted) write(ctx, `  ${formatBytes(path.bytes).padStart(10)}  ${path.path}  (${path.occurrences} versions)`);
+    },
+  },
+  {
+    path: ['ls'],
+    usage: 'berth ls REF [PATH] [--recursive] [--layer N] [--platform OS/ARCH] [--json]',
+    summary: `List the image's merged filesystem at PATH (default /), each entry with the layer it comes from (${SOURCES})`,
+    options: {
+      json,
+      platform,
+      recursive: { type: 'boolean', short: 'R', description: 'list everything below PATH' },
+      layer: { type: 'string', description: 'the filesystem as it is after layer N (0 = base)' },
+    },
+    minArgs: 1,
+    maxArgs: 2,
+    async run(ctx) {
+      const [reference, path = '/'] = ctx.args as [string, string?];
+      let upToLayer: number | undefined;
+      if (ctx.flags.layer !== undefined) {
+        upToLayer = Number(ctx.flags.layer);
+        if (!Number.isInteger(upToLayer) || upToLayer < 0) throw new UsageError(`--layer must be a layer number (0, 1, ...), got ${String(ctx.flags.layer)}`);
+      }
+      const input: RequestInput<'images.ls'> = { reference, path, recursive: ctx.flags.recursive === true, ...(upToLayer !== undefined ? { upToLayer } : {}), ...platformFlag(ctx) };
+      const entries = await withProgress(ctx, (operationId) => ctx.call('images.ls', { ...input, operationId }));
+      if (ctx.flags.json) {
+        write(ctx, JSON.stringify(entries, null, 2));
+        return;
+      }
+      for (const entry of entries) write(ctx, entryLine(entry));
+    },
+  },
+  {
+    path: ['cat'],
+    usage: 'berth cat REF PATH [--platform OS/ARCH]',
+    summary: `Print a file of the image (symlinks followed inside the image), verified against its indexed hash (${SOURCES})`,
+    options: { platform },
+    minArgs: 2,
+    maxArgs: 2,
+    async run(ctx) {
+      const [reference, path] = ctx.args as [string, string];
+      // The whole file, streamed: the API's readFile is for previews and caps what it returns.
+      await ctx.services.layers.streamFile(reference, path, ctx.stdout, { signal: ctx.signal, ...platformFlag(ctx) });
+    },
+  },
+  {
+    path: ['diff'],
+    usage: 'berth diff REF_A REF_B [--platform OS/ARCH] [--json]',
+    summary: `Compare two images from any sources: layers, config, history and the files of their merged filesystems (${SOURCES})`,
+    options: { json, platform },
+    minArgs: 2,
+    maxArgs: 2,
+    async run(ctx) {
+      const [a, b] = ctx.args as [string, string];
+      const diff = await withProgress(ctx, (operationId) => ctx.call('images.diff', { a, b, operationId, ...platformFlag(ctx) }));
+      write(ctx, ctx.flags.json ? JSON.stringify(diff, null, 2) : diffText(diff));
+    },
+  },
+];

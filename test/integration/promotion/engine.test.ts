@@ -1,0 +1,45 @@
+/**
+ * Promotion through the real Docker engine of the shared world: pull from the anonymous registry, tag,
+ * push to the token registry with the user's credentials; the image stays on the machine.
+ */
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { sha256, skopeoRaw, startHarness, uniqueName, type Harness } from './harness';
+
+const world = inject('world');
+const alice = world.token.users.find((user) => user.username === 'alice')!;
+let harness: Harness;
+const localImages: string[] = [];
+
+beforeAll(async () => {
+  harness = await startHarness([world.token], { DOCKER_HOST: world.dockerd.host });
+});
+afterAll(async () => {
+  for (const image of localImages) await harness.call('docker.remove', { reference: image, force: true }).catch(() => undefined);
+  await harness?.close();
+});
+
+it('pulls, tags and pushes through the engine, says what it will not keep, and leaves the image local', async () => {
+  const target = `${world.token.host}/${uniqueName('scratch')}/multi:arm`;
+  const request = { source: `${world.anonymous.host}/dev/multi:1.0`, target, platforms: ['linux/arm64'], viaEngine: true, withReferrers: true };
+  const plan = await harness.call('promotion.plan', request);
+  expect(plan.strategy).toBe('engine');
+  expect(plan.targetDigest).toBe(world.seed.platforms['dev/multi:1.0']!['linux/arm64/v8']!.digest);
+  expect(plan.notes.join('\n')).toMatch(/only linux\/arm64\/v8 is carried/);
+  expect(plan.notes.join('\n')).toMatch(/Referrers .* are not carried through the engine/);
+
+  const result = await harness.call('promotion.execute', request);
+  localImages.push(target);
+  expect(result.strategy).toBe('engine');
+  expect(result.blobsCopied + result.skipped).toBeGreaterThan(0);
+  expect(sha256(await skopeoRaw(target, alice))).toBe(result.digest);
+  const images = await harness.call('docker.images', {});
+  expect(images.some((image) => image.repoTags.includes(target))).toBe(true);
+
+  const [audit] = await harness.call('promotion.audit', { query: target, limit: 1 });
+  expect(audit).toMatchObject({ strategy: 'engine', outcome: 'success', digest: result.digest });
+});
+
+it('refuses more than one platform through the engine', async () => {
+  const request = { source: `${world.anonymous.host}/dev/multi:1.0`, target: `${world.token.host}/${uniqueName('scratch')}/m:1`, platforms: ['linux/arm64', 'linux/amd64'], viaEngine: true };
+  await expect(harness.call('promotion.plan', request)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/one platform at a time/) });
+});

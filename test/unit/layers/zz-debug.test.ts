@@ -1,0 +1,26 @@
+import { PassThrough } from 'node:stream';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import { createLayerService } from '../../../src/main/layers';
+import { imageOf, layerOf, writeDockerArchive } from './fixtures';
+const BIG = Buffer.from(Array.from({ length: 30_000 }, (_, index) => `line ${index}\n`).join(''));
+it('debug', async () => {
+  const root = await mkdtemp('/tmp/berth-layers/scratch/s4-');
+  const base = await layerOf([{ name: 'etc/hostname', content: 'box\n' }], 'gzip');
+  const app1 = await layerOf([{ name: 'opt/app/version', content: '1\n' }, { name: 'opt/app/big', content: BIG }], 'zstd');
+  const v1 = imageOf([base, app1]);
+  const archive = join(root, 'a.tar');
+  await writeDockerArchive(archive, [{ image: v1, repoTags: ['app:v1'] }]);
+  const service = createLayerService({ cacheDir: join(root, 'cache') });
+  let t0 = performance.now();
+  await service.listLayers(`docker-archive:${archive}`);
+  console.log('list', performance.now() - t0);
+  t0 = performance.now();
+  await service.readFile(`docker-archive:${archive}`, '/opt/app/big', 100);
+  console.log('read', performance.now() - t0);
+  t0 = performance.now();
+  const out = new PassThrough(); let m = 0; out.on('data', (c) => { m += c.length; });
+  await service.streamFile(`docker-archive:${archive}`, '/opt/app/big', out);
+  console.log('stream', performance.now() - t0);
+});
