@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export interface BerthPaths {
-  /** Settings (registries.json, lanes), shared by the desktop app and the CLI. */
+  /** Settings (settings.json: registries, lanes, engine choice), shared by the desktop app and the CLI. */
   configDir: string;
   /** Disposable caches: layer indexes, tag details by digest. */
   cacheDir: string;

@@ -3,7 +3,7 @@
  * process: renderer stores and components talk to real registries without a browser. Inputs and results
  * cross a JSON round trip, as on the wire, so nothing works here that would not work over WebSocket.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '../../src/main/api/backend';
@@ -19,9 +19,19 @@ export interface InProcessApi {
   close(): Promise<void>;
 }
 
-export async function startInProcessApi(options: { env?: NodeJS.ProcessEnv } = {}): Promise<InProcessApi> {
+export interface InProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Contents of a Docker CLI config.json for this backend (DOCKER_CONFIG points at a temp folder). */
+  dockerConfig?: object;
+}
+
+export async function startInProcessApi(options: InProcessOptions = {}): Promise<InProcessApi> {
   const configDir = await mkdtemp(join(tmpdir(), 'berth-ui-'));
-  const backend = await createBackend({ transport: 'serve', env: { ...process.env, ...options.env, BERTH_CONFIG_DIR: configDir } });
+  const dockerConfigDir = join(configDir, 'docker');
+  await mkdir(dockerConfigDir);
+  if (options.dockerConfig) await writeFile(join(dockerConfigDir, 'config.json'), JSON.stringify(options.dockerConfig));
+  const env = { ...process.env, DOCKER_CONFIG: dockerConfigDir, ...options.env, BERTH_CONFIG_DIR: configDir };
+  const backend = await createBackend({ transport: 'serve', env });
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const calls: InProcessApi['calls'] = [];
   const wire = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));

@@ -16,6 +16,11 @@
  *     never call findCredentials on a locked keychain in-process.
  *   - docker-credential-secretservice (0.6.4) on a locked keychain: `get` crashes (Go SIGSEGV, exit 2, libsecret
  *     CRITICAL on stderr), `store` exits 1, `list` still answers (attributes are not secret), `erase` exits 0.
+ *   - GDBus keeps ONE session-bus connection per process: the first libsecret call binds the process to the bus in
+ *     DBUS_SESSION_BUS_ADDRESS at that moment; changing the variable later has no effect. So use one keyring per
+ *     test file (vitest runs each file in its own process), started before the first keytar call.
+ *   - Keychain gone: after stop(), every keytar call in that process rejects at once with
+ *     "The connection is closed" (no hang), and keeps doing so.
  *   - unlock() sends the password over gnome-keyring's control socket (the protocol pam_gnome_keyring uses),
  *     because the Secret Service Unlock method needs an interactive prompt.
  */

@@ -81,7 +81,7 @@ export function startDaemon(name: string, command: string, args: string[], logFi
     async stop(graceMs = 10_000) {
       if (!running) return;
       child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+      const stopped = await Promise.race([exited.then(() => true), sleep(graceMs, false, { ref: false })]);
       if (!stopped) {
         child.kill('SIGKILL');
         await exited;

@@ -178,7 +178,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   let tokenServer: RunningTokenServer | null = null;
   let auth = '';
   if (mode === 'basic') {
-    const lines = await Promise.all(users.map((user) => run('htpasswd', ['-Bbn', user.username, user.password]).then((out) => out.stdout.trim())));
+    // bcrypt is the only hash distribution accepts; the lowest cost (4) keeps per-request verification cheap.
+    const lines = await Promise.all(
+      users.map((user) => run('htpasswd', ['-Bbn', '-C', '4', user.username, user.password]).then((out) => out.stdout.trim())),
+    );
     const htpasswdFile = join(rootDir, 'htpasswd');
     await writeFile(htpasswdFile, `${lines.join('\n')}\n`);
     auth = `auth:\n  htpasswd:\n    realm: berth-test-registry\n    path: ${htpasswdFile}\n`;

@@ -25,7 +25,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 // The name becomes part of a program name: nothing that could reach another folder or option.
 const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-export function helperProgram(name: string): string {
+function helperProgram(name: string): string {
   if (!HELPER_NAME.test(name) || name.length > 64) {
     throw new BerthError('config_invalid', `"${name.slice(0, 64)}" is not a credential helper name (Docker runs docker-credential-NAME)`);
   }

@@ -129,7 +129,7 @@ async function helperLookup(helper: string, host: string, options: CredentialHel
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** docker/cli `decodeAuth` plus the token fields; `where` names the entry (never its value) in errors. */
-export function credentialFromAuthEntry(entry: AuthEntry, where: string): RegistryCredential | undefined {
+function credentialFromAuthEntry(entry: AuthEntry, where: string): RegistryCredential | undefined {
   let username = entry.username ?? '';
   let password = entry.password ?? '';
   if (entry.auth) {

@@ -20,7 +20,7 @@ export interface SecretStore {
 export type SecretBacking = { kind: 'keychain' } | { kind: 'session'; reason: string };
 
 /** The part of keytar Berth uses. */
-export interface KeychainApi {
+interface KeychainApi {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
@@ -29,27 +29,25 @@ export interface KeychainApi {
 export interface SystemSecretStoreOptions {
   /** The keychain service name items are filed under, e.g. "Berth". */
   service: string;
-  /** Loads the native module; lazily, because a missing or mis-built keytar only means "no keychain". */
-  loadKeychain?: () => Promise<KeychainApi>;
 }
 
 const PROBE_ACCOUNT = 'berth-keychain-probe';
 
-export async function loadKeytar(): Promise<KeychainApi> {
+/** Loaded on first use: keytar is a native module, and a missing or mis-built one only means "no keychain". */
+async function loadKeytar(): Promise<KeychainApi> {
   const loaded = (await import('keytar')) as KeychainApi & { default?: KeychainApi };
   return loaded.default ?? loaded;
 }
 
 /** The OS keychain when it answers, otherwise a session store; decided on first use and kept. */
 export function createSystemSecretStore(options: SystemSecretStoreOptions): SecretStore {
-  const load = options.loadKeychain ?? loadKeytar;
   let chosen: Promise<{ store: SecretStore; backing: SecretBacking }> | undefined;
 
   function choose() {
     chosen ??= (async () => {
       let keychain: KeychainApi;
       try {
-        keychain = await load();
+        keychain = await loadKeytar();
         // A read of an item that does not exist: no prompt anywhere, and it fails fast when there is no
         // keychain service (no D-Bus session, no Secret Service provider, keytar built for another ABI).
         await keychain.getPassword(options.service, PROBE_ACCOUNT);
@@ -81,7 +79,7 @@ export function createSessionSecretStore(): SecretStore {
   };
 }
 
-export function createKeychainSecretStore(keychain: KeychainApi, service: string): SecretStore {
+function createKeychainSecretStore(keychain: KeychainApi, service: string): SecretStore {
   async function attempt<T>(action: string, operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();

@@ -87,7 +87,7 @@ const handWrittenSchema = z.looseObject({
   registries: z.array(z.looseObject({ host: z.string() })).max(1_000).optional(),
 });
 
-export interface Migration {
+interface Migration {
   from: number;
   migrate(document: Record<string, unknown>): Record<string, unknown>;
 }

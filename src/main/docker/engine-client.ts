@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { BerthError } from '../../shared/errors';
@@ -103,7 +104,9 @@ async function loadTls(endpoint: EngineEndpoint, tls: EngineTls): Promise<Record
     try {
       return await readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && what !== 'CA certificate') return undefined;
+      // Only the CA of a verified connection must exist; client certificates are optional, as in the Docker CLI.
+      const required = what === 'CA certificate' && tls.verify;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined;
       throw new BerthError('config_invalid', `Cannot read the ${what} ${file} for the Docker engine at ${endpoint.host}.`, undefined, { cause: error });
     }
   };
@@ -131,7 +134,9 @@ export class EngineClient {
     let pool: Pool;
     if (endpoint.kind === 'tcp') {
       const secure = endpoint.tls !== undefined;
-      const connect = secure ? { ...(await loadTls(endpoint, endpoint.tls!)), servername: endpoint.hostname.replace(/^\[|\]$/g, '') } : {};
+      const host = endpoint.hostname.replace(/^\[|\]$/g, '');
+      // SNI carries names only (RFC 6066); an IP address is checked against the certificate's IP SANs.
+      const connect = secure ? { ...(await loadTls(endpoint, endpoint.tls!)), ...(isIP(host) ? {} : { servername: host }) } : {};
       pool = new Pool(`${secure ? 'https' : 'http'}://${endpoint.hostname}:${endpoint.port}`, { ...common, connect });
     } else {
       pool = new Pool('http://localhost', { ...common, socketPath: endpoint.socketPath });

@@ -27,6 +27,12 @@ export interface BlobTransfer {
  * bodies answers 413; then the blob goes again in PATCH chunks (the client's chunk size).
  */
 const MONOLITHIC = Number.MAX_SAFE_INTEGER;
+/**
+ * Bytes buffered between the download and the upload of one blob. Node's 16 KiB default makes the two
+ * sockets take turns (the download pauses whenever the upload waits); a few MiB lets both run at full speed
+ * while a blob still never sits whole in memory.
+ */
+const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * A readable that opens the source blob when the upload first reads it: the upload request owns the
@@ -36,6 +42,7 @@ function sourceStream(client: RegistryClient, transfer: BlobTransfer): Readable 
   let read = 0;
   let upstream: Readable | undefined;
   const counter = new Transform({
+    highWaterMark: STREAM_BUFFER_BYTES,
     transform(chunk: Buffer, _encoding, callback) {
       read += chunk.length;
       transfer.onBytes?.(read);

@@ -7,7 +7,7 @@ import { isBerthError } from '../../shared/errors';
 import { DOCKER_HUB, parseReference, type RepositoryName } from '../../shared/reference';
 import type { ImageDetails, ManifestInfo, RateLimitInfo, Referrer, RepositoryList, TagDetail, TagList } from '../../shared/types/registry';
 import type { RegistryClient } from './client';
-import { manifestInfo } from './manifest';
+import { manifestInfo, type Manifest } from './manifest';
 import { parsePlatform } from './platform';
 import { SearchIndex, type SearchHit } from './search-index';
 import { TagDetailCache, readTagDetail, type CachedTagDetail } from './tag-details';
@@ -91,26 +91,47 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     return { name: repository, tags };
   }
 
-  async function detailFor(repo: RepositoryName, tag: string, signal?: AbortSignal): Promise<TagDetail> {
-    const head = await client.headManifest({ ...repo, tag }, signal ? { signal } : {});
-    if (!head) return { tag, digest: '', mediaType: '', error: `Tag ${tag} no longer exists.` };
-    const cached = await cache.get(head.digest);
+  /**
+   * One tag's details. A tag whose last known digest is cached costs one HEAD; a tag never seen costs one
+   * GET by tag (not HEAD then GET). On Docker Hub a GET counts as a pull, so there it is always HEAD first.
+   */
+  async function detailFor(repo: RepositoryName, tag: string, hint: string | undefined, signal?: AbortSignal): Promise<TagDetail> {
+    const options = signal ? { signal } : {};
+    const ref = { ...repo, tag };
+    let digest: string;
+    let manifest: Manifest | undefined;
+    const hinted = hint !== undefined && (await cache.get(hint)) !== undefined;
+    if (hinted || repo.registry === DOCKER_HUB) {
+      const head = await client.headManifest(ref, options);
+      if (!head) return { tag, digest: '', mediaType: '', error: `Tag ${tag} no longer exists.` };
+      digest = head.digest;
+    } else {
+      try {
+        manifest = await client.getManifest(ref, options);
+      } catch (error) {
+        if (isBerthError(error) && error.code === 'not_found') return { tag, digest: '', mediaType: '', error: `Tag ${tag} no longer exists.` };
+        throw error;
+      }
+      digest = manifest.digest;
+    }
+    const cached = await cache.get(digest);
     if (cached) return { ...cached, tag };
     if (repo.registry === DOCKER_HUB) {
       const limit = await client.rateLimit(DOCKER_HUB);
       if (limit?.remaining !== undefined && limit.remaining <= HUB_PULL_RESERVE) {
-        return { tag, digest: head.digest, mediaType: head.mediaType, error: `Skipped to save Docker Hub pulls (${limit.remaining} left).` };
+        return { tag, digest, mediaType: '', error: `Skipped to save Docker Hub pulls (${limit.remaining} left).` };
       }
     }
     // Tags often share a digest (1.2, 1, latest): read each digest once.
-    let pending = reading.get(head.digest);
+    let pending = reading.get(digest);
     if (!pending) {
-      pending = readTagDetail(client, { ...repo, digest: head.digest }, signal).then(async (detail) => {
-        await cache.set(head.digest, detail);
+      pending = (async () => {
+        const detail = await readTagDetail(client, manifest ?? (await client.getManifest({ ...repo, digest }, options)), signal);
+        await cache.set(digest, detail);
         return detail;
-      });
-      reading.set(head.digest, pending);
-      void pending.catch(() => undefined).finally(() => reading.delete(head.digest));
+      })();
+      reading.set(digest, pending);
+      void pending.catch(() => undefined).finally(() => reading.delete(digest));
     }
     return { ...(await pending), tag };
   }
@@ -123,6 +144,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
     const repo = { registry: target.host, repository };
+    const hints = await cache.tagHints(repo);
     const results: TagDetail[] = new Array<TagDetail>(tags.length);
     let next = 0;
     let done = 0;
@@ -132,7 +154,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
         const position = next++;
         const tag = tags[position]!;
         try {
-          results[position] = await detailFor(repo, tag, signal);
+          results[position] = await detailFor(repo, tag, hints.get(tag), signal);
         } catch (error) {
           if (!isBerthError(error) || REGISTRY_WIDE.has(error.code) || signal?.aborted) {
             stop ??= error;
@@ -145,6 +167,8 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
     if (stop !== undefined) throw stop;
+    for (const detail of results) if (detail.digest) hints.set(detail.tag, detail.digest);
+    await cache.setTagHints(repo, hints);
     return results;
   }
 

@@ -1,12 +1,14 @@
 /**
  * Tag details for the tag table (created date, size, platforms), derived from a manifest and its config and
  * cached on disk by manifest digest: content-addressed, so an entry never goes stale, and a second look at
- * 2,000 tags costs 2,000 HEADs and no GET.
+ * 2,000 tags costs 2,000 HEADs and no GET. The tag -> digest seen last time is remembered too (a hint, never
+ * trusted without a HEAD): a tag never seen is fetched with one GET by tag instead of HEAD then GET.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BerthError, isBerthError } from '../../shared/errors';
-import { isDigest, type ImageReference } from '../../shared/reference';
+import { dirname, join } from 'node:path';
+import { BerthError } from '../../shared/errors';
+import { isDigest, type RepositoryName } from '../../shared/reference';
 import type { Platform, TagDetail } from '../../shared/types/registry';
 import type { RegistryClient } from './client';
 import { imageParts, indexEntries, type Manifest } from './manifest';
@@ -33,10 +35,10 @@ function schema1Created(manifest: Manifest): string | undefined {
   }
 }
 
-/** Reads what the tag table shows for one manifest digest (GETs manifest, platform manifest and config). */
-export async function readTagDetail(client: RegistryClient, ref: ImageReference & { digest: string }, signal?: AbortSignal): Promise<CachedTagDetail> {
+/** Reads what the tag table shows for a fetched manifest (GETs the platform manifest and config it needs). */
+export async function readTagDetail(client: RegistryClient, manifest: Manifest, signal?: AbortSignal): Promise<CachedTagDetail> {
   const options = signal ? { signal } : {};
-  const manifest = await client.getManifest(ref, options);
+  const ref = manifest.ref;
   const base = { digest: manifest.digest, mediaType: manifest.mediaType };
   if (manifest.parsed.form === 'schema1') {
     const created = schema1Created(manifest);
@@ -64,11 +66,42 @@ export async function readTagDetail(client: RegistryClient, ref: ImageReference 
 /** Tag details on disk under `<cacheDir>/registry/tag-details/<algorithm>-<hex>.json`, and in memory. */
 export class TagDetailCache {
   private readonly dir: string;
+  private readonly hintDir: string;
   private readonly memory = new Map<string, CachedTagDetail>();
-  private ready: Promise<unknown> | undefined;
 
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'registry', 'tag-details');
+    this.hintDir = join(cacheDir, 'registry', 'tag-digests');
+  }
+
+  private hintFile(repo: RepositoryName): string {
+    return join(this.hintDir, `${createHash('sha256').update(`${repo.registry}/${repo.repository}`).digest('hex')}.json`);
+  }
+
+  /** The digest each tag of a repository had last time (empty when never looked at). */
+  async tagHints(repo: RepositoryName): Promise<Map<string, string>> {
+    try {
+      const parsed = JSON.parse(await readFile(this.hintFile(repo), 'utf8')) as unknown;
+      if (typeof parsed !== 'object' || parsed === null) return new Map();
+      return new Map(Object.entries(parsed as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && isDigest(entry[1])));
+    } catch {
+      return new Map();
+    }
+  }
+
+  async setTagHints(repo: RepositoryName, hints: Map<string, string>): Promise<void> {
+    await this.write(this.hintFile(repo), JSON.stringify(Object.fromEntries(hints)));
+  }
+
+  private async write(file: string, text: string): Promise<void> {
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(temporary, text);
+      await rename(temporary, file);
+    } catch {
+      // The cache is disposable: a read-only or full disk costs speed, not the answer.
+    }
   }
 
   private file(digest: string): string {
@@ -93,17 +126,6 @@ export class TagDetailCache {
   async set(digest: string, detail: CachedTagDetail): Promise<void> {
     if (!isDigest(digest) || detail.digest !== digest) throw new BerthError('internal', 'tag detail cached under another digest');
     this.memory.set(digest, detail);
-    this.ready ??= mkdir(this.dir, { recursive: true });
-    try {
-      await this.ready;
-      const file = this.file(digest);
-      const temporary = `${file}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(detail));
-      await rename(temporary, file);
-    } catch (error) {
-      // The cache is disposable: a read-only or full disk costs speed, not the answer.
-      if (isBerthError(error)) throw error;
-      this.ready = undefined;
-    }
+    await this.write(this.file(digest), JSON.stringify(detail));
   }
 }

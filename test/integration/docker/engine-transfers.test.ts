@@ -75,6 +75,12 @@ async function signIn(target: Backend, host: string, username: string, password:
   if (!saved.ok) throw new Error(saved.error.message);
 }
 
+/** Makes sure the engine has `image` (pulled by an earlier test, or now when a test runs alone). */
+async function havePulled(image: ScratchImage): Promise<void> {
+  const images = (await ok('docker.images', {})).value;
+  if (!images.some((local) => local.repoTags.includes(image.ref))) await ok('docker.pull', { reference: image.ref });
+}
+
 /** Progress of one finished transfer: every layer reported, ending done at 100%. */
 function expectCompleteProgress(events: OperationProgress[], kind: 'docker.pull' | 'docker.push', layerIds: string[], { bytesMoved = true } = {}): void {
   expect(events.length).toBeGreaterThan(1);
@@ -133,6 +139,7 @@ describe('pull, tag, push, remove', () => {
   });
 
   it('inspects a local image with its history', async () => {
+    await havePulled(small);
     const { value } = await ok('docker.inspect', { reference: small.ref });
     expect(value).toMatchObject({ repoTags: [small.ref], os: 'linux', architecture: 'amd64', cmd: ['/bin/true'], labels: { 'org.opencontainers.image.title': small.repository } });
     expect(value.layers).toHaveLength(3);
@@ -156,6 +163,7 @@ describe('pull, tag, push, remove', () => {
   });
 
   it('tags, then pushes to the token registry with credentials from the keychain', async () => {
+    await havePulled(small);
     const target = `${world.token.host}/${namespace}/pushed:1.0`;
     expect((await ok('docker.tag', { source: small.ref, target })).value).toEqual({ source: small.ref, target });
     const alice = world.token.users.find((user) => user.access === 'push')!;
@@ -171,6 +179,7 @@ describe('pull, tag, push, remove', () => {
   });
 
   it('refuses a push to a registry Berth has no credentials for, before anything is uploaded', async () => {
+    await havePulled(small);
     const target = `${world.token.host}/${namespace}/no-credentials:1.0`;
     await ok('docker.tag', { source: small.ref, target });
     const stranger = await openBackend('config-without-credentials');
@@ -193,6 +202,7 @@ describe('pull, tag, push, remove', () => {
   });
 
   it('passes registry errors from the engine stream through as failures', async () => {
+    await havePulled(small);
     const missing = await call('docker.pull', { reference: `${world.anonymous.host}/${namespace}/small:does-not-exist` });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
     if (!missing.ok) expect(missing.error.message).toMatch(/^Docker engine: .*manifest unknown/);
@@ -204,18 +214,14 @@ describe('pull, tag, push, remove', () => {
       const target = `${world.token.host}/${namespace}/pull-only:1.0`;
       await ok('docker.tag', { source: small.ref, target });
       const refused = await call('docker.push', { reference: target }, { backend: pullOnly });
-      expect(refused.ok).toBe(false);
-      if (!refused.ok) {
-        console.log('BOB', refused.error.code, refused.error.message);
-        expect(['unauthorized', 'denied']).toContain(refused.error.code);
-        expect(refused.error.message).toMatch(/^Docker engine: /);
-      }
+      expect(refused).toMatchObject({ ok: false, error: { code: 'denied', message: 'Docker engine: denied: requested access to the resource is denied' } });
     } finally {
       await pullOnly.close();
     }
   });
 
   it('exports an image as a docker save tarball', async () => {
+    await havePulled(small);
     const stream = await backend.services.docker.exportImage(small.ref);
     const names: string[] = [];
     let manifest = '';
@@ -242,6 +248,7 @@ describe('pull, tag, push, remove', () => {
   });
 
   it('removes tags, and needs force only when asked', async () => {
+    await havePulled(small);
     const extra = `${world.anonymous.host}/${namespace}/small:extra`;
     await ok('docker.tag', { source: small.ref, target: extra });
     const { value } = await ok('docker.remove', { reference: extra });

@@ -118,4 +118,11 @@ describe('private keyring', () => {
       await other.stop();
     }
   });
+
+  // Last: it ends this process's keyring (GDBus keeps one bus connection per process).
+  it('a stopped keyring makes keytar reject at once instead of hanging', async () => {
+    await keyring.stop();
+    await expect(keytar.getPassword(service, 'anyone')).rejects.toThrow('The connection is closed');
+    await expect(keytar.setPassword(service, 'anyone', 'x')).rejects.toThrow('The connection is closed');
+  });
 });

@@ -6,6 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { createBackend, type Backend } from '../../../src/main/api/backend';
 import { createSessionSecretStore } from '../../../src/main/credentials';
 import type { RequestInput, RequestName, RequestResult } from '../../../src/shared/contract';
@@ -123,13 +125,15 @@ async function hostFiles(dir: string, budget: number): Promise<{ path: string; s
 }
 
 /**
- * A multi-layer image from real files of this machine (/usr/lib: libraries and data, poorly compressible),
- * as uncompressed OCI layers of about `layerBytes` each. Deterministic for a given machine.
+ * A multi-layer image from real files of this machine (/usr/lib: libraries and data), as OCI layers of
+ * about `layerBytes` (uncompressed) each, plain tar or gzip. Deterministic for a given machine.
  */
-export async function buildImageFromHostFiles(layerBytes: number[], hostDir = '/usr/lib'): Promise<BuiltImage> {
+export async function buildImageFromHostFiles(layerBytes: number[], options: { compression?: 'none' | 'gzip'; hostDir?: string } = {}): Promise<BuiltImage> {
+  const hostDir = options.hostDir ?? '/usr/lib';
+  const gzipped = options.compression === 'gzip';
   const { readFile } = await import('node:fs/promises');
   const files = await hostFiles(hostDir, layerBytes.reduce((a, b) => a + b, 0));
-  const layers: Buffer[] = [];
+  const tars: Buffer[] = [];
   let cursor = 0;
   for (const [position, wanted] of layerBytes.entries()) {
     const builder = new TreeBuilder();
@@ -139,10 +143,12 @@ export async function buildImageFromHostFiles(layerBytes: number[], hostDir = '/
       builder.file(`/data/${position}${file.path}`, await readFile(file.path));
       size += file.size;
     }
-    layers.push(await buildTar(builder.entries));
+    tars.push(await buildTar(builder.entries));
   }
-  const layerMediaType = 'application/vnd.oci.image.layer.v1.tar';
-  const diffIds = layers.map(sha256);
+  const diffIds = tars.map(sha256);
+  // Level 1: these are fixtures, and a registry copies gzip bytes as they are whatever the level.
+  const layers = gzipped ? await Promise.all(tars.map((tar) => promisify(gzip)(tar, { level: 1 }))) : tars;
+  const layerMediaType = gzipped ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar';
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',

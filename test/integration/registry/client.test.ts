@@ -253,8 +253,10 @@ describe('tag details for the tag table', () => {
     const log = await readRequestLog(world.anonymous.accessLogFile);
     const first = log.filter((entry) => entry.userAgent === firstAgent);
     const second = log.filter((entry) => entry.userAgent === secondAgent);
-    // Tags sharing a digest are read once: one manifest GET per distinct digest.
-    expect(first.filter((entry) => entry.method === 'GET' && entry.path.includes('/manifests/'))).toHaveLength(world.seed.manyTags.uniqueDigests);
+    // Never seen: one GET by tag each (no HEAD first); tags sharing a digest share one config GET.
+    expect(first.filter((entry) => entry.method === 'GET' && entry.path.includes('/manifests/'))).toHaveLength(tags.length);
+    expect(first.filter((entry) => entry.method === 'HEAD')).toEqual([]);
+    expect(first.filter((entry) => entry.method === 'GET' && entry.path.includes('/blobs/'))).toHaveLength(world.seed.manyTags.uniqueDigests);
     expect(second.filter((entry) => entry.method === 'GET' && entry.path !== '/v2/')).toEqual([]);
     expect(second.filter((entry) => entry.method === 'HEAD')).toHaveLength(tags.length);
   });

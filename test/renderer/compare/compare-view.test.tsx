@@ -133,6 +133,12 @@ describe('CompareView', () => {
   it('collapses and expands directories with the keyboard and the twisty', async () => {
     renderCompare();
     await waitFor(() => expect(visibleFiles()).toHaveLength(5));
+    // Keyboard: focus puts the first row (/opt) active; Left collapses it, Right expands it again.
+    fireEvent.focus(grid());
+    fireEvent.keyDown(grid(), { key: 'ArrowLeft' });
+    expect(visiblePaths()).not.toContain('/opt/app');
+    fireEvent.keyDown(grid(), { key: 'ArrowRight' });
+    expect(visiblePaths()).toContain('/opt/app');
     fireEvent.click(screen.getByRole('button', { name: 'Collapse /opt' }));
     expect(visiblePaths()).not.toContain('/opt/app');
     fireEvent.click(screen.getByRole('button', { name: 'Collapse all' }));
@@ -174,6 +180,24 @@ describe('CompareView', () => {
     fireEvent.click(screen.getByRole('tab', { name: /History/ }));
     const history = screen.getByRole('table', { name: 'History differences' });
     expect([...history.querySelectorAll('tbody tr')].map((row) => row.getAttribute('data-kind'))).toEqual(['same', 'same', 'added']);
+  });
+
+  it('keeps a 20,000-file tree virtualized: only the rows in view are in the DOM', async () => {
+    const many: ImageDiff = {
+      ...diff,
+      files: { added: Array.from({ length: 20_000 }, (_, i) => ({ path: `/usr/share/doc/pkg${i % 200}/file${i}`, size: i, type: 'file' as const, layer: 2 })), removed: [], modified: [] },
+    };
+    api = scriptedApi({ 'images.diff': () => many });
+    render(
+      <ApiProvider api={api}>
+        <CompareView a={A} b={B} />
+      </ApiProvider>,
+    );
+    await screen.findByTestId('diff-summary');
+    fireEvent.click(screen.getByRole('button', { name: 'Expand all' }));
+    // 20,000 files + 203 directories are rows; the DOM holds a screenful plus overscan.
+    expect(grid().getAttribute('aria-rowcount')).toBe(String(20_000 + 203 + 1));
+    expect(within(grid()).getAllByRole('row').length).toBeLessThan(80);
   });
 
   it('shows the error of a failed diff and retries', async () => {

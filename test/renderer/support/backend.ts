@@ -15,16 +15,30 @@ export interface RealBackend {
 
 const IN_PROCESS_MODULE = '../../env/in-process-api';
 
-export async function startRealBackend(): Promise<RealBackend> {
-  const module = (await import(/* @vite-ignore */ IN_PROCESS_MODULE)) as { startInProcessApi(): Promise<RealBackend> };
-  return module.startInProcessApi();
+export interface RealBackendOptions {
+  /** Environment of the backend (e.g. DOCKER_HOST); it always gets its own config folder. */
+  env?: Record<string, string>;
+  /** A Docker CLI config.json for the backend to find (default: none). */
+  dockerConfig?: object;
+}
+
+export async function startRealBackend(options: RealBackendOptions = {}): Promise<RealBackend> {
+  const module = (await import(/* @vite-ignore */ IN_PROCESS_MODULE)) as { startInProcessApi(options: RealBackendOptions): Promise<RealBackend> };
+  return module.startInProcessApi(options);
 }
 
 /** What these tests use of the shared world (test/env/world.ts): the seeded registries. */
 export interface SeededWorld {
   anonymous: { host: string };
   basic: { host: string; users: { username: string; password: string }[] };
-  seed: { manyTags: { uniqueDigests: number; digests: Record<string, string> }; platforms: Record<string, Record<string, { digest: string }>> };
+  dockerd: { host: string };
+  seed: {
+    /** 'repo:tag' -> the manifest the tag points at. */
+    manifests: Record<string, { digest: string; mediaType: string; size: number }>;
+    images: Record<string, { config: { digest: string }; layers: { digest: string; size: number }[] }>;
+    platforms: Record<string, Record<string, { digest: string }>>;
+    referrers: { signature: { digest: string }; sbom: { digest: string } };
+  };
 }
 
 export function seededWorld(): SeededWorld {

@@ -43,7 +43,7 @@ export function hex(data: Buffer | string): string {
 export async function tarOf(entries: readonly RawEntry[]): Promise<Buffer> {
   const archive = pack();
   const chunks: Buffer[] = [];
-  archive.on('data', (chunk: Buffer) => chunks.push(chunk));
+  archive.on('data', (chunk) => chunks.push(chunk as Buffer));
   const done = new Promise<void>((resolve, reject) => {
     archive.on('end', resolve);
     archive.on('error', reject);
@@ -129,7 +129,7 @@ export interface FixtureImage {
 }
 
 export function imageOf(layers: FixtureLayer[], fields: ConfigFields = {}): FixtureImage {
-  const history = fields.history ?? layers.map((_, index) => ({ createdBy: `step ${index}` }));
+  const history: { createdBy: string; emptyLayer?: boolean }[] = fields.history ?? layers.map((_, index) => ({ createdBy: `step ${index}` }));
   const config = Buffer.from(
     JSON.stringify({
       architecture: fields.architecture ?? 'amd64',

@@ -20,6 +20,7 @@ import { buildTagRows, isIndexMediaType, type TableRow } from '../../logic/tag-r
 import type { TagSortKey } from '../../logic/tag-sort';
 import { useNavigation } from '../../navigation/store';
 import { useTags, type RepositoryTags } from '../../stores/tags';
+import { useCompareDrop } from '../compare/compare-drop';
 import { writeDraggedImage } from '../promote/drag';
 import { PromoteMenu } from '../promote/PromoteMenu';
 
@@ -46,6 +47,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
   const toggleExpanded = useTags((s) => s.toggleExpanded);
   const prioritize = useTags((s) => s.prioritize);
   const navigate = useNavigation((s) => s.navigate);
+  const compareDrop = useCompareDrop();
 
   const filter = useMemo(() => makeTagFilter(entry.filterText, entry.filterMode), [entry.filterText, entry.filterMode]);
   const expanded = useMemo(() => new Set(entry.expanded), [entry.expanded]);
@@ -198,6 +200,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       draggable: true,
       'data-kind': row.kind,
       'data-reference': reference,
+      ...compareDrop(reference),
       onDragStart: (event: DragEvent<HTMLDivElement>) => {
         writeDraggedImage(event.dataTransfer, { reference, registryId, repository, tag: row.tag, digest: row.detail?.digest ?? '' });
         event.dataTransfer.setData(REFERENCE_DRAG_TYPE, reference);

@@ -79,20 +79,20 @@ function deltaClass(delta: number): string {
 
 export function FileTreeTable({ label, rows, mode, sort, onSort, selected, onToggle, onSelect, sides, empty }: FileTreeTableProps) {
   const sortable = (key: TreeSort) => ({ direction: sort === key ? (key === 'name' ? ('asc' as const) : ('desc' as const)) : null, onSort: () => onSort(key) });
-  const name: Column<TreeRow> = { id: 'name', header: 'Name', width: 'minmax(240px, 1fr)', sort: sortable('name'), cell: (row) => <NameCell row={row} onToggle={onToggle} selected={row.node.path === selected} /> };
+  const name: Column<TreeRow> = { id: 'name', header: 'Name', width: 'minmax(200px, 1fr)', sort: sortable('name'), cell: (row) => <NameCell row={row} onToggle={onToggle} selected={row.node.path === selected} /> };
   const columns: Column<TreeRow>[] =
     mode === 'diff'
       ? [
           name,
-          { id: 'a', header: sides?.a ?? 'Left', width: '96px', align: 'end', cell: (row) => (row.node.sizeA || row.node.change === 'removed' ? formatBytes(row.node.sizeA) : '') },
-          { id: 'b', header: sides?.b ?? 'Right', width: '96px', align: 'end', cell: (row) => (row.node.sizeB || row.node.change === 'added' ? formatBytes(row.node.sizeB) : '') },
-          { id: 'delta', header: 'Change', width: '96px', align: 'end', sort: sortable('delta'), cell: (row) => <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> },
+          { id: 'a', header: sides?.a ?? 'Left', width: '86px', align: 'end', cell: (row) => (row.node.sizeA || row.node.change === 'removed' ? formatBytes(row.node.sizeA) : '') },
+          { id: 'b', header: sides?.b ?? 'Right', width: '86px', align: 'end', cell: (row) => (row.node.sizeB || row.node.change === 'added' ? formatBytes(row.node.sizeB) : '') },
+          { id: 'delta', header: 'Change', width: '86px', align: 'end', sort: sortable('delta'), cell: (row) => <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> },
         ]
       : [
           name,
-          { id: 'size', header: 'Size', width: '96px', align: 'end', sort: sortable('size'), cell: (row) => formatBytes(row.node.change === 'removed' ? row.node.sizeA : row.node.sizeB) },
-          { id: 'delta', header: 'Change', width: '96px', align: 'end', sort: sortable('delta'), cell: (row) => (row.node.delta ? <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> : '') },
-          { id: 'layer', header: 'Layer', width: '56px', align: 'end', cell: (row) => (row.node.isDirectory || row.node.layer === undefined ? '' : String(row.node.layer)) },
+          { id: 'size', header: 'Size', width: '86px', align: 'end', sort: sortable('size'), cell: (row) => formatBytes(row.node.change === 'removed' ? row.node.sizeA : row.node.sizeB) },
+          { id: 'delta', header: 'Change', width: '86px', align: 'end', sort: sortable('delta'), cell: (row) => (row.node.delta ? <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> : '') },
+          { id: 'layer', header: 'Layer', width: '48px', align: 'end', cell: (row) => (row.node.isDirectory || row.node.layer === undefined ? '' : String(row.node.layer)) },
         ];
   return (
     <VirtualTable

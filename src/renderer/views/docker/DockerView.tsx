@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { EngineInfo, LocalImage } from '../../../shared/types/docker';
+import type { ItemProgress } from '../../../shared/types/operations';
 import type { ErrorData } from '../../../shared/errors';
 import { CopyButton } from '../../components/CopyButton';
 import { Dialog } from '../../components/Dialog';
@@ -182,6 +183,19 @@ function percentOf(current: number, total: number): string {
   return total > 0 ? `${Math.min(100, Math.floor((current / total) * 100))}%` : '';
 }
 
+/** The engine's per-layer end states (moby distribution/xfer): the layer needs nothing more. */
+const LAYER_COMPLETE = /^(Pull complete|Already exists|Pushed|Layer already exists|Mounted from )/;
+
+/**
+ * A layer's bar: full once the engine says the layer is done (even when it never gave a size, as for
+ * "Layer already exists"), bytes while it transfers, empty while it waits.
+ */
+function LayerBar({ item }: { item: ItemProgress }) {
+  const complete = LAYER_COMPLETE.test(item.status);
+  const [current, total] = complete ? [Math.max(item.total, 1), Math.max(item.total, 1)] : item.total > 0 ? [item.current, item.total] : [0, 1];
+  return <ProgressBar current={current} total={total} label={`Layer ${item.id}`} />;
+}
+
 function TransferCard({ transfer }: { transfer: Transfer }) {
   const cancel = useDocker((s) => s.cancel);
   const dismiss = useDocker((s) => s.dismiss);
@@ -208,7 +222,11 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
         )}
       </header>
       <div className="transfer-overall">
-        <ProgressBar current={transfer.current} total={transfer.total} label={`${verb} ${transfer.reference} overall`} />
+        {transfer.phase === 'failed' || transfer.phase === 'cancelled' ? (
+          <span />
+        ) : (
+          <ProgressBar current={transfer.current} total={transfer.total} label={`${verb} ${transfer.reference} overall`} />
+        )}
         <span className="transfer-percent" data-testid="transfer-percent">
           {percentOf(transfer.current, transfer.total)}
         </span>
@@ -220,7 +238,7 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
             <li key={item.id} data-layer={item.id}>
               <span className="mono">{item.id.startsWith('sha256:') ? shortDigest(item.id) : item.id}</span>
               <span className="transfer-layer-status">{item.status}</span>
-              <ProgressBar current={item.current} total={item.total} label={`Layer ${item.id}`} />
+              <LayerBar item={item} />
               <span className="muted transfer-bytes">{item.total > 0 ? `${formatBytes(item.current)} / ${formatBytes(item.total)}` : ''}</span>
             </li>
           ))}

@@ -26,7 +26,7 @@ export function ConfigTab({ details }: { details: ImageDetails }) {
   });
   return (
     <div className="tab-content config">
-      <dl className="props props-wide" aria-label="Config">
+      <dl className="props props-wide" aria-label="Config properties">
         <dt>Entrypoint</dt>
         <dd>
           <code>{execForm(config.entrypoint)}</code>

@@ -25,6 +25,7 @@ import { LayersTab } from './LayersTab';
 import { ManifestTab } from './ManifestTab';
 import { OverviewTab } from './OverviewTab';
 import { ReferrersTab } from './ReferrersTab';
+import { PromoteMenu } from '../promote/PromoteMenu';
 
 export type ImageTab = 'overview' | 'config' | 'layers' | 'manifest' | 'referrers';
 
@@ -91,6 +92,7 @@ function ImageBody({ reference, parsed, platform }: { reference: string; parsed:
           <button type="button" className="button button-small" onClick={() => navigate({ view: 'compare', a: reference })} title="Compare with another tag">
             <Icon name="compare" size={12} /> Compare
           </button>
+          {registry && parsed.tag ? <PromoteMenu image={{ reference, registryId: registry.id, repository: parsed.repository, tag: parsed.tag, digest: details?.manifest.digest ?? '' }} /> : null}
         </div>
       </header>
       {!inspection || (inspection.status === 'loading' && !details) ? (

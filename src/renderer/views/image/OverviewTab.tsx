@@ -20,7 +20,7 @@ export function OverviewTab({ details, reference, onDigest, onPlatform }: { deta
   const labels = Object.entries(config?.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return (
     <div className="tab-content overview">
-      <dl className="props props-wide" aria-label="Overview">
+      <dl className="props props-wide" aria-label="Image properties">
         <dt>Reference</dt>
         <dd>
           <code>{reference}</code> <CopyButton text={reference} label="Copy reference" />

@@ -64,8 +64,9 @@ function PromotionRoute({ source, target, context }: { source: string; target: s
   return (
     <span className="promote-route">
       {context ? <span className="promote-context">{context}</span> : null}
+      <span className="promote-route-label">From</span>
       <span className="mono">{source}</span>
-      <Icon name="chevronRight" size={12} />
+      <span className="promote-route-label">To</span>
       <span className="mono">{target || '…'}</span>
     </span>
   );
@@ -127,9 +128,17 @@ function PlanSummary({ plan }: { plan: PromotionPlan }) {
     <>
       <div className="plan-digest">
         <span className="muted">Digest</span>
+        {plan.targetDigest === plan.sourceDigest ? (
+          <span className="chip" title="The target gets exactly the source's manifest">
+            kept
+          </span>
+        ) : (
+          <span className="chip chip-warn" title="A platform subset makes a new index">
+            new index
+          </span>
+        )}
         <span className="mono">{plan.targetDigest}</span>
         <CopyButton text={plan.targetDigest} label="Copy digest" />
-        {plan.targetDigest === plan.sourceDigest ? <span className="chip">kept</span> : <span className="chip chip-warn">new index</span>}
       </div>
       <dl className="plan-summary" data-testid="plan-summary">
         <div>
