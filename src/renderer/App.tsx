@@ -114,17 +114,19 @@ function useGlobalShortcuts() {
 }
 
 function ConnectionProblem({ error }: { error: ErrorData }) {
-  const noToken = error.code === 'unauthorized';
+  const refused = error.code === 'unauthorized';
+  // Without a token in the address the page never tried to connect: say how to get the link, nothing else.
+  const noToken = refused && !/(^#|&)token=/.test(window.location.hash);
   return (
     <div className="app-splash">
       <div className="connection-problem" role="alert" data-testid="connection-problem">
         <Icon name="lock" size={32} className="state-icon" />
-        <h1>{noToken ? 'This page needs its access link' : 'Berth is not answering'}</h1>
-        <p>{error.message}</p>
-        {noToken ? (
+        <h1>{noToken ? 'This page needs its access link' : refused ? 'Berth refused this link' : 'Berth is not answering'}</h1>
+        {noToken ? null : <p>{error.message}</p>}
+        {refused ? (
           <p className="state-hint">
             <code>berth serve</code> prints a link like <code>http://127.0.0.1:PORT/#token=…</code>. The token keeps other pages and users on this
-            machine out; open that exact link (or run <code>berth serve</code> again for a new one).
+            machine out: open that exact link, or run <code>berth serve</code> again for a new one.
           </p>
         ) : (
           <p className="state-hint">Check that Berth is still running, then reload this page.</p>

@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { createLayerService } from '../../src/main/layers';
 import { run } from '../env/process';
 import { hex, imageOf, layerOf, writeOciLayout, type FixtureLayer, type RawEntry } from '../unit/layers/fixtures';
@@ -45,9 +44,7 @@ async function du(path: string): Promise<number> {
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path, { highWaterMark: MiB }), async function* (source) {
-    for await (const chunk of source) hash.update(chunk as Buffer);
-  });
+  for await (const chunk of createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
 

@@ -1,10 +1,11 @@
 /**
  * What each layer does to the merged tree below it (`berth layers`), and the space an image wastes: bytes a
  * layer ships for files that a later layer overwrites or deletes, which every pull still downloads and every
- * host still stores. The efficiency score is dive's (https://github.com/wagoodman/dive, filetree/efficiency.go):
+ * host still stores. The efficiency score follows dive (https://github.com/wagoodman/dive, filetree/efficiency.go):
  * over every path, the smallest of its versions' sizes divided by the sum of all of them, where deleting a
- * path counts as a version as large as what it deletes. Unlike dive, opaque directories are applied, so what
- * they hide counts as deleted.
+ * path counts as a version as large as what it deletes. Two differences, both where dive undercounts: opaque
+ * directories are applied (dive ignores them), and deleting a directory counts each file it held (dive counts
+ * the directory as one version of its own path, so its files' bytes never lower the score).
  */
 import type { Efficiency, WastedPath } from '../../shared/types/layers';
 import { TYPE, type LayerTable } from './layer-table';

@@ -213,7 +213,8 @@ function failure(error: unknown, request: IndexRequest, compression: Compression
   if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(text)) {
     return new BerthError('bad_response', `${request.label} is truncated: its ${compression} stream ends before the data does.`);
   }
-  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ZSTD_'))) {
+  // zlib's codes (Z_DATA_ERROR...) and, on Node with native zstd, its ZSTD_error_* ones.
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.toUpperCase().includes('ZSTD'))) {
     return new BerthError('bad_response', `${request.label} is not valid ${compression} data (${text}).`);
   }
   if (/Invalid tar header/i.test(text)) {

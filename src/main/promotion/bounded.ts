@@ -1,8 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import { BerthError } from '../../shared/errors';
 
 /**
- * Runs `work` over `items` with at most `limit` in flight. The first failure aborts the signal handed to the
- * others (so their transfers stop instead of running on for nothing), lets them settle, and is thrown.
+ * Runs `work` over `items` with at most `limit` in flight; `work` should pass the signal it gets to its
+ * requests. The first failure aborts that signal for the others (so their transfers stop instead of running on for nothing), lets them settle, and is thrown.
  */
 export async function forEachBounded<T>(
   items: readonly T[],
@@ -12,6 +13,8 @@ export async function forEachBounded<T>(
 ): Promise<void> {
   if (items.length === 0) return;
   const controller = new AbortController();
+  // Every request in flight listens to the signal; more than Node's default 10 is expected here, not a leak.
+  setMaxListeners(Math.max(10, limit * 8), controller.signal);
   const onOuterAbort = () => controller.abort(signal?.reason);
   if (signal?.aborted) throw abortError(signal);
   signal?.addEventListener('abort', onOuterAbort, { once: true });

@@ -82,8 +82,8 @@ class GraphBuilder {
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  async fetch(descriptor: Descriptor): Promise<Manifest> {
-    const manifest = await this.client.getManifest({ ...this.repo, digest: descriptor.digest }, this.signal ? { signal: this.signal } : {});
+  async fetch(descriptor: Descriptor, signal: AbortSignal): Promise<Manifest> {
+    const manifest = await this.client.getManifest({ ...this.repo, digest: descriptor.digest }, { signal });
     if (manifest.size !== descriptor.size) {
       throw new BerthError(
         'bad_response',
@@ -105,8 +105,8 @@ class GraphBuilder {
     if (parsed.form === 'index') {
       if (depth >= MAX_DEPTH) throw new BerthError('unsupported', `${formatReference(manifest.ref)} nests indexes more than ${MAX_DEPTH} deep; not copied.`);
       const children = new Map<string, Manifest>();
-      await forEachBounded(parsed.manifests, FETCH_CONCURRENCY, this.signal, async (descriptor) => {
-        children.set(descriptor.digest, await this.fetch(descriptor));
+      await forEachBounded(parsed.manifests, FETCH_CONCURRENCY, this.signal, async (descriptor, fetchSignal) => {
+        children.set(descriptor.digest, await this.fetch(descriptor, fetchSignal));
       });
       // In the index's order, so the write order (and progress) is stable from run to run.
       for (const descriptor of parsed.manifests) {
@@ -180,8 +180,8 @@ export async function readSourceGraph(client: RegistryClient, source: ImageRefer
     const kept = entries.filter((entry) => keep.has(entry.digest));
     platforms = kept.filter(isPlatformEntry).map((entry) => formatPlatform(entry.platform));
     const childManifests = new Map<string, Manifest>();
-    await forEachBounded(kept, FETCH_CONCURRENCY, signal, async (entry) => {
-      childManifests.set(entry.digest, await builder.fetch(entry));
+    await forEachBounded(kept, FETCH_CONCURRENCY, signal, async (entry, fetchSignal) => {
+      childManifests.set(entry.digest, await builder.fetch(entry, fetchSignal));
     });
     for (const entry of kept) {
       const child = childManifests.get(entry.digest)!;

@@ -92,17 +92,17 @@ export async function preparePromotion(client: RegistryClient, request: Promotio
     for (const blob of graph.blobs) presentBlobs.add(blob.digest);
     for (const node of manifests) if (node !== graph.root || node.digest === graph.source.digest) presentManifests.add(node.digest);
   } else {
-    const lookups: (() => Promise<void>)[] = [
+    const lookups: ((lookupSignal: AbortSignal) => Promise<void>)[] = [
       ...graph.blobs
         .filter((blob) => !blob.external)
-        .map((blob) => async () => {
-          if (await client.headBlob(targetRepo, blob.digest, requestOptions)) presentBlobs.add(blob.digest);
+        .map((blob) => async (lookupSignal: AbortSignal) => {
+          if (await client.headBlob(targetRepo, blob.digest, { signal: lookupSignal })) presentBlobs.add(blob.digest);
         }),
-      ...manifests.map((node) => async () => {
-        if (await client.headManifest({ ...targetRepo, digest: node.digest }, requestOptions)) presentManifests.add(node.digest);
+      ...manifests.map((node) => async (lookupSignal: AbortSignal) => {
+        if (await client.headManifest({ ...targetRepo, digest: node.digest }, { signal: lookupSignal })) presentManifests.add(node.digest);
       }),
     ];
-    await forEachBounded(lookups, HEAD_CONCURRENCY, signal, (lookup) => lookup());
+    await forEachBounded(lookups, HEAD_CONCURRENCY, signal, (lookup, lookupSignal) => lookup(lookupSignal));
   }
 
   const blobs: BlobStep[] = graph.blobs.map((blob) => ({

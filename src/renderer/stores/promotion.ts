@@ -30,6 +30,8 @@ export interface PromotionDialog {
 
 export interface StageRepository {
   repository: string;
+  /** Its tags and their details have been fetched (at least once). */
+  loaded: boolean;
   tags: string[];
   details: Record<string, TagDetail>;
   error?: ErrorData;
@@ -52,6 +54,8 @@ export interface PromotionState {
   dialog?: PromotionDialog;
 
   loadLanes(): Promise<void>;
+  /** Replaces the lanes in settings; throws main's error (a form shows it). */
+  saveLanes(lanes: PromotionLane[]): Promise<void>;
   /** Fetches the repositories and tags of every stage of a lane (optionally only repositories matching). */
   loadBoard(lane: PromotionLane, filter?: string): Promise<void>;
   /** Opens the dialog and plans the promotion. */
@@ -103,7 +107,12 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
       const needle = filter.trim().toLowerCase();
       const matching = repositories.filter((r) => r.startsWith(namespace) && r.length > namespace.length && (!needle || r.slice(namespace.length).toLowerCase().includes(needle)));
       const shown = matching.slice(0, BOARD_REPOSITORY_LIMIT);
-      const content: StageContent = { repositories: shown.map((repository) => ({ repository, tags: [], details: {} })), truncated: matching.length > shown.length };
+      // A reload keeps what is on screen until the fresh tags arrive, so the board does not flicker.
+      const previous = new Map((get().stages[key]?.value?.repositories ?? []).map((entry) => [entry.repository, entry]));
+      const content: StageContent = {
+        repositories: shown.map((repository) => previous.get(repository) ?? { repository, loaded: false, tags: [], details: {} }),
+        truncated: matching.length > shown.length,
+      };
       write(ready(content));
       // Tags and digests per repository, filled in as they arrive.
       await Promise.all(
@@ -113,7 +122,7 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
             const { tags } = await api.call('registry.listTags', { registryId: stage.registryId, repository: entry.repository });
             const limited = tags.filter((tag) => !REFERRER_FALLBACK_TAG.test(tag)).slice(-BOARD_TAG_LIMIT);
             const details = await api.call('registry.tagDetails', { registryId: stage.registryId, repository: entry.repository, tags: limited });
-            next = { repository: entry.repository, tags: limited, details: Object.fromEntries(details.map((d) => [d.tag, d])) };
+            next = { repository: entry.repository, loaded: true, tags: limited, details: Object.fromEntries(details.map((d) => [d.tag, d])) };
           } catch (error) {
             next = { ...entry, error: toErrorData(error) };
           }
@@ -134,6 +143,11 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
 
     async loadLanes() {
       await track(get().lanes, (lanes) => set({ lanes }), () => api.call('promotion.lanes', {}));
+    },
+
+    async saveLanes(lanes) {
+      const saved = await api.call('promotion.setLanes', { lanes });
+      set({ lanes: ready(saved) });
     },
 
     async loadBoard(lane, filter = '') {

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ImageDiff } from '../../../src/shared/types/layers';
 import { runCli } from '../../env/cli';
 import { SEED } from '../../env/seed';
 import { imageOf, layerOf, writeDockerArchive, writeOciLayout } from '../../unit/layers/fixtures';
@@ -40,14 +41,14 @@ describe('berth layer commands', () => {
     const result = await runCli(['diff', v100, v110, '--json'], { env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const diff = JSON.parse(result.stdout) as Record<string, any>;
+    const diff = JSON.parse(result.stdout) as ImageDiff;
     expect(Object.keys(diff.layers)).toEqual(expect.arrayContaining(['shared', 'onlyA', 'onlyB']));
     for (const change of diff.config) expect(Object.keys(change)).toEqual(expect.arrayContaining(['field', 'a', 'b']));
     for (const file of [...diff.files.added, ...diff.files.removed]) expect(typeof file.size).toBe('number');
     for (const file of diff.files.modified) expect([typeof file.sizeA, typeof file.sizeB]).toEqual(['number', 'number']);
-    expect(diff.files.added.map((file: { path: string }) => file.path)).toEqual(SEED.devApp.diff.added);
-    expect(diff.files.removed.map((file: { path: string }) => file.path)).toEqual(SEED.devApp.diff.removed);
-    expect(diff.files.modified.map((file: { path: string }) => file.path)).toEqual(SEED.devApp.diff.modified);
+    expect(diff.files.added.map((file) => file.path)).toEqual(SEED.devApp.diff.added);
+    expect(diff.files.removed.map((file) => file.path)).toEqual(SEED.devApp.diff.removed);
+    expect(diff.files.modified.map((file) => file.path)).toEqual(SEED.devApp.diff.modified);
   });
 
   it('diff prints a readable summary, across sources', async () => {

@@ -126,3 +126,55 @@ describe('LanesView', () => {
     expect(planInput(api)).toMatchObject({ target: `${HOST}/prod/app:1.1.0` });
   });
 });
+
+describe('LanesEditor', () => {
+  it('creates the first lane from a registry’s environments and saves it; main’s refusal is shown whole', async () => {
+    let saved: PromotionLane[] = [];
+    let refuse = true;
+    const withEnvironments: RegistryView = { ...registry, environments: [{ role: 'dev', namespace: 'dev/' }, { role: 'prod', namespace: 'prod/' }] };
+    const api = scriptedApi({
+      'promotion.lanes': () => saved,
+      'registries.list': () => [withEnvironments],
+      'registries.status': () => ({ id: 'r1', reachable: true, authenticated: false }),
+      'registry.listRepositories': () => ({ registry: HOST, repositories: [] }),
+      'promotion.setLanes': ({ lanes }) => {
+        if (refuse) throw Object.assign(new Error('refused'), { code: 'invalid_input', message: 'lanes.0.tagRewrites.0.from: not a valid regular expression' });
+        saved = lanes as PromotionLane[];
+        return saved;
+      },
+    });
+    await act(async () =>
+      render(
+        <ApiProvider api={api}>
+          <LanesView />
+        </ApiProvider>,
+      ),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Create a lane' }));
+    const editor = screen.getByRole('dialog', { name: 'Promotion lanes' });
+    fireEvent.click(within(editor).getByRole('button', { name: /Lane from local’s environments \(dev → prod\)/ }));
+    fireEvent.click(within(editor).getByRole('button', { name: '+ Add tag rewrite' }));
+    fireEvent.change(within(editor).getByRole('textbox', { name: 'Tag pattern' }), { target: { value: '([' } });
+
+    await act(async () => fireEvent.click(within(editor).getByRole('button', { name: 'Save lanes' })));
+    expect(within(editor).getByTestId('lanes-error').textContent).toBe('lanes.0.tagRewrites.0.from: not a valid regular expression');
+
+    refuse = false;
+    fireEvent.change(within(editor).getByRole('textbox', { name: 'Tag pattern' }), { target: { value: '^(.*)-rc\\d+$' } });
+    fireEvent.change(within(editor).getByRole('textbox', { name: 'Replacement' }), { target: { value: '$1' } });
+    fireEvent.change(within(editor).getByRole('combobox', { name: 'Only into stage' }), { target: { value: 'prod' } });
+    await act(async () => fireEvent.click(within(editor).getByRole('button', { name: 'Save lanes' })));
+    expect(saved).toEqual([
+      {
+        name: 'local',
+        stages: [
+          { name: 'dev', registryId: 'r1', namespace: 'dev/' },
+          { name: 'prod', registryId: 'r1', namespace: 'prod/' },
+        ],
+        tagRewrites: [{ from: '^(.*)-rc\\d+$', to: '$1', toStage: 'prod' }],
+      },
+    ]);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(await screen.findByTestId('lane-stage-prod')).toBeTruthy();
+  });
+});

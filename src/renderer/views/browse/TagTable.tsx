@@ -6,7 +6,8 @@
  *
  * Test hooks: grid "Tags"; each row has data-row-key (the tag, or `tag\u0000os/arch/variant` for a
  * platform row), data-kind "tag" | "platform", data-reference (the image reference), and is draggable
- * with the reference as text/plain and application/x-berth-reference.
+ * with the reference as text/plain and application/x-berth-reference; the created cell has data-created
+ * (ISO 8601).
  */
 import { useCallback, useMemo, type DragEvent, type KeyboardEvent } from 'react';
 import type { TagDetail } from '../../../shared/types/registry';
@@ -168,7 +169,11 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       cell: (row) => {
         if (row.kind === 'platform') return null;
         if (!row.detail) return <Pending />;
-        return <span title={`${formatTimestamp(row.detail.created)} (${formatRelative(row.detail.created)})`}>{formatDateTime(row.detail.created)}</span>;
+        return (
+          <span title={`${formatTimestamp(row.detail.created)} (${formatRelative(row.detail.created)})`} data-created={row.detail.created}>
+            {formatDateTime(row.detail.created)}
+          </span>
+        );
       },
     },
     {

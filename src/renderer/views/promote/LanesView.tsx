@@ -17,6 +17,7 @@ import type { Loadable } from '../../stores/loadable';
 import { stageKey, usePromotion, type StageContent } from '../../stores/promotion';
 import { useRegistries } from '../../stores/registries';
 import { carriesImage, readDraggedImage, writeDraggedImage, type DraggedImage } from './drag';
+import { LanesEditor } from './LanesEditor';
 import { PromoteMenu } from './PromoteMenu';
 import { normalizeNamespace, stageIndexOf, stageTarget, type LaneStage } from './targets';
 import './promote.css';
@@ -31,8 +32,8 @@ export function LanesView() {
   const api = useApi();
   const lanes = usePromotion((s) => s.lanes);
   const loadLanes = usePromotion((s) => s.loadLanes);
-  const navigate = useNavigation((s) => s.navigate);
   const [laneName, setLaneName] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
 
   useEffect(() => {
     void loadLanes();
@@ -58,6 +59,11 @@ export function LanesView() {
         ) : lane ? (
           <span className="view-subtitle">{lane.name}</span>
         ) : null}
+        <div className="view-actions">
+          <button type="button" className="button button-small" disabled={!lanes?.value} onClick={() => setEditing(true)}>
+            <Icon name="settings" size={12} /> Edit lanes
+          </button>
+        </div>
       </header>
       <div className="view-body">
         {!lanes || (lanes.status === 'loading' && !lanes.value) ? <LoadingState label="Loading lanes…" /> : null}
@@ -66,14 +72,15 @@ export function LanesView() {
           <EmptyState
             icon="lanes"
             title="No promotion lanes yet"
-            message="A lane is a path images take between environments, e.g. dev/ → test/ → prod/ in one registry, or from one registry to another. Define lanes in Settings; then drag tags from stage to stage here."
+            message="A lane is a path images take between environments, e.g. dev/ → test/ → prod/ in one registry, or from one registry to another. Create one, then drag tags from stage to stage here."
           >
-            <button type="button" className="button button-primary" onClick={() => navigate({ view: 'settings' })}>
-              Open settings
+            <button type="button" className="button button-primary" onClick={() => setEditing(true)}>
+              Create a lane
             </button>
           </EmptyState>
         ) : null}
-        {lane ? <Board key={lane.name} lane={lane} /> : null}
+        {lane ? <Board key={JSON.stringify(lane)} lane={lane} /> : null}
+        {editing ? <LanesEditor onClose={() => setEditing(false)} /> : null}
       </div>
     </div>
   );
@@ -280,7 +287,8 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
               <Icon name="repository" size={12} /> {rest}
             </div>
             {repo.error ? <ErrorState compact error={repo.error} handlers={{ retry: onRetry }} /> : null}
-            {repo.tags.length === 0 && !repo.error ? <div className="stage-note">Loading tags…</div> : null}
+            {!repo.loaded && !repo.error ? <div className="stage-note">Loading tags…</div> : null}
+            {repo.loaded && repo.tags.length === 0 ? <div className="stage-note">No tags.</div> : null}
             {sorted.map((tag) => {
               const detail = repo.details[tag];
               const image: DraggedImage = { reference: `${host ?? ''}/${repo.repository}:${tag}`, registryId: stage.registryId, repository: repo.repository, tag, digest: detail?.digest ?? '' };

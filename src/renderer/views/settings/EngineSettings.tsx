@@ -99,7 +99,7 @@ export function EngineSettings() {
       </div>
       <div className="settings-card">
         <h3>Use another engine</h3>
-        {info && info.candidates.length > 0 ? (
+        {info?.candidates && info.candidates.length > 0 ? (
           <ul className="check-list" aria-label="Engines found">
             {info.candidates.map((c) => (
               <li key={c.host}>
