@@ -1,5 +1,6 @@
-// Bundles the `berth` CLI (and `berth serve`) for plain Node: one ESM file, dependencies left in
-// node_modules (keytar is native, undici/ws are large and already installed).
+// Bundles the `berth` CLI (and `berth serve`) for plain Node into one ESM file. Dependencies are bundled
+// too: resolving and loading hundreds of small ESM files from node_modules dominated start-up, and the
+// CLI is started once per command. Only native modules stay external (keytar loads its .node binary).
 import { build } from 'esbuild';
 
 await build({
@@ -9,7 +10,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
+  external: ['keytar', 'electron'],
+  // Bundled CommonJS dependencies call require() for Node built-ins; give the ESM bundle a require.
+  banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  minifySyntax: true,
   sourcemap: 'linked',
   logLevel: 'warning',
 });

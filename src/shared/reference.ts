@@ -152,6 +152,19 @@ export function parseReference(input: string): ImageReference {
   return { ...name, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
+/**
+ * Checks a reference built from parts (API input, promotion targets) with the same rules as parsing, so no
+ * name, tag or digest can smuggle path segments or queries into a registry URL.
+ */
+export function checkReference<T extends RepositoryName & { tag?: string; digest?: string }>(ref: T): T {
+  const text = formatReference(ref);
+  const parsed = parseReference(text);
+  if (parsed.registry !== ref.registry || parsed.repository !== ref.repository || parsed.tag !== ref.tag || parsed.digest !== ref.digest) {
+    throw invalid(text, 'it is not in normal form (registry host, lower-case path, tag, digest)');
+  }
+  return ref;
+}
+
 /** A repository name without tag or digest (`berth tags REPOSITORY`). */
 export function parseRepository(input: string): RepositoryName {
   const parsed = parseReference(input);

@@ -194,7 +194,9 @@ async function buildDiffImages(dir: string): Promise<{ a: string; b: string; cha
 async function benchWarmDiff(ctx: BenchContext, dir: string): Promise<BenchRow> {
   ctx.log(`layers: building two images of ${DIFF_FILES} files from /usr/share`);
   const images = await buildDiffImages(dir);
-  const cacheDir = join(dir, 'cache-diff');
+  // The layout the CLI uses: <BERTH_CACHE_DIR>/layers.
+  const cacheRoot = join(dir, 'cache-diff');
+  const cacheDir = join(cacheRoot, 'layers');
   const cold = await timed(() => createLayerService({ cacheDir }).diff(images.a, images.b));
   const diff = cold.value;
   const counts = `${diff.files.added.length} added, ${diff.files.removed.length} removed, ${diff.files.modified.length} modified`;
@@ -208,9 +210,9 @@ async function benchWarmDiff(ctx: BenchContext, dir: string): Promise<BenchRow> 
   await hotService.diff(images.a, images.b);
   const hot = (await timed(() => hotService.diff(images.a, images.b))).ms;
   await hotService.close();
-  const cli = await timed(() => run(ctx.berth.command, [...ctx.berth.args, 'diff', images.a, images.b, '--json'], { env: { ...ctx.env, BERTH_CACHE_DIR: cacheDir }, timeoutMs: 120_000 }));
+  const cli = await timed(() => run(ctx.berth.command, [...ctx.berth.args, 'diff', images.a, images.b, '--json'], { env: { ...ctx.env, BERTH_CACHE_DIR: cacheRoot }, timeoutMs: 120_000 }));
   await rm(join(dir, 'layout-diff'), { recursive: true, force: true });
-  await rm(cacheDir, { recursive: true, force: true });
+  await rm(cacheRoot, { recursive: true, force: true });
   return row(
     `warm diff of two images of ${DIFF_FILES.toLocaleString('en')} files (indexes on disk, fresh process state) vs the 200 ms target`,
     median(warm),

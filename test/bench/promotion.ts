@@ -57,7 +57,7 @@ export async function benchPromotion(ctx: BenchContext): Promise<BenchRow[]> {
   const berth = (args: string[]) => run(ctx.berth.command, [...ctx.berth.args, ...args], { env: ctx.env, timeoutMs: 600_000 });
   const skopeoCopy = (target: string) =>
     run('skopeo', ['copy', '--all', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${source}`, `docker://${target}`], { timeoutMs: 600_000 });
-  const checked = (result: { digest: string; bytesCopied: number }, expectedBytes: number) => {
+  const checked = <T extends { digest: string; bytesCopied: number }>(result: T, expectedBytes: number): T => {
     if (result.digest !== image.digest || result.bytesCopied !== expectedBytes) {
       throw new Error(`promotion wrote ${result.digest} copying ${result.bytesCopied} bytes; expected ${image.digest} and ${expectedBytes}`);
     }
@@ -95,7 +95,9 @@ export async function benchPromotion(ctx: BenchContext): Promise<BenchRow[]> {
   } finally {
     await inProcess.close();
   }
-  const startupMs = median(await Promise.all([0, 1, 2].map(() => timed(() => berth(['--version'])))));
+  const startups: number[] = [];
+  for (let i = 0; i < 3; i++) startups.push(await timed(() => berth(['--version'])));
+  const startupMs = median(startups);
 
   // Same registry, another repository: Berth mounts; the access log says how many blob bytes moved.
   const logBefore = (await readRequestLog(registry.accessLogFile)).length;

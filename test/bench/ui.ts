@@ -64,8 +64,13 @@ async function armMarks(page: Page): Promise<void> {
   await page.evaluate(ARM_MARKS);
 }
 
+/** Polls with evaluate (the page's CSP forbids the string eval that waitForFunction would need). */
 async function readMarks(page: Page, timeoutMs: number): Promise<Required<Marks>> {
-  await page.waitForFunction(MARKS_DONE, undefined, { timeout: timeoutMs, polling: 50 });
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(MARKS_DONE))) {
+    if (Date.now() > deadline) throw new Error(`the tag table did not finish within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return (await page.evaluate('window.__berthBench')) as Required<Marks>;
 }
 

@@ -11,7 +11,7 @@ import { createJsZstd, createNativeZstd, type ZstdImplementation } from './zstd'
 export type PipelineStage = Transform | ((source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>);
 
 /** zlib's output chunk: larger chunks mean fewer hand-offs between zlib's thread and the tar parser. */
-const GUNZIP_CHUNK_BYTES = 256 * 1024;
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
 export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';

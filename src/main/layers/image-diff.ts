@@ -26,8 +26,12 @@ export interface DiffSide {
   tree: MergedTree;
 }
 
-export function diffImages(a: DiffSide, b: DiffSide): ImageDiff {
-  const files = diffFiles(a.tree, b.tree);
+/**
+ * `candidates`, when given, are the only paths that can differ: both trees extend one common tree, and these
+ * are the paths their own layers touched (everything else is the common tree's, so equal).
+ */
+export function diffImages(a: DiffSide, b: DiffSide, candidates?: Iterable<string>): ImageDiff {
+  const files = diffFiles(a.tree, b.tree, candidates);
   return {
     a: a.reference,
     b: b.reference,
@@ -201,7 +205,7 @@ function fileOf(tree: MergedTree, path: string, ref: EntryRef): DiffFile {
   return { path, size: type === 'dir' ? 0 : tree.size(path, ref), type, layer: layerOfRef(ref) };
 }
 
-export function diffFiles(a: MergedTree, b: MergedTree): FileDiff {
+export function diffFiles(a: MergedTree, b: MergedTree, candidates?: Iterable<string>): FileDiff {
   const added: DiffFile[] = [];
   const removed: DiffFile[] = [];
   const modified: ModifiedFile[] = [];
@@ -209,25 +213,32 @@ export function diffFiles(a: MergedTree, b: MergedTree): FileDiff {
   const account = (path: string, delta: number): void => {
     for (let dir = parentPath(path); dir !== ''; dir = parentPath(dir)) deltas.set(dir, (deltas.get(dir) ?? 0) + delta);
   };
-  for (const [path, refA] of a.entries()) {
-    const refB = b.ref(path);
+  const compare = (path: string, refA: EntryRef | undefined, refB: EntryRef | undefined): void => {
+    if (refA === undefined) {
+      if (refB === undefined) return;
+      const file = fileOf(b, path, refB);
+      added.push(file);
+      account(path, file.size);
+      return;
+    }
     if (refB === undefined) {
       const file = fileOf(a, path, refA);
       removed.push(file);
       account(path, -file.size);
-      continue;
+      return;
     }
+    if (a.sameEntry(path, refA, b, refB)) return;
     const changes = changedAttributes(a, path, refA, b, refB);
-    if (changes.length === 0) continue;
+    if (changes.length === 0) return;
     const file = modifiedFile(a, path, refA, b, refB, changes);
     modified.push(file);
     account(path, (b.isDirectory(refB) ? 0 : file.sizeB) - (a.isDirectory(refA) ? 0 : file.sizeA));
-  }
-  for (const [path, refB] of b.entries()) {
-    if (a.ref(path) !== undefined) continue;
-    const file = fileOf(b, path, refB);
-    added.push(file);
-    account(path, file.size);
+  };
+  if (candidates) {
+    for (const path of new Set(candidates)) compare(path, a.ref(path), b.ref(path));
+  } else {
+    for (const [path, refA] of a.entries()) compare(path, refA, b.ref(path));
+    for (const [path, refB] of b.entries()) if (a.ref(path) === undefined) compare(path, undefined, refB);
   }
   const byPath = (x: { path: string }, y: { path: string }): number => comparePaths(x.path, y.path);
   added.sort(byPath);

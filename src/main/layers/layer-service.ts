@@ -17,7 +17,7 @@ import { efficiency, layerStats } from './layer-analysis';
 import { indexLayer } from './layer-indexer';
 import type { LayerTable } from './layer-table';
 import { DEFAULT_LIMITS, shortDigest, type IndexLimits } from './limits';
-import { MergedTree } from './merged-tree';
+import { MergedTree, type MergeObserver } from './merged-tree';
 import { DaemonSource, type DaemonAccess } from './sources/docker-daemon';
 import { DockerArchiveSource } from './sources/docker-archive';
 import type { ImageSource, SourceImage, SourceLayer } from './sources/image-source';
@@ -158,6 +158,12 @@ class LruMap<V> {
 function cancelledError(signal: AbortSignal | undefined): BerthError {
   const reason: unknown = signal?.reason;
   return reason instanceof BerthError ? reason : new BerthError('cancelled', 'Cancelled.');
+}
+
+function commonBase(a: SourceImage, b: SourceImage): number {
+  let common = 0;
+  while (common < a.layers.length && common < b.layers.length && a.layers[common]!.diffId === b.layers[common]!.diffId) common++;
+  return common;
 }
 
 function normalizeImagePath(path: string): string {
@@ -358,14 +364,18 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     }
   }
 
+  /**
+   * The merged tree of layers 0..upTo, from the in-memory cache (keyed by the diff IDs: the same content
+   * whatever the source), else extended from the longest cached prefix, else built.
+   */
   function treeOf(opened: OpenedImage, upTo: number): MergedTree {
+    const chain = opened.image.layers.slice(0, upTo + 1).map((layer) => layer.diffId);
     const layers = opened.tables.slice(0, upTo + 1);
-    const key = `${opened.image.layers.slice(0, upTo + 1).map((layer) => layer.diffId).join(',')}`;
-    let tree = trees.get(key);
-    if (!tree) {
-      tree = MergedTree.build(layers);
-      trees.set(key, tree);
-    }
+    let tree = trees.get(chain.join(','));
+    if (tree) return tree;
+    for (let length = chain.length - 1; length > 0 && !tree; length--) tree = trees.get(chain.slice(0, length).join(','))?.extend(layers);
+    tree ??= MergedTree.build(layers);
+    trees.set(chain.join(','), tree);
     return tree;
   }
 
@@ -491,12 +501,26 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     },
 
     async diff(a, b, operation = {}) {
-      return withPair(a, b, operation, async (left, right) =>
-        diffImages(
-          { reference: a, image: left.image, tables: left.tables, tree: fullTree(left) },
-          { reference: b, image: right.image, tables: right.tables, tree: fullTree(right) },
-        ),
-      );
+      return withPair(a, b, operation, async (left, right) => {
+        const sideOf = (opened: OpenedImage, reference: string, tree: MergedTree) => ({ reference, image: opened.image, tables: opened.tables, tree });
+        const cached = (opened: OpenedImage) => trees.get(opened.image.layers.map((layer) => layer.diffId).join(','));
+        const common = commonBase(left.image, right.image);
+        const cachedLeft = cached(left);
+        const cachedRight = cached(right);
+        if (common === 0 || (cachedLeft && cachedRight)) return diffImages(sideOf(left, a, fullTree(left)), sideOf(right, b, fullTree(right)));
+        // Two tags of one image share their bottom layers: merge those once, extend it by each image's own
+        // layers, and compare only the paths those layers touched.
+        const base = treeOf(left, common - 1);
+        const touched: string[] = [];
+        const observer: MergeObserver = { placed: (path) => void touched.push(path), removed: (path) => void touched.push(path) };
+        const extended = (opened: OpenedImage): MergedTree => {
+          if (opened.tables.length === common) return base;
+          const tree = base.extend(opened.tables, observer);
+          trees.set(opened.image.layers.map((layer) => layer.diffId).join(','), tree);
+          return tree;
+        };
+        return diffImages(sideOf(left, a, extended(left)), sideOf(right, b, extended(right)), touched);
+      });
     },
 
     async textDiff(a, b, path, operation = {}) {

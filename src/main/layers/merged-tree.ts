@@ -8,6 +8,10 @@
  *  2. its entries are placed: a directory over a directory keeps the children; anything else replaces the
  *     path, and a non-directory over a directory removes what was below it (Docker's applyLayer does the same).
  * Paths a layer uses without listing their directories get implicit directories.
+ *
+ * Trees are built incrementally: the tree of layers 0..n is the tree of 0..n-1 copied and extended by layer n,
+ * so two tags on one base merge the base once, and stepping through layers costs one layer each. The
+ * directory -> children index is only built when something needs it (deleting a directory, listing).
  */
 import type { MergedEntry } from '../../shared/types/layers';
 import { TYPE, type LayerTable } from './layer-table';
@@ -39,18 +43,39 @@ export function rowOfRef(ref: EntryRef): number {
 }
 
 export class MergedTree {
-  private readonly refs = new Map<string, EntryRef>();
-  private readonly children = new Map<string, Set<string>>();
+  private readonly refs: Map<string, EntryRef>;
   /** Hard links whose target sits in a lower layer: the target's ref, for size and content. */
-  private readonly linkTargets = new Map<string, EntryRef>();
+  private readonly linkTargets: Map<string, EntryRef>;
+  /** Directory -> its children's paths; built on first need, then kept up to date. */
+  private children: Map<string, Set<string>> | undefined;
   private observer: MergeObserver | undefined;
+  /** The directory last seen to exist: a tar lists a directory's files together, so most parents are this one. */
+  private lastDirectory = '';
 
-  private constructor(readonly layers: readonly LayerTable[]) {}
+  private constructor(
+    readonly layers: readonly LayerTable[],
+    refs: Map<string, EntryRef>,
+    linkTargets: Map<string, EntryRef>,
+  ) {
+    this.refs = refs;
+    this.linkTargets = linkTargets;
+  }
 
   static build(layers: readonly LayerTable[], observer?: MergeObserver): MergedTree {
-    const tree = new MergedTree(layers);
+    return new MergedTree([], new Map(), new Map()).extend(layers, observer);
+  }
+
+  /**
+   * A new tree: this one with the layers of `layers` beyond this tree's own applied on top. `layers` must
+   * start with this tree's layers (the same diff IDs). This tree is left as it is.
+   */
+  extend(layers: readonly LayerTable[], observer?: MergeObserver): MergedTree {
+    for (let index = 0; index < this.layers.length; index++) {
+      if (layers[index]?.meta.diffId !== this.layers[index]!.meta.diffId) throw new Error("MergedTree.extend: the layers do not start with this tree's layers");
+    }
+    const tree = new MergedTree(layers, new Map(this.refs), new Map(this.linkTargets));
     tree.observer = observer;
-    for (let layer = 0; layer < layers.length; layer++) tree.apply(layer);
+    for (let layer = this.layers.length; layer < layers.length; layer++) tree.apply(layer);
     tree.observer = undefined;
     return tree;
   }
@@ -121,6 +146,17 @@ export class MergedTree {
     return row === IMPLICIT_ROW ? undefined : this.layers[layerOfRef(content)]!.hashHex(row);
   }
 
+  /**
+   * Whether two entries (of this tree and another) are the same tar entry of the same layer content: then
+   * every attribute is equal without comparing them.
+   */
+  sameEntry(path: string, ref: EntryRef, other: MergedTree, otherRef: EntryRef): boolean {
+    const row = rowOfRef(ref);
+    if (row !== rowOfRef(otherRef) || row === IMPLICIT_ROW) return false;
+    if (this.layers[layerOfRef(ref)]!.meta.diffId !== other.layers[layerOfRef(otherRef)]!.meta.diffId) return false;
+    return this.linkTargets.get(path) === other.linkTargets.get(path);
+  }
+
   /** Whether two entries (of this tree and another) have the same content hash. */
   sameContent(path: string, ref: EntryRef, other: MergedTree, otherPath: string, otherRef: EntryRef): boolean {
     const a = this.contentRef(path, ref);
@@ -147,7 +183,7 @@ export class MergedTree {
 
   /** Direct children of a directory, sorted by path. */
   childPaths(dir: string): string[] {
-    return [...(this.children.get(dir) ?? [])].sort(comparePaths);
+    return [...(this.childIndex().get(dir) ?? [])].sort(comparePaths);
   }
 
   /**
@@ -165,7 +201,7 @@ export class MergedTree {
       for (const child of this.childPaths(path)) {
         const ref = this.refs.get(child)!;
         result.push(this.entry(child, ref));
-        if (recursive && this.children.has(child)) visit(child);
+        if (recursive && this.childIndex().has(child)) visit(child);
       }
     };
     visit(dir);
@@ -189,13 +225,18 @@ export class MergedTree {
     const ref = layer * LAYER_UNIT + row;
     const previous = this.refs.get(path);
     if (previous !== undefined) {
+      this.lastDirectory = '';
       const wasDirectory = this.isDirectory(previous);
       if (wasDirectory && type !== TYPE.dir) this.remove(path, false, layer, 'overwrite');
       if (!(wasDirectory && type === TYPE.dir)) this.observer?.removed?.(path, previous, layer, 'overwrite', this);
       this.linkTargets.delete(path);
     } else if (path !== '/') {
-      this.ensureDirectory(parentPath(path), layer);
-      this.childSet(parentPath(path)).add(path);
+      const parent = parentPath(path);
+      if (parent !== this.lastDirectory) {
+        this.ensureDirectory(parent, layer);
+        this.lastDirectory = parent;
+      }
+      this.addChild(path);
     }
     this.refs.set(path, ref);
     if (type === TYPE.hardlink) this.resolveLowerLink(path, layer, row);
@@ -223,45 +264,70 @@ export class MergedTree {
       this.linkTargets.delete(path);
     } else {
       this.ensureDirectory(parentPath(path), layer);
-      this.childSet(parentPath(path)).add(path);
+      this.addChild(path);
     }
     const ref = layer * LAYER_UNIT + IMPLICIT_ROW;
     this.refs.set(path, ref);
     this.observer?.placed?.(path, ref, existing, this);
   }
 
-  private childSet(dir: string): Set<string> {
-    let set = this.children.get(dir);
+  /** Records `path` under its parent, when the index exists (otherwise it is built from `refs` later). */
+  private addChild(path: string): void {
+    if (!this.children) return;
+    const parent = parentPath(path);
+    let set = this.children.get(parent);
     if (!set) {
       set = new Set();
-      this.children.set(dir, set);
+      this.children.set(parent, set);
     }
-    return set;
+    set.add(path);
+  }
+
+  private childIndex(): Map<string, Set<string>> {
+    if (!this.children) {
+      const children = new Map<string, Set<string>>();
+      for (const path of this.refs.keys()) {
+        if (path === '/') continue;
+        const parent = parentPath(path);
+        let set = children.get(parent);
+        if (!set) {
+          set = new Set();
+          children.set(parent, set);
+        }
+        set.add(path);
+      }
+      this.children = children;
+    }
+    return this.children;
   }
 
   /** Removes what is below `path` and, when `includeSelf`, the path itself. */
   private remove(path: string, includeSelf: boolean, layer: number, cause: RemovalCause): void {
-    const below = this.children.get(path);
-    if (below) {
-      for (const child of below) this.removeDetached(child, layer, cause);
-      this.children.delete(path);
+    this.lastDirectory = '';
+    const ref = this.refs.get(path);
+    // Only directories have something below them: a file's whiteout needs no child index.
+    if (path === '/' || (ref !== undefined && this.isDirectory(ref))) {
+      const children = this.childIndex();
+      const below = children.get(path);
+      if (below) {
+        for (const child of below) this.removeDetached(child, layer, cause, children);
+        children.delete(path);
+      }
     }
-    if (includeSelf && path !== '/') {
-      const ref = this.refs.get(path);
-      if (ref === undefined) return;
+    if (includeSelf && path !== '/' && ref !== undefined) {
       this.observer?.removed?.(path, ref, layer, cause, this);
       this.refs.delete(path);
       this.linkTargets.delete(path);
-      this.children.get(parentPath(path))?.delete(path);
+      this.children?.get(parentPath(path))?.delete(path);
     }
   }
 
   /** Removes a path and its subtree whose parent's child set is being dropped as a whole. */
-  private removeDetached(path: string, layer: number, cause: RemovalCause): void {
-    const below = this.children.get(path);
+  private removeDetached(path: string, layer: number, cause: RemovalCause, children: Map<string, Set<string>>): void {
+    const below = children.get(path);
     if (below) {
-      for (const child of below) this.removeDetached(child, layer, cause);
-      this.children.delete(path);
+      for (const child of below) this.removeDetached(child, layer, cause, children);
+      children.delete(path);
     }
     const ref = this.refs.get(path);
     if (ref === undefined) return;

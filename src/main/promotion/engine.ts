@@ -12,7 +12,7 @@ import { formatPlatform, indexEntries, parsePlatform, selectPlatform, type Regis
 import type { ExecutionCounts } from './execute';
 import { overwriteRefused } from './execute';
 import { preparePromotion, repositoryOf, type PreparedPromotion, type PromotionRequest } from './plan';
-import type { PromotionProgressListener } from './progress';
+import type { PromotionProgress } from './progress';
 
 export type EngineTransfers = Pick<DockerService, 'pull' | 'tag' | 'push'>;
 
@@ -46,7 +46,7 @@ export async function prepareEnginePromotion(client: RegistryClient, request: Pr
 export interface EngineRunOptions {
   force: boolean;
   signal: AbortSignal;
-  onProgress?: PromotionProgressListener;
+  progress: PromotionProgress;
 }
 
 function pushCounts(snapshot: TransferSnapshot | undefined): Pick<ExecutionCounts, 'blobsCopied' | 'blobsMounted' | 'bytesCopied' | 'skipped'> {
@@ -70,18 +70,17 @@ export async function executeEnginePromotion(
   options: EngineRunOptions,
 ): Promise<ExecutionCounts & { digest: string }> {
   const { plan, graph } = prepared;
-  const { signal, onProgress } = options;
+  const { signal, progress } = options;
   if (plan.overwrites && !options.force) throw overwriteRefused(plan.target, plan.existingTargetDigest!, plan.targetDigest);
   const pulled = formatReference({ ...repositoryOf(graph.source), digest: graph.source.digest });
-  const relay = (phase: string) => (snapshot: TransferSnapshot) => onProgress?.({ ...snapshot, status: `${phase}: ${snapshot.status}`, done: false });
-  await engine.pull(pulled, { signal, onProgress: relay('Pull') });
+  await engine.pull(pulled, { signal, onProgress: (snapshot) => progress.mirror('Pull', snapshot) });
   await engine.tag(pulled, plan.target, signal);
   let last: TransferSnapshot | undefined;
   const pushed = await engine.push(plan.target, {
     signal,
     onProgress: (snapshot) => {
       last = snapshot;
-      relay('Push')(snapshot);
+      progress.mirror('Push', snapshot);
     },
   });
   const written = await client.headManifest(prepared.target, { signal });

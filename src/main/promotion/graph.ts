@@ -94,7 +94,7 @@ class GraphBuilder {
     return manifest;
   }
 
-  /** Adds a manifest's blobs and children; appends nodes to `into`, children first. Returns false if already seen. */
+  /** Adds a manifest's blobs and children (once per digest); appends nodes to `into`, children first. */
   async add(manifest: Manifest, node: Omit<ManifestNode, 'digest' | 'mediaType' | 'bytes'>, into: ManifestNode[], depth: number): Promise<void> {
     if (this.seen.has(manifest.digest)) return;
     this.seen.add(manifest.digest);

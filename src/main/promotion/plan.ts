@@ -1,7 +1,8 @@
 /**
  * The plan: what a promotion will do, computed before any write by reading the source and asking the
- * target what it already has (HEADs only). The same object drives execution, so what the confirmation
- * dialog showed is what runs.
+ * target what it already has (HEADs only). Execution computes it again (the registries may have changed
+ * since the dialog showed it) and follows it step by step. To run exactly the image the dialog showed,
+ * pass the source as `name:tag@digest`: the digest decides.
  */
 import { BerthError } from '../../shared/errors';
 import { formatReference, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';

@@ -45,6 +45,16 @@ export class PromotionProgress {
     this.soon();
   }
 
+  /** Takes over another tracker's state (the Docker engine's pull and push), under `phase`. */
+  mirror(phase: string, snapshot: { status: string; items: ItemProgress[] }): void {
+    const phaseChanged = this.status !== `${phase}: ${snapshot.status}`;
+    this.status = `${phase}: ${snapshot.status}`;
+    this.items.clear();
+    for (const item of snapshot.items) this.items.set(item.id, { ...item });
+    if (phaseChanged) this.flush();
+    else this.soon();
+  }
+
   finish(status: string): void {
     this.status = status;
     this.flush(true);

@@ -112,7 +112,7 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       let counts: ExecutionCounts;
       let digest = plan.targetDigest;
       if (plan.strategy === 'engine') {
-        const ran = await executeEnginePromotion(options.engine!, client, prepared, { force: request.force, signal: run.signal, onProgress: run.onProgress });
+        const ran = await executeEnginePromotion(options.engine!, client, prepared, { force: request.force, signal: run.signal, progress });
         digest = ran.digest;
         counts = ran;
       } else {

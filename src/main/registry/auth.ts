@@ -6,11 +6,11 @@
  * are never logged or returned.
  */
 import { BerthError } from '../../shared/errors';
-import { registryApiHost } from '../../shared/reference';
+import { isLoopbackHost, registryApiHost } from '../../shared/reference';
 import type { CredentialResolver, RegistryCredential } from '../credentials/credential';
 import { challengeScopes, parseChallenges, type Challenge } from './challenge';
 import { httpError, serverText, type ErrorContext } from './errors';
-import { discard, failure, readBody, type ResponseHeaders, type Transport } from './transport';
+import { discard, failure, readBody, type ResponseHeaders, type Transport, type TransportResponse } from './transport';
 
 export interface Endpoint {
   /** `https://host` or, for loopback and insecure registries that do not speak TLS, `http://host`. */
@@ -110,20 +110,7 @@ export class Authenticator {
       const response = await this.transport.request({ registry, url: new URL('/v2/', baseUrl), method: 'GET', action: `reach ${registry}`, ...(signal ? { signal } : {}) });
       return { baseUrl, response };
     };
-    let first: Awaited<ReturnType<typeof attempt>>;
-    try {
-      first = await attempt('https');
-    } catch (httpsError) {
-      if (signal?.aborted || !(await this.transport.allowsPlainHttp(host, registry))) throw httpsError;
-      // Docker's order for loopback and insecure registries: HTTPS first, then plain HTTP. If HTTP gets no
-      // answer, or a 400 (what a TLS server says to plain HTTP), the HTTPS failure is the one worth showing.
-      const plain = await attempt('http').catch(() => undefined);
-      if (!plain || plain.response.status === 400) {
-        if (plain) await discard(plain.response);
-        throw httpsError;
-      }
-      first = plain;
-    }
+    const first = isLoopbackHost(host) ? await this.pingLoopback(attempt, signal) : await this.pingRemote(attempt, host, registry, signal);
     const { baseUrl, response } = first;
     if (response.status === 200) {
       await discard(response);
@@ -142,6 +129,49 @@ export class Authenticator {
       throw new BerthError('bad_response', `${registry} does not serve the registry API (GET /v2/ answered 404): check the address.`, { registry });
     }
     return failure(response, context);
+  }
+
+  /**
+   * Remote registries: HTTPS, then (only when marked insecure) plain HTTP, Docker's order. If HTTP gets no
+   * answer, or a 400 (what a TLS server says to plain HTTP), the HTTPS failure is the one worth showing.
+   */
+  private async pingRemote<T extends { response: TransportResponse }>(attempt: (scheme: 'https' | 'http') => Promise<T>, host: string, registry: string, signal?: AbortSignal): Promise<T> {
+    try {
+      return await attempt('https');
+    } catch (httpsError) {
+      if (signal?.aborted || !(await this.transport.allowsPlainHttp(host, registry))) throw httpsError;
+      const plain = await attempt('http').catch(() => undefined);
+      if (!plain || plain.response.status === 400) {
+        if (plain) await discard(plain.response);
+        throw httpsError;
+      }
+      return plain;
+    }
+  }
+
+  /**
+   * Loopback registries (local, or a tunnel such as `kubectl port-forward`) are tried over plain HTTP first:
+   * the ping carries no credentials, and it saves a TLS handshake per command when, as usually, the local
+   * registry speaks HTTP. Anything but a registry's answer (200 or 401) means: try HTTPS.
+   */
+  private async pingLoopback<T extends { response: TransportResponse }>(attempt: (scheme: 'https' | 'http') => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const plain = await attempt('http').catch((error: unknown) => {
+      if (signal?.aborted) throw error;
+      return undefined;
+    });
+    if (plain && (plain.response.status === 200 || plain.response.status === 401)) return plain;
+    try {
+      const secure = await attempt('https');
+      if (plain) await discard(plain.response);
+      return secure;
+    } catch (httpsError) {
+      // A 400 over HTTP is what TLS servers answer to plain HTTP: then the TLS failure is the real story.
+      if (!plain || plain.response.status === 400) {
+        if (plain) await discard(plain.response);
+        throw httpsError;
+      }
+      return plain;
+    }
   }
 
   /** The Authorization header for `scopes`, fetching a token when needed; undefined for anonymous access. */

@@ -4,7 +4,7 @@
  * so a second look fetches nothing that was seen), and a local search index of what has been listed.
  */
 import { isBerthError } from '../../shared/errors';
-import { DOCKER_HUB, parseReference, type RepositoryName } from '../../shared/reference';
+import { checkReference, DOCKER_HUB, isTag, parseReference, type RepositoryName } from '../../shared/reference';
 import type { ImageDetails, ManifestInfo, RateLimitInfo, Referrer, RepositoryList, TagDetail, TagList } from '../../shared/types/registry';
 import type { RegistryClient } from './client';
 import { manifestInfo, type Manifest } from './manifest';
@@ -86,7 +86,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
 
   async function listTags(registryId: string, repository: string, signal?: AbortSignal): Promise<TagList> {
     const target = await resolveRegistry(registryId);
-    const tags = await client.listTags({ registry: target.host, repository }, signal ? { signal } : {});
+    const tags = await client.listTags(checkReference({ registry: target.host, repository }), signal ? { signal } : {});
     index.addTags(registryId, repository, tags);
     return { name: repository, tags };
   }
@@ -97,6 +97,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
    */
   async function detailFor(repo: RepositoryName, tag: string, hint: string | undefined, signal?: AbortSignal): Promise<TagDetail> {
     const options = signal ? { signal } : {};
+    if (!isTag(tag)) return { tag, digest: '', mediaType: '', error: `"${tag.slice(0, 64)}" is not a valid tag.` };
     const ref = { ...repo, tag };
     let digest: string;
     let manifest: Manifest | undefined;
@@ -143,7 +144,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     { signal, onProgress }: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void } = {},
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
-    const repo = { registry: target.host, repository };
+    const repo = checkReference({ registry: target.host, repository });
     const hints = await cache.tagHints(repo);
     const results: TagDetail[] = new Array<TagDetail>(tags.length);
     let next = 0;

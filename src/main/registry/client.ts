@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { BerthError } from '../../shared/errors';
-import { DOCKER_HUB, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
+import { checkReference, DOCKER_HUB, isDigest, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
 import type { Descriptor, ImageDetails, Platform, RateLimitInfo, Referrer } from '../../shared/types/registry';
 import type { CredentialResolver } from '../credentials/credential';
 import { Authenticator } from './auth';
@@ -80,7 +80,17 @@ const IMAGE_CONFIG_TYPES = new Set<string>([MediaType.OciConfig, MediaType.Docke
 const MEMORY_CACHE_BYTES = 64 * 1024 * 1024;
 
 function toReference(input: ReferenceInput): ImageReference {
-  return typeof input === 'string' ? parseReference(input) : input;
+  return typeof input === 'string' ? parseReference(input) : checkReference(input);
+}
+
+function toRepository(input: RepositoryName | string): RepositoryName {
+  const { registry, repository } = typeof input === 'string' ? parseReference(input) : checkReference(input);
+  return { registry, repository };
+}
+
+function checkDigest(digest: string): string {
+  if (!isDigest(digest)) throw new BerthError('invalid_input', `"${digest.slice(0, 80)}" is not a digest (expected sha256:<64 hex>).`);
+  return digest;
 }
 
 /** A small byte-bounded LRU for immutable, digest-addressed things. */
@@ -169,8 +179,7 @@ export class RegistryClient {
 
   /** Every tag of a repository, all pages, in the registry's order. */
   async listTags(repo: RepositoryName | string, options: RequestOptions = {}): Promise<string[]> {
-    const name = typeof repo === 'string' ? parseReference(repo) : repo;
-    return listTags(this.requester, name, { limits: this.paging, ...(this.options.pageSize?.tags ? { pageSize: this.options.pageSize.tags } : {}), ...options });
+    return listTags(this.requester, toRepository(repo), { limits: this.paging, ...(this.options.pageSize?.tags ? { pageSize: this.options.pageSize.tags } : {}), ...options });
   }
 
   /** Digest, media type and size of what a reference points at, without a GET (no Docker Hub pull counted). Undefined if absent. */
@@ -191,11 +200,12 @@ export class RegistryClient {
 
   /** The image config of an image manifest's config descriptor: bytes verified and parsed. */
   async getConfig(repo: RepositoryName, descriptor: Descriptor, options: RequestOptions = {}): Promise<ResolvedConfig> {
-    const key = `${repo.registry}/${repo.repository}@${descriptor.digest}`;
+    const name = toRepository(repo);
+    const key = `${name.registry}/${name.repository}@${checkDigest(descriptor.digest)}`;
     const cached = this.configs.get(key);
     if (cached) return cached;
-    const bytes = await fetchBlob(this.requester, repo, { digest: descriptor.digest, size: descriptor.size }, MAX_CONFIG_BYTES, options.signal);
-    const parsed = parseImageConfig(bytes, descriptor.digest, `${repo.registry}/${repo.repository}@${descriptor.digest.slice(0, 19)}…`);
+    const bytes = await fetchBlob(this.requester, name, { digest: descriptor.digest, size: descriptor.size }, MAX_CONFIG_BYTES, options.signal);
+    const parsed = parseImageConfig(bytes, descriptor.digest, `${name.registry}/${name.repository}@${descriptor.digest.slice(0, 19)}…`);
     const config = { ...parsed, descriptor, bytes, size: bytes.length };
     this.configs.set(key, config);
     return config;
@@ -248,7 +258,7 @@ export class RegistryClient {
 
   /** Size of a blob if the repository has it. */
   async headBlob(repo: RepositoryName, digest: string, options: RequestOptions = {}): Promise<{ size: number } | undefined> {
-    return headBlob(this.requester, repo, digest, options.signal);
+    return headBlob(this.requester, toRepository(repo), checkDigest(digest), options.signal);
   }
 
   /**
@@ -257,17 +267,19 @@ export class RegistryClient {
    * request slots until it ends or is destroyed.
    */
   async openBlob(repo: RepositoryName, target: BlobTarget, options: RequestOptions = {}): Promise<Readable> {
-    return openBlob(this.requester, repo, target, options.signal);
+    checkDigest(target.digest);
+    return openBlob(this.requester, toRepository(repo), target, options.signal);
   }
 
   /** A small blob in memory, verified, refused above `maxBytes`. */
   async fetchBlob(repo: RepositoryName, target: BlobTarget, maxBytes: number, options: RequestOptions = {}): Promise<Buffer> {
-    return fetchBlob(this.requester, repo, target, maxBytes, options.signal);
+    checkDigest(target.digest);
+    return fetchBlob(this.requester, toRepository(repo), target, maxBytes, options.signal);
   }
 
   /** Cross-repository mount within one registry; false when the registry declines (copy the bytes then). */
   async mountBlob(target: RepositoryName, digest: string, from: RepositoryName, options: RequestOptions = {}): Promise<boolean> {
-    return mountBlob(this.requester, target, digest, from, options.signal);
+    return mountBlob(this.requester, toRepository(target), checkDigest(digest), toRepository(from), options.signal);
   }
 
   /** Makes a blob exist in `target`: already there, mounted from `mountFrom`, or uploaded from `source`. */
@@ -277,9 +289,10 @@ export class RegistryClient {
     source: BlobSource,
     options: RequestOptions & { mountFrom?: RepositoryName; chunkSize?: number } = {},
   ): Promise<UploadOutcome> {
-    return uploadBlob(this.requester, target, blob, source, {
+    checkDigest(blob.digest);
+    return uploadBlob(this.requester, toRepository(target), blob, source, {
       chunkSize: options.chunkSize ?? this.options.uploadChunkSize ?? 32 * 1024 * 1024,
-      ...(options.mountFrom ? { mountFrom: options.mountFrom } : {}),
+      ...(options.mountFrom ? { mountFrom: toRepository(options.mountFrom) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }

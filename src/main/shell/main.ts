@@ -1,4 +1,4 @@
-// The Electron shell: app lifecycle, the window, security handlers and ipcMain <-> api. No business logic:
+// The Electron shell: app lifecycle, the shellState.window, security handlers and ipcMain <-> api. No business logic:
 // everything here is wiring of Electron objects to modules that tests exercise with plain objects.
 import ElectronStore from 'electron-store';
 import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
@@ -30,16 +30,17 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  let window: BrowserWindow | undefined;
+  // Set once the app is ready; the handlers below are registered earlier and may fire before that.
+  const shellState: { window?: BrowserWindow } = {};
   let pendingLink = deepLinkFromArgv(process.argv);
   const sendDeepLink = (link: string) => {
-    if (window && !window.webContents.isLoading()) window.webContents.send(EVENT_CHANNEL, 'app.deepLink', { path: deepLinkPath(link) });
+    if (shellState.window && !shellState.window.webContents.isLoading()) shellState.window.webContents.send(EVENT_CHANNEL, 'app.deepLink', { path: deepLinkPath(link) });
     else pendingLink = link;
   };
   // A second start focuses this window and passes its berth:// link along.
   app.on('second-instance', (_event, argv) => {
-    if (window?.isMinimized()) window.restore();
-    window?.focus();
+    if (shellState.window?.isMinimized()) shellState.window.restore();
+    shellState.window?.focus();
     const link = deepLinkFromArgv(argv);
     if (link) sendDeepLink(link);
   });
@@ -65,7 +66,8 @@ async function start(): Promise<void> {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const remembered = loadWindowState(stateFile);
   const bounds = remembered && fitToDisplays(remembered.bounds, screen.getAllDisplays().map((d) => d.workArea));
-  window = new BrowserWindow({ ...mainWindowOptions(join(here, '../preload')), ...(bounds ?? {}) });
+  const window = new BrowserWindow({ ...mainWindowOptions(join(here, '../preload')), ...(bounds ?? {}) });
+  shellState.window = window;
   if (remembered?.maximized) window.maximize();
   window.on('close', () => {
     if (window) saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });

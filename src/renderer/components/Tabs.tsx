@@ -2,7 +2,7 @@
  * Accessible tabs (WAI-ARIA tabs pattern, automatic activation): Left/Right/Home/End move between tabs.
  * Controlled: the caller keeps the selected tab (e.g. in the URL or a store).
  */
-import { useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface TabSpec<T extends string> {
   id: T;
@@ -14,6 +14,7 @@ export interface TabSpec<T extends string> {
 
 export function Tabs<T extends string>({ label, tabs, selected, onSelect, children }: { label: string; tabs: TabSpec<T>[]; selected: T; onSelect: (id: T) => void; children: ReactNode }) {
   const refs = useRef(new Map<T, HTMLButtonElement>());
+  const idBase = useId();
   const enabled = tabs.filter((t) => !t.disabled);
   const onKeyDown = (event: KeyboardEvent) => {
     const index = enabled.findIndex((t) => t.id === selected);
@@ -35,9 +36,9 @@ export function Tabs<T extends string>({ label, tabs, selected, onSelect, childr
             }}
             type="button"
             role="tab"
-            id={`tab-${tab.id}`}
+            id={`${idBase}-tab-${tab.id}`}
             aria-selected={tab.id === selected}
-            aria-controls={`tabpanel-${tab.id}`}
+            aria-controls={`${idBase}-panel`}
             tabIndex={tab.id === selected ? 0 : -1}
             disabled={tab.disabled}
             className="tab"
@@ -48,7 +49,7 @@ export function Tabs<T extends string>({ label, tabs, selected, onSelect, childr
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`tabpanel-${selected}`} aria-labelledby={`tab-${selected}`} className="tabpanel">
+      <div role="tabpanel" id={`${idBase}-panel`} aria-labelledby={`${idBase}-tab-${selected}`} className="tabpanel">
         {children}
       </div>
     </div>

@@ -266,6 +266,9 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
     async refresh(registryId, repository) {
       const key = ensureRepository(registryId, repository);
       const fetcher = fetchers.get(key);
+      // A tag may point at another image now: every detail is asked again (main's digest cache keeps
+      // that to a HEAD per unchanged tag).
+      patch(key, { details: {} });
       await loadTags(key, fetcher?.wanted === 'all');
     },
     prioritize(registryId, repository, tags) {

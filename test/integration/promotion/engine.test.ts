@@ -3,6 +3,7 @@
  * push to the token registry with the user's credentials; the image stays on the machine.
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { OperationProgress } from '../../../src/shared/types/operations';
 import { sha256, skopeoRaw, startHarness, uniqueName, type Harness } from './harness';
 
 const world = inject('world');
@@ -27,8 +28,14 @@ it('pulls, tags and pushes through the engine, says what it will not keep, and l
   expect(plan.notes.join('\n')).toMatch(/only linux\/arm64\/v8 is carried/);
   expect(plan.notes.join('\n')).toMatch(/Referrers .* are not carried through the engine/);
 
-  const result = await harness.call('promotion.execute', request);
+  const events: OperationProgress[] = [];
+  const result = await harness.call('promotion.execute', request, (event) => events.push(event));
   localImages.push(target);
+  // The engine's own per-layer progress, pull then push, as promotion progress.
+  const statuses = events.map((event) => event.status);
+  expect(statuses.findIndex((status) => status.startsWith('Pull: '))).toBeLessThan(statuses.findIndex((status) => status.startsWith('Push: ')));
+  expect(events.some((event) => event.status.startsWith('Push: ') && (event.items?.length ?? 0) > 0)).toBe(true);
+  expect(events.at(-1)).toMatchObject({ kind: 'promotion', status: 'Promoted', done: true });
   expect(result.strategy).toBe('engine');
   expect(result.blobsCopied + result.skipped).toBeGreaterThan(0);
   expect(sha256(await skopeoRaw(target, alice))).toBe(result.digest);

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationProgress } from '../../../src/shared/types/operations';
-import { startRegistry, type RunningRegistry } from '../../env/registry';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readRequestLog, startRegistry, type RunningRegistry } from '../../env/registry';
 import { buildImageFromHostFiles, failure, pushImage, sha256, skopeoRaw, startHarness, uniqueName, type BuiltImage, type Harness } from './harness';
 
 const MiB = 1024 * 1024;
@@ -92,6 +94,23 @@ describe('a promotion cancelled mid-copy', () => {
     const result = await harness.call('promotion.execute', { source: sourceRef(), target: ref });
     expect(result.skipped).toBeGreaterThan(0);
     expect(await targetTag(ref)).toBe(image.digest);
+  });
+});
+
+describe('an audit log that cannot be written', () => {
+  it('refuses the promotion before anything is written', async () => {
+    const ref = `${target.host}/${uniqueName('scratch')}/app:1.0`;
+    const blocked = await startHarness([target]);
+    try {
+      // The log's place is taken by a folder: no line could be appended.
+      await mkdir(join(blocked.env.BERTH_CONFIG_DIR!, 'audit.jsonl'), { recursive: true });
+      const before = (await readRequestLog(target.accessLogFile)).length;
+      const error = await failure(blocked.call('promotion.execute', { source: sourceRef(), target: ref }));
+      expect(error.message).toMatch(/Could not write the promotion audit log .*audit\.jsonl/);
+      expect((await readRequestLog(target.accessLogFile)).slice(before)).toEqual([]);
+    } finally {
+      await blocked.close();
+    }
   });
 });
 

@@ -136,6 +136,17 @@ describe('multi-arch', () => {
     const result = await harness.call('promotion.execute', { source: `${anonymous.host}/${ref}`, target });
     expect(result.digest).toBe(seed.manifests[ref]!.digest);
     expect(result.manifestsWritten).toBe(4); // two platforms, the index by digest, then the tag
+
+    // The safe order, as the target registry saw it: blobs, child manifests, the index, the tag last.
+    const writes = (await requestsFor(token.accessLogFile, repository)).filter((entry) => entry.method !== 'GET' && entry.method !== 'HEAD');
+    const manifestWrites = writes.filter((entry) => entry.path.includes('/manifests/')).map((entry) => entry.path.split('/manifests/')[1]);
+    const children = Object.values(seed.platforms[ref]!).map((child) => child.digest);
+    expect(manifestWrites.slice(0, 2).sort()).toEqual([...children].sort());
+    expect(manifestWrites.slice(2)).toEqual([seed.manifests[ref]!.digest, '1.0']);
+    const lastBlobWrite = writes.findLastIndex((entry) => entry.path.includes('/blobs/'));
+    const firstManifestWrite = writes.findIndex((entry) => entry.path.includes('/manifests/'));
+    expect(lastBlobWrite).toBeGreaterThan(-1);
+    expect(lastBlobWrite).toBeLessThan(firstManifestWrite);
     expect(sha256(await skopeoRaw(target, alice))).toBe(seed.manifests[ref]!.digest);
     for (const child of Object.values(seed.platforms[ref]!)) {
       expect(sha256(await skopeoRaw(`${token.host}/${repository}@${child.digest}`, alice))).toBe(child.digest);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageDiff } from '../../../src/shared/types/layers';
-import { ancestors, buildTree, CHANGE_KINDS, diffInputs, filterTree, findNode, flattenTree, pathMatcher, type ChangeKind } from '../../../src/renderer/views/compare/file-tree';
+import { ancestors, buildTree, CHANGE_KINDS, diffInputs, filterTree, flattenTree, pathMatcher, type ChangeKind } from '../../../src/renderer/views/compare/file-tree';
+import { findNode } from './find-node';
 
 const files: ImageDiff['files'] = {
   added: [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { layerTree } from '../../../src/renderer/stores/layers';
-import { buildTree, CHANGE_KINDS, filterTree, findNode } from '../../../src/renderer/views/compare/file-tree';
+import { buildTree, CHANGE_KINDS, filterTree } from '../../../src/renderer/views/compare/file-tree';
 import type { MergedEntry } from '../../../src/shared/types/layers';
+import { findNode } from '../compare/find-node';
 
 const entry = (path: string, layer: number, size = 0, type: MergedEntry['type'] = 'file'): MergedEntry => ({ path, type, size, mode: 0o644, uid: 0, gid: 0, mtime: 0, layer });
 

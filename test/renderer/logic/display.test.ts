@@ -3,6 +3,8 @@ import { adviseOn, rateLimitReset } from '../../../src/renderer/logic/errors';
 import { formatBytes, formatRelative, shortDigest } from '../../../src/renderer/logic/format';
 import { prettyJson, tokenizeJson } from '../../../src/renderer/logic/json-tokens';
 import { alignLayers, readableStep } from '../../../src/renderer/logic/layer-history';
+import { shareableLink } from '../../../src/renderer/logic/links';
+import { parseRoute } from '../../../src/renderer/navigation/route';
 import { pullByDigest, pullByTag, pullName } from '../../../src/renderer/logic/references';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
@@ -96,5 +98,14 @@ describe('layers and history', () => {
     expect(readableStep('/bin/sh -c #(nop)  ENV A=b')).toBe('ENV A=b');
     expect(readableStep('/bin/sh -c apt-get update')).toBe('RUN apt-get update');
     expect(readableStep('RUN /bin/sh -c make # buildkit')).toBe('RUN /bin/sh -c make');
+  });
+});
+
+describe('shareable links', () => {
+  it('are berth:// paths in the desktop app and the token-less address in serve mode', () => {
+    const route = { view: 'repository', registryId: 'r1', repository: 'team-a/app' } as const;
+    expect(shareableLink(route, { protocol: 'file:', origin: 'null' })).toBe('berth://registries/r1/repositories/team-a/app');
+    expect(shareableLink(route, { protocol: 'http:', origin: 'http://127.0.0.1:4000' })).toBe('http://127.0.0.1:4000/registries/r1/repositories/team-a/app');
+    expect(parseRoute(new URL(shareableLink(route, { protocol: 'http:', origin: 'http://127.0.0.1:4000' })).pathname)).toEqual(route);
   });
 });

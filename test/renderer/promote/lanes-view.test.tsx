@@ -178,3 +178,23 @@ describe('LanesEditor', () => {
     expect(await screen.findByTestId('lane-stage-prod')).toBeTruthy();
   });
 });
+
+describe('LanesEditor while registries load', () => {
+  it('opens (and lists the lane) before the registry list has arrived', async () => {
+    const api = scriptedApi({
+      'promotion.lanes': () => [lane],
+      'registries.list': () => new Promise<RegistryView[]>(() => undefined),
+    });
+    await act(async () =>
+      render(
+        <ApiProvider api={api}>
+          <LanesView />
+        </ApiProvider>,
+      ),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: /Edit lanes/ }));
+    const editor = screen.getByRole('dialog', { name: 'Promotion lanes' });
+    expect((within(editor).getByRole('textbox', { name: 'Lane' }) as HTMLInputElement).value).toBe('main');
+    expect(within(editor).getAllByRole('textbox', { name: 'Stage name' })).toHaveLength(3);
+  });
+});

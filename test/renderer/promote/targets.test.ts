@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { BERTH_IMAGE_TYPE, carriesImage, readDraggedImage, writeDraggedImage, type DraggedImage } from '../../../src/renderer/views/promote/drag';
+import { dropTargetOfRoute, dropTargetReference } from '../../../src/renderer/views/promote/drop-targets';
 import { laneRest, normalizeNamespace, registryTarget, repositoryTarget, rewriteTag, stageIndexOf, stageTarget } from '../../../src/renderer/views/promote/targets';
 import type { PromotionLane } from '../../../src/shared/types/promotion';
 
@@ -71,5 +72,21 @@ describe('drag payload', () => {
     expect(readDraggedImage(data)).toBeUndefined();
     expect(readDraggedImage(null)).toBeUndefined();
     expect(carriesImage(null)).toBe(false);
+  });
+});
+
+describe('sidebar drop targets', () => {
+  const dropped = { ...image('dev/team/app', '1.2.0'), digest: '' };
+  it('reads a sidebar node’s route as a drop target', () => {
+    expect(dropTargetOfRoute({ view: 'repository', registryId: 'r2', repository: 'prod/app' })).toEqual({ kind: 'repository', registryId: 'r2', repository: 'prod/app' });
+    expect(dropTargetOfRoute({ view: 'registry', registryId: 'r2', namespace: 'prod' })).toEqual({ kind: 'namespace', registryId: 'r2', namespace: 'prod' });
+    expect(dropTargetOfRoute({ view: 'registry', registryId: 'r2' })).toEqual({ kind: 'registry', registryId: 'r2' });
+    expect(dropTargetOfRoute({ view: 'lanes' })).toBeUndefined();
+  });
+
+  it('names the target: same tag in a repository, the repository name under a namespace, the same path in a registry', () => {
+    expect(dropTargetReference({ kind: 'repository', registryId: 'r2', repository: 'prod/app' }, dropped, 'ghcr.io')).toBe('ghcr.io/prod/app:1.2.0');
+    expect(dropTargetReference({ kind: 'namespace', registryId: 'r2', namespace: 'prod/' }, dropped, HOST)).toBe(`${HOST}/prod/app:1.2.0`);
+    expect(dropTargetReference({ kind: 'registry', registryId: 'r2' }, dropped, 'ghcr.io')).toBe('ghcr.io/dev/team/app:1.2.0');
   });
 });

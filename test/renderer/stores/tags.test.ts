@@ -165,3 +165,20 @@ describe('tags store', () => {
     expect(store.getState().repositories[key]!.tags).toEqual({ status: 'ready', value: ['1.0'] });
   });
 });
+
+describe('tags store refresh', () => {
+  it('asks every detail again, since a tag may point at another image now', async () => {
+    let digest = 'a';
+    const api = scriptedApi({
+      'registry.listTags': () => ({ name: 'team/app', tags: ['latest'] }),
+      'registry.tagDetails': ({ tags }) => tags.map((tag) => ({ tag, digest: `sha256:${digest.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json' })),
+    });
+    const store = useTags.of(api);
+    await store.getState().open('r', 'team/app', { fetchAll: true });
+    await until(() => store.getState().repositories[key]!.fetch.complete, 'details');
+    expect(store.getState().repositories[key]!.details.latest!.digest).toBe(`sha256:${'a'.repeat(64)}`);
+    digest = 'b';
+    await store.getState().refresh('r', 'team/app');
+    await until(() => store.getState().repositories[key]!.details.latest?.digest === `sha256:${'b'.repeat(64)}`, 'the new digest');
+  });
+});

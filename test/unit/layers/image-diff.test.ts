@@ -94,6 +94,36 @@ describe('diffFiles', () => {
   });
 });
 
+describe('diffFiles over a common base', () => {
+  it('finds, from the paths the upper layers touch, exactly what a full comparison finds', async () => {
+    const base = await tableOf([
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/a', content: 'a' },
+      { name: 'etc/b', content: 'b' },
+      { name: 'srv/', type: 'directory' },
+      { name: 'srv/one/two', content: 'deep' },
+      { name: 'srv/keep', content: 'keep' },
+      { name: 'opt/tool', content: 'tool' },
+    ]);
+    const upperA = await tableOf([{ name: 'etc/a', content: 'A!' }, { name: 'etc/.wh.b', content: '' }, { name: 'new-in-a', content: 'x' }]);
+    const upperB1 = await tableOf([{ name: 'srv/.wh..wh..opq', content: '' }, { name: 'srv/fresh', content: 'fresh' }, { name: 'opt/tool/', type: 'directory' }]);
+    const upperB2 = await tableOf([{ name: 'etc/b', content: 'b', mode: 0o600 }, { name: 'opt/tool/inside', content: 'in' }]);
+    const full = diffFiles(MergedTree.build([base, upperA]), MergedTree.build([base, upperB1, upperB2]));
+    const common = MergedTree.build([base]);
+    const touched: string[] = [];
+    const observer = { placed: (path: string) => void touched.push(path), removed: (path: string) => void touched.push(path) };
+    const treeA = common.extend([base, upperA], observer);
+    const treeB = common.extend([base, upperB1, upperB2], observer);
+    expect(diffFiles(treeA, treeB, touched)).toEqual(full);
+    expect(full.removed.map((file) => file.path)).toEqual(['/new-in-a', '/srv/keep', '/srv/one', '/srv/one/two']);
+    expect(full.modified.map((file) => file.path)).toEqual(['/etc/a', '/opt/tool']);
+    // A deletes /etc/b, B keeps it (with another mode): from A to B it is added.
+    expect(full.added.map((file) => file.path)).toEqual(['/etc/b', '/opt/tool/inside', '/srv/fresh']);
+    // The common tree is left as it was.
+    expect([...common.paths()].sort()).toEqual(['/etc', '/etc/a', '/etc/b', '/opt', '/opt/tool', '/srv', '/srv/keep', '/srv/one', '/srv/one/two']);
+  });
+});
+
 describe('alignLayers', () => {
   it('matches layers by digest, and by diff ID when the same content is stored differently', () => {
     const threeSteps = config({

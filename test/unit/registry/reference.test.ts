@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkReference,
   familiarReference,
   formatReference,
   isLoopbackHost,
@@ -71,6 +72,23 @@ describe('parseReference (Docker rules)', () => {
   it('parses repositories and refuses tags there', () => {
     expect(parseRepository('127.0.0.1:5000/many/tags')).toEqual({ registry: '127.0.0.1:5000', repository: 'many/tags' });
     expect(() => parseRepository('alpine:3')).toThrow(/leave out the :tag/);
+  });
+});
+
+describe('checkReference', () => {
+  it('accepts a reference in normal form', () => {
+    expect(checkReference({ registry: '127.0.0.1:5000', repository: 'dev/app', tag: '1.0' })).toEqual({ registry: '127.0.0.1:5000', repository: 'dev/app', tag: '1.0' });
+  });
+
+  it.each([
+    [{ registry: 'r.example', repository: '../_catalog' }],
+    [{ registry: 'r.example', repository: 'a/b?n=1' }],
+    [{ registry: 'r.example', repository: 'a', tag: '../../x' }],
+    [{ registry: 'r.example', repository: 'a', digest: 'sha256:../../x' }],
+    [{ registry: 'r.example/evil', repository: 'a' }],
+    [{ registry: 'docker.io', repository: 'alpine' }],
+  ])('refuses parts that would change the URL or are not normalised: %j', (ref) => {
+    expect(() => checkReference(ref)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
   });
 });
 

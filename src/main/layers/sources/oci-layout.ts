@@ -154,7 +154,7 @@ export class OciLayoutSource implements ImageSource {
     const path = this.blobPath(layer.digest);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new BerthError('not_found', `Layer ${layer.digest} of ${this.reference} is missing from the layout's blobs.`);
-    return createReadStream(path, { highWaterMark: 1024 * 1024 });
+    return createReadStream(path, { highWaterMark: 256 * 1024 });
   }
 
   async close(): Promise<void> {}

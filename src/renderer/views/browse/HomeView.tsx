@@ -65,7 +65,8 @@ export function HomeView() {
                   {status?.rateLimit?.remaining !== undefined ? ` · ${status.rateLimit.remaining} pulls left` : ''}
                 </div>
               </button>
-              {status?.reachable && !status.authenticated && r.credential.source === 'none' ? null : status?.reachable && !status.authenticated ? (
+              {/* A stored credential the registry no longer accepts: offer to replace it. */}
+              {status?.reachable && !status.authenticated && r.credential.source !== 'none' ? (
                 <button type="button" className="link-button card-action" onClick={() => openDialog({ kind: 'signIn', registryId: r.id })}>
                   Sign in again…
                 </button>

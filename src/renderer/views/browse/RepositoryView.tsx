@@ -13,6 +13,7 @@ import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatCount, plural } from '../../logic/format';
+import { shareableLink } from '../../logic/links';
 import { pullName } from '../../logic/references';
 import { FILTER_MODES, makeTagFilter, type FilterMode } from '../../logic/tag-filter';
 import { countSortable, SORT_LABELS, sortNeedsDetails, type TagSortKey } from '../../logic/tag-sort';
@@ -55,6 +56,7 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
             {pullName(registry.host, repository)}
           </code>
           <CopyButton text={pullName(registry.host, repository)} label="Copy repository name" />
+          <CopyButton text={shareableLink({ view: 'repository', registryId, repository })} label="Copy link to this repository" />
           <button type="button" className="icon-button" aria-label="Refresh tags" title="Refresh tags" onClick={() => void refresh(registryId, repository)}>
             <Icon name="refresh" size={14} />
           </button>

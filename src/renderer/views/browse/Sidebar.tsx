@@ -12,10 +12,11 @@ import { Spinner } from '../../components/states';
 import { Tree, type TreeItem } from '../../components/Tree';
 import { adviseOn } from '../../logic/errors';
 import { ancestorPaths, buildNamespaceTree, type NamespaceNode } from '../../logic/namespace-tree';
+import { tryParseReference } from '../../logic/references';
 import type { Route } from '../../navigation/route';
 import { useNavigation } from '../../navigation/store';
 import type { Loadable } from '../../stores/loadable';
-import { repositoriesOf, useRegistries } from '../../stores/registries';
+import { findRegistryByHost, repositoriesOf, useRegistries } from '../../stores/registries';
 import { useUi } from '../../stores/ui';
 import { dropTargetOfRoute, usePromoteDrop } from '../promote/drop-targets';
 
@@ -39,13 +40,11 @@ export function Sidebar() {
   const promoteDrop = usePromoteDrop();
   const registries = list?.value ?? [];
 
-  // Open the registry and namespaces of the current route, so the selection is visible.
+  // Open the registry and namespaces of the current place, so the selection is visible.
+  const place = useMemo(() => placeOf(route, registries), [route, registries]);
   useEffect(() => {
-    if (route.view === 'repository' || route.view === 'registry') {
-      const path = route.view === 'repository' ? route.repository : (route.namespace ?? '');
-      expand([registryNodeId(route.registryId), ...ancestorPaths(path).map((p) => namespaceNodeId(route.registryId, p))]);
-    }
-  }, [route, expand]);
+    if (place) expand([registryNodeId(place.registryId), ...ancestorPaths(place.path).map((p) => namespaceNodeId(place.registryId, p))]);
+  }, [place, expand]);
 
   // Expanded registries need their repositories.
   const expandedSet = useMemo(() => new Set(expanded), [expanded]);
@@ -54,8 +53,8 @@ export function Sidebar() {
   }, [registries, expandedSet, loadCatalog]);
 
   const { items, actions } = useMemo(
-    () => flattenTree(registries, statuses, catalogs, expandedSet, route),
-    [registries, statuses, catalogs, expandedSet, route],
+    () => flattenTree(registries, statuses, catalogs, expandedSet, place),
+    [registries, statuses, catalogs, expandedSet, place],
   );
 
   const onSelect = (id: string) => {
@@ -165,17 +164,32 @@ function RegistryBadges({ registry, status }: { registry: RegistryView; status?:
   );
 }
 
+/** The registry and path the route is about: a namespace, a repository, or the repository of an image. */
+interface Place {
+  registryId: string;
+  path: string;
+}
+
+function placeOf(route: Route, registries: RegistryView[]): Place | undefined {
+  if (route.view === 'repository') return { registryId: route.registryId, path: route.repository };
+  if (route.view === 'registry') return { registryId: route.registryId, path: route.namespace ?? '' };
+  if (route.view === 'image') {
+    const reference = tryParseReference(route.reference);
+    const registry = reference && findRegistryByHost(registries, reference.registry);
+    return registry && reference ? { registryId: registry.id, path: reference.repository } : undefined;
+  }
+  return undefined;
+}
+
 function flattenTree(
   registries: RegistryView[],
   statuses: Record<string, Loadable<RegistryStatus>>,
   catalogs: Record<string, Loadable<string[]>>,
   expanded: Set<string>,
-  route: Route,
+  selectedPath: Place | undefined,
 ): { items: TreeItem[]; actions: Map<string, NodeAction> } {
   const items: TreeItem[] = [];
   const actions = new Map<string, NodeAction>();
-  const selectedPath =
-    route.view === 'repository' ? { registryId: route.registryId, path: route.repository } : route.view === 'registry' ? { registryId: route.registryId, path: route.namespace ?? '' } : undefined;
 
   for (const registry of registries) {
     const id = registryNodeId(registry.id);

@@ -102,7 +102,8 @@ export function ModifiedAttributes({ file }: { file: ModifiedFile }) {
 
 export function FileContentView({ file }: { file: FileContent }) {
   const text = useMemo(() => (file.binary ? hexDump(file.content) : file.content), [file]);
-  const lines = useMemo(() => (file.binary ? [] : text.split('\n')), [file.binary, text]);
+  // A final newline ends the last line; it does not start another.
+  const lines = useMemo(() => (file.binary ? [] : text.replace(/\n$/, '').split('\n')), [file.binary, text]);
   return (
     <div className="filecontent" data-testid="file-content">
       <div className="preview-meta">

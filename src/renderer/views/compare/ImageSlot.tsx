@@ -1,11 +1,13 @@
 /**
- * One side of a comparison: a reference field that also accepts a dropped tag (from the tag table or a
- * lane) and offers the local Docker engine's images (`docker-daemon:NAME:TAG`).
+ * One side of a comparison: a reference field that suggests tags from Berth's search index as you type,
+ * accepts a dropped tag (from the tag table or a lane) and offers the local Docker engine's images
+ * (`docker-daemon:NAME:TAG`).
  */
-import { useState, type DragEvent } from 'react';
+import { useEffect, useState, type DragEvent } from 'react';
 import type { LocalImage } from '../../../shared/types/docker';
 import { useApi } from '../../api/context';
 import { Icon } from '../../components/Icon';
+import { useRegistries } from '../../stores/registries';
 import { carriesImage, readDraggedImage } from '../promote/drag';
 
 export const DOCKER_DAEMON_PREFIX = 'docker-daemon:';
@@ -23,6 +25,7 @@ export function ImageSlot({ side, label, value, onChange, onCommit }: ImageSlotP
   const api = useApi();
   const [dropping, setDropping] = useState(false);
   const [local, setLocal] = useState<{ images?: LocalImage[]; error?: string } | null>(null);
+  const suggestions = useSuggestions(value);
 
   const onDrop = (event: DragEvent) => {
     const image = readDraggedImage(event.dataTransfer);
@@ -67,6 +70,8 @@ export function ImageSlot({ side, label, value, onChange, onCommit }: ImageSlotP
         <input
           id={`compare-${side}`}
           className="input mono"
+          list={`compare-${side}-suggestions`}
+          autoComplete="off"
           value={value}
           placeholder="registry/repository:tag, or drop a tag here"
           spellCheck={false}
@@ -75,6 +80,11 @@ export function ImageSlot({ side, label, value, onChange, onCommit }: ImageSlotP
             if (event.key === 'Enter') onCommit(value.trim());
           }}
         />
+        <datalist id={`compare-${side}-suggestions`}>
+          {suggestions.map((reference) => (
+            <option key={reference} value={reference} />
+          ))}
+        </datalist>
         <button type="button" className="button button-small" aria-expanded={local !== null} onClick={openLocal} title="Pick an image from the local Docker engine">
           <Icon name="docker" size={13} /> Local
         </button>
@@ -105,4 +115,35 @@ export function ImageSlot({ side, label, value, onChange, onCommit }: ImageSlotP
       ) : null}
     </div>
   );
+}
+
+/** Tag references matching what is typed (Berth's search over the registries' repositories and tags). */
+function useSuggestions(text: string): string[] {
+  const api = useApi();
+  const registries = useRegistries((s) => s.list);
+  const [suggestions, setSuggestions] = useState<string[]>([]);
+  const query = text.trim();
+  useEffect(() => {
+    if (query.length < 2 || query.startsWith(DOCKER_DAEMON_PREFIX)) {
+      setSuggestions([]);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      api.call('search.query', { query, limit: 20 }).then(
+        (hits) => {
+          if (!live) return;
+          const hostOf = (id: string) => registries?.value?.find((r) => r.id === id)?.host;
+          setSuggestions(hits.flatMap((hit) => (hit.tag && hostOf(hit.registryId) ? [`${hostOf(hit.registryId)}/${hit.repository}:${hit.tag}`] : [])));
+        },
+        // Suggestions are a convenience: without them the field still takes any reference.
+        () => live && setSuggestions([]),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, query, registries]);
+  return suggestions;
 }

@@ -221,7 +221,7 @@ function summed(node: TreeNode, countsItself: boolean): TreeNode {
 
 const byName = (a: TreeNode, b: TreeNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-export function compareNodes(sort: TreeSort): (a: TreeNode, b: TreeNode) => number {
+function compareNodes(sort: TreeSort): (a: TreeNode, b: TreeNode) => number {
   switch (sort) {
     case 'name':
       // Directories first, as file managers do.
@@ -260,16 +260,6 @@ export function ancestors(path: string): string[] {
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(`/${parts.slice(0, i).join('/')}`);
   return out;
-}
-
-/** Finds a node by path. */
-export function findNode(root: TreeNode, path: string): TreeNode | undefined {
-  let node: TreeNode | undefined = root;
-  for (const part of components(path)) {
-    node = node.children.find((c) => c.name === part);
-    if (!node) return undefined;
-  }
-  return node;
 }
 
 /** Paths of every directory in the tree (for "Expand all"). */

@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { Tabs } from '../../components/Tabs';
 import { Breadcrumbs, type Crumb } from '../../components/Breadcrumbs';
 import { formatPlatform, shortDigest } from '../../logic/format';
+import { shareableLink } from '../../logic/links';
 import { digestReference, pullByDigest, pullByTag, tryParseReference } from '../../logic/references';
 import { imagePlatforms } from '../../logic/tag-rows';
 import { useNavigation } from '../../navigation/store';
@@ -86,6 +87,7 @@ function ImageBody({ reference, parsed, platform }: { reference: string; parsed:
               pull @digest
             </CopyButton>
           ) : null}
+          <CopyButton text={shareableLink(platform ? { view: 'image', reference, platform } : { view: 'image', reference })} label="Copy link to this image" />
           <button type="button" className="button button-small" onClick={() => navigate({ view: 'layers', reference })} title="Browse the image's files layer by layer">
             <Icon name="layers" size={12} /> Files
           </button>

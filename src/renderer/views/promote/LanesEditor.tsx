@@ -21,6 +21,8 @@ export function laneFromEnvironments(registry: RegistryView, name: string): Prom
   return { name, stages: registry.environments.map((env) => ({ name: env.role, registryId: registry.id, namespace: env.namespace })), tagRewrites: [] };
 }
 
+const NO_REGISTRIES: RegistryView[] = [];
+
 function move<T>(items: readonly T[], from: number, to: number): T[] {
   const next = [...items];
   const [item] = next.splice(from, 1);
@@ -29,10 +31,11 @@ function move<T>(items: readonly T[], from: number, to: number): T[] {
 }
 
 export function LanesEditor({ onClose }: { onClose: () => void }) {
-  const current = usePromotion((s) => s.lanes?.value ?? []);
+  // Selectors return what the store holds (a fresh `[]` per call would re-render forever).
+  const current = usePromotion((s) => s.lanes?.value);
   const saveLanes = usePromotion((s) => s.saveLanes);
-  const registries = useRegistries((s) => s.list?.value ?? []);
-  const [lanes, setLanes] = useState<PromotionLane[]>(() => structuredClone(current));
+  const registries = useRegistries((s) => s.list?.value) ?? NO_REGISTRIES;
+  const [lanes, setLanes] = useState<PromotionLane[]>(() => structuredClone(current ?? []));
   const [error, setError] = useState<ErrorData | null>(null);
   const [saving, setSaving] = useState(false);
   const firstRegistry = registries[0]?.id ?? '';

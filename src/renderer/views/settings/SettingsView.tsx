@@ -93,7 +93,11 @@ function statusLine(status: RegistryStatus, registry: RegistryView): string {
 }
 
 function RegistrySettings({ registry }: { registry: RegistryView }) {
-  const { update, remove, checkStatus, testCredential, removeCredential } = useRegistries((s) => s);
+  const update = useRegistries((s) => s.update);
+  const remove = useRegistries((s) => s.remove);
+  const checkStatus = useRegistries((s) => s.checkStatus);
+  const testCredential = useRegistries((s) => s.testCredential);
+  const removeCredential = useRegistries((s) => s.removeCredential);
   const status = useRegistries((s) => s.status[registry.id]);
   const openDialog = useUi((s) => s.openDialog);
   const navigate = useNavigation((s) => s.navigate);
