@@ -10,7 +10,7 @@ import { createJsZstd, createNativeZstd, type ZstdImplementation } from './zstd'
 
 export type PipelineStage = Transform | ((source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer>);
 
-/** zlib's output chunk: larger chunks mean fewer hand-offs between zlib's thread and the tar parser. */
+/** zlib's output chunk: larger ones save hand-offs between zlib's thread and the parser, smaller ones memory (64 KiB: both). */
 const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
 export function sniffCompression(head: Uint8Array): Compression {

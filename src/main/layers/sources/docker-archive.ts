@@ -123,7 +123,7 @@ export class DockerArchiveSource implements ImageSource {
     const member = this.layerMembers.get(layer.digest);
     if (!member) throw new BerthError('not_found', `${this.reference} has no layer ${layer.digest}.`);
     if (member.size === 0) return Readable.from([]);
-    return createReadStream(this.options.path, { start: member.offset, end: member.offset + member.size - 1, highWaterMark: 1024 * 1024 });
+    return createReadStream(this.options.path, { start: member.offset, end: member.offset + member.size - 1, highWaterMark: 256 * 1024 });
   }
 
   async close(): Promise<void> {}
