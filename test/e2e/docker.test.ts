@@ -2,14 +2,15 @@
  * Journey: the local Docker panel in Chromium through `berth serve`, on the shared world's dockerd and
  * registry: pull a tag and watch its progress reach 100%, retag it and push it, then check through the
  * registry API that the pushed tag is there with the digest the push reported. Every name it pulls, tags or
- * pushes is under a namespace unique to this run (the shared engine may hold the seeded tags already, and an
- * up-to-date pull reports no layers).
+ * pushes is under a namespace unique to this run, and the pulled image has random layers: the shared engine may
+ * hold any seeded image already, and a pull of layers it has reports none.
  */
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, screenshot } from '../env/browser';
 import { connectApi, startBerthServe, type RunningBerthServe } from '../env/serve';
+import { pushUniqueImage } from '../env/unique-image';
 
 const world = inject('world');
 const registry = world.anonymous;
@@ -21,15 +22,15 @@ let serve: RunningBerthServe;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 let api: Awaited<ReturnType<typeof connectApi>>;
+let image: Awaited<ReturnType<typeof pushUniqueImage>>;
 
 beforeAll(async () => {
   serve = await startBerthServe({ DOCKER_HOST: world.dockerd.host });
   api = await connectApi(serve);
   const added = await api.call('registries.add', { host: registry.host, name: 'world', insecure: true });
   if (!added.ok) throw new Error(added.error.message);
-  // A copy of the seeded dev/app:1.0.0 (same digest) under this run's namespace, done by the registry itself.
-  const copied = await api.call('promotion.execute', { source: `${registry.host}/dev/app:1.0.0`, target: source });
-  if (!copied.ok) throw new Error(copied.error.message);
+  // An image no engine has seen (random layers), so the pull must download every layer whatever else ran.
+  image = await pushUniqueImage({ host: registry.host }, scratch, '1.0.0', 2);
   chromium = await launchChromium();
   page = await chromium.browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`${serve.origin}/docker#token=${serve.token}`);
@@ -61,9 +62,9 @@ describe('local Docker', () => {
     expect(await overall.getAttribute('aria-valuenow')).toBe(await overall.getAttribute('aria-valuemax'));
     // One bar per layer of the image, each complete.
     const layers = card.getByRole('list', { name: 'Layers' }).getByRole('listitem');
-    expect(await layers.count()).toBe(world.seed.images['dev/app:1.0.0']!.layers.length);
+    expect(await layers.count()).toBe(image.layers.length);
     for (const bar of await layers.getByRole('progressbar').all()) expect(await bar.getAttribute('aria-valuenow')).toBe(await bar.getAttribute('aria-valuemax'));
-    expect(await card.getByTestId('transfer-digest').textContent()).toBe(world.seed.manifests['dev/app:1.0.0']!.digest);
+    expect(await card.getByTestId('transfer-digest').textContent()).toBe(image.digest);
     await page.getByRole('grid', { name: 'Local images' }).locator(`[data-row-key="${source}"]`).waitFor({ timeout: 30_000 });
     await screenshot(page, 'e2e-docker-pull');
   });

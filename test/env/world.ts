@@ -38,3 +38,13 @@ declare module 'vitest' {
     world: World;
   }
 }
+
+/**
+ * Tests write into the shared world only under top-level namespaces of their own (`scratch`, `scratch-…`, `lane-…`,
+ * `prod-e2e-…`), never under a seeded one. So a listing of the world is compared on what lies under the seeded
+ * top-level namespaces: exactly the seed there, whatever other test files ran before.
+ */
+export function underSeededNamespaces(names: readonly string[], seededRepositories: readonly string[]): string[] {
+  const seeded = new Set(seededRepositories.map((repository) => repository.split('/')[0]));
+  return names.filter((name) => seeded.has(name.split('/')[0]));
+}

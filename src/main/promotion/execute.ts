@@ -120,14 +120,13 @@ async function writeParts(client: RegistryClient, prepared: PreparedPromotion, o
   const targetRepo = repositoryOf(target);
 
   // 1. Blobs. The largest first, so the long transfers overlap with the many small ones.
-  for (const blob of plan.blobs) {
-    if (blob.action === 'present' || blob.action === 'external') {
-      progress.item(blob.digest, blob.action === 'present' ? 'Already there' : 'External', blob.size, blob.size);
+  progress.register(
+    plan.blobs.map((blob) => {
       if (blob.action === 'present') counts.skipped++;
-    } else {
-      progress.item(blob.digest, 'Waiting', 0, blob.size);
-    }
-  }
+      const done = blob.action === 'present' || blob.action === 'external';
+      return { id: blob.digest, status: blob.action === 'present' ? 'Already there' : blob.action === 'external' ? 'External' : 'Waiting', current: done ? blob.size : 0, total: blob.size };
+    }),
+  );
   const moving = plan.blobs.filter((blob) => blob.action === 'mount' || blob.action === 'copy').sort((a, b) => b.size - a.size);
   if (moving.length > 0) progress.phase(plan.strategy === 'mount' ? 'Mounting blobs' : 'Copying blobs');
   await forEachBounded(moving, options.blobConcurrency, signal, async (blob, blobSignal) => {

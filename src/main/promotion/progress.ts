@@ -30,6 +30,12 @@ export class PromotionProgress {
     this.flush();
   }
 
+  /** Lists every item at once (one event, however many blobs). */
+  register(items: ItemProgress[]): void {
+    for (const item of items) this.items.set(item.id, { ...item });
+    this.flush();
+  }
+
   item(id: string, status: string, current: number, total: number): void {
     const previous = this.items.get(id);
     this.items.set(id, { id, status, current, total });

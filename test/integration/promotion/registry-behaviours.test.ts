@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readRequestLog, startRegistry, type RunningRegistry } from '../../env/registry';
+import { SeedPusher } from '../../env/pusher';
 import { buildImageFromHostFiles, pushImage, sha256, skopeoRaw, startHarness, type BuiltImage, type Harness } from './harness';
 import { startInterposer, type RunningInterposer } from './interposer';
 
@@ -55,4 +56,54 @@ it('sends a blob in chunks when the target refuses it in one request (413), and 
   expect(uploads.filter((line) => line.startsWith('PATCH')).length).toBeGreaterThanOrEqual(2);
   expect(uploads.filter((line) => line.startsWith('PUT') && line.includes(encodeURIComponent(large.digest))).length).toBe(2);
   expect(sha256(await skopeoRaw(`${other.host}/chunked/app:1.0`))).toBe(image.digest);
+});
+
+it('keeps the BuildKit attestations of the chosen platforms in a subset, and only those', async () => {
+  // An index as `docker buildx build --platform linux/amd64,linux/arm64 --provenance` pushes it: two images and
+  // one attestation manifest per image (platform unknown/unknown, annotated with the image it describes).
+  const pusher = new SeedPusher({ host: registry.host });
+  const repository = 'buildkit/app';
+  const ociManifest = 'application/vnd.oci.image.manifest.v1+json';
+  const push = async (bytes: Buffer) => ({ mediaType: ociManifest, digest: await pusher.pushManifest(repository, sha256(bytes), bytes, ociManifest), size: bytes.length });
+  const entries = [];
+  for (const architecture of ['amd64', 'arm64']) {
+    const built = await buildImageFromHostFiles([64 * 1024]);
+    const config = JSON.parse(built.blobs[0]!.bytes.toString('utf8')) as Record<string, unknown>;
+    const ownConfig = Buffer.from(JSON.stringify({ ...config, architecture }));
+    await pusher.pushBlob(repository, ownConfig);
+    for (const blob of built.blobs.slice(1)) await pusher.pushBlob(repository, blob.bytes);
+    const manifest = JSON.parse(built.manifest.toString('utf8')) as { config: { digest: string; size: number } };
+    manifest.config = { ...manifest.config, digest: sha256(ownConfig), size: ownConfig.length };
+    const image = await push(Buffer.from(JSON.stringify(manifest)));
+    const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', architecture }));
+    const empty = Buffer.from('{}');
+    await pusher.pushBlob(repository, statement);
+    await pusher.pushBlob(repository, empty);
+    const attestation = await push(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: ociManifest,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(empty), size: 2 },
+          layers: [{ mediaType: 'application/vnd.in-toto+json', digest: sha256(statement), size: statement.length, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+        }),
+      ),
+    );
+    entries.push({ image: { ...image, platform: { os: 'linux', architecture } }, attestation: { ...attestation, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': image.digest } } });
+  }
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries.flatMap((entry) => [entry.image, entry.attestation]) }));
+  await pusher.pushManifest(repository, '1.0', index, 'application/vnd.oci.image.index.v1+json');
+
+  const plan = await harness.call('promotion.plan', { source: `${registry.host}/${repository}:1.0`, target: `${other.host}/${repository}:arm`, platforms: ['linux/arm64'] });
+  expect(plan.platforms).toEqual(['linux/arm64']);
+  const arm = entries[1]!;
+  expect(plan.manifests.filter((step) => step.role === 'image').map((step) => step.digest)).toEqual([arm.image.digest, arm.attestation.digest]);
+  expect(plan.notes.join(' ')).toMatch(/Only linux\/arm64 of the source's 2 platforms/);
+
+  const result = await harness.call('promotion.execute', { source: `${registry.host}/${repository}:1.0`, target: `${other.host}/${repository}:arm`, platforms: ['linux/arm64'] });
+  const raw = await skopeoRaw(`${other.host}/${repository}:arm`);
+  expect(sha256(raw)).toBe(result.digest);
+  const written = JSON.parse(raw.toString('utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  expect(written.manifests.map((entry) => entry.digest)).toEqual([arm.image.digest, arm.attestation.digest]);
+  expect(written.manifests[1]!.annotations).toEqual(arm.attestation.annotations);
 });

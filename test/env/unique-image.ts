@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { buildTar, compress, sha256, TreeBuilder } from './layers';
+import { SeedPusher, type PushTarget } from './pusher';
+import { MEDIA_TYPES } from './seed';
+
+/**
+ * Pushes a small Docker v2 image whose every layer is new to the world (random content), for tests that
+ * must see an engine download each layer: the shared dockerd may already hold any seeded image.
+ */
+export async function pushUniqueImage(target: PushTarget, repository: string, tag: string, layerCount = 2): Promise<{ digest: string; layers: string[] }> {
+  const pusher = new SeedPusher(target);
+  const layers: { digest: string; size: number; diffId: string }[] = [];
+  for (let i = 0; i < layerCount; i++) {
+    const tar = await buildTar(new TreeBuilder().file(`/unique/layer-${i}.bin`, randomBytes(64 * 1024)).entries);
+    const blob = await compress(tar, 'gzip');
+    const pushed = await pusher.pushBlob(repository, blob);
+    layers.push({ ...pushed, diffId: sha256(tar) });
+  }
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: new Date().toISOString(),
+      config: { Cmd: ['/bin/sh'] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+      history: layers.map((_, i) => ({ created_by: `COPY layer-${i}.bin /unique/` })),
+    }),
+  );
+  const configBlob = await pusher.pushBlob(repository, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.dockerManifest,
+      config: { mediaType: MEDIA_TYPES.dockerConfig, ...configBlob },
+      layers: layers.map((l) => ({ mediaType: MEDIA_TYPES.dockerLayerGzip, digest: l.digest, size: l.size })),
+    }),
+  );
+  const digest = await pusher.pushManifest(repository, tag, manifest, MEDIA_TYPES.dockerManifest);
+  return { digest, layers: layers.map((l) => l.digest) };
+}
