@@ -5,9 +5,12 @@
  */
 import { z } from 'zod';
 import { BerthError } from '../../shared/errors';
-import { formatReference, isTag, parseReference, type ImageReference } from '../../shared/reference';
-import type { LaneStep, PromotionLane, TagRewrite } from '../../shared/types/promotion';
+import { formatReference, parseReference, type ImageReference } from '../../shared/reference';
+import type { LaneStep, PromotionLane } from '../../shared/types/promotion';
 import type { SettingsStore } from '../credentials/settings-store';
+import { normalizeNamespace, rewriteTag } from '../../shared/lane-rules';
+
+export { normalizeNamespace, rewriteTag };
 
 export const LANES_SETTINGS_KEY = 'lanes';
 
@@ -49,12 +52,6 @@ function isRegExp(source: string): boolean {
   }
 }
 
-/** `dev`, `dev/` and `/dev/` all mean the `dev/` namespace; empty means the registry's root. */
-export function normalizeNamespace(namespace: string): string {
-  const trimmed = namespace.trim().replace(/^\/+|\/+$/g, '');
-  return trimmed === '' ? '' : `${trimmed}/`;
-}
-
 export interface LaneStore {
   list(): PromotionLane[];
   set(lanes: PromotionLane[]): PromotionLane[];
@@ -94,21 +91,6 @@ function stageMatch(lane: PromotionLane, source: ImageReference, hostOf: Registr
     }
   });
   return best;
-}
-
-/** The tag a promotion into `stage` gives: the first rule that matches rewrites it, else it is kept. */
-export function rewriteTag(tag: string, rules: readonly TagRewrite[], stage: string): string {
-  for (const rule of rules) {
-    if (rule.toStage !== undefined && rule.toStage !== stage) continue;
-    const pattern = new RegExp(rule.from);
-    if (!pattern.test(tag)) continue;
-    const rewritten = tag.replace(pattern, rule.to);
-    if (!isTag(rewritten)) {
-      throw new BerthError('invalid_input', `The tag rewrite ${rule.from} -> ${rule.to} turns "${tag}" into "${rewritten.slice(0, 140)}", which is not a valid tag.`);
-    }
-    return rewritten;
-  }
-  return tag;
 }
 
 /**

@@ -3,6 +3,7 @@
  * by settings id, tag details for the tag table (bounded concurrency, HEAD first, cached on disk by digest
  * so a second look fetches nothing that was seen), and a local search index of what has been listed.
  */
+import { setMaxListeners } from 'node:events';
 import { isBerthError } from '../../shared/errors';
 import { checkReference, DOCKER_HUB, isTag, parseReference, type RepositoryName } from '../../shared/reference';
 import type { ImageDetails, ManifestInfo, RateLimitInfo, Referrer, RepositoryList, TagDetail, TagList } from '../../shared/types/registry';
@@ -145,6 +146,8 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
     const repo = checkReference({ registry: target.host, repository });
+    // Every request in flight listens to the one signal: a known, bounded number, not a leak.
+    if (signal) setMaxListeners(concurrency * 4 + 10, signal);
     const hints = await cache.tagHints(repo);
     const results: TagDetail[] = new Array<TagDetail>(tags.length);
     let next = 0;

@@ -5,8 +5,8 @@ import { UsageError, type CliCommand, type CliContext } from '../command';
 import { formatBytes } from '../progress';
 
 const json = { type: 'boolean', description: 'print JSON' } as const;
-/** `berth inspect A B C`: references inspected at once (the registry client bounds requests per registry). */
-const INSPECT_CONCURRENCY = 16;
+/** `berth inspect A B C`: references inspected at once, as many as the client's requests per registry. */
+const INSPECT_CONCURRENCY = 8;
 
 function write(ctx: CliContext, text: string): void {
   ctx.stdout.write(`${text}\n`);

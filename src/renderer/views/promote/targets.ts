@@ -1,34 +1,15 @@
 /**
  * Where a promotion goes when an image is dropped on a lane stage, a repository or a registry. The
- * promotion engine plans and checks the copy; this only names the target reference. Lane rules (namespace
- * form, first matching tag rewrite, `toStage`) are the ones `promotion.next` applies in main, so dropping
- * on the next stage and "Promote to next stage" name the same target.
+ * promotion engine plans and checks the copy; this only names the target reference, with the lane rules of
+ * src/shared/lane-rules.ts that `promotion.next` applies too, so a drop and "Promote to next stage" agree.
  */
-import type { PromotionLane, TagRewrite } from '../../../shared/types/promotion';
+import { normalizeNamespace, rewriteTag } from '../../../shared/lane-rules';
+import type { PromotionLane } from '../../../shared/types/promotion';
+
+export { normalizeNamespace, rewriteTag };
 import type { DraggedImage } from './drag';
 
 export type LaneStage = PromotionLane['stages'][number];
-
-/** `dev`, `dev/` and `/dev/` all mean the `dev/` namespace; empty means the registry's root. */
-export function normalizeNamespace(namespace: string): string {
-  const trimmed = namespace.trim().replace(/^\/+|\/+$/g, '');
-  return trimmed === '' ? '' : `${trimmed}/`;
-}
-
-/** The first rule (for this stage) whose pattern matches rewrites the tag; invalid patterns never match. */
-export function rewriteTag(tag: string, rules: readonly TagRewrite[], stage: string): string {
-  for (const rule of rules) {
-    if (rule.toStage !== undefined && rule.toStage !== stage) continue;
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(rule.from);
-    } catch {
-      continue;
-    }
-    if (pattern.test(tag)) return tag.replace(pattern, rule.to);
-  }
-  return tag;
-}
 
 /** Index of the lane stage holding the image (most specific namespace wins), or -1. */
 export function stageIndexOf(lane: PromotionLane, image: Pick<DraggedImage, 'registryId' | 'repository'>): number {
