@@ -1,4 +1,4 @@
-/** Form fields with a visible label, an optional hint and an error tied to the input for screen readers. */
+/** Form fields with a visible label, an optional hint and an error tied to the input for screen readers; a form's own error line. */
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 
 interface FieldFrameProps {
@@ -64,6 +64,16 @@ export function CheckboxField({ label, hint, checked, onChange }: { label: strin
           {hint}
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** A form's own error (the save or submit failed), announced when it appears; nothing when there is none. */
+export function FormError({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <div className="form-error" role="alert">
+      {message}
     </div>
   );
 }

@@ -9,16 +9,18 @@ import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { Tabs } from '../../components/Tabs';
+import { ViewHeader } from '../../components/ViewHeader';
 import { formatBytes, formatCount } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import { useCompare } from '../../stores/compare';
 import { useOperations } from '../../stores/operations';
 import { ConfigDiffTable, DiffSummary, HistoryDiffTable, LayerAlignmentTable } from './DiffPanels';
-import { buildTree, diffInputs, directoryPaths, filterTree, flattenTree } from './file-tree';
-import { FileContentView, ModifiedAttributes, TextDiffView } from './FilePreview';
+import { buildTree, diffInputs } from './file-tree';
+import { FileContentView, ModifiedAttributes, PreviewPane, TextDiffView } from './FilePreview';
 import { FileTreeTable, formatDelta } from './FileTreeTable';
 import { alignHistory } from './history-align';
 import { ImageSlot } from './ImageSlot';
+import { useTreeRows } from './tree-rows';
 import { TreeToolbar } from './TreeToolbar';
 import './compare.css';
 
@@ -40,11 +42,7 @@ export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
 
   return (
     <div className="view compare-view" data-testid="compare-view">
-      <header className="view-header">
-        <h2 className="view-title">
-          <Icon name="compare" size={16} /> Compare images
-        </h2>
-      </header>
+      <ViewHeader icon="compare" title="Compare images" />
       <div className="view-body">
         <form
           className="compare-pickers"
@@ -138,20 +136,14 @@ function sideName(reference: string): string {
 function FilesPanel({ diff }: { diff: ImageDiff }) {
   const state = useCompare((s) => s);
   const tree = useMemo(() => buildTree(diffInputs(diff.files)), [diff]);
-  const filtered = useMemo(() => filterTree(tree, { kinds: state.kinds, path: state.pathFilter }), [tree, state.kinds, state.pathFilter]);
-  const filtering = state.pathFilter.trim() !== '';
-  const rows = useMemo(
-    () => flattenTree(filtered, { sort: state.sort, expanded: state.expanded, expandAll: filtering && filtered.files <= 2000 }),
-    [filtered, state.sort, state.expanded, filtering],
-  );
+  const { filtered, rows } = useTreeRows(tree, state, { unchangedToggle: false });
   return (
     <div className="files-panel">
       <TreeToolbar
         controls={state}
         counts={tree.counts}
         sorts={['delta', 'name']}
-        onExpandAll={() => state.setExpanded(directoryPaths(filtered))}
-        onCollapseAll={() => state.setExpanded([])}
+        shown={filtered}
         summary={`${formatCount(filtered.files)} files shown · ${formatDelta(filtered.delta)}`}
       />
       <div className="split">
@@ -180,26 +172,25 @@ function FilesPanel({ diff }: { diff: ImageDiff }) {
 function ComparePreview({ diff }: { diff: ImageDiff }) {
   const { selected, selectedKind, preview, select } = useCompare((s) => s);
   const modified = useMemo(() => (selectedKind === 'modified' ? diff.files.modified.find((f) => f.path === selected) : undefined), [diff, selected, selectedKind]);
-  if (!selected) return <p className="preview-note">Select a file to see its content; a modified file shows the diff of its two versions.</p>;
   return (
-    <div className="preview">
-      <div className="preview-path mono" title={selected}>
-        {selected}
-      </div>
-      {modified ? <ModifiedAttributes file={modified} /> : null}
-      {!preview ? <p className="preview-note">A directory: its totals are in the tree.</p> : null}
-      {preview?.status === 'loading' ? <LoadingState label="Loading preview…" /> : null}
-      {preview?.status === 'error' ? <ErrorState compact error={preview.error} handlers={{ retry: () => void select(selected, selectedKind, false) }} /> : null}
-      {preview?.status === 'ready' ? (
-        preview.value.kind === 'text-diff' ? (
-          <TextDiffView diff={preview.value.diff} />
+    <PreviewPane
+      selected={selected}
+      prompt="Select a file to see its content; a modified file shows the diff of its two versions."
+      preview={preview}
+      noPreview="A directory: its totals are in the tree."
+      retry={(path) => void select(path, selectedKind, false)}
+      details={modified ? <ModifiedAttributes file={modified} /> : null}
+    >
+      {(value) =>
+        value.kind === 'text-diff' ? (
+          <TextDiffView diff={value.diff} />
         ) : (
           <>
-            <p className="preview-side">{preview.value.side === 'a' ? 'Removed: the left image’s version' : 'Added: the right image’s version'}</p>
-            <FileContentView file={preview.value.file} />
+            <p className="preview-side">{value.side === 'a' ? 'Removed: the left image’s version' : 'Added: the right image’s version'}</p>
+            <FileContentView file={value.file} />
           </>
         )
-      ) : null}
-    </div>
+      }
+    </PreviewPane>
   );
 }

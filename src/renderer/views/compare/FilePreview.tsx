@@ -1,14 +1,47 @@
 /**
- * What the preview pane shows for a file: the text diff of its two versions (unified, two line-number
- * gutters), its text, or for binary content its size and a hex view of the first bytes.
+ * The preview pane beside a file tree (the selected path, then its preview as it loads), and what it
+ * shows for a file: the text diff of its two versions (unified, two line-number gutters), its text, or
+ * for binary content its size and a hex view of the first bytes.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { FileContent, ModifiedFile, TextDiff } from '../../../shared/types/layers';
+import { ErrorState, LoadingState } from '../../components/states';
 import { formatBytes, formatCount } from '../../logic/format';
+import type { Loadable } from '../../stores/loadable';
 import { diffRows } from './unified-diff';
 
 /** Rows rendered at first; the rest on request, so a huge diff never stalls the pane. */
 const INITIAL_ROWS = 2000;
+
+export interface PreviewPaneProps<T> {
+  selected: string | undefined;
+  /** Shown while nothing is selected. */
+  prompt: string;
+  /** Undefined when the selection has nothing to preview (a directory, a removed file). */
+  preview: Loadable<T> | undefined;
+  noPreview: string;
+  retry: (path: string) => void;
+  /** Shown under the path, whatever the state of the preview. */
+  details?: ReactNode;
+  children: (value: T) => ReactNode;
+}
+
+/** The preview pane beside a file tree: the selected path, then its preview as it loads, fails or shows. */
+export function PreviewPane<T>({ selected, prompt, preview, noPreview, retry, details, children }: PreviewPaneProps<T>) {
+  if (!selected) return <p className="preview-note">{prompt}</p>;
+  return (
+    <div className="preview">
+      <div className="preview-path mono" title={selected}>
+        {selected}
+      </div>
+      {details}
+      {!preview ? <p className="preview-note">{noPreview}</p> : null}
+      {preview?.status === 'loading' ? <LoadingState label="Loading preview…" /> : null}
+      {preview?.status === 'error' ? <ErrorState compact error={preview.error} handlers={{ retry: () => retry(selected) }} /> : null}
+      {preview?.status === 'ready' ? children(preview.value) : null}
+    </div>
+  );
+}
 
 export function TextDiffView({ diff }: { diff: TextDiff }) {
   const { rows, stats } = useMemo(() => diffRows(diff.unified), [diff.unified]);

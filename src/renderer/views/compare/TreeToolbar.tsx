@@ -4,7 +4,7 @@
  */
 import { Icon } from '../../components/Icon';
 import { formatCount } from '../../logic/format';
-import { CHANGE_KINDS, type ChangeKind, type TreeSort } from './file-tree';
+import { CHANGE_KINDS, directoryPaths, type ChangeKind, type TreeNode, type TreeSort } from './file-tree';
 import type { TreeControls } from './tree-controls';
 
 const KIND_LABELS: Record<ChangeKind, string> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
@@ -14,15 +14,15 @@ export interface TreeToolbarProps {
   controls: TreeControls;
   counts: Record<ChangeKind, number>;
   sorts: TreeSort[];
-  onExpandAll: () => void;
-  onCollapseAll: () => void;
+  /** The tree as filtered: "Expand all" opens its directories. */
+  shown: TreeNode;
   /** Merged trees: a switch between "whole tree" and "changes only". */
   unchangedToggle?: boolean;
   /** Shown at the end: "1,204 files, +12 MB". */
   summary?: string;
 }
 
-export function TreeToolbar({ controls, counts, sorts, onExpandAll, onCollapseAll, unchangedToggle, summary }: TreeToolbarProps) {
+export function TreeToolbar({ controls, counts, sorts, shown, unchangedToggle, summary }: TreeToolbarProps) {
   return (
     <div className="tree-toolbar" role="toolbar" aria-label="File filters">
       {unchangedToggle ? (
@@ -73,10 +73,10 @@ export function TreeToolbar({ controls, counts, sorts, onExpandAll, onCollapseAl
           ))}
         </select>
       </label>
-      <button type="button" className="button button-small" onClick={onExpandAll}>
+      <button type="button" className="button button-small" onClick={() => controls.setExpanded(directoryPaths(shown))}>
         Expand all
       </button>
-      <button type="button" className="button button-small" onClick={onCollapseAll}>
+      <button type="button" className="button button-small" onClick={() => controls.setExpanded([])}>
         Collapse all
       </button>
       {summary ? <span className="tree-summary">{summary}</span> : null}

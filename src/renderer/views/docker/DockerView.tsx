@@ -14,6 +14,7 @@ import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
+import { ViewHeader } from '../../components/ViewHeader';
 import { formatBytes, formatRelative, shortDigest } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import { useDocker, type Transfer } from '../../stores/docker';
@@ -55,15 +56,12 @@ export function DockerView() {
 
   return (
     <div className="view docker-view" data-testid="docker-view">
-      <header className="view-header">
-        <h2 className="view-title">
-          <Icon name="docker" size={16} /> Local Docker
-        </h2>
+      <ViewHeader icon="docker" title="Local Docker">
         {engine?.value ? <EngineLine engine={engine.value} /> : null}
         <button type="button" className="button button-small docker-refresh" onClick={() => void load()}>
           <Icon name="refresh" size={13} /> Refresh
         </button>
-      </header>
+      </ViewHeader>
       <div className="view-body">
         {!engine || (engine.status === 'loading' && !engine.value) ? <LoadingState label="Looking for the Docker engine…" /> : null}
         {engine?.status === 'error' ? <ErrorState error={engine.error} context="Docker engine" handlers={{ retry: () => void load() }} /> : null}

@@ -9,6 +9,7 @@ import type { AuditEntry, AuditOutcome } from '../../../shared/types/promotion';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
+import { ViewHeader } from '../../components/ViewHeader';
 import { formatBytes, formatCount, formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import { AUDIT_OUTCOMES, HISTORY_LIMIT, useHistory, visibleEntries } from '../../stores/history';
@@ -47,14 +48,11 @@ export function HistoryView({ query = '' }: { query?: string }) {
 
   return (
     <div className="view history-view" data-testid="history-view">
-      <header className="view-header">
-        <h2 className="view-title">
-          <Icon name="history" size={16} /> Promotion history
-        </h2>
+      <ViewHeader icon="history" title="Promotion history">
         <button type="button" className="button button-small history-refresh" onClick={() => void load(query)}>
           <Icon name="refresh" size={13} /> Refresh
         </button>
-      </header>
+      </ViewHeader>
       <div className="view-body">
         <div className="tree-toolbar">
           <label className="filter-box history-search">

@@ -3,6 +3,7 @@ import type { ImageDetails } from '../../../shared/types/registry';
 import { EmptyState } from '../../components/states';
 import { CopyButton } from '../../components/CopyButton';
 import { formatPlatform } from '../../logic/format';
+import { KeyValueTable } from './KeyValueTable';
 
 function execForm(value: string[] | null | undefined): string {
   if (!value || value.length === 0) return '—';
@@ -20,7 +21,7 @@ export function ConfigTab({ details }: { details: ImageDetails }) {
       />
     );
   }
-  const env = config.env.map((line) => {
+  const env = config.env.map((line): [string, string] => {
     const eq = line.indexOf('=');
     return eq === -1 ? [line, ''] : [line.slice(0, eq), line.slice(eq + 1)];
   });
@@ -61,24 +62,7 @@ export function ConfigTab({ details }: { details: ImageDetails }) {
       <h3 className="section-title">
         Environment <span className="muted">({env.length})</span>
       </h3>
-      {env.length === 0 ? (
-        <p className="muted">No environment variables.</p>
-      ) : (
-        <table className="kv-table" aria-label="Environment">
-          <tbody>
-            {env.map(([key, value], i) => (
-              <tr key={`${key}-${i}`}>
-                <th scope="row">
-                  <code>{key}</code>
-                </th>
-                <td>
-                  <code className="wrap">{value}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <KeyValueTable label="Environment" entries={env} empty="No environment variables." />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { formatBytes, formatPlatform, formatRelative, formatTimestamp, plural } from '../../logic/format';
 import { isIndexMediaType } from '../../logic/tag-rows';
 import { DigestLink } from './DigestLink';
+import { KeyValueTable } from './KeyValueTable';
 
 const KIND_LABELS: Record<ImageDetails['manifest']['kind'], string> = {
   'oci-index': 'OCI image index (multi-platform)',
@@ -106,24 +107,7 @@ export function OverviewTab({ details, reference, onDigest, onPlatform }: { deta
         ) : null}
       </dl>
       <h3 className="section-title">Labels {labels.length > 0 ? <span className="muted">({labels.length})</span> : null}</h3>
-      {labels.length === 0 ? (
-        <p className="muted">No labels.</p>
-      ) : (
-        <table className="kv-table" aria-label="Labels">
-          <tbody>
-            {labels.map(([key, value]) => (
-              <tr key={key}>
-                <th scope="row">
-                  <code>{key}</code>
-                </th>
-                <td>
-                  <code className="wrap">{value}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <KeyValueTable label="Labels" entries={labels} empty="No labels." />
     </div>
   );
 }

@@ -9,12 +9,14 @@ import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { SizeBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
+import { ViewHeader } from '../../components/ViewHeader';
 import { formatBytes, formatCount, shortDigest } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import { useLayers } from '../../stores/layers';
-import { buildTree, directoryPaths, filterTree, flattenTree } from '../compare/file-tree';
-import { FileContentView } from '../compare/FilePreview';
+import { buildTree } from '../compare/file-tree';
+import { FileContentView, PreviewPane } from '../compare/FilePreview';
 import { FileTreeTable, formatDelta } from '../compare/FileTreeTable';
+import { useTreeRows } from '../compare/tree-rows';
 import { TreeToolbar } from '../compare/TreeToolbar';
 import '../compare/compare.css';
 import './layers.css';
@@ -30,10 +32,7 @@ export function LayersView({ reference }: { reference: string }) {
 
   return (
     <div className="view layers-view" data-testid="layers-view">
-      <header className="view-header">
-        <h2 className="view-title">
-          <Icon name="layers" size={16} /> Layers
-        </h2>
+      <ViewHeader icon="layers" title="Layers">
         <span className="mono view-subtitle" title={reference}>
           {reference}
         </span>
@@ -41,7 +40,7 @@ export function LayersView({ reference }: { reference: string }) {
         <button type="button" className="button button-small" onClick={() => navigate({ view: 'compare', a: reference })}>
           <Icon name="compare" size={13} /> Compare with…
         </button>
-      </header>
+      </ViewHeader>
       <div className="view-body">
         {!layers || layers.status === 'loading' ? <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." /> : null}
         {layers?.status === 'error' ? <ErrorState error={layers.error} context="Could not read the layers" handlers={{ retry: () => void open(reference) }} /> : null}
@@ -196,12 +195,7 @@ function LayerTreePanel({ layers }: { layers: LayerChange[] }) {
   const layer = layers.find((l) => l.layer === state.selectedLayer);
   const inputs = state.tree?.value;
   const tree = useMemo(() => buildTree(inputs ?? []), [inputs]);
-  const filtered = useMemo(() => filterTree(tree, { kinds: state.kinds, unchanged: state.showUnchanged, path: state.pathFilter }), [tree, state.kinds, state.showUnchanged, state.pathFilter]);
-  const filtering = state.pathFilter.trim() !== '' || !state.showUnchanged;
-  const rows = useMemo(
-    () => flattenTree(filtered, { sort: state.sort, expanded: state.expanded, expandAll: filtering && filtered.files <= 2000 }),
-    [filtered, state.sort, state.expanded, filtering],
-  );
+  const { filtered, rows } = useTreeRows(tree, state, { unchangedToggle: true });
   return (
     <section className="panel layer-tree-panel" aria-label="Layer contents">
       <div className="panel-title">
@@ -222,8 +216,7 @@ function LayerTreePanel({ layers }: { layers: LayerChange[] }) {
         counts={tree.counts}
         sorts={['name', 'size', 'delta']}
         unchangedToggle
-        onExpandAll={() => state.setExpanded(directoryPaths(filtered))}
-        onCollapseAll={() => state.setExpanded([])}
+        shown={filtered}
         summary={`${formatCount(filtered.files)} files · ${formatBytes(filtered.sizeB)}${filtered.delta ? ` · ${formatDelta(filtered.delta)}` : ''}`}
       />
       {state.tree?.status === 'error' ? (
@@ -257,16 +250,15 @@ function LayerTreePanel({ layers }: { layers: LayerChange[] }) {
 
 function LayerPreview() {
   const { selected, preview, select } = useLayers((s) => s);
-  if (!selected) return <p className="preview-note">Select a file to see its content (as in the final image).</p>;
   return (
-    <div className="preview">
-      <div className="preview-path mono" title={selected}>
-        {selected}
-      </div>
-      {!preview ? <p className="preview-note">No content to show: a directory, or a file this layer removed.</p> : null}
-      {preview?.status === 'loading' ? <LoadingState label="Loading preview…" /> : null}
-      {preview?.status === 'error' ? <ErrorState compact error={preview.error} handlers={{ retry: () => void select(selected, false, false) }} /> : null}
-      {preview?.status === 'ready' ? <FileContentView file={preview.value} /> : null}
-    </div>
+    <PreviewPane
+      selected={selected}
+      prompt="Select a file to see its content (as in the final image)."
+      preview={preview}
+      noPreview="No content to show: a directory, or a file this layer removed."
+      retry={(path) => void select(path, false, false)}
+    >
+      {(file) => <FileContentView file={file} />}
+    </PreviewPane>
   );
 }

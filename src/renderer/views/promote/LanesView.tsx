@@ -11,6 +11,7 @@ import type { PromotionLane } from '../../../shared/types/promotion';
 import { useApi } from '../../api/context';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states';
+import { ViewHeader } from '../../components/ViewHeader';
 import { formatRelative, shortDigest } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import type { Loadable } from '../../stores/loadable';
@@ -44,10 +45,7 @@ export function LanesView() {
 
   return (
     <div className="view lanes-view" data-testid="lanes-view">
-      <header className="view-header">
-        <h2 className="view-title">
-          <Icon name="lanes" size={16} /> Promotion lanes
-        </h2>
+      <ViewHeader icon="lanes" title="Promotion lanes">
         {lanes?.value && lanes.value.length > 1 ? (
           <div className="segmented" role="group" aria-label="Lane">
             {lanes.value.map((l) => (
@@ -64,7 +62,7 @@ export function LanesView() {
             <Icon name="settings" size={12} /> Edit lanes
           </button>
         </div>
-      </header>
+      </ViewHeader>
       <div className="view-body">
         {!lanes || (lanes.status === 'loading' && !lanes.value) ? <LoadingState label="Loading lanes…" /> : null}
         {lanes?.status === 'error' ? <ErrorState error={lanes.error} context="Could not load the lanes" handlers={{ retry: () => void loadLanes() }} /> : null}

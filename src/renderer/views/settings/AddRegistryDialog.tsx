@@ -1,6 +1,7 @@
 /** Adds a registry, then opens it in the sidebar (and offers sign-in when it needs one). */
 import { useState } from 'react';
 import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/Field';
 import { useNavigation } from '../../navigation/store';
 import { toErrorData } from '../../stores/loadable';
 import { useRegistries } from '../../stores/registries';
@@ -20,11 +21,7 @@ export function AddRegistryDialog({ onClose }: { onClose: () => void }) {
         submitLabel="Add registry"
         footer={
           <>
-            {error ? (
-              <div className="form-error" role="alert">
-                {error}
-              </div>
-            ) : null}
+            <FormError message={error} />
             <button type="button" className="button" onClick={onClose}>
               Cancel
             </button>

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { DockerConfigCandidate } from '../../../shared/types/settings';
 import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/Field';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states';
 import { useApi } from '../../api/context';
 import { toErrorData, type Loadable } from '../../stores/loadable';
@@ -68,11 +69,7 @@ export function ImportDockerDialog({ onClose }: { onClose: () => void }) {
       width={560}
       footer={
         <>
-          {error ? (
-            <div className="form-error" role="alert">
-              {error}
-            </div>
-          ) : null}
+          <FormError message={error} />
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { ErrorData } from '../../../shared/errors';
 import type { RegistryStatus, RegistryView } from '../../../shared/types/settings';
 import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states';
 import { useNavigation } from '../../navigation/store';
@@ -220,9 +221,7 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
           footer={
             <>
               {saveError ? (
-                <div className="form-error" role="alert">
-                  {saveError}
-                </div>
+                <FormError message={saveError} />
               ) : saved ? (
                 <span className="result-line ok" role="status">
                   <Icon name="check" size={13} /> Saved
