@@ -89,7 +89,14 @@ export const contract = {
   'registry.manifest': request<ManifestInfo>()(z.object({ reference })),
   'registry.referrers': request<Referrer[]>()(z.object({ reference })),
   'registry.tagDetails': request<TagDetail[]>()(
-    z.object({ registryId, repository, tags: z.array(text(128)).max(10_000), operationId }),
+    z.object({
+      registryId,
+      repository,
+      tags: z.array(text(128)).max(10_000),
+      /** Answer at once from the disk cache only (details marked `stale`), without asking the registry. */
+      cachedOnly: z.boolean().default(false),
+      operationId,
+    }),
   ),
   'registry.rateLimit': request<RateLimitInfo | null>()(z.object({ registryId })),
   'search.query': request<{ registryId: string; repository: string; tag?: string }[]>()(

@@ -46,7 +46,12 @@ export interface RegistryBrowser {
   manifest(reference: string, signal?: AbortSignal): Promise<ManifestInfo>;
   referrers(reference: string, signal?: AbortSignal): Promise<Referrer[]>;
   /** Digest, created date, size and platforms per tag, in the order asked; one failing tag gets `error`. */
-  tagDetails(registryId: string, repository: string, tags: string[], options?: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void }): Promise<TagDetail[]>;
+  tagDetails(
+    registryId: string,
+    repository: string,
+    tags: string[],
+    options?: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void; cachedOnly?: boolean },
+  ): Promise<TagDetail[]>;
   rateLimit(registryId: string, signal?: AbortSignal): Promise<RateLimitInfo | null>;
   search(query: string, limit: number): Promise<SearchHit[]>;
   close(): Promise<void>;
@@ -138,14 +143,31 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     return { ...(await pending), tag };
   }
 
+  /**
+   * Stale-while-revalidate: what the disk cache knows about these tags, with no request to the registry, so
+   * a warm repository sorts by date at once; the caller revalidates with a normal call. Tags never seen are
+   * left out.
+   */
+  async function cachedTagDetails(repo: RepositoryName, tags: string[]): Promise<TagDetail[]> {
+    const hints = await cache.tagHints(repo);
+    const known: TagDetail[] = [];
+    for (const tag of tags) {
+      const digest = hints.get(tag);
+      const cached = digest === undefined ? undefined : await cache.get(digest);
+      if (cached) known.push({ ...cached, tag, stale: true });
+    }
+    return known;
+  }
+
   async function tagDetails(
     registryId: string,
     repository: string,
     tags: string[],
-    { signal, onProgress }: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void } = {},
+    { signal, onProgress, cachedOnly = false }: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void; cachedOnly?: boolean } = {},
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
     const repo = checkReference({ registry: target.host, repository });
+    if (cachedOnly) return cachedTagDetails(repo, tags);
     // Every request in flight listens to the one signal: a known, bounded number, not a leak.
     if (signal) setMaxListeners(concurrency * 4 + 10, signal);
     const hints = await cache.tagHints(repo);

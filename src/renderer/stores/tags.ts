@@ -206,7 +206,8 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
     }
     const fetcher: Fetcher = {
       wanted,
-      pending: new Set(tags.filter((t) => !r.details[t])),
+      // Tags shown from the cache (stale) are asked again too.
+      pending: new Set(tags.filter((t) => !r.details[t] || r.details[t].stale)),
       priority: previous?.priority ?? earlyPriority.get(key) ?? [],
       inFlight: 0,
       childProgress: new Map(),
@@ -245,8 +246,25 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
       const done = Object.keys(details).length;
       return { details, fetch: { ...emptyFetch(tags.length), done, complete: done >= tags.length } };
     });
+    await showCachedDetails(key, tags);
     const wantAll = fetchAll || sortNeedsDetails(get().sort.key);
     startFetcher(key, wantAll ? 'all' : 'visible');
+  };
+
+  /**
+   * Stale-while-revalidate: what main's disk cache already knows (no registry request) fills the table and
+   * the sort at once; the fetcher then asks again for those tags, so a moved tag is corrected a moment later.
+   */
+  const showCachedDetails = async (key: string, tags: string[]) => {
+    const r = repo(key);
+    const unknown = tags.filter((tag) => !r?.details[tag]);
+    if (!r || unknown.length === 0) return;
+    try {
+      const cached = await api.call('registry.tagDetails', { registryId: r.registryId, repository: r.repository, tags: unknown, cachedOnly: true });
+      mergeDetails(key, cached.map((detail) => ({ ...detail, stale: true })));
+    } catch {
+      // Only a speed-up: the fetcher asks the registry for every tag anyway.
+    }
   };
 
   return {

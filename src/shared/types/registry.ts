@@ -128,4 +128,9 @@ export interface TagDetail {
   size?: number;
   platforms?: Platform[];
   error?: string;
+  /**
+   * From the cache only (`cachedOnly`): the tag had this digest when last checked and may have moved since.
+   * The UI shows and sorts it at once, and asks again without `cachedOnly` to revalidate.
+   */
+  stale?: boolean;
 }

@@ -259,6 +259,15 @@ describe('tag details for the tag table', () => {
     expect(first.filter((entry) => entry.method === 'GET' && entry.path.includes('/blobs/'))).toHaveLength(world.seed.manyTags.uniqueDigests);
     expect(second.filter((entry) => entry.method === 'GET' && entry.path !== '/v2/')).toEqual([]);
     expect(second.filter((entry) => entry.method === 'HEAD')).toHaveLength(tags.length);
+
+    // Stale-while-revalidate: from the cache alone, marked stale, without a single request.
+    const cachedAgent = `${firstAgent}-cached`;
+    const cachedOnly = createRegistryBrowser({ client: clientFor(world.anonymous, undefined, { userAgent: cachedAgent }), resolveRegistry: (id) => ({ id, host: id }), cacheDir });
+    const cached = await cachedOnly.tagDetails(world.anonymous.host, SEED.manyTags.repository, [...tags, 'never-seen'], { cachedOnly: true });
+    expect(cached).toEqual(details.map((detail) => ({ ...detail, stale: true })));
+    expect((await readRequestLog(world.anonymous.accessLogFile)).filter((entry) => entry.userAgent === cachedAgent)).toEqual([]);
+    const cold = createRegistryBrowser({ client: clientFor(world.anonymous), resolveRegistry: (id) => ({ id, host: id }), cacheDir: await mkdtemp(join(tmpdir(), 'berth-tag-details-cold-')) });
+    expect(await cold.tagDetails(world.anonymous.host, SEED.manyTags.repository, tags, { cachedOnly: true })).toEqual([]);
   });
 });
 

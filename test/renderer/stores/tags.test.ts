@@ -27,7 +27,8 @@ describe('tags store', () => {
     const chunks: string[][] = [];
     const api = scriptedApi({
       'registry.listTags': () => ({ name: 'team/app', tags: TAGS }),
-      'registry.tagDetails': async ({ tags }) => {
+      'registry.tagDetails': async ({ tags, cachedOnly }) => {
+        if (cachedOnly) return [];
         chunks.push(tags);
         maxInFlight = Math.max(maxInFlight, ++inFlight);
         await new Promise((r) => setTimeout(r, 2));
@@ -56,7 +57,8 @@ describe('tags store', () => {
     const chunks: string[][] = [];
     const api = scriptedApi({
       'registry.listTags': () => ({ name: 'team/app', tags: TAGS }),
-      'registry.tagDetails': async ({ tags }) => {
+      'registry.tagDetails': async ({ tags, cachedOnly }) => {
+        if (cachedOnly) return [];
         chunks.push(tags);
         return tags.map(detailOf);
       },
@@ -75,7 +77,8 @@ describe('tags store', () => {
     const asked: string[] = [];
     const api = scriptedApi({
       'registry.listTags': () => ({ name: 'team/app', tags: TAGS }),
-      'registry.tagDetails': async ({ tags }) => {
+      'registry.tagDetails': async ({ tags, cachedOnly }) => {
+        if (cachedOnly) return [];
         asked.push(...tags);
         return tags.map(detailOf);
       },
@@ -99,7 +102,8 @@ describe('tags store', () => {
     const gate = deferred<void>();
     const api = scriptedApi({
       'registry.listTags': () => ({ name: 'team/app', tags: TAGS }),
-      'registry.tagDetails': async ({ tags }) => {
+      'registry.tagDetails': async ({ tags, cachedOnly }) => {
+        if (cachedOnly) return [];
         if (tags.includes('t100') && fail) {
           await gate.promise;
           throw new BerthError('rate_limited', 'Docker Hub pull limit reached', { retryAfterSeconds: 60 });
@@ -123,7 +127,7 @@ describe('tags store', () => {
     store.getState().fetchAll('r', 'team/app');
     await until(() => store.getState().repositories[key]!.fetch.complete, 'the resumed fetch');
     expect(store.getState().repositories[key]!.fetch.error).toBeUndefined();
-    const resumedAsks = api.calls.filter((c) => c.name === 'registry.tagDetails').map((c) => (c.input as { tags: string[] }).tags);
+    const resumedAsks = api.calls.filter((c) => c.name === 'registry.tagDetails' && !(c.input as { cachedOnly?: boolean }).cachedOnly).map((c) => (c.input as { tags: string[] }).tags);
     // After the failure only what was missing is asked again.
     const afterFailure = resumedAsks.slice(resumedAsks.findIndex((t) => t.includes('t100')) + 1).flat();
     expect(afterFailure.filter((t) => t < 't100')).toEqual([]);
@@ -133,7 +137,8 @@ describe('tags store', () => {
     const release = deferred<void>();
     const api = scriptedApi({
       'registry.listTags': () => ({ name: 'team/app', tags: TAGS.slice(0, 80) }),
-      'registry.tagDetails': async ({ tags, operationId }) => {
+      'registry.tagDetails': async ({ tags, operationId, cachedOnly }) => {
+        if (cachedOnly) return [];
         api.emit('operation.progress', { operationId: operationId!, kind: 'registry.tagDetails', status: 'Reading tag details', current: 40, total: tags.length, done: false });
         await release.promise;
         return tags.map(detailOf);
@@ -180,5 +185,27 @@ describe('tags store refresh', () => {
     digest = 'b';
     await store.getState().refresh('r', 'team/app');
     await until(() => store.getState().repositories[key]!.details.latest?.digest === `sha256:${'b'.repeat(64)}`, 'the new digest');
+  });
+  it('shows what main has cached at once, marked stale, then revalidates every tag with the registry', async () => {
+    const revalidated: string[] = [];
+    const api = scriptedApi({
+      'registry.listTags': () => ({ name: 'team/app', tags: TAGS }),
+      'registry.tagDetails': async ({ tags, cachedOnly }) => {
+        if (cachedOnly) return tags.slice(0, 300).map(detailOf);
+        await new Promise((r) => setTimeout(r, 20));
+        revalidated.push(...tags);
+        return tags.map(detailOf);
+      },
+    });
+    const store = useTags.of(api);
+    await store.getState().open('r', 'team/app', { fetchAll: true });
+    const first = store.getState().repositories[key]!;
+    expect(Object.values(first.details).filter((d) => d.stale)).toHaveLength(300);
+    expect(first.details.t000).toMatchObject({ stale: true, created: detailOf('t000').created });
+    await until(() => !store.getState().repositories[key]!.fetch.running && revalidated.length === TAGS.length, 'the revalidation');
+    const settled = store.getState().repositories[key]!;
+    expect(Object.values(settled.details).some((d) => d.stale)).toBe(false);
+    expect(settled.fetch).toMatchObject({ done: 350, total: 350, complete: true });
+    expect([...revalidated].sort()).toEqual(TAGS);
   });
 });

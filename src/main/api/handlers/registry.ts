@@ -34,6 +34,7 @@ export function registryHandlers(
       try {
         const details = await browser.tagDetails(input.registryId, input.repository, input.tags, {
           signal: ctx.signal,
+          cachedOnly: input.cachedOnly,
           onProgress: (progress) => {
             current = progress.current;
             const now = Date.now();

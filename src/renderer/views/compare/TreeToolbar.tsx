@@ -2,7 +2,7 @@
  * Filters above a file tree: one toggle per change kind (with its count; Alt+click shows only that kind),
  * a path box (substring or glob), the sort, and expand/collapse all.
  */
-import { Icon } from '../../components/Icon';
+import { FilterBox } from '../../components/FilterBox';
 import { formatCount } from '../../logic/format';
 import { CHANGE_KINDS, directoryPaths, type ChangeKind, type TreeNode, type TreeSort } from './file-tree';
 import type { TreeControls } from './tree-controls';
@@ -51,18 +51,7 @@ export function TreeToolbar({ controls, counts, sorts, shown, unchangedToggle, s
           </button>
         ))}
       </div>
-      <label className="filter-box tree-filter">
-        <Icon name="search" size={13} />
-        <input
-          className="input-bare"
-          type="search"
-          placeholder="Filter paths: text or glob (**/*.so)"
-          aria-label="Filter paths"
-          value={controls.pathFilter}
-          onChange={(event) => controls.setPathFilter(event.target.value)}
-          spellCheck={false}
-        />
-      </label>
+      <FilterBox className="tree-filter" placeholder="Filter paths: text or glob (**/*.so)" aria-label="Filter paths" value={controls.pathFilter} onValue={controls.setPathFilter} spellCheck={false} />
       <label className="toolbar-select">
         <span>Sort</span>
         <select className="input input-small" aria-label="Sort files" value={controls.sort} onChange={(event) => controls.setSort(event.target.value as TreeSort)}>

@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry, AuditOutcome } from '../../../shared/types/promotion';
 import { CopyButton } from '../../components/CopyButton';
+import { FilterBox } from '../../components/FilterBox';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { ViewHeader } from '../../components/ViewHeader';
@@ -55,10 +56,7 @@ export function HistoryView({ query = '' }: { query?: string }) {
       </ViewHeader>
       <div className="view-body">
         <div className="tree-toolbar">
-          <label className="filter-box history-search">
-            <Icon name="search" size={13} />
-            <input className="input-bare" type="search" aria-label="Search history" placeholder="Search: user, image, digest, message" value={draft} onChange={(event) => setDraft(event.target.value)} />
-          </label>
+          <FilterBox className="history-search" aria-label="Search history" placeholder="Search: user, image, digest, message" value={draft} onValue={setDraft} />
           <div className="kind-toggles" role="group" aria-label="Outcomes">
             {AUDIT_OUTCOMES.map((outcome) => (
               <button key={outcome} type="button" className={`kind-toggle outcome-${outcome}`} aria-pressed={outcomes.has(outcome)} onClick={() => toggleOutcome(outcome)}>

@@ -9,6 +9,7 @@
 import { useEffect, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
 import type { PromotionLane } from '../../../shared/types/promotion';
 import { useApi } from '../../api/context';
+import { FilterBox } from '../../components/FilterBox';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states';
 import { ViewHeader } from '../../components/ViewHeader';
@@ -150,10 +151,7 @@ function Board({ lane }: { lane: PromotionLane }) {
   return (
     <div className="board-wrap">
       <div className="board-toolbar">
-        <label className="filter-box board-filter">
-          <Icon name="search" size={13} />
-          <input className="input-bare" type="search" aria-label="Filter repositories" placeholder="Filter repositories" value={filter} onChange={(event) => setFilter(event.target.value)} />
-        </label>
+        <FilterBox className="board-filter" aria-label="Filter repositories" placeholder="Filter repositories" value={filter} onValue={setFilter} />
         <button type="button" className="button button-small" onClick={() => void loadBoard(lane, appliedFilter)}>
           <Icon name="refresh" size={13} /> Refresh
         </button>
