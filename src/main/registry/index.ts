@@ -11,7 +11,7 @@ export type { AccessCheck, ReferenceInput, RegistryClientOptions, RequestOptions
 export type { HostOptions, HostOptionsResolver, RetryPolicy, Timeouts } from './transport';
 export type { Manifest, ParsedManifest } from './manifest';
 export { imageParts, indexEntries, manifestInfo, MAX_MANIFEST_BYTES } from './manifest';
-export type { ParsedConfig } from './config';
+export { MAX_CONFIG_BYTES, parseImageConfig, type ParsedConfig } from './config';
 export type { BlobTarget } from './remote/blobs';
 export type { BlobSource, UploadOutcome } from './remote/writes';
 export { MediaType, isImageManifestMediaType, isIndexMediaType, isSchema1MediaType, manifestKind, referrerType } from './media-types';

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { BerthError } from '../../../shared/errors';
 import type { ImageTransport } from '../../../shared/types/layers';
-import { MAX_CONFIG_BYTES, parseImageConfig } from '../../registry/config';
+import { MAX_CONFIG_BYTES, parseImageConfig } from '../../registry';
 import { readArchiveToc, readMember, type ArchiveMember } from './archive-toc';
 import type { ImageSource, SourceImage, SourceLayer } from './image-source';
 

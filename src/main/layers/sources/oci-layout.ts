@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { BerthError } from '../../../shared/errors';
 import type { Descriptor, Platform } from '../../../shared/types/registry';
-import { MAX_CONFIG_BYTES, parseImageConfig } from '../../registry/config';
+import { MAX_CONFIG_BYTES, parseImageConfig } from '../../registry';
 import { selectPlatform } from '../../registry';
 import type { ImageSource, SourceImage, SourceLayer } from './image-source';
 
