@@ -11,4 +11,7 @@ export interface CallContext {
 
 export type Handler<K extends RequestName> = (input: ValidInput<K>, ctx: CallContext) => Promise<RequestResult<K>>;
 
-export type Handlers = { [K in RequestName]: Handler<K> };
+/** Every request but `operations.cancel`, which the dispatcher answers itself. */
+export type HandledRequest = Exclude<RequestName, 'operations.cancel'>;
+
+export type Handlers = { [K in HandledRequest]: Handler<K> };

@@ -16,5 +16,5 @@ export function createHandlers(services: Services): Handlers {
     ...promotionHandlers(services),
     ...registriesHandlers(services),
     ...registryHandlers(services),
-  } as Handlers;
+  };
 }
