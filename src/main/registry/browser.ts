@@ -193,8 +193,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
     if (stop !== undefined) throw stop;
-    for (const detail of results) if (detail.digest) hints.set(detail.tag, detail.digest);
-    await cache.setTagHints(repo, hints);
+    await cache.updateTagHints(repo, new Map(results.filter((detail) => detail.digest).map((detail) => [detail.tag, detail.digest])));
     return results;
   }
 

@@ -68,6 +68,8 @@ export class TagDetailCache {
   private readonly dir: string;
   private readonly hintDir: string;
   private readonly memory = new Map<string, CachedTagDetail>();
+  /** The last pending hint-file update per file, to chain the next one on. */
+  private readonly hintWrites = new Map<string, Promise<void>>();
 
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'registry', 'tag-details');
@@ -89,8 +91,24 @@ export class TagDetailCache {
     }
   }
 
-  async setTagHints(repo: RepositoryName, hints: Map<string, string>): Promise<void> {
-    await this.write(this.hintFile(repo), JSON.stringify(Object.fromEntries(hints)));
+  /**
+   * Records the digests just seen. Calls for one repository run concurrently (the UI asks in chunks), so
+   * updates are applied one at a time onto the latest file: writing a whole map read earlier would drop
+   * what another call recorded in between.
+   */
+  updateTagHints(repo: RepositoryName, seen: ReadonlyMap<string, string>): Promise<void> {
+    const file = this.hintFile(repo);
+    const previous = this.hintWrites.get(file) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const hints = await this.tagHints(repo);
+      for (const [tag, digest] of seen) hints.set(tag, digest);
+      await this.write(file, JSON.stringify(Object.fromEntries(hints)));
+    });
+    this.hintWrites.set(file, next);
+    void next.finally(() => {
+      if (this.hintWrites.get(file) === next) this.hintWrites.delete(file);
+    });
+    return next;
   }
 
   private async write(file: string, text: string): Promise<void> {

@@ -269,6 +269,15 @@ describe('tag details for the tag table', () => {
     const cold = createRegistryBrowser({ client: clientFor(world.anonymous), resolveRegistry: (id) => ({ id, host: id }), cacheDir: await mkdtemp(join(tmpdir(), 'berth-tag-details-cold-')) });
     expect(await cold.tagDetails(world.anonymous.host, SEED.manyTags.repository, tags, { cachedOnly: true })).toEqual([]);
   });
+
+  it('remembers every tag when the UI asks for several chunks at once', async () => {
+    const tags = SEED.manyTags.tags.slice(0, 300).map((tag) => tag.name);
+    const browser = createRegistryBrowser({ client: clientFor(world.anonymous), resolveRegistry: (id) => ({ id, host: id }), cacheDir: await mkdtemp(join(tmpdir(), 'berth-tag-chunks-')) });
+    const chunks = [tags.slice(0, 100), tags.slice(100, 200), tags.slice(200)];
+    await Promise.all(chunks.map((chunk) => browser.tagDetails(world.anonymous.host, SEED.manyTags.repository, chunk)));
+    const cached = await browser.tagDetails(world.anonymous.host, SEED.manyTags.repository, tags, { cachedOnly: true });
+    expect(cached.map((detail) => detail.tag)).toEqual(tags);
+  });
 });
 
 describe('ground truth from skopeo', () => {
