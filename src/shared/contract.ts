@@ -5,6 +5,7 @@
  * renderer's client are all derived from this file, so nothing is written twice.
  */
 import { z } from 'zod';
+import { PLATFORM_PATTERN } from './reference';
 import type { AppInfo } from './types/app';
 import type { OperationProgress } from './types/operations';
 import type { ImageDetails, ManifestInfo, Referrer, RepositoryList, TagDetail, TagList, RateLimitInfo } from './types/registry';
@@ -27,7 +28,7 @@ function request<R>() {
 const text = (max = 512) => z.string().min(1).max(max);
 const reference = text(1024).describe('image reference: host[:port]/path[:tag][@digest], or a source like docker-daemon:NAME:TAG');
 const digest = z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/, 'a digest like sha256:<64 hex>');
-const platform = z.string().regex(/^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/, 'os/arch[/variant]');
+const platform = z.string().regex(PLATFORM_PATTERN, 'os/arch[/variant]');
 const operationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('client-chosen id for progress events and cancel');
 const registryId = text(128);
 const repository = text(256);

@@ -19,6 +19,8 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
 const IPV6_HOST = /^\[[a-fA-F0-9:.]+(?:%[\w.-]+)?\]$/;
 const ANCHORED_ID = /^[a-f0-9]{64}$/;
+/** `os/arch[/variant]` as written on command lines and in the API: `linux/arm64`, `linux/arm/v7`. */
+export const PLATFORM_PATTERN = /^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/;
 /** Digest algorithms with a known encoded length, checked as the OCI image spec asks. */
 const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha512: 128 };
 

@@ -9,7 +9,8 @@
 import { run } from '../env/process';
 import { readRequestLog, startRegistry, type RequestLogEntry, type RunningRegistry } from '../env/registry';
 import type { PromotionResult } from '../../src/shared/types/promotion';
-import { buildImageFromHostFiles, pushImage, sha256, startHarness } from '../integration/promotion/harness';
+import { sha256 } from '../env/layers';
+import { buildImageFromHostFiles, pushImage, startHarness } from '../integration/promotion/harness';
 import { row, type BenchContext, type BenchRow } from './types';
 
 const MiB = 1024 * 1024;

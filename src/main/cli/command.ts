@@ -5,6 +5,9 @@ import type { Services } from '../services';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; description?: string };
 
+/** The `--json` flag most commands take. */
+export const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'print JSON' };
+
 export interface CliContext {
   /** Positional arguments after the command's words. */
   args: string[];

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDockerService, type DockerService, type TransferSnapshot } from '../../../src/main/docker';
 import { BerthError } from '../../../src/shared/errors';
 import { answerPing, startFakeHttpEngine, startNonHttpSocket, streamLines, type FakeEngine } from './fake-engine';
+import { failure } from '../../env/failure';
 
 const PUSH_START = [
   { status: 'The push refers to repository [127.0.0.1:5999/team/app]' },
@@ -43,15 +44,6 @@ function service(host: string): DockerService {
   return docker;
 }
 
-async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BerthError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('a socket path that does not exist', () => {
   it('reports the engine as not running, with how to start it', async () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerService, type DockerService } from '../../../src/main/docker';
-import { BerthError } from '../../../src/shared/errors';
 import { forwardTcp, forwardTls, makeCertificates, type Forwarder } from './tcp-forwarder';
+import { failure } from '../../env/failure';
 
 const world = inject('world');
 let home: string;
@@ -27,15 +27,6 @@ function service(env: NodeJS.ProcessEnv): DockerService {
   return created;
 }
 
-async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BerthError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'berth-docker-tls-'));

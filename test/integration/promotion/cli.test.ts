@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../env/cli';
 import { readRequestLog } from '../../env/registry';
-import { sha256, skopeoRaw, uniqueName } from './harness';
+import { skopeoRaw, uniqueName } from './harness';
+import { sha256 } from '../../env/layers';
 import { makeTempDir } from '../../env/process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { OperationProgress } from '../../../src/shared/types/operations';
-import { sha256, skopeoRaw, startHarness, uniqueName, type Harness } from './harness';
+import { skopeoRaw, startHarness, uniqueName, type Harness } from './harness';
+import { sha256 } from '../../env/layers';
 
 const world = inject('world');
 const alice = world.token.users.find((user) => user.username === 'alice')!;

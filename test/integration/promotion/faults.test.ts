@@ -8,7 +8,9 @@ import type { OperationProgress } from '../../../src/shared/types/operations';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRequestLog, startRegistry, type RunningRegistry } from '../../env/registry';
-import { buildImageFromHostFiles, failure, pushImage, sha256, skopeoRaw, startHarness, uniqueName, type BuiltImage, type Harness } from './harness';
+import { buildImageFromHostFiles, pushImage, skopeoRaw, startHarness, uniqueName, type BuiltImage, type Harness } from './harness';
+import { sha256 } from '../../env/layers';
+import { failure } from '../../env/failure';
 
 const MiB = 1024 * 1024;
 

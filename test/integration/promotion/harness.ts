@@ -3,7 +3,7 @@
  * a Docker config (the way a user's `docker login` reaches Berth), plus helpers to build and push images the
  * promotion tests own and to read what a registry holds.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,7 @@ import { createSessionSecretStore } from '../../../src/main/credentials';
 import type { RequestInput, RequestName, RequestResult } from '../../../src/shared/contract';
 import { BerthError } from '../../../src/shared/errors';
 import type { OperationProgress } from '../../../src/shared/types/operations';
-import { buildTar, TreeBuilder } from '../../env/layers';
+import { buildTar, sha256, TreeBuilder } from '../../env/layers';
 import { makeTempDir, run } from '../../env/process';
 import { SeedPusher, type PushTarget } from '../../env/pusher';
 import type { RegistryUser } from '../../env/registry';
@@ -74,20 +74,6 @@ export async function startHarness(registries: LoginTarget[], extraEnv: NodeJS.P
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-export function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-export async function failure(promise: Promise<unknown>): Promise<BerthError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BerthError) return error;
-    throw error;
-  }
-  throw new Error('expected the promotion to fail');
 }
 
 /** `skopeo inspect --raw` of a reference: the manifest bytes as the registry serves them to another client. */

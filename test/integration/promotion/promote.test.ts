@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OperationProgress } from '../../../src/shared/types/operations';
 import { readRequestLog, type RequestLogEntry } from '../../env/registry';
 import { SEED } from '../../env/seed';
-import { failure, sha256, skopeoRaw, startHarness, uniqueName, type Harness } from './harness';
+import { skopeoRaw, startHarness, uniqueName, type Harness } from './harness';
+import { sha256 } from '../../env/layers';
+import { failure } from '../../env/failure';
 
 const world = inject('world');
 const anonymous = world.anonymous;

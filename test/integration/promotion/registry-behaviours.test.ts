@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readRequestLog, startRegistry, type RunningRegistry } from '../../env/registry';
 import { SeedPusher } from '../../env/pusher';
-import { buildImageFromHostFiles, pushImage, sha256, skopeoRaw, startHarness, type BuiltImage, type Harness } from './harness';
+import { buildImageFromHostFiles, pushImage, skopeoRaw, startHarness, type BuiltImage, type Harness } from './harness';
+import { sha256 } from '../../env/layers';
 import { startInterposer, type RunningInterposer } from './interposer';
 
 const MiB = 1024 * 1024;

@@ -78,6 +78,22 @@ async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+
+/** Writes `total` bytes of spaces in chunks, honouring backpressure, until done or the client goes away. */
+function streamSpaces(response: ServerResponse, total: number, chunkBytes: number, onWrite: (bytes: number) => void): void {
+  const chunk = Buffer.alloc(chunkBytes, 0x20);
+  let sent = 0;
+  const pump = () => {
+    while (sent < total && !response.destroyed) {
+      sent += chunk.length;
+      onWrite(chunk.length);
+      if (!response.write(chunk)) return void response.once('drain', pump);
+    }
+    response.end();
+  };
+  pump();
+}
+
 describe('malformed answers', () => {
   it('a tag list that is not JSON, or JSON of the wrong shape, is a bad_response', async () => {
     let body = '{"name": "a", "tags": [';
@@ -135,15 +151,7 @@ describe('size limits', () => {
       basicRegistry({
         '/v2/a/manifests/big': (_q, response) => {
           response.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(50 * 1024 * 1024) });
-          const chunk = Buffer.alloc(1024 * 1024, 0x20);
-          const pump = () => {
-            while (written < 50 * 1024 * 1024 && !response.destroyed) {
-              written += chunk.length;
-              if (!response.write(chunk)) return void response.once('drain', pump);
-            }
-            response.end();
-          };
-          pump();
+          streamSpaces(response, 50 * 1024 * 1024, 1024 * 1024, (bytes) => (written += bytes));
         },
       }),
     );
@@ -159,15 +167,7 @@ describe('size limits', () => {
         '/v2/a/manifests/big': (_q, response) => {
           response.writeHead(200, { 'content-type': OCI_MANIFEST });
           response.on('close', () => (closedEarly = written < 50 * 1024 * 1024));
-          const chunk = Buffer.alloc(256 * 1024, 0x20);
-          const pump = () => {
-            while (written < 50 * 1024 * 1024 && !response.destroyed) {
-              written += chunk.length;
-              if (!response.write(chunk)) return void response.once('drain', pump);
-            }
-            response.end();
-          };
-          pump();
+          streamSpaces(response, 50 * 1024 * 1024, 256 * 1024, (bytes) => (written += bytes));
         },
       }),
     );

@@ -1,9 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { CredentialState, DockerConfigCandidate, RegistryView } from '../../../shared/types/settings';
 import { REGISTRY_KINDS, type RegistryKind } from '../../../shared/types/settings';
-import { UsageError, type CliCommand, type CliContext } from '../command';
+import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 
-const json = { type: 'boolean', description: 'print JSON' } as const;
 
 function write(stream: CliContext['stdout'], text: string): void {
   stream.write(`${text}\n`);
@@ -147,7 +146,7 @@ export const credentialsCommands: CliCommand[] = [
     path: ['registries'],
     usage: 'berth registries [--json]',
     summary: 'List registries and where each credential comes from (keychain, docker config, helper, none)',
-    options: { json },
+    options: { json: JSON_OPTION },
     maxArgs: 0,
     async run(ctx) {
       const registries = await ctx.call('registries.list', {});
@@ -166,7 +165,7 @@ export const credentialsCommands: CliCommand[] = [
       kind: { type: 'string', description: REGISTRY_KINDS.join(', ') },
       insecure: { type: 'boolean', description: 'plain HTTP or unverified TLS' },
       ca: { type: 'string', description: 'PEM file of the CA that signed the registry certificate' },
-      json,
+      json: JSON_OPTION,
     },
     minArgs: 1,
     maxArgs: 1,
@@ -199,7 +198,7 @@ export const credentialsCommands: CliCommand[] = [
     path: ['registries', 'import'],
     usage: 'berth registries import [HOST...] [--json]',
     summary: 'Add registries your Docker config has logins for (all of them without HOST); credentials stay where they are',
-    options: { json },
+    options: { json: JSON_OPTION },
     async run(ctx) {
       const hosts = ctx.args.length > 0 ? ctx.args : (await ctx.call('registries.dockerCandidates', {})).filter((c) => !c.alreadyAdded).map((c) => c.host);
       if (hosts.length === 0) return write(ctx.stdout, ctx.flags.json ? '[]' : 'Nothing to import: no Docker logins that are not in the list already');

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EngineInfo, LocalImage } from '../../../shared/types/docker';
-import { UsageError, type CliCommand, type CliContext } from '../command';
+import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { createProgressView, formatBytes } from '../progress';
 
-const json = { type: 'boolean', description: 'print JSON' } as const;
 
 function write(ctx: CliContext, text: string): void {
   ctx.stdout.write(`${text}\n`);
@@ -81,7 +80,7 @@ export const dockerCommands: CliCommand[] = [
     path: ['docker', 'images'],
     usage: 'berth docker images [--json]',
     summary: 'List the images of the local Docker engine',
-    options: { json },
+    options: { json: JSON_OPTION },
     maxArgs: 0,
     async run(ctx) {
       const images = await ctx.call('docker.images', {});
@@ -131,7 +130,7 @@ export const dockerCommands: CliCommand[] = [
     path: ['docker', 'engine'],
     usage: 'berth docker engine [HOST | --reset] [--json]',
     summary: 'Show the Docker engine Berth uses; with HOST use that one, with --reset find it as the Docker CLI does',
-    options: { json, reset: { type: 'boolean', description: 'forget the chosen engine' } },
+    options: { json: JSON_OPTION, reset: { type: 'boolean', description: 'forget the chosen engine' } },
     maxArgs: 1,
     async run(ctx) {
       if (ctx.flags.reset && ctx.args.length > 0) throw new UsageError('give a HOST or --reset, not both');

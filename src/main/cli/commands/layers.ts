@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestInput } from '../../../shared/contract';
 import type { EntryType, ImageDiff, LayerChange, MergedEntry } from '../../../shared/types/layers';
-import { UsageError, type CliCommand, type CliContext } from '../command';
+import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { createProgressView, formatBytes } from '../progress';
 
-const json = { type: 'boolean', description: 'print JSON' } as const;
 const platform = { type: 'string', description: 'os/arch[/variant] of a multi-platform image' } as const;
 const SOURCES = 'REF is a registry image (docker://host/repo:tag, the default), docker-daemon:NAME:TAG, docker-archive:PATH or oci:DIR[:TAG]';
 
@@ -115,7 +114,7 @@ export const layersCommands: CliCommand[] = [
     path: ['layers'],
     usage: 'berth layers REF [--platform OS/ARCH] [--json]',
     summary: `List an image's layers: size, content, what each adds, changes and removes, and the wasted space (${SOURCES})`,
-    options: { json, platform },
+    options: { json: JSON_OPTION, platform },
     minArgs: 1,
     maxArgs: 1,
     async run(ctx) {
@@ -136,7 +135,7 @@ export const layersCommands: CliCommand[] = [
     usage: 'berth ls REF [PATH] [--recursive] [--layer N] [--platform OS/ARCH] [--json]',
     summary: `List the image's merged filesystem at PATH (default /), each entry with the layer it comes from (${SOURCES})`,
     options: {
-      json,
+      json: JSON_OPTION,
       platform,
       recursive: { type: 'boolean', short: 'R', description: 'list everything below PATH' },
       layer: { type: 'string', description: 'the filesystem as it is after layer N (0 = base)' },
@@ -176,7 +175,7 @@ export const layersCommands: CliCommand[] = [
     path: ['diff'],
     usage: 'berth diff REF_A REF_B [--platform OS/ARCH] [--json]',
     summary: `Compare two images from any sources: layers, config, history and the files of their merged filesystems (${SOURCES})`,
-    options: { json, platform },
+    options: { json: JSON_OPTION, platform },
     minArgs: 2,
     maxArgs: 2,
     async run(ctx) {

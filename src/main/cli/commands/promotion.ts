@@ -1,6 +1,7 @@
 import type { OperationProgress } from '../../../shared/types/operations';
 import type { PromotionPlan, PromotionResult } from '../../../shared/types/promotion';
 import { UsageError, type CliCommand, type CliContext } from '../command';
+import { PLATFORM_PATTERN } from '../../../shared/reference';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -84,7 +85,7 @@ export const promotionCommands: CliCommand[] = [
     async run(ctx) {
       const [source, target] = ctx.args as [string, string];
       const platforms = (ctx.flags.platform as string[] | undefined) ?? [];
-      if (platforms.some((platform) => !/^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/.test(platform))) {
+      if (platforms.some((platform) => !PLATFORM_PATTERN.test(platform))) {
         throw new UsageError(`--platform wants os/arch or os/arch/variant, e.g. linux/arm64 (got ${platforms.join(', ')})`);
       }
       const input = {

@@ -1,10 +1,9 @@
 import { BerthError } from '../../../shared/errors';
-import { parseReference, parseRepository } from '../../../shared/reference';
+import { parseReference, parseRepository, PLATFORM_PATTERN } from '../../../shared/reference';
 import type { ImageDetails, Platform } from '../../../shared/types/registry';
-import { UsageError, type CliCommand, type CliContext } from '../command';
+import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { formatBytes } from '../progress';
 
-const json = { type: 'boolean', description: 'print JSON' } as const;
 /** `berth inspect A B C`: references inspected at once, as many as the client's requests per registry. */
 const INSPECT_CONCURRENCY = 8;
 
@@ -94,7 +93,7 @@ export const registryCommands: CliCommand[] = [
     path: ['repos'],
     usage: 'berth repos REGISTRY [--json]',
     summary: 'list the repositories of a registry (all pages; Docker Hub: your namespace)',
-    options: { json },
+    options: { json: JSON_OPTION },
     minArgs: 1,
     maxArgs: 1,
     async run(ctx) {
@@ -107,7 +106,7 @@ export const registryCommands: CliCommand[] = [
     path: ['tags'],
     usage: 'berth tags REPOSITORY [--json]',
     summary: 'list every tag of a repository (host/path; Docker Hub names as in docker pull)',
-    options: { json },
+    options: { json: JSON_OPTION },
     minArgs: 1,
     maxArgs: 1,
     async run(ctx) {
@@ -129,13 +128,13 @@ export const registryCommands: CliCommand[] = [
     options: {
       platform: { type: 'string', description: 'the platform to show from a multi-arch index, e.g. linux/arm64' },
       raw: { type: 'boolean', description: 'print the manifest bytes exactly as the registry served them' },
-      json,
+      json: JSON_OPTION,
     },
     minArgs: 1,
     maxArgs: 10_000,
     async run(ctx) {
       const platform = typeof ctx.flags['platform'] === 'string' ? ctx.flags['platform'] : undefined;
-      if (platform !== undefined && !/^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/.test(platform)) {
+      if (platform !== undefined && !PLATFORM_PATTERN.test(platform)) {
         throw new UsageError(`"${platform}" is not a platform: write os/arch or os/arch/variant, e.g. linux/arm64`);
       }
       for (const reference of ctx.args) checkReference(reference);
