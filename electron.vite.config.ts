@@ -9,7 +9,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/shell/main.ts') } },
+      // keytar is an optional dependency (absent where its native build failed): load it at run time.
+      rollupOptions: { input: { index: resolve('src/main/shell/main.ts') }, external: ['keytar'] },
     },
   },
   preload: {
