@@ -1,6 +1,7 @@
 import { REQUEST_NAMES } from '../../shared/contract';
-import type { Dispatcher } from '../api/dispatcher';
+import type { Dispatcher, EventSink } from '../api/dispatcher';
 import { EVENT_CHANNEL, requestChannel } from './channels';
+import { createPageSignals, type PageEventsLike } from './page-lifetime';
 
 /** The parts of Electron's ipcMain / event objects this module uses, so tests pass plain objects. */
 export interface IpcMainLike {
@@ -8,7 +9,7 @@ export interface IpcMainLike {
 }
 export interface IpcEventLike {
   senderFrame: { url: string; parent: unknown } | null;
-  sender: { send(channel: string, ...args: unknown[]): void; isDestroyed(): boolean };
+  sender: PageEventsLike & { send(channel: string, ...args: unknown[]): void; isDestroyed(): boolean };
 }
 
 /**
@@ -21,12 +22,15 @@ export function senderAllowed(event: IpcEventLike, isAppUrl: (url: string) => bo
 }
 
 export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, isAppUrl: (url: string) => boolean): void {
+  // Calls end with the page that made them, as serve's end with their socket.
+  const pages = createPageSignals(isAppUrl);
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(requestChannel(name), async (event, input) => {
       if (!senderAllowed(event, isAppUrl)) return { ok: false, error: { code: 'denied', message: 'Request from an untrusted frame' } };
-      return dispatcher.call(name, input, (eventName, payload) => {
+      const sink: EventSink = (eventName, payload) => {
         if (!event.sender.isDestroyed()) event.sender.send(EVENT_CHANNEL, eventName, payload);
-      });
+      };
+      return dispatcher.call(name, input, sink, pages.signalFor(event.sender));
     });
   }
 }

@@ -9,14 +9,14 @@ import { EVENT_CHANNEL } from './channels';
 import { deepLinkFromArgv, deepLinkPath, PROTOCOL } from './deep-link';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
-import { createAppUrlCheck, externalUrlAllowed } from './navigation';
+import { createAppUrlCheck, externalUrlAllowed, rendererUrl } from './navigation';
 import { applySessionSecurity, applyWebContentsSecurity } from './security';
 import { DESKTOP_CSP, mainWindowOptions } from './window-options';
 import { fitToDisplays, loadWindowState, saveWindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? `file://${join(here, '../renderer/index.html')}`;
-const isAppUrl = createAppUrlCheck(rendererUrl);
+const pageUrl = rendererUrl(app, process.env, join(here, '../renderer/index.html'));
+const isAppUrl = createAppUrlCheck(pageUrl);
 const openExternal = (url: string) => {
   if (externalUrlAllowed(url)) void shell.openExternal(url);
 };
@@ -89,7 +89,7 @@ async function start(): Promise<void> {
     if (pendingLink) sendDeepLink(pendingLink);
     pendingLink = undefined;
   });
-  await window.loadURL(rendererUrl);
+  await window.loadURL(pageUrl);
 
   app.on('window-all-closed', () => {
     void backend.close().finally(() => app.quit());

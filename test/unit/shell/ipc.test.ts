@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { REQUEST_NAMES } from '../../../src/shared/contract';
-import type { Dispatcher } from '../../../src/main/api/dispatcher';
+import { createDispatcher, type Dispatcher } from '../../../src/main/api/dispatcher';
+import type { Handlers } from '../../../src/main/api/types';
 import { registerIpc, senderAllowed, type IpcEventLike } from '../../../src/main/shell/ipc';
 import { createAppUrlCheck } from '../../../src/main/shell/navigation';
 
@@ -9,7 +11,7 @@ const isAppUrl = createAppUrlCheck(appUrl);
 
 function event(url: string, parent: unknown = null): IpcEventLike & { sent: unknown[][] } {
   const sent: unknown[][] = [];
-  return { senderFrame: { url, parent }, sender: { send: (...args: unknown[]) => sent.push(args), isDestroyed: () => false }, sent };
+  return { senderFrame: { url, parent }, sender: { send: (...args: unknown[]) => sent.push(args), isDestroyed: () => false, on: () => undefined }, sent };
 }
 
 describe('IPC sender check', () => {
@@ -41,5 +43,90 @@ describe('IPC sender check', () => {
     expect(await handlers.get('berth:app.info')?.(own, {})).toEqual({ ok: true, value: 'done' });
     expect(calls).toEqual([['app.info', {}]]);
     expect(own.sent[0]?.[0]).toBe('berth:event');
+  });
+});
+
+/** A WebContents as the IPC code sees it: an EventEmitter that Electron would drive. */
+class StubWebContents extends EventEmitter {
+  destroyed = false;
+  readonly sent: unknown[][] = [];
+  send(...args: unknown[]) {
+    this.sent.push(args);
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+  destroy() {
+    this.destroyed = true;
+    this.emit('destroyed');
+  }
+  /** Electron's did-start-navigation details (an Event with these fields). */
+  startNavigation(url: string, options: { isMainFrame?: boolean; isSameDocument?: boolean } = {}) {
+    this.emit('did-start-navigation', { url, isMainFrame: options.isMainFrame ?? true, isSameDocument: options.isSameDocument ?? false });
+  }
+}
+
+describe('IPC calls end with the page that made them', () => {
+  /**
+   * The real dispatcher behind the real IPC handlers; docker.pull waits until it is released by the test or
+   * aborted through its signal, as a pull does.
+   */
+  function world() {
+    const release = new Map<string, () => void>();
+    const handlers = {
+      'docker.pull': (_input, ctx) =>
+        new Promise((resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+          release.set(ctx.operationId, () => resolve({ reference: 'x/y:1' }));
+        }),
+    } as Partial<Handlers> as Handlers;
+    const channels = new Map<string, (e: IpcEventLike, input: unknown) => Promise<unknown>>();
+    registerIpc({ handle: (channel, listener) => channels.set(channel, listener) }, createDispatcher(handlers), isAppUrl);
+    const pull = (contents: StubWebContents, operationId: string) =>
+      channels.get('berth:docker.pull')!({ senderFrame: { url: appUrl, parent: null }, sender: contents }, { reference: 'x/y:1', operationId });
+    return { pull, release: (operationId: string) => release.get(operationId)?.() };
+  }
+
+  /** The outcome if the call settles within a bound, else 'running' (the old code never aborted, so it would hang). */
+  const within = (call: Promise<unknown>, ms = 2000) =>
+    Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('running'), ms))]);
+
+  it('aborts the calls of a destroyed WebContents and only those', async () => {
+    const { pull, release } = world();
+    const closing = new StubWebContents();
+    const other = new StubWebContents();
+    const doomed = pull(closing, 'op-closing');
+    const kept = pull(other, 'op-other');
+    closing.destroy();
+    expect(await within(doomed)).toMatchObject({ ok: false, error: { code: 'cancelled', message: expect.stringContaining('closed or reloaded') } });
+    release('op-other');
+    expect(await within(kept)).toEqual({ ok: true, value: { reference: 'x/y:1' } });
+  });
+
+  it('aborts on reload and on a crashed renderer, and serves the next page', async () => {
+    const { pull, release } = world();
+    const contents = new StubWebContents();
+
+    const beforeReload = pull(contents, 'op-1');
+    // None of these ends the page: in-page navigation (the serve-style pushState), a subframe load, and a
+    // navigation away that will-navigate (security.ts) refuses after did-start-navigation fired.
+    contents.startNavigation(`${appUrl}#/registries`, { isSameDocument: true });
+    contents.startNavigation('https://example.com/frame', { isMainFrame: false });
+    contents.startNavigation('https://evil.example/');
+    expect(await within(beforeReload, 50)).toBe('running');
+    contents.startNavigation(appUrl);
+    expect(await within(beforeReload)).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+
+    const afterReload = pull(contents, 'op-2');
+    release('op-2');
+    expect(await within(afterReload)).toEqual({ ok: true, value: { reference: 'x/y:1' } });
+
+    const beforeCrash = pull(contents, 'op-3');
+    contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 });
+    expect(await within(beforeCrash)).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+
+    const afterCrash = pull(contents, 'op-4');
+    release('op-4');
+    expect(await within(afterCrash)).toEqual({ ok: true, value: { reference: 'x/y:1' } });
   });
 });
