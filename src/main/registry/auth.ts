@@ -9,7 +9,7 @@ import { BerthError } from '../../shared/errors';
 import { isLoopbackHost, registryApiHost } from '../../shared/reference';
 import type { CredentialResolver, RegistryCredential } from '../credentials/credential';
 import { challengeScopes, parseChallenges, type Challenge } from './challenge';
-import { httpError, serverText, type ErrorContext } from './errors';
+import { foreignChallengeError, httpError, serverText, type ErrorContext } from './errors';
 import { discard, failure, readBody, type ResponseHeaders, type Transport, type TransportResponse } from './transport';
 
 export interface Endpoint {
@@ -117,6 +117,10 @@ export class Authenticator {
       return { baseUrl };
     }
     if (response.status === 401) {
+      if (response.url.origin !== baseUrl.origin) {
+        await discard(response);
+        throw foreignChallengeError(registry, context.action, response.url);
+      }
       const challenge = preferredChallenge(parseChallenges(response.headers['www-authenticate']));
       await discard(response);
       if (!challenge) {
@@ -199,8 +203,9 @@ export class Authenticator {
   }
 
   /**
-   * After a 401: takes the registry's new challenge, merges any scope it says is missing
-   * (`error="insufficient_scope"`), drops the cached token, and returns the scopes to retry with.
+   * After a 401 from the registry's own origin (the Requester refuses any other): takes its new challenge,
+   * merges any scope it says is missing (`error="insufficient_scope"`), drops the cached token, and returns
+   * the scopes to retry with.
    */
   async unauthorized(registry: string, scopes: string[], headers: ResponseHeaders): Promise<string[]> {
     const challenge = preferredChallenge(parseChallenges(headers['www-authenticate']));

@@ -108,6 +108,19 @@ export function httpError(status: number, body: Uint8Array | undefined, headers:
   return new BerthError('bad_response', `${registry} answered HTTP ${status}: could not ${action}.${saidSuffix}`, details);
 }
 
+/**
+ * A 401 whose final answer came from another origin than the registry's own (a redirect, or an absolute URL
+ * elsewhere). Its challenge is that host's, not the registry's: answering it would hand the registry's
+ * credentials to whatever token service that host names, so it is refused and nothing is sent (issue 13a).
+ */
+export function foreignChallengeError(registry: string, action: string, answeredBy: URL): BerthError {
+  return new BerthError(
+    'bad_response',
+    `Could not ${action}: ${answeredBy.host}, not ${registry} itself, asked for credentials. Berth sends the credentials for ${registry} only to ${registry} and the token service it names, so nothing was sent.`,
+    { registry, status: 401 },
+  );
+}
+
 const TLS_CODES = new Set([
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',

@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { BerthError } from '../../shared/errors';
 import { formatReference, isDigest, type ImageReference } from '../../shared/reference';
 import type { Descriptor, ManifestInfo } from '../../shared/types/registry';
-import { computeDigest } from './digest';
 import { isIndexMediaType, isSchema1MediaType, manifestKind, MediaType } from './media-types';
 
 /** distribution refuses manifests above 4 MiB (registry/handlers/manifests.go, maxManifestBodySize). */
@@ -127,7 +126,8 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, re
 
 /**
  * The bytes a schema 1 digest covers: a signed (JWS) manifest is hashed without its signatures, i.e. the
- * first `formatLength` bytes plus the decoded `formatTail` of the protected header (docker/libtrust).
+ * first `formatLength` bytes plus the decoded `formatTail` of the protected header (docker/libtrust; what
+ * distribution calls the manifest's `Canonical` bytes).
  */
 export function schema1Payload(bytes: Buffer, parsed: ParsedManifest): Buffer {
   if (parsed.form !== 'schema1' || !parsed.signatures?.[0]) return bytes;
@@ -140,9 +140,24 @@ export function schema1Payload(bytes: Buffer, parsed: ParsedManifest): Buffer {
   }
 }
 
-/** The digest of a manifest as registries compute it. */
-export function manifestDigest(bytes: Buffer, parsed: ParsedManifest, algorithm = 'sha256'): string {
-  return computeDigest(schema1Payload(bytes, parsed), algorithm);
+/**
+ * Parses served manifest bytes and keeps only the bytes its digest covers: all of them, except for a signed
+ * schema 1 manifest, whose digest covers only its JWS payload. Anything outside that payload (the signatures,
+ * or whatever a server put next to them) is unverified, so it is dropped: what is shown, parsed and copied is
+ * exactly what the digest vouches for. Schema 1 is shown rather than refused because Berth lists it read-only
+ * (to find and delete what old registries still hold); the signatures are not shown, as Berth does not check
+ * them (libtrust keys are self-issued and vouch for nothing); containerd also keeps only the stripped payload
+ * (core/remotes/docker/schema1 ReadStripSignature). Schema 1 is deprecated
+ * (https://distribution.github.io/distribution/spec/manifest-v2-2/) and never pushed (remote/writes.ts).
+ */
+export function coveredManifest(served: Buffer, contentType: string | undefined, ref: ImageReference): { bytes: Buffer; parsed: ParsedManifest } {
+  const parsed = parseManifest(served, contentType, ref);
+  const payload = schema1Payload(served, parsed);
+  if (payload === served) return { bytes: served, parsed };
+  const covered = parseManifest(payload, parsed.mediaType, ref);
+  // libtrust adds `signatures` outside the payload; one inside it would make the digest ambiguous.
+  if (covered.form !== 'schema1' || covered.signatures !== undefined) throw malformed(ref, 'its signed payload carries signatures of its own');
+  return { bytes: payload, parsed: covered };
 }
 
 function toDescriptor(descriptor: z.infer<typeof descriptorSchema>): Descriptor {

@@ -1,11 +1,12 @@
 /**
  * An authenticated request to a registry: endpoint from the ping, Authorization for the request's scopes
- * (only ever sent to the registry's own origin), one retry with a new token after a 401, and non-success
- * answers turned into BerthErrors unless the caller said it handles that status.
+ * (only ever sent to the registry's own origin), one retry with a new token after a 401 from that origin
+ * (a 401 from anywhere else is refused, never answered), and non-success answers turned into BerthErrors
+ * unless the caller said it handles that status.
  */
 import type { Readable } from 'node:stream';
 import type { Authenticator } from './auth';
-import type { ErrorContext } from './errors';
+import { foreignChallengeError, type ErrorContext } from './errors';
 import { discard, failure, type Method, type Transport, type TransportResponse } from './transport';
 
 export interface RegistryRequest {
@@ -52,6 +53,11 @@ export class Requester {
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.followRedirects !== undefined ? { followRedirects: request.followRedirects } : {}),
       });
+      // Only a challenge from the registry's own origin is answered; `url` is where the answer came from after redirects.
+      if (response.status === 401 && response.url.origin !== baseUrl.origin) {
+        await discard(response);
+        throw foreignChallengeError(registry, request.action, response.url);
+      }
       if (response.status === 401 && attempt === 1 && ownOrigin) {
         scopes = await this.auth.unauthorized(registry, scopes, response.headers);
         await discard(response);

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from '../../../src/main/registry';
 import type { RegistryCredential } from '../../../src/main/credentials/credential';
+import { readSourceGraph } from '../../../src/main/promotion/graph';
 import { sendJson, startHostileServer, type HostileHandler, type HostileServer } from './hostile-server';
 
 const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -144,6 +145,45 @@ describe('digests', () => {
   });
 });
 
+describe('signed schema 1 manifests (issue 13c)', () => {
+  const SCHEMA1_SIGNED = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
+  const good = sha256('the signed layer');
+  const evil = sha256('an unsigned layer');
+  // The JWS payload as libtrust signs it: the digest covers exactly these bytes.
+  const payload = `{\n   "schemaVersion": 1,\n   "name": "a",\n   "tag": "1",\n   "architecture": "amd64",\n   "fsLayers": [\n      {\n         "blobSum": "${good}"\n      }\n   ],\n   "history": [\n      {\n         "v1Compatibility": "{\\"created\\":\\"2016-01-01T00:00:00Z\\"}"\n      }\n   ]\n}`;
+  const formatLength = payload.lastIndexOf('\n}');
+  const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail: Buffer.from(payload.slice(formatLength)).toString('base64url'), time: '2016-01-01T00:00:00Z' })).toString('base64url');
+  // Served: the payload's start, then content outside the signed payload (a second fsLayers, which JSON.parse
+  // would prefer, and a marker), then the signatures and the payload's tail.
+  const served = `${payload.slice(0, formatLength)},\n   "fsLayers": [{"blobSum": "${evil}"}],\n   "appended": "UNSIGNED-EXTRA",\n   "signatures": [{"header": {"alg": "ES256"}, "signature": "c2ln", "protected": "${protectedHeader}"}]${payload.slice(formatLength)}`;
+
+  async function schema1Registry(): Promise<HostileServer> {
+    const route: HostileHandler = (_q, response) => sendJson(response, 200, served, { 'content-type': SCHEMA1_SIGNED, 'docker-content-digest': sha256(payload) });
+    return server(basicRegistry({ '/v2/a/manifests/1': route, [`/v2/a/manifests/${sha256(payload)}`]: route }));
+  }
+
+  it('shows and parses only the bytes its digest covers, never what was appended outside them', async () => {
+    const hostile = await schema1Registry();
+    const registry = client();
+    for (const ref of [{ tag: '1' }, { digest: sha256(payload) }]) {
+      const manifest = await registry.getManifest({ registry: hostile.host, repository: 'a', ...ref });
+      expect(manifest.digest).toBe(sha256(payload));
+      expect(manifest.bytes.toString()).toBe(payload);
+      expect(manifest.size).toBe(Buffer.byteLength(payload));
+      expect(manifest.parsed).toMatchObject({ form: 'schema1', fsLayers: [{ blobSum: good }] });
+    }
+    const details = await registry.inspect({ registry: hostile.host, repository: 'a', tag: '1' });
+    expect(details.manifest).toMatchObject({ kind: 'docker-schema1', digest: sha256(payload), raw: payload });
+    expect(details.manifest.raw).not.toContain('UNSIGNED-EXTRA');
+    expect(details.manifest.raw).not.toContain(evil);
+  });
+
+  it('is refused by promotion, so no byte of it is copied', async () => {
+    const hostile = await schema1Registry();
+    await expectError(readSourceGraph(client(), { registry: hostile.host, repository: 'a', tag: '1' }, { withReferrers: false }), 'unsupported', 'schema 1');
+  });
+});
+
 describe('size limits', () => {
   it('a 50 MB manifest with Content-Length is refused before it is read', async () => {
     let written = 0;
@@ -264,6 +304,62 @@ describe('redirects', () => {
       }),
     );
     await expectError(client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256('x') }), 'tls', 'Refusing plain HTTP to storage.example.invalid');
+  });
+});
+
+describe("a 401 from a host the registry redirected to (issue 13a)", () => {
+  /**
+   * Registry A (127.0.0.1) wants a Bearer token from its own token service T (127.0.0.4: another origin, as
+   * auth.docker.io is for Docker Hub). `redirect` on A sends the client to B (127.0.0.2), which answers 401
+   * naming C (127.0.0.3) as its token service. Only T may ever see A's credentials; C must hear nothing.
+   */
+  async function world(redirect: string) {
+    const stranger = await server((_q, response) => sendJson(response, 200, { token: 'stolen' }), { address: '127.0.0.3' });
+    const elsewhere = await server(
+      (_q, response) => {
+        response.writeHead(401, { 'www-authenticate': `Bearer realm="${stranger.url}/token",service="evil"`, 'content-length': '0' });
+        response.end();
+      },
+      { address: '127.0.0.2' },
+    );
+    const tokens = await server((request, response) => sendJson(response, 200, { token: request.headers.authorization === BASIC ? 'good' : 'anonymous' }), { address: '127.0.0.4' });
+    const registry = await server((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://x');
+      if (url.pathname === redirect) {
+        response.writeHead(307, { location: `${elsewhere.url}${url.pathname}`, 'content-length': '0' });
+        return void response.end();
+      }
+      if (request.headers.authorization !== 'Bearer good') {
+        response.writeHead(401, { 'www-authenticate': `Bearer realm="${tokens.url}/token",service="own",scope="repository:a:pull"`, 'content-length': '0' });
+        return void response.end();
+      }
+      if (url.pathname === '/v2/') return sendJson(response, 200, {});
+      if (url.pathname === '/v2/a/tags/list') return sendJson(response, 200, { name: 'a', tags: ['1'] });
+      return sendJson(response, 404, { errors: [{ code: 'NOT_FOUND' }] });
+    });
+    return { stranger, elsewhere, tokens, registry };
+  }
+
+  it('is an error naming that host; its token service gets nothing, and later operations use the registry\'s own challenge', async () => {
+    const { stranger, elsewhere, tokens, registry } = await world('/v2/a/manifests/1');
+    const berth = client();
+    await expectError(berth.getManifest({ registry: registry.host, repository: 'a', tag: '1' }), 'bad_response', elsewhere.host);
+    expect(stranger.requests.filter((request) => request.headers.authorization !== undefined)).toEqual([]);
+    expect(stranger.requests).toHaveLength(0);
+    expect(elsewhere.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
+    // A later, unrelated operation on A answers A's own challenge, at A's own token service.
+    expect(await berth.listTags({ registry: registry.host, repository: 'a' })).toEqual(['1']);
+    expect(stranger.requests).toHaveLength(0);
+    expect(tokens.requests.length).toBeGreaterThan(0);
+    expect(tokens.requests.every((request) => request.headers.authorization === BASIC)).toBe(true);
+  });
+
+  it('on the ping too: a /v2/ redirected to a host that challenges is an error naming it, and nothing is sent', async () => {
+    const { stranger, elsewhere, tokens, registry } = await world('/v2/');
+    await expectError(client().listTags({ registry: registry.host, repository: 'a' }), 'bad_response', elsewhere.host);
+    expect(stranger.requests).toHaveLength(0);
+    expect(tokens.requests).toHaveLength(0);
+    expect(elsewhere.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
   });
 });
 

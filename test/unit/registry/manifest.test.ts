@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { manifestDigest, manifestInfo, parseManifest, schema1Payload } from '../../../src/main/registry/manifest';
+import { coveredManifest, manifestInfo, parseManifest, schema1Payload } from '../../../src/main/registry/manifest';
 import { manifestKind, MediaType, referrerType } from '../../../src/main/registry/media-types';
 
 const ref = { registry: 'r.example', repository: 'a/b', tag: '1' };
@@ -17,7 +16,7 @@ describe('parseManifest', () => {
     const bytes = Buffer.from(JSON.stringify(image, null, 3));
     const parsed = parseManifest(bytes, 'application/vnd.oci.image.manifest.v1+json; charset=utf-8', ref);
     expect(parsed.form).toBe('image');
-    expect(manifestDigest(bytes, parsed)).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+    expect(coveredManifest(bytes, MediaType.OciManifest, ref).bytes).toBe(bytes);
     const info = manifestInfo({ ref: { ...ref, digest: D('f') }, digest: D('f'), mediaType: parsed.mediaType, size: bytes.length, bytes, parsed }, ref);
     expect(info).toMatchObject({ kind: 'oci-manifest', raw: bytes.toString(), layers: [{ digest: D('1'), size: 100 }] });
   });
@@ -41,18 +40,36 @@ describe('parseManifest', () => {
     expect(() => parseManifest(bytes, MediaType.OciManifest, ref)).toThrow(expect.objectContaining({ code: 'bad_response', message: expect.stringContaining(why) }));
   });
 
-  it('hashes a signed schema 1 manifest without its signatures (libtrust formatLength/formatTail)', () => {
+  describe('signed schema 1 (libtrust formatLength/formatTail)', () => {
+    const signedAs = (payload: string, between = '') => {
+      const formatLength = payload.length - 2;
+      const formatTail = Buffer.from(payload.slice(formatLength)).toString('base64url');
+      const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail, time: '2020-01-01T00:00:00Z' })).toString('base64url');
+      return Buffer.from(`${payload.slice(0, formatLength)}${between},\n   "signatures": [{"header": {}, "signature": "sig", "protected": "${protectedHeader}"}]\n}`);
+    };
     const payload = '{\n   "schemaVersion": 1,\n   "name": "a/b",\n   "tag": "1",\n   "fsLayers": [{"blobSum": "' + D('a') + '"}]\n}';
-    const formatLength = payload.length - 2;
-    const formatTail = Buffer.from(payload.slice(formatLength)).toString('base64url');
-    const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail, time: '2020-01-01T00:00:00Z' })).toString('base64url');
-    const signed = `${payload.slice(0, formatLength)},\n   "signatures": [{"header": {}, "signature": "sig", "protected": "${protectedHeader}"}]\n}`;
-    const bytes = Buffer.from(signed);
-    const parsed = parseManifest(bytes, MediaType.DockerSchema1Signed, ref);
-    expect(schema1Payload(bytes, parsed).toString()).toBe(payload);
-    expect(manifestDigest(bytes, parsed)).toBe(`sha256:${createHash('sha256').update(payload).digest('hex')}`);
-    const info = manifestInfo({ ref: { ...ref, digest: D('e') }, digest: D('e'), mediaType: parsed.mediaType, size: bytes.length, bytes, parsed }, ref);
-    expect(info).toMatchObject({ kind: 'docker-schema1', deprecated: true });
+
+    it('keeps, parses and shows only the payload the digest covers, without the signatures', () => {
+      const bytes = signedAs(payload);
+      expect(schema1Payload(bytes, parseManifest(bytes, MediaType.DockerSchema1Signed, ref)).toString()).toBe(payload);
+      const covered = coveredManifest(bytes, MediaType.DockerSchema1Signed, ref);
+      expect(covered.bytes.toString()).toBe(payload);
+      expect(covered.parsed).toMatchObject({ form: 'schema1', mediaType: MediaType.DockerSchema1Signed, fsLayers: [{ blobSum: D('a') }] });
+      expect(covered.parsed).not.toHaveProperty('signatures');
+      const info = manifestInfo({ ref: { ...ref, digest: D('e') }, digest: D('e'), mediaType: covered.parsed.mediaType, size: covered.bytes.length, bytes: covered.bytes, parsed: covered.parsed }, ref);
+      expect(info).toMatchObject({ kind: 'docker-schema1', deprecated: true, raw: payload });
+    });
+
+    it('drops content put outside the payload (a second fsLayers JSON.parse would prefer)', () => {
+      const covered = coveredManifest(signedAs(payload, `,\n   "fsLayers": [{"blobSum": "${D('b')}"}]`), MediaType.DockerSchema1Signed, ref);
+      expect(covered.bytes.toString()).toBe(payload);
+      expect(covered.parsed).toMatchObject({ fsLayers: [{ blobSum: D('a') }] });
+    });
+
+    it('refuses a payload that carries signatures of its own', () => {
+      const nested = '{\n   "schemaVersion": 1,\n   "fsLayers": [],\n   "signatures": [{"protected": "e30"}]\n}';
+      expect(() => coveredManifest(signedAs(nested), MediaType.DockerSchema1Signed, ref)).toThrow(expect.objectContaining({ code: 'bad_response', message: expect.stringContaining('signatures of its own') }));
+    });
   });
 });
 

@@ -8,9 +8,9 @@ import { BerthError } from '../../../shared/errors';
 import { formatReference, isDigest, referenceTarget, type ImageReference } from '../../../shared/reference';
 import type { Descriptor } from '../../../shared/types/registry';
 import { repositoryScope } from '../auth';
-import { digestAlgorithm, isVerifiableDigest } from '../digest';
+import { computeDigest, digestAlgorithm, isVerifiableDigest } from '../digest';
 import { headerValue } from '../errors';
-import { manifestDigest, MAX_MANIFEST_BYTES, parseManifest, type Manifest } from '../manifest';
+import { coveredManifest, MAX_MANIFEST_BYTES, type Manifest } from '../manifest';
 import { MANIFEST_ACCEPT } from '../media-types';
 import type { Requester } from '../requester';
 import { readBody } from '../transport';
@@ -38,20 +38,21 @@ export async function fetchManifest(requester: Requester, ref: ImageReference, s
     action,
     ...(signal ? { signal } : {}),
   });
-  const bytes = await readBody(
+  const body = await readBody(
     response,
     MAX_MANIFEST_BYTES,
     { registry: ref.registry, action },
     () => new BerthError('too_large', `The manifest of ${formatReference(ref)} is larger than 4 MiB (the registry limit); it was not read.`, { registry: ref.registry }),
   );
-  const parsed = parseManifest(bytes, headerValue(response.headers, 'content-type'), ref);
+  // From here on only the bytes the digest covers exist (less than `body` for a signed schema 1 manifest).
+  const { bytes, parsed } = coveredManifest(body, headerValue(response.headers, 'content-type'), ref);
   const algorithm = ref.digest ? digestAlgorithm(ref.digest) : 'sha256';
-  const digest = manifestDigest(bytes, parsed, algorithm);
+  const digest = computeDigest(bytes, algorithm);
   if (ref.digest && digest !== ref.digest) throw mismatch(ref, ref.digest, digest, 'the requested digest');
   const served = headerValue(response.headers, 'docker-content-digest')?.trim();
   if (served && isVerifiableDigest(served)) {
     const servedAlgorithm = digestAlgorithm(served);
-    const comparable = servedAlgorithm === algorithm ? digest : manifestDigest(bytes, parsed, servedAlgorithm);
+    const comparable = servedAlgorithm === algorithm ? digest : computeDigest(bytes, servedAlgorithm);
     if (comparable !== served) throw mismatch(ref, served, comparable, 'the digest the registry announced');
   }
   return { ref: { ...ref, digest }, digest, mediaType: parsed.mediaType, size: bytes.length, bytes, parsed };
