@@ -47,6 +47,7 @@ const lane = z.object({
   stages: z.array(z.object({ name: text(64), registryId, namespace: z.string().max(256) })).min(2).max(16),
   tagRewrites: z.array(z.object({ from: text(256), to: z.string().max(256), toStage: text(64).optional() })).max(32),
 });
+const pinnableSource = reference.describe("image reference; a plan's pinnedSource (host/path:tag@digest) runs exactly that plan, refused if the tag has moved since");
 /** How a promotion runs; the same for a plan, an execution and a lane step. */
 const promotionOptions = {
   platforms: z.array(platform).max(32).optional().describe('copy only these platforms of an index, as a new index'),
@@ -131,11 +132,11 @@ export const contract = {
 
   // Promotion
   'promotion.plan': request<PromotionPlan>()(z.object({ source: reference, target: reference, ...promotionOptions })),
-  'promotion.execute': request<PromotionResult>()(z.object({ source: reference, target: reference, ...promotionOptions, operationId })),
+  'promotion.execute': request<PromotionResult>()(z.object({ source: pinnableSource, target: reference, ...promotionOptions, operationId })),
   'promotion.lanes': request<PromotionLane[]>()(z.object({})),
   'promotion.setLanes': request<PromotionLane[]>()(z.object({ lanes: z.array(lane).max(64) })),
   'promotion.next': request<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>()(
-    z.object({ source: reference, lane: text(64).optional().describe('the only lane holding the source when absent'), execute: z.boolean().default(false), ...promotionOptions, operationId }),
+    z.object({ source: pinnableSource, lane: text(64).optional().describe('the only lane holding the source when absent'), execute: z.boolean().default(false), ...promotionOptions, operationId }),
   ),
   'promotion.audit': request<AuditEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).default(500), query: z.string().max(256).optional() })),
 } as const;

@@ -5,13 +5,13 @@
  * says so before anything runs.
  */
 import { BerthError } from '../../shared/errors';
-import { formatReference, parseReference, type ImageReference } from '../../shared/reference';
+import { formatReference, type ImageReference } from '../../shared/reference';
 import type { ItemProgress } from '../../shared/types/operations';
 import type { DockerService, TransferSnapshot } from '../docker';
 import { formatPlatform, indexEntries, parsePlatform, selectPlatform, type RegistryClient } from '../registry';
 import type { ExecutionCounts } from './execute';
 import { overwriteRefused } from './execute';
-import { preparePromotion, repositoryOf, type PreparedPromotion, type PromotionRequest } from './plan';
+import { checkSourcePin, pinnedSource, preparePromotion, repositoryOf, resolveEndpoints, sourceLabel, type PreparedPromotion, type PromotionRequest } from './plan';
 import type { PromotionProgress } from './progress';
 
 export type EngineTransfers = Pick<DockerService, 'pull' | 'tag' | 'push'>;
@@ -21,9 +21,11 @@ export async function prepareEnginePromotion(client: RegistryClient, request: Pr
   if ((request.platforms?.length ?? 0) > 1) {
     throw new BerthError('invalid_input', 'Through the Docker engine an image moves one platform at a time: choose one platform, or promote registry to registry to keep them all.');
   }
-  const source = parseReference(request.source);
+  const { source, target } = resolveEndpoints(request.source, request.target);
+  await checkSourcePin(client, source, signal);
   const manifest = await client.getManifest(source, signal ? { signal } : {});
-  let image: ImageReference = { ...repositoryOf(source), ...(source.tag !== undefined ? { tag: source.tag } : {}), digest: manifest.digest };
+  // By digest from here on: the engine pulls the image this plan resolved, whatever the tag does meanwhile.
+  let image: ImageReference = { ...repositoryOf(source), digest: manifest.digest };
   const notes = ['Through the Docker engine: the image is pulled to this machine, tagged and pushed; the engine writes the manifest again, so the target digest can differ from the source\'s.'];
   if (manifest.parsed.form === 'index') {
     const wanted = request.platforms?.[0] !== undefined ? parsePlatform(request.platforms[0]) : undefined;
@@ -32,13 +34,15 @@ export async function prepareEnginePromotion(client: RegistryClient, request: Pr
     notes.push(`The source is a multi-platform index: only ${chosen.platform ? formatPlatform(chosen.platform) : 'one platform'} is carried.`);
   }
   if (request.withReferrers) notes.push('Referrers (signatures, SBOMs) are not carried through the engine.');
-  const target = parseReference(request.target);
   const prepared = await preparePromotion(
     client,
-    { ...request, source: formatReference(image), target: formatReference({ ...target, tag: target.tag ?? source.tag ?? 'latest' }), platforms: undefined, withReferrers: false, viaEngine: true },
+    { ...request, source: formatReference(image), target: formatReference(target), platforms: undefined, withReferrers: false, viaEngine: true },
     signal,
   );
-  prepared.plan.source = formatReference(source);
+  // The pin is the digest the source tag resolved to (an index's own), not the platform image chosen from it.
+  prepared.plan.source = sourceLabel(source);
+  prepared.plan.sourceDigest = manifest.digest;
+  prepared.plan.pinnedSource = pinnedSource(source, manifest.digest);
   prepared.plan.notes = [...notes, ...prepared.plan.notes];
   return prepared;
 }

@@ -1,8 +1,10 @@
 /**
  * The plan: what a promotion will do, computed before any write by reading the source and asking the
  * target what it already has (HEADs only). Execution computes it again (the registries may have changed
- * since the dialog showed it) and follows it step by step. To run exactly the image the dialog showed,
- * pass the source as `name:tag@digest`: the digest decides.
+ * since the dialog showed it) and follows it step by step. The plan pins the source: its `pinnedSource`
+ * (`name:tag@digest`) is what a client executes to run exactly the image it showed. Such a source is
+ * read by digest, and refused before anything is written when its tag no longer points at that digest
+ * (the user confirmed "dev/app:1.2.0, which is sha256:…", not whatever the tag holds now).
  */
 import { BerthError } from '../../shared/errors';
 import { formatReference, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
@@ -45,9 +47,41 @@ export function resolveEndpoints(sourceText: string, targetText: string): Endpoi
   if (target.digest !== undefined) {
     throw new BerthError('invalid_input', `The target ${targetText} has a digest: give a repository and a tag (the digest is the source's to decide).`);
   }
-  const tag = target.tag ?? source.tag ?? (source.digest === undefined ? 'latest' : undefined);
+  // A source without tag or digest means `latest` (as for `docker pull`); named, so the plan can pin it.
+  const resolved: ImageReference = source.tag === undefined && source.digest === undefined ? { ...source, tag: 'latest' } : source;
+  const tag = target.tag ?? resolved.tag;
   if (tag === undefined) throw new BerthError('invalid_input', `The source ${sourceText} is a digest without a tag: give the target a tag (repository:tag).`);
-  return { source, target: { registry: target.registry, repository: target.repository, tag } };
+  return { source: resolved, target: { registry: target.registry, repository: target.repository, tag } };
+}
+
+/** The source as plans and results name it: by its tag when it has one, else by its digest. */
+export function sourceLabel(source: ImageReference): string {
+  return formatReference(source.tag !== undefined ? { ...repositoryOf(source), tag: source.tag } : source);
+}
+
+/** The source pinned to the digest it resolved to: what executing a plan must be given to run that plan. */
+export function pinnedSource(source: ImageReference, digest: string): string {
+  return formatReference({ ...repositoryOf(source), ...(source.tag !== undefined ? { tag: source.tag } : {}), digest });
+}
+
+export function sourceMoved(tagged: string, current: string | undefined, planned: string): BerthError {
+  const now = current === undefined ? 'no longer exists' : `now points to ${current}`;
+  return new BerthError('conflict', `${tagged} ${now} (planned ${planned}); nothing was written. Review the new plan.`, {
+    reason: 'source_moved',
+    ...(current !== undefined ? { currentDigest: current } : {}),
+    plannedDigest: planned,
+  });
+}
+
+/**
+ * A source pinned as `name:tag@digest` is the image a plan showed under that tag: refused when the tag points
+ * elsewhere now. One HEAD of the tag, before anything is read or written for the promotion.
+ */
+export async function checkSourcePin(client: RegistryClient, source: ImageReference, signal?: AbortSignal): Promise<void> {
+  if (source.tag === undefined || source.digest === undefined) return;
+  const tagged: ImageReference = { ...repositoryOf(source), tag: source.tag };
+  const current = await client.headManifest(tagged, signal ? { signal } : {});
+  if (current?.digest !== source.digest) throw sourceMoved(formatReference(tagged), current?.digest, source.digest);
 }
 
 export function repositoryOf(ref: RepositoryName): RepositoryName {
@@ -75,6 +109,7 @@ function manifestStep(node: ManifestNode, present: boolean, tag?: string): Manif
 export async function preparePromotion(client: RegistryClient, request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
   const { source, target } = resolveEndpoints(request.source, request.target);
   const requestOptions = signal ? { signal } : {};
+  await checkSourcePin(client, source, signal);
   const strategy = strategyFor(source, target, request.viaEngine);
   const [graph, existing] = await Promise.all([
     // Within one repository the referrers are there already (they are found by the subject's digest).
@@ -124,7 +159,8 @@ export async function preparePromotion(client: RegistryClient, request: Promotio
   if (graph.blobs.some((blob) => blob.external)) notes.push('Foreign (non-distributable) layers are served from their own URLs and are not copied, as Docker does.');
   if (strategy === 'mount') notes.push('Blobs are mounted from the source repository; if the registry declines a mount, that blob is uploaded instead.');
   const plan: PromotionPlan = {
-    source: formatReference(source),
+    source: sourceLabel(source),
+    pinnedSource: pinnedSource(source, graph.source.digest),
     target: formatReference(target),
     sourceDigest: graph.source.digest,
     targetDigest: graph.root.digest,

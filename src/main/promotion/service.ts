@@ -49,7 +49,7 @@ export interface PromotionService {
   execute(request: PromotionRequest, options: RunOptions): Promise<PromotionResult>;
   lanes(): PromotionLane[];
   setLanes(lanes: PromotionLane[]): PromotionLane[];
-  /** Plans (and with `execute`, runs) the promotion of `source` to the next stage of its lane. */
+  /** Plans (and with `execute`, runs) the promotion of `source` to the next stage of its lane; a plan's `pinnedSource` runs exactly that plan. */
   next(request: NextRequest, options: RunOptions): Promise<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>;
   audit(query: AuditQuery): Promise<AuditEntry[]>;
 }
@@ -118,7 +118,7 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       } else {
         counts = await executePromotion(client, prepared, { force: request.force, signal: run.signal, progress, blobConcurrency });
       }
-      const result: PromotionResult = { source: plan.source, target: plan.target, digest, strategy: plan.strategy, ...counts, durationMs: Date.now() - started };
+      const result: PromotionResult = { source: plan.source, sourceDigest: plan.sourceDigest, target: plan.target, digest, strategy: plan.strategy, ...counts, durationMs: Date.now() - started };
       progress.finish('Promoted');
       await appendAudit({
         at: new Date().toISOString(),

@@ -1,7 +1,8 @@
 /**
  * Promotion in the UI: the lanes (from settings), the lanes board's contents (each stage's repositories
  * and tags with their digests), and the one promote dialog every drag, menu and key press opens:
- * plan (`promotion.plan`) -> confirm -> execute with live progress (`promotion.execute`) -> result.
+ * plan (`promotion.plan`) -> confirm -> execute the plan's pinned source with live progress (`promotion.execute`)
+ * -> result.
  */
 import type { ErrorData } from '../../shared/errors';
 import type { PromotionLane, PromotionPlan, PromotionResult } from '../../shared/types/promotion';
@@ -179,8 +180,11 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
       const operationId = newOperationId();
       patchDialog(generation, { phase: 'executing', operationId });
       try {
+        // The plan's pinned source, not the tag: main runs the digest the dialog showed, or refuses if the
+        // tag has moved since (then the dialog offers the new plan).
+        const source = dialog.plan.pinnedSource;
         const result = await runOperation(api, { id: operationId, kind: 'promotion', label: `Promote ${dialog.source} to ${dialog.target}` }, (id) =>
-          api.call('promotion.execute', { source: dialog.source, target: dialog.target, force: dialog.force, operationId: id }),
+          api.call('promotion.execute', { source, target: dialog.target, force: dialog.force, operationId: id }),
         );
         patchDialog(generation, { phase: 'done', result });
       } catch (error) {

@@ -30,10 +30,17 @@ export interface ManifestStep {
 export type PromotionStrategy = 'same-repository' | 'mount' | 'copy' | 'engine';
 
 export interface PromotionPlan {
-  /** Normalised source reference (`registry/repo:tag` or `@digest`). */
+  /** The source as a label: `registry/repo:tag` (`:latest` when none was given), or `registry/repo@digest` for a source without a tag. */
   source: string;
+  /**
+   * The source pinned to `sourceDigest`: `registry/repo:tag@digest` (or `registry/repo@digest`). Executing
+   * this runs exactly this plan's image, and is refused (code `conflict`, details.reason `source_moved`) if
+   * the tag points elsewhere by then; executing the bare tag would copy whatever it points at when run.
+   */
+  pinnedSource: string;
   /** Normalised target reference (`registry/repo:tag`). */
   target: string;
+  /** The digest the source reference resolves to (for an index, the index's own digest). */
   sourceDigest: string;
   /** The digest the target tag will have (equals sourceDigest unless a platform subset makes a new index). */
   targetDigest: string;
@@ -59,6 +66,8 @@ export interface PromotionPlan {
 
 export interface PromotionResult {
   source: string;
+  /** The source digest that was promoted (the one the plan pinned). */
+  sourceDigest: string;
   target: string;
   /** The digest the target tag has now. */
   digest: string;

@@ -1,12 +1,13 @@
 /**
  * `berth promote` as users run it (node bin/berth.mjs), against the shared world's anonymous registry:
  * --dry-run writes nothing, --json prints the promised keys, the overwrite guard rail exits 1 without
- * --force, and usage errors exit 2.
+ * --force, a plan's pinned source is refused once its tag has moved, and usage errors exit 2.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../env/cli';
 import { readRequestLog } from '../../env/registry';
-import { skopeoRaw, uniqueName } from './harness';
+import { skopeoRaw, tagDigest, uniqueName } from './harness';
+import { pushUniqueImage } from '../../env/unique-image';
 import { sha256 } from '../../env/layers';
 import { makeTempDir } from '../../env/process';
 import { rm } from 'node:fs/promises';
@@ -46,7 +47,8 @@ describe('berth promote', () => {
     expect(text.stdout).toMatch(new RegExp(`blobs +0 already there, ${plan.blobs.length} to mount, 0 to copy`));
     expect(text.stdout).toContain('target tag     new tag');
 
-    const during = (await readRequestLog(registry.accessLogFile)).slice(before);
+    // Other test files write to this registry at the same time: only the source's and target's traffic.
+    const during = (await readRequestLog(registry.accessLogFile)).slice(before).filter((entry) => entry.path.startsWith(`/v2/${repository}/`) || entry.path.startsWith('/v2/dev/app/'));
     expect(during.length).toBeGreaterThan(0);
     expect(during.filter((entry) => entry.method !== 'GET' && entry.method !== 'HEAD')).toEqual([]);
     await expect(skopeoRaw(target)).rejects.toThrow();
@@ -57,7 +59,7 @@ describe('berth promote', () => {
     const run = await berth(`${registry.host}/dev/app:1.0.0`, target, '--json');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(Object.keys(result)).toEqual(expect.arrayContaining(['source', 'target', 'digest', 'blobsMounted', 'blobsCopied', 'bytesCopied', 'skipped']));
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['source', 'sourceDigest', 'target', 'digest', 'blobsMounted', 'blobsCopied', 'bytesCopied', 'skipped']));
     const blobs = seed.images['dev/app:1.0.0']!.layers.length + 1;
     expect(result).toMatchObject({ source: `${registry.host}/dev/app:1.0.0`, target, digest: seed.manifests['dev/app:1.0.0']!.digest, blobsMounted: blobs, blobsCopied: 0, bytesCopied: 0, skipped: 0 });
     expect(sha256(await skopeoRaw(target))).toBe(result.digest);
@@ -87,6 +89,32 @@ describe('berth promote', () => {
     const referrers = await berth(`${registry.host}/dev/app:1.0.0`, `${registry.host}/${uniqueName('scratch')}/app:1.0.0`, '--with-referrers', '--json');
     expect(referrers.code).toBe(0);
     expect(JSON.parse(referrers.stdout)).toMatchObject({ referrersCopied: 2 });
+  });
+
+  it('prints the pinned source of a plan, refuses it once the tag has moved (exit 1, target untouched), and promotes a fresh pin', async () => {
+    const namespace = uniqueName('scratch');
+    const first = await pushUniqueImage({ host: registry.host }, `${namespace}/dev/app`, '1.2.0');
+    const source = `${registry.host}/${namespace}/dev/app:1.2.0`;
+    const target = `${registry.host}/${namespace}/prod/app:1.2.0`;
+
+    const dry = await berth(source, target, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`pinned source  ${source}@${first.digest}`);
+    const plan = JSON.parse((await berth(source, target, '--dry-run', '--json')).stdout) as { pinnedSource: string };
+    expect(plan.pinnedSource).toBe(`${source}@${first.digest}`);
+
+    const moved = await pushUniqueImage({ host: registry.host }, `${namespace}/dev/app`, '1.2.0');
+    const refused = await berth(plan.pinnedSource, target);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${source} now points to ${moved.digest} (planned ${first.digest})`);
+    expect(await tagDigest(registry, `${namespace}/prod/app`, '1.2.0')).toBeNull();
+
+    const fresh = JSON.parse((await berth(source, target, '--dry-run', '--json')).stdout) as { pinnedSource: string };
+    const promoted = await berth(fresh.pinnedSource, target);
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toContain(`Promoted ${source} -> ${target}`);
+    expect(promoted.stdout).toContain(`source   ${moved.digest}`);
+    expect(await tagDigest(registry, `${namespace}/prod/app`, '1.2.0')).toBe(moved.digest);
   });
 
   it('exits 2 on usage errors and 1 with a clear message on a missing source', async () => {

@@ -162,3 +162,22 @@ export async function pushImage(target: PushTarget, repository: string, tag: str
   for (const blob of image.blobs) await pusher.pushBlob(repository, blob.bytes);
   await pusher.pushManifest(repository, tag, image.manifest, 'application/vnd.oci.image.manifest.v1+json');
 }
+
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/**
+ * The digest a tag has, read with a plain GET on an anonymous registry (OCI distribution spec, "Pulling
+ * manifests"): the ground truth of what a tag points at, through no Berth code. Null when there is no such tag.
+ */
+export async function tagDigest(registry: { url: string }, repository: string, tag: string): Promise<string | null> {
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT }, signal: AbortSignal.timeout(30_000) });
+  const body = Buffer.from(await response.arrayBuffer());
+  if (response.status === 404) return null;
+  if (response.status !== 200) throw new Error(`GET ${repository}:${tag} answered ${response.status}`);
+  return sha256(body);
+}

@@ -28,7 +28,7 @@ const tags: Record<string, Record<string, string>> = {
 };
 
 function plan(source: string, target: string): PromotionPlan {
-  return { source, target, sourceDigest: digest('b'), targetDigest: digest('b'), strategy: 'mount', blobs: [], manifests: [], referrers: [], platforms: [], bytesToCopy: 0, overwrites: false, upToDate: false, notes: [] };
+  return { source, pinnedSource: `${source}@${digest('b')}`, target, sourceDigest: digest('b'), targetDigest: digest('b'), strategy: 'mount', blobs: [], manifests: [], referrers: [], platforms: [], bytesToCopy: 0, overwrites: false, upToDate: false, notes: [] };
 }
 
 afterEach(cleanup);

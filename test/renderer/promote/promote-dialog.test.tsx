@@ -15,6 +15,7 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 function plan(overrides: Partial<PromotionPlan> = {}): PromotionPlan {
   return {
     source: SOURCE,
+    pinnedSource: `${SOURCE}@${digest('a')}`,
     target: TARGET,
     sourceDigest: digest('a'),
     targetDigest: digest('a'),
@@ -38,6 +39,7 @@ function plan(overrides: Partial<PromotionPlan> = {}): PromotionPlan {
 
 const result: PromotionResult = {
   source: SOURCE,
+  sourceDigest: digest('a'),
   target: TARGET,
   digest: digest('a'),
   strategy: 'mount',
@@ -106,7 +108,7 @@ describe('PromoteDialog', () => {
     fireEvent.click(within(warning).getByRole('checkbox', { name: 'Replace the existing tag' }));
     expect(promote).toHaveProperty('disabled', false);
     fireEvent.click(promote);
-    await waitFor(() => expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: SOURCE, target: TARGET, force: true }));
+    await waitFor(() => expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: `${SOURCE}@${digest('a')}`, target: TARGET, force: true }));
     await act(async () => execute.resolve(result));
   });
 
@@ -194,6 +196,56 @@ describe('PromoteDialog', () => {
     const error = screen.getByTestId('promote-error');
     expect(error.getAttribute('data-error-code')).toBe('conflict');
     expect(error.textContent).toContain('promote with force to replace it');
+  });
+
+  it('executes the source digest it showed, pinned, not the source tag', async () => {
+    const api = scriptedApi({ 'promotion.plan': () => plan(), 'promotion.execute': () => result });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    expect(within(dialog()).getByTestId('plan-source-digest').textContent).toBe(digest('a'));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Promote' })));
+    await waitFor(() => expect(body().getAttribute('data-phase')).toBe('done'));
+    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: `${SOURCE}@${digest('a')}`, target: TARGET });
+  });
+
+  it('shows and sends the source digest for a platform subset too (the target digest is a new index)', async () => {
+    const subset = plan({ sourceDigest: digest('e'), pinnedSource: `${SOURCE}@${digest('e')}`, targetDigest: digest('f'), platforms: ['linux/arm64'] });
+    const api = scriptedApi({ 'promotion.plan': () => subset, 'promotion.execute': () => ({ ...result, sourceDigest: digest('e'), digest: digest('f') }) });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    expect(within(dialog()).getByTestId('plan-source-digest').textContent).toBe(digest('e'));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Promote' })));
+    await waitFor(() => expect(body().getAttribute('data-phase')).toBe('done'));
+    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: `${SOURCE}@${digest('e')}` });
+  });
+
+  it('when the source tag moved since the plan, says so and offers the new plan', async () => {
+    let planned = 0;
+    const api = scriptedApi({
+      'promotion.plan': () => (++planned === 1 ? plan() : plan({ sourceDigest: digest('b'), targetDigest: digest('b'), pinnedSource: `${SOURCE}@${digest('b')}` })),
+      'promotion.execute': () => {
+        throw new BerthError('conflict', `${SOURCE} now points to ${digest('b')} (planned ${digest('a')}); nothing was written. Review the new plan.`, {
+          reason: 'source_moved',
+          currentDigest: digest('b'),
+          plannedDigest: digest('a'),
+        });
+      },
+    });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Promote' })));
+    await waitFor(() => expect(body().getAttribute('data-phase')).toBe('failed'));
+    const error = screen.getByTestId('promote-error');
+    expect(error.textContent).toContain('The source tag moved.');
+    expect(error.textContent).toContain(`now points to ${digest('b')}`);
+
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Review the new plan' })));
+    await waitFor(() => expect(body().getAttribute('data-phase')).toBe('plan'));
+    expect(api.calls.filter((c) => c.name === 'promotion.plan').map((c) => c.input)).toEqual([
+      { source: SOURCE, target: TARGET, force: false },
+      { source: SOURCE, target: TARGET, force: false },
+    ]);
+    expect(within(dialog()).getByTestId('plan-source-digest').textContent).toBe(digest('b'));
   });
 
   it('disables Promote when the target is already up to date', async () => {

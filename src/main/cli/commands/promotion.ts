@@ -31,6 +31,8 @@ export function describePlan(plan: PromotionPlan): string {
   const lines = [
     `Plan: ${plan.source} -> ${plan.target} (${plan.strategy})`,
     `  source digest  ${plan.sourceDigest}`,
+    // What to give `berth promote` to run exactly this plan: refused if the tag has moved by then.
+    `  pinned source  ${plan.pinnedSource}`,
     `  target digest  ${plan.targetDigest}${plan.targetDigest === plan.sourceDigest ? ' (unchanged)' : ' (new index)'}`,
     `  target tag     ${tagState}`,
     ...(plan.platforms.length > 0 ? [`  platforms      ${plan.platforms.join(', ')}`] : []),
@@ -46,6 +48,7 @@ export function describePlan(plan: PromotionPlan): string {
 function describeResult(result: PromotionResult): string {
   return [
     `Promoted ${result.source} -> ${result.target}`,
+    `  source   ${result.sourceDigest}`,
     `  digest   ${result.digest}`,
     `  blobs    ${result.blobsMounted} mounted, ${result.blobsCopied} copied (${formatBytes(result.bytesCopied)}), ${result.skipped} already there`,
     `  manifests written: ${result.manifestsWritten}${result.referrersCopied > 0 ? `, referrers: ${result.referrersCopied}` : ''}, in ${(result.durationMs / 1000).toFixed(1)} s`,
@@ -102,6 +105,9 @@ export const promotionCommands: CliCommand[] = [
         ctx.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan));
         return 0;
       }
+      // One call plans and executes: the executor writes the manifest bytes it read when planning, by digest,
+      // so what is promoted is what was planned even if SRC's tag moves meanwhile. SRC given as a plan's
+      // pinned source (name:tag@digest) is refused if the tag has moved since that plan.
       const stop = ctx.onProgress(progressPrinter(ctx));
       try {
         const result = await ctx.call('promotion.execute', input);

@@ -4,7 +4,8 @@
  * Cancel; during the copy live progress; at the end the digest the target tag now has. Mounted once by
  * the shell; every drag, menu and key press opens it through the promotion store.
  * Test hooks: the dialog is role "dialog" named "Promote"; data-phase on the body; the overwrite warning
- * has data-testid "overwrite-warning"; the result digest "promotion-digest".
+ * has data-testid "overwrite-warning"; the source digest the plan pins "plan-source-digest"; the result digest
+ * "promotion-digest".
  */
 import { useState } from 'react';
 import type { ErrorData } from '../../../shared/errors';
@@ -117,7 +118,11 @@ function ChooseTarget({ dialog }: { dialog: PromotionDialog }) {
 
 const bytesOf = (blobs: readonly BlobStep[]) => blobs.reduce((sum, blob) => sum + blob.size, 0);
 
+/** The confirm button sends the plan's pinned source: this digest is what is promoted. */
+const PINNED_TITLE = 'Promote copies exactly this source digest; if the source tag has moved by then, nothing is written and the new plan is offered.';
+
 function PlanSummary({ plan }: { plan: PromotionPlan }) {
+  const kept = plan.targetDigest === plan.sourceDigest;
   const count = (action: BlobStep['action']) => plan.blobs.filter((b) => b.action === action);
   const mounted = count('mount');
   const copied = count('copy');
@@ -128,18 +133,36 @@ function PlanSummary({ plan }: { plan: PromotionPlan }) {
     <>
       <div className="plan-digest">
         <span className="muted">Digest</span>
-        {plan.targetDigest === plan.sourceDigest ? (
+        {kept ? (
           <span className="chip" title="The target gets exactly the source's manifest">
             kept
+          </span>
+        ) : plan.strategy === 'engine' ? (
+          <span className="chip chip-warn" title="The engine carries one platform image of the source index">
+            one platform
           </span>
         ) : (
           <span className="chip chip-warn" title="A platform subset makes a new index">
             new index
           </span>
         )}
-        <span className="mono">{plan.targetDigest}</span>
+        {kept ? (
+          <span className="mono" data-testid="plan-source-digest" title={PINNED_TITLE}>
+            {plan.sourceDigest}
+          </span>
+        ) : (
+          <span className="mono">{plan.targetDigest}</span>
+        )}
         <CopyButton text={plan.targetDigest} label="Copy digest" />
       </div>
+      {kept ? null : (
+        <div className="plan-digest">
+          <span className="muted">From</span>
+          <span className="mono" data-testid="plan-source-digest" title={PINNED_TITLE}>
+            {plan.sourceDigest}
+          </span>
+        </div>
+      )}
       <dl className="plan-summary" data-testid="plan-summary">
         <div>
           <dt>Mounted</dt>
@@ -312,13 +335,17 @@ function ResultView({ result }: { result: PromotionResult }) {
   );
 }
 
+/** Main refused a pinned source whose tag points at another digest than the plan showed. */
+const sourceMoved = (error: ErrorData | undefined) => error?.code === 'conflict' && error.details?.reason === 'source_moved';
+
 function Failure({ error, planned }: { error: ErrorData; planned: boolean }) {
   const cancelled = error.code === 'cancelled';
+  const title = cancelled ? 'Cancelled.' : sourceMoved(error) ? 'The source tag moved.' : planned ? 'The promotion failed.' : 'Could not plan this promotion.';
   return (
     <div className={`notice ${cancelled ? 'notice-info' : 'notice-error'}`} role="alert" data-testid="promote-error" data-error-code={error.code}>
       <Icon name="alert" size={14} />
       <div>
-        <strong>{cancelled ? 'Cancelled.' : planned ? 'The promotion failed.' : 'Could not plan this promotion.'}</strong>
+        <strong>{title}</strong>
         <div className="error-text">{error.message}</div>
         {cancelled ? <div className="muted">Blobs already copied stay at the target (they are content-addressed); the tag was not changed.</div> : null}
       </div>
@@ -391,7 +418,7 @@ function Footer({ dialog }: { dialog: PromotionDialog }) {
             Close
           </button>
           <button type="button" className="button button-primary" onClick={() => void propose(dialog.source, dialog.target, dialog.context)}>
-            Plan again
+            {sourceMoved(dialog.error) ? 'Review the new plan' : 'Plan again'}
           </button>
         </>
       );
