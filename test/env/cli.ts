@@ -22,14 +22,15 @@ export function ensureCliBuilt(): void {
   built = true;
 }
 
-/** Runs `berth ARGS` as a child process (`node bin/berth.mjs`), bounded in time. */
+/** Runs `berth ARGS` as a child process (`node bin/berth.mjs`, or `script`: another clone's), bounded in time. */
 export async function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number; script?: string } = {},
 ): Promise<CliRun> {
-  ensureCliBuilt();
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: root,
+  if (!options.script) ensureCliBuilt();
+  const script = options.script ?? bin;
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: join(dirname(script), '..'),
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -44,14 +45,18 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-/** Starts a long-running `berth` command (e.g. `serve`) and resolves once a stdout line matches. */
+/**
+ * Starts a long-running `berth` command (e.g. `serve`) and resolves once a stdout line matches. `script` runs
+ * another Node script instead (another clone's bin/berth.mjs, scripts/start.mjs), from its project folder.
+ */
 export async function startCli(
   args: string[],
   ready: RegExp,
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<{ match: RegExpMatchArray; stop(): Promise<number>; output(): string }> {
-  ensureCliBuilt();
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; script?: string } = {},
+): Promise<{ match: RegExpMatchArray; stop(signal?: NodeJS.Signals): Promise<number>; output(): string }> {
+  if (!options.script) ensureCliBuilt();
+  const script = options.script ?? bin;
+  const child = spawn(process.execPath, [script, ...args], { cwd: join(dirname(script), '..'), env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`berth ${args.join(' ')} did not print ${ready} in time:\n${out}`)), options.timeoutMs ?? 30_000);
@@ -70,11 +75,11 @@ export async function startCli(
   return {
     match,
     output: () => out,
-    stop: () =>
+    stop: (signal = 'SIGTERM') =>
       new Promise<number>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code ?? 0));
-        child.kill('SIGTERM');
+        child.kill(signal);
       }),
   };
 }

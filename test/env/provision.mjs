@@ -3,17 +3,21 @@
  * Makes sure the system tools the test suite drives are installed (all from Debian packages; see
  * shared TESTWORLD.md). On Debian/Ubuntu as root it installs what is missing with apt-get (one update, then
  * one install, non-interactive); anywhere else it prints exactly what is missing and fails.
+ * Then it makes sure keytar (the OS keychain binding) loads, reinstalling the locked version when it does
+ * not: on a fresh machine `npm install` ran before libsecret was there, so npm dropped it (optional).
  *
  *   node test/env/provision.mjs            check + install the test suite's tools
  *   node test/env/provision.mjs --bench    also the benchmark tools (hyperfine, pigz)
  *   node test/env/provision.mjs --check    only check, never install
  *
- * As a module: `await provision({ bench, install })` -> { missing, installed }.
+ * As a module: `await provision({ bench, install })` -> { missing, installed, keytar }.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const PROJECT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** What the suite needs: a command on PATH (or sbin), or a file, and the Debian package that provides it. */
 export const REQUIREMENTS = [
@@ -75,23 +79,51 @@ function describe(requirements) {
 }
 
 /**
- * Checks, and installs what is missing when `install` allows and this is Debian/Ubuntu as root.
- * Throws with the list of what is still missing.
+ * Checks, and installs what is missing when `install` allows and this is Debian/Ubuntu as root; then the
+ * keychain binding (ensureKeytar). Throws with the list of what is still missing.
  */
-export async function provision({ bench = false, install = true, log = (line) => console.error(line) } = {}) {
+export async function provision({ bench = false, install = true, log = (line) => console.error(line), project = PROJECT } = {}) {
   const missing = findMissing({ bench });
-  if (missing.length === 0) return { missing: [], installed: [] };
   const packages = [...new Set(missing.map((item) => item.package))];
-  if (!install || !canUseApt()) {
-    const how = canUseApt() ? '' : ' (automatic install needs Debian/Ubuntu and root)';
-    throw new Error(`missing system tools${how}:\n${describe(missing)}\ninstall with: apt-get install -y ${packages.join(' ')}`);
+  if (missing.length > 0) {
+    if (!install || !canUseApt()) {
+      const how = canUseApt() ? '' : ' (automatic install needs Debian/Ubuntu and root)';
+      throw new Error(`missing system tools${how}:\n${describe(missing)}\ninstall with: apt-get install -y ${packages.join(' ')}`);
+    }
+    log(`[provision] installing: ${packages.join(' ')}`);
+    apt(['update']);
+    apt(['install', '-y', ...packages]);
+    const stillMissing = findMissing({ bench });
+    if (stillMissing.length > 0) throw new Error(`still missing after apt-get install:\n${describe(stillMissing)}`);
   }
-  log(`[provision] installing: ${packages.join(' ')}`);
-  apt(['update']);
-  apt(['install', '-y', ...packages]);
-  const stillMissing = findMissing({ bench });
-  if (stillMissing.length > 0) throw new Error(`still missing after apt-get install:\n${describe(stillMissing)}`);
-  return { missing, installed: packages };
+  const keytar = ensureKeytar({ install, log, project });
+  return { missing, installed: packages, keytar };
+}
+
+/** True when keytar and its native binding load in `project` (the keychain itself is not touched). */
+export function keytarLoads(project = PROJECT) {
+  return spawnSync(process.execPath, ['-e', "require('keytar')"], { cwd: project, stdio: 'ignore', timeout: 60_000 }).status === 0;
+}
+
+/**
+ * Makes keytar load for the keychain tests: 'loads' when it already does, 'reinstalled' after reinstalling
+ * exactly the locked version. npm removed the optional dependency whose build failed, so `npm rebuild`
+ * finds nothing; `npm install --no-save keytar@VERSION` adds it back without rewriting package.json or the
+ * lock and without the root `prepare` build that a plain `npm install` would run again.
+ */
+export function ensureKeytar({ install = true, log = (line) => console.error(line), project = PROJECT } = {}) {
+  if (keytarLoads(project)) return 'loads';
+  const lock = JSON.parse(readFileSync(join(project, 'package-lock.json'), 'utf8'));
+  const version = lock.packages?.['node_modules/keytar']?.version;
+  if (!version) throw new Error('package-lock.json locks no keytar version');
+  const command = `npm install --no-save --no-audit --no-fund keytar@${version}`;
+  if (!install) throw new Error(`keytar (the OS keychain binding) does not load; with libsecret-1-dev installed, run: ${command}`);
+  log(`[provision] keytar does not load: ${command}`);
+  // npm_config_local_prefix: run from another project's npm script, npm would install into that project.
+  const env = { ...process.env, npm_config_local_prefix: project };
+  const result = spawnSync('npm', command.split(' ').slice(1), { cwd: project, env, stdio: 'inherit', timeout: 10 * 60_000, shell: process.platform === 'win32' });
+  if (result.status !== 0 || !keytarLoads(project)) throw new Error(`keytar still does not load after ${command} (${result.error?.message ?? `exit ${result.status}`})`);
+  return 'reinstalled';
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -102,8 +134,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   provision({ bench: args.has('--bench'), install: !args.has('--check') }).then(
-    ({ installed }) => {
+    ({ installed, keytar }) => {
       console.error(installed.length > 0 ? `[provision] installed ${installed.join(' ')}` : '[provision] all system tools present');
+      if (keytar === 'reinstalled') console.error('[provision] keytar reinstalled: it loads');
     },
     (error) => {
       console.error(`[provision] ${error.message}`);

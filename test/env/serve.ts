@@ -17,10 +17,13 @@ export interface RunningBerthServe {
   output(): string;
 }
 
-/** Starts the real `berth serve` (the built CLI) with its own config folder. */
-export async function startBerthServe(env: NodeJS.ProcessEnv = {}): Promise<RunningBerthServe> {
+/** The line `berth serve` prints: origin, port, token. */
+export const SERVE_URL_LINE = /Berth UI: (http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{64})/;
+
+/** Starts the real `berth serve` (the built CLI, or `cli`: another clone's bin/berth.mjs) with its own config folder. */
+export async function startBerthServe(env: NodeJS.ProcessEnv = {}, options: { cli?: string } = {}): Promise<RunningBerthServe> {
   const configDir = env.BERTH_CONFIG_DIR ?? (await mkdtemp(join(tmpdir(), 'berth-config-')));
-  const serve = await startCli(['serve'], /Berth UI: (http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{64})/, { env: { ...env, BERTH_CONFIG_DIR: configDir } });
+  const serve = await startCli(['serve'], SERVE_URL_LINE, { env: { ...env, BERTH_CONFIG_DIR: configDir }, ...(options.cli ? { script: options.cli } : {}) });
   const [, origin, port, token] = serve.match as unknown as [string, string, string, string];
   return { url: `${origin}/#token=${token}`, origin, port: Number(port), token, configDir, stop: serve.stop, output: serve.output };
 }

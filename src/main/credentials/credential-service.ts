@@ -91,7 +91,7 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
     const backing = await secrets.backing();
     if (record?.keychain) {
       if (backing.kind === 'session') {
-        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now (${backing.reason}).`);
+        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now. ${backing.reason}`);
       }
       // The keychain store tells a locked keychain (keychain_locked) from a missing item; an item removed
       // outside Berth (e.g. in Seahorse or Keychain Access) means the user dropped it: fall through.
@@ -195,7 +195,7 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
       const backing = await secrets.backing();
       if (record?.keychain && backing.kind === 'session') {
         // Dropping the settings entry now would leave the secret in the keychain, unseen: refuse instead.
-        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now (${backing.reason}); it was not removed.`);
+        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now, so it was not removed. ${backing.reason}`);
       }
       // Throws keychain_locked rather than answering "nothing removed" for a locked keychain, so the
       // settings entry stays until the item is really gone.
@@ -230,5 +230,6 @@ function parseStoredSecret(stored: string, host: string): StoredSecret {
 }
 
 export function sessionNotice(backing: SecretBacking): string | undefined {
-  return backing.kind === 'session' ? `No OS keychain is available (${backing.reason}): this credential is kept for this session only and is never written to a file.` : undefined;
+  // The reason already names the fix in one sentence; nesting it in parentheses would not read.
+  return backing.kind === 'session' ? `${backing.reason} This credential is kept for this session only and is never written to a file.` : undefined;
 }

@@ -1,4 +1,5 @@
 import { BerthError } from '../../shared/errors';
+import type { KeychainBacking } from '../../shared/types/app';
 
 /**
  * Where Berth's own secrets live. The OS keychain (macOS Keychain, Windows Credential Vault, Secret Service
@@ -17,7 +18,8 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
 }
 
-export type SecretBacking = { kind: 'keychain' } | { kind: 'session'; reason: string };
+/** The session kind's `reason` is one line for people: what is missing and how to fix it. */
+export type SecretBacking = KeychainBacking;
 
 /** The part of keytar Berth uses. */
 interface KeychainApi {
@@ -33,10 +35,48 @@ export interface SystemSecretStoreOptions {
 
 const PROBE_ACCOUNT = 'berth-keychain-probe';
 
+// In a variable, so TypeScript does not resolve it (type-check and build work without keytar, an optional
+// dependency that npm drops where its native build fails) and bundlers leave it to run time (both the
+// electron-vite main bundle and the CLI bundle keep keytar external).
+const KEYTAR_MODULE: string = 'keytar';
+
 /** Loaded on first use: keytar is a native module, and a missing or mis-built one only means "no keychain". */
 async function loadKeytar(): Promise<KeychainApi> {
-  const loaded = (await import('keytar')) as KeychainApi & { default?: KeychainApi };
+  const loaded = (await import(/* @vite-ignore */ KEYTAR_MODULE)) as KeychainApi & { default?: KeychainApi };
   return loaded.default ?? loaded;
+}
+
+/** What keytar's native build needs on each OS (npm builds it from source where no prebuilt binary downloads). */
+const BUILD_NEEDS: Partial<Record<NodeJS.Platform, string>> = {
+  linux: 'install libsecret (Debian/Ubuntu: apt-get install libsecret-1-dev; Fedora: libsecret-devel)',
+  darwin: 'install the Xcode command line tools (xcode-select --install), which `npm install` needs to build it',
+  win32: 'install the Visual Studio C++ build tools, which `npm install` needs to build it',
+};
+
+/** Why the binding is unusable and the fix, in one line. */
+function bindingReason(error: unknown, platform: NodeJS.Platform = process.platform): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  // The package itself is absent (npm removes an optional dependency whose build failed); a failure inside
+  // it (its .node file missing, built for another Node ABI, a shared library missing) is "could not load".
+  const absent = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]keytar['"]/.test(firstLine(error));
+  const what = absent ? 'The OS keychain binding (keytar) is not installed' : `The OS keychain binding (keytar) could not be loaded (${firstLine(error)})`;
+  const needs = BUILD_NEEDS[platform] ?? 'install a C++ build toolchain';
+  return `${what}: ${needs}, then run \`${absent ? 'npm install' : 'npm rebuild keytar'}\` in the Berth folder.`;
+}
+
+/** The binding loaded but no keychain service answered; one line with what to start. */
+function serviceReason(error: unknown, platform: NodeJS.Platform = process.platform): string {
+  const detail = firstLine(error);
+  switch (platform) {
+    case 'linux':
+      return `No Secret Service answered on D-Bus (${detail}): start GNOME Keyring or KWallet in a desktop session (e.g. gnome-keyring-daemon --start --components=secrets).`;
+    case 'darwin':
+      return `The macOS Keychain did not answer (${detail}): unlock your login keychain in Keychain Access.`;
+    case 'win32':
+      return `Windows Credential Manager did not answer (${detail}): sign in with your own Windows account, not a temporary profile.`;
+    default:
+      return `No OS keychain answered (${detail}).`;
+  }
 }
 
 /** The OS keychain when it answers, otherwise a session store; decided on first use and kept. */
@@ -45,15 +85,19 @@ export function createSystemSecretStore(options: SystemSecretStoreOptions): Secr
 
   function choose() {
     chosen ??= (async () => {
+      const session = (reason: string) => ({ store: createSessionSecretStore(reason), backing: { kind: 'session', reason } as const });
       let keychain: KeychainApi;
       try {
         keychain = await loadKeytar();
+      } catch (error) {
+        return session(bindingReason(error));
+      }
+      try {
         // A read of an item that does not exist: no prompt anywhere, and it fails fast when there is no
-        // keychain service (no D-Bus session, no Secret Service provider, keytar built for another ABI).
+        // keychain service (no D-Bus session, no Secret Service provider).
         await keychain.getPassword(options.service, PROBE_ACCOUNT);
       } catch (error) {
-        const reason = firstLine(error);
-        return { store: createSessionSecretStore(), backing: { kind: 'session', reason } as const };
+        return session(serviceReason(error));
       }
       return { store: createKeychainSecretStore(keychain, options.service), backing: { kind: 'keychain' } as const };
     })();
@@ -68,11 +112,11 @@ export function createSystemSecretStore(options: SystemSecretStoreOptions): Secr
   };
 }
 
-/** Memory only, gone when the process exits. */
-export function createSessionSecretStore(): SecretStore {
+/** Memory only, gone when the process exits; `reason` says why there is no keychain. */
+export function createSessionSecretStore(reason = 'Berth was started with a session-only credential store.'): SecretStore {
   const secrets = new Map<string, string>();
   return {
-    backing: async () => ({ kind: 'session', reason: 'secrets are kept in memory for this session only' }),
+    backing: async () => ({ kind: 'session', reason }),
     get: async (account) => secrets.get(account),
     set: async (account, secret) => void secrets.set(account, secret),
     delete: async (account) => secrets.delete(account),

@@ -98,13 +98,29 @@ describe('berth login / logout / registries', () => {
     expect(await readFile(join(home, 'docker-docker', 'config.json'), 'utf8')).toBe(dockerConfig);
   });
 
-  it('says when a login can only be kept for the session (no keychain), never writing it to a file', async () => {
-    const profile = env('nokeychain', { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-such-bus')}` });
+  // A CLI process cannot keep a session-only secret: it would be gone when the command exits.
+  it('refuses a login without a Secret Service (exit 1), naming what to start, and saves nothing', async () => {
+    // A bus address where nothing listens: libsecret cannot reach any Secret Service, as on a headless box.
+    const profile = env('nobus', { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-such-bus')}` });
     const result = await runCli(['login', world.basic.host, '-u', alice.username, '--password-stdin'], { env: profile, stdin: alice.password });
-    expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^Warning: No OS keychain is available \(.+\): this credential is kept for this session only and is never written to a file\.\n$/);
-    expect(result.stdout).toBe(`Login succeeded: ${alice.username} on ${world.basic.host}\n`);
-    expect(await readFile(join(home, 'nokeychain', 'settings.json'), 'utf8')).not.toContain(alice.password);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe(
+      'berth: No Secret Service answered on D-Bus (Could not connect: No such file or directory): start GNOME Keyring or KWallet in a desktop session (e.g. gnome-keyring-daemon --start --components=secrets). Without the OS keychain berth login cannot keep a credential; nothing was saved.\n',
+    );
+    expect(existsSync(join(home, 'nobus', 'settings.json'))).toBe(false);
+  });
+
+  it('refuses a login when the keychain binding cannot load (exit 1), naming the fix, though the keychain runs', async () => {
+    // Node's --no-addons makes keytar's real .node binding fail to load exactly as a mis-built one does.
+    const profile = env('noaddons', { NODE_OPTIONS: '--no-addons' });
+    const result = await runCli(['login', world.basic.host, '-u', alice.username, '--password-stdin'], { env: profile, stdin: alice.password });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe(
+      'berth: The OS keychain binding (keytar) could not be loaded (Cannot load native addon because loading addons is disabled.): install libsecret (Debian/Ubuntu: apt-get install libsecret-1-dev; Fedora: libsecret-devel), then run `npm rebuild keytar` in the Berth folder. Without the OS keychain berth login cannot keep a credential; nothing was saved.\n',
+    );
+    expect(existsSync(join(home, 'noaddons', 'settings.json'))).toBe(false);
+    // Everything else works without the keychain.
+    expect(await runCli(['registries', '--json'], { env: profile })).toMatchObject({ code: 0, stdout: '[]\n' });
   });
 
   it('gives usage errors (exit 2) for a login without a password source or user', async () => {

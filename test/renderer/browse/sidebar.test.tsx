@@ -28,7 +28,7 @@ function renderApp(api: BerthApi) {
   );
 }
 
-const info = () => ({ name: 'Berth', version: '0', transport: 'serve' as const, platform: 'linux/x64', versions: {} });
+const info = () => ({ name: 'Berth', version: '0', transport: 'serve' as const, platform: 'linux/x64', versions: {}, keychain: { kind: 'keychain' as const } });
 const view = (id: string, name: string, host: string, fields: Partial<RegistryView> = {}): RegistryView => ({
   id,
   name,

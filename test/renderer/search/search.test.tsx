@@ -61,7 +61,7 @@ describe('search', () => {
 
   it('says when nothing matches and what the index covers', async () => {
     const api = scriptedApi({
-      'app.info': () => ({ name: 'Berth', version: '0', transport: 'serve', platform: 'linux/x64', versions: {} }),
+      'app.info': () => ({ name: 'Berth', version: '0', transport: 'serve', platform: 'linux/x64', versions: {}, keychain: { kind: 'keychain' } }),
       'registries.list': () => [],
       'search.query': () => [],
     });

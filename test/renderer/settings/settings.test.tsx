@@ -5,12 +5,25 @@
  * remove a registry; import from the Docker config; choose the Docker engine.
  */
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiProvider } from '../../../src/renderer/api/context';
 import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import type { BerthApi } from '../../../src/shared/contract';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend, type RealBackendOptions } from '../support/backend';
+
+// A real Secret Service on a private D-Bus (test/env/keyring.ts), which libsecret in this process binds to
+// on its first call; loaded through a path in a variable so the renderer's typecheck never reads Node code.
+const KEYRING_MODULE = '../../env/keyring';
+let keyring: { env: { DBUS_SESSION_BUS_ADDRESS: string }; stop(): Promise<void> } | undefined;
+beforeAll(async () => {
+  const module = (await import(/* @vite-ignore */ KEYRING_MODULE)) as { startKeyring(): Promise<NonNullable<typeof keyring>> };
+  keyring = await module.startKeyring();
+  (globalThis as unknown as { process: { env: Record<string, string> } }).process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+});
+afterAll(async () => {
+  await keyring?.stop();
+});
 
 const backends: RealBackend[] = [];
 afterEach(async () => {
@@ -72,6 +85,8 @@ describe('registries in settings', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Sign in…' }));
     let dialog = await screen.findByRole('dialog', { name: 'Sign in to Basic' });
+    await waitFor(() => expect(dialog.textContent).toContain('The password is checked with the registry, then kept in the system keychain; Berth never shows it again.'), LONG);
+    expect(screen.queryByTestId('keychain-notice')).toBeNull();
     fireEvent.change(within(dialog).getByLabelText('Username'), { target: { value: username } });
     fireEvent.change(within(dialog).getByLabelText('Password or token'), { target: { value: `${password}-wrong` } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
@@ -84,7 +99,7 @@ describe('registries in settings', () => {
     fireEvent.change(within(dialog).getByLabelText('Password or token'), { target: { value: password } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), LONG);
-    expect(['System keychain', 'This session only (keychain unavailable)']).toContain(screen.getByTestId('credential-source').textContent);
+    expect(screen.getByTestId('credential-source').textContent).toBe('System keychain');
     await waitFor(() => expect(screen.getByTestId('registry-status').textContent).toContain(`signed in as ${username}`), LONG);
     // The sidebar shows the signed-in state too.
     expect(within(screen.getByRole('tree', { name: 'Registries' })).getByRole('img', { name: 'Signed in' })).toBeTruthy();

@@ -12,6 +12,7 @@ export function appHandlers(services: Services): Pick<Handlers, 'app.info' | 'ap
       transport: app.transport,
       platform: `${process.platform}/${process.arch}`,
       versions: versions(),
+      keychain: await services.secrets.backing(),
     }),
     'app.diagnostics': async (_input, ctx) => ({
       text: formatDiagnostics({

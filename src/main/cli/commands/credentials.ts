@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { BerthError } from '../../../shared/errors';
 import type { CredentialState, DockerConfigCandidate, RegistryView } from '../../../shared/types/settings';
 import { REGISTRY_KINDS, type RegistryKind } from '../../../shared/types/settings';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
@@ -116,6 +117,9 @@ export const credentialsCommands: CliCommand[] = [
       } else if (!terminal) {
         throw new UsageError('give the password on stdin with --password-stdin (or run in a terminal to be asked)');
       }
+      // Before asking for anything: a session-only store dies with this process, so the login would be lost.
+      const backing = await ctx.services.credentials.backing();
+      if (backing.kind === 'session') throw new BerthError('keychain_unavailable', `${backing.reason} Without the OS keychain berth login cannot keep a credential; nothing was saved.`);
       username ??= await promptLine(ctx, 'Username: ');
       if (!username) throw new UsageError('a user name is required');
       const secret = ctx.flags['password-stdin'] ? await readStdin(ctx.stdin) : await promptHidden(ctx, terminal!, 'Password: ');

@@ -16,6 +16,7 @@ import { toErrorData } from '../../stores/loadable';
 import { useRegistries } from '../../stores/registries';
 import { useUi } from '../../stores/ui';
 import { EngineSettings } from './EngineSettings';
+import { KeychainNotice } from './KeychainNotice';
 import { formValuesOf, KIND_LABELS, RegistryForm, registryInput } from './RegistryForm';
 
 const CREDENTIAL_SOURCES: Record<RegistryView['credential']['source'], string> = {
@@ -49,6 +50,7 @@ export function SettingsView({ registryId }: { registryId?: string }) {
           </button>
         </div>
       </header>
+      <KeychainNotice />
       <div className="settings-layout">
         <ul className="settings-nav" aria-label="Settings sections">
           <li>

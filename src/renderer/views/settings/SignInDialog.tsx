@@ -1,8 +1,8 @@
 /**
  * Sign in to a registry: username and password (or access token), verified against the registry before
- * it is stored in the system keychain. The secret goes to main once and never comes back; the form
- * forgets it when the dialog closes. Test hooks: dialog named "Sign in to <name>", fields "Username" and
- * "Password or token", button "Sign in".
+ * it is stored in the system keychain (without one, in memory for this session, as the dialog says). The
+ * secret goes to main once and never comes back; the form forgets it when the dialog closes. Test hooks:
+ * dialog named "Sign in to <name>", fields "Username" and "Password or token", button "Sign in".
  */
 import { useState, type FormEvent } from 'react';
 import type { ErrorData } from '../../../shared/errors';
@@ -12,6 +12,13 @@ import { Spinner } from '../../components/states';
 import { adviseOn } from '../../logic/errors';
 import { toErrorData } from '../../stores/loadable';
 import { useRegistries } from '../../stores/registries';
+import { KeychainNotice, useKeychain } from './KeychainNotice';
+
+const KEPT_IN: Record<'keychain' | 'session' | 'unknown', string> = {
+  keychain: 'then kept in the system keychain',
+  session: 'then kept in memory for this session only',
+  unknown: 'then kept by Berth',
+};
 
 export function SignInDialog({ registryId, onClose }: { registryId: string; onClose: () => void }) {
   const registry = useRegistries((s) => s.list?.value?.find((r) => r.id === registryId));
@@ -20,6 +27,7 @@ export function SignInDialog({ registryId, onClose }: { registryId: string; onCl
   const [secret, setSecret] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorData | null>(null);
+  const keychain = useKeychain();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -46,12 +54,13 @@ export function SignInDialog({ registryId, onClose }: { registryId: string; onCl
       title={`Sign in to ${name}`}
       description={
         <>
-          {registry ? <code>{registry.host}</code> : null} The password is checked with the registry, then kept in the system keychain; Berth never shows it
-          again.
+          {registry ? <code>{registry.host}</code> : null} The password is checked with the registry, {KEPT_IN[keychain?.kind ?? 'unknown']}; Berth never
+          shows it again.
         </>
       }
     >
       <form className="form" onSubmit={(e) => void submit(e)}>
+        <KeychainNotice />
         <TextField label="Username" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" autoFocus={!username} required />
         <TextField
           label="Password or token"
