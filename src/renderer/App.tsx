@@ -7,10 +7,10 @@ import { useEffect, useState } from 'react';
 import type { AppInfo } from '../shared/types/app';
 import type { ErrorData } from '../shared/errors';
 import { useApi } from './api/context';
+import { MISSING_TOKEN } from './api/serve-token';
 import { Icon } from './components/Icon';
 import { LoadingState } from './components/states';
 import { StatusBar } from './components/StatusBar';
-import { parseRoute } from './navigation/route';
 import { useNavigation } from './navigation/store';
 import { toErrorData } from './stores/loadable';
 import { useRegistries } from './stores/registries';
@@ -42,8 +42,6 @@ export function App() {
   }, [api]);
 
   useGlobalShortcuts();
-  // The desktop app passes on berth:// links it receives (second start, OS protocol handler).
-  useEffect(() => api.on('app.deepLink', ({ path }) => useNavigation.getState().navigate(parseRoute(path))), [api]);
 
   if (connectError) return <ConnectionProblem error={connectError} />;
   if (!info) {
@@ -58,6 +56,7 @@ export function App() {
 
 function Shell({ info }: { info: AppInfo }) {
   const route = useNavigation((s) => s.route);
+  const origin = useNavigation((s) => s.origin);
   const navigate = useNavigation((s) => s.navigate);
   const setSearchOpen = useSearch((s) => s.setOpen);
   return (
@@ -78,7 +77,7 @@ function Shell({ info }: { info: AppInfo }) {
       </header>
       <Sidebar />
       <main className="main" aria-label="Main">
-        <RouteView route={route} />
+        <RouteView route={route} origin={origin} />
       </main>
       <StatusBar>
         <span title={`Berth ${info.version} on ${info.platform}`}>
@@ -115,8 +114,8 @@ function useGlobalShortcuts() {
 
 function ConnectionProblem({ error }: { error: ErrorData }) {
   const refused = error.code === 'unauthorized';
-  // Without a token in the address the page never tried to connect: say how to get the link, nothing else.
-  const noToken = refused && !/(^#|&)token=/.test(window.location.hash);
+  // Without a token (in the link or kept for this tab) the page never tried to connect: say how to get the link.
+  const noToken = refused && error.details?.[MISSING_TOKEN] === true;
   return (
     <div className="app-splash">
       <div className="connection-problem" role="alert" data-testid="connection-problem">

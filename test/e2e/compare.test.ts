@@ -39,6 +39,9 @@ const row = (path: string) => page.getByRole('grid', { name: /Changed files|File
 describe('compare', () => {
   it('compares two tags, finds the added, removed and modified files and opens a text diff', async () => {
     await open(`/compare?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}`);
+    // A link only fills in the pair (issue 13 g): the comparison starts with the button.
+    await page.getByTestId('compare-ready').waitFor();
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
     const summary = page.getByTestId('diff-summary');
     await summary.waitFor({ timeout: 90_000 });
     const { added, removed, modified } = SEED.devApp.diff;

@@ -1,5 +1,6 @@
 import type { BerthApi, EventMap, EventName, RequestInput, RequestName, RequestResult } from '../../shared/contract';
 import { BerthError, type Outcome } from '../../shared/errors';
+import { takeServeToken } from './serve-token';
 import { createWebSocketApi } from './ws-client';
 
 /** What the Electron preload exposes on `window.berth`: exactly the contract, outcomes as data. */
@@ -27,7 +28,10 @@ function fromBridge(bridge: PreloadBridge): BerthApi {
   };
 }
 
-/** The desktop app talks through the preload bridge; `berth serve` through its WebSocket. */
+/**
+ * The desktop app talks through the preload bridge; `berth serve` through its WebSocket, with the token
+ * taken out of the address bar here, once, before anything navigates.
+ */
 export function createApi(win: Window = window): BerthApi {
-  return win.berth ? fromBridge(win.berth) : createWebSocketApi(win.location);
+  return win.berth ? fromBridge(win.berth) : createWebSocketApi({ host: win.location.host, token: takeServeToken(win) });
 }

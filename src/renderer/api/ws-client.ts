@@ -1,15 +1,16 @@
 import type { BerthApi, EventMap, EventName, RequestInput, RequestName, RequestResult } from '../../shared/contract';
 import { BerthError } from '../../shared/errors';
 import { API_PATH, TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ServerMessage } from '../../shared/wire';
+import { MISSING_TOKEN } from './serve-token';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
 /**
  * The `berth serve` transport: one WebSocket to the server that served this page, authenticated by the
- * token from the URL fragment (sent as a subprotocol, never in a URL).
+ * token (see serve-token.ts; sent as a subprotocol, never in a URL).
  */
-export function createWebSocketApi(location: { host: string; hash: string }, WebSocketImpl: typeof WebSocket = WebSocket): BerthApi {
-  const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+export function createWebSocketApi(server: { host: string; token: string | undefined }, WebSocketImpl: typeof WebSocket = WebSocket): BerthApi {
+  const { host, token } = server;
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -21,14 +22,17 @@ export function createWebSocketApi(location: { host: string; hash: string }, Web
   };
 
   function connect(): Promise<WebSocket> {
-    if (!token) return Promise.reject(new BerthError('unauthorized', 'This page needs the link with its token: copy the full URL that `berth serve` printed.'));
+    if (!token) {
+      return Promise.reject(new BerthError('unauthorized', 'This page needs the link with its token: copy the full URL that `berth serve` printed.', { [MISSING_TOKEN]: true }));
+    }
     socket ??= new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocketImpl(`ws://${location.host}${API_PATH}`, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+      const ws = new WebSocketImpl(`ws://${host}${API_PATH}`, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
       ws.onopen = () => resolve(ws);
       ws.onerror = () => reject(new BerthError('unauthorized', 'Berth refused the connection: the token is wrong or the server has stopped. Open the URL `berth serve` printed.'));
-      ws.onclose = () => {
+      ws.onclose = (event) => {
         socket = undefined;
-        failAll(new BerthError('unreachable', 'The connection to Berth closed. Is `berth serve` still running?'));
+        // The server's reason when it gives one (e.g. too many connections open), else a likely cause.
+        failAll(new BerthError('unreachable', event.reason || 'The connection to Berth closed. Is `berth serve` still running?'));
       };
       ws.onmessage = (event) => {
         const message = JSON.parse(String(event.data)) as ServerMessage;

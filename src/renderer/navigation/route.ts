@@ -46,37 +46,93 @@ export function formatRoute(route: Route): string {
   }
 }
 
-/** Parses a path (with optional query); anything unknown is home, never an error. */
-export function parseRoute(pathWithQuery: string): Route {
-  const url = new URL(pathWithQuery, 'http://berth.invalid');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const q = url.searchParams;
-  const [first, second, third, ...rest] = parts;
+const HOME: Route = { view: 'home' };
+
+/**
+ * Longer inputs are not links Berth makes: two full references with digests, percent-encoded, stay far
+ * below this. Anything longer is treated as malformed rather than parsed (issue 13 f).
+ */
+export const MAX_ROUTE_LENGTH = 8192;
+
+/** Control characters never occur in a reference, registry id, namespace or search Berth links to. */
+const CONTROL = /\p{Cc}/u;
+
+/** One percent-decoded component, or undefined when it is malformed (a bad escape, a lone surrogate). */
+function decode(text: string, plusIsSpace = false): string | undefined {
+  try {
+    const value = decodeURIComponent(plusIsSpace ? text.replace(/\+/g, ' ') : text);
+    return CONTROL.test(value) ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A query string as form-encoded pairs (the first value of a repeated key wins, as URLSearchParams.get). */
+function parseQuery(search: string): Map<string, string> | undefined {
+  const params = new Map<string, string>();
+  for (const pair of search.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const key = decode(eq < 0 ? pair : pair.slice(0, eq), true);
+    const value = decode(eq < 0 ? '' : pair.slice(eq + 1), true);
+    if (key === undefined || value === undefined) return undefined;
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params;
+}
+
+/**
+ * Parses a path (with optional query) from the address bar or a `berth://` link. It never throws: a
+ * malformed link (bad percent escapes, control characters, an overlong path, not even a string) and an
+ * unknown one are both the home view, since links come from anywhere (issue 13 f).
+ */
+export function parseRoute(pathWithQuery: unknown): Route {
+  if (typeof pathWithQuery !== 'string' || pathWithQuery.length > MAX_ROUTE_LENGTH) return HOME;
+  const withoutFragment = pathWithQuery.split('#', 1)[0]!;
+  const questionMark = withoutFragment.indexOf('?');
+  const path = questionMark < 0 ? withoutFragment : withoutFragment.slice(0, questionMark);
+  const params = parseQuery(questionMark < 0 ? '' : withoutFragment.slice(questionMark + 1));
+  const parts = path.split('/').filter(Boolean).map((part) => decode(part));
+  if (!params || parts.some((part) => part === undefined)) return HOME;
+  // An empty value is no value, as before: `?ref=` is a link without a reference.
+  const q = { get: (key: string) => params.get(key) || undefined };
+  const [first, second, third, ...rest] = parts as string[];
   switch (first) {
-    case 'registries':
-      if (!second) return { view: 'home' };
+    case 'registries': {
+      if (!second) return HOME;
       if (third === 'repositories' && rest.length > 0) return { view: 'repository', registryId: second, repository: rest.join('/') };
-      return q.get('ns') ? { view: 'registry', registryId: second, namespace: q.get('ns') ?? undefined } : { view: 'registry', registryId: second };
+      const namespace = q.get('ns');
+      return namespace ? { view: 'registry', registryId: second, namespace } : { view: 'registry', registryId: second };
+    }
     case 'images': {
       const reference = q.get('ref');
-      if (!reference) return { view: 'home' };
+      if (!reference) return HOME;
       const platform = q.get('platform');
       return platform ? { view: 'image', reference, platform } : { view: 'image', reference };
     }
-    case 'compare':
-      return { view: 'compare', ...(q.get('a') ? { a: q.get('a') as string } : {}), ...(q.get('b') ? { b: q.get('b') as string } : {}) };
-    case 'layers':
-      return q.get('ref') ? { view: 'layers', reference: q.get('ref') as string } : { view: 'home' };
+    case 'compare': {
+      const a = q.get('a');
+      const b = q.get('b');
+      return { view: 'compare', ...(a ? { a } : {}), ...(b ? { b } : {}) };
+    }
+    case 'layers': {
+      const reference = q.get('ref');
+      return reference ? { view: 'layers', reference } : HOME;
+    }
     case 'lanes':
       return { view: 'lanes' };
     case 'docker':
       return { view: 'docker' };
-    case 'history':
-      return q.get('q') ? { view: 'history', query: q.get('q') as string } : { view: 'history' };
-    case 'settings':
-      return q.get('registry') ? { view: 'settings', registryId: q.get('registry') as string } : { view: 'settings' };
+    case 'history': {
+      const query = q.get('q');
+      return query ? { view: 'history', query } : { view: 'history' };
+    }
+    case 'settings': {
+      const registryId = q.get('registry');
+      return registryId ? { view: 'settings', registryId } : { view: 'settings' };
+    }
     default:
-      return { view: 'home' };
+      return HOME;
   }
 }
 

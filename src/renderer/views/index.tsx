@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import type { Route } from '../navigation/route';
+import type { RouteOrigin } from '../navigation/store';
 import { HomeView } from './browse/HomeView';
 import { RegistryView } from './browse/RegistryView';
 import { RepositoryView } from './browse/RepositoryView';
@@ -15,7 +16,9 @@ import { LanesView } from './promote/LanesView';
 import { DockerView } from './docker/DockerView';
 import { HistoryView } from './history/HistoryView';
 
-export function RouteView({ route }: { route: Route }): ReactNode {
+/** `origin` outside: views that would read a user-named host or local source wait for a click (issue 13 g). */
+export function RouteView({ route, origin }: { route: Route; origin: RouteOrigin }): ReactNode {
+  const fromOutside = origin === 'outside';
   switch (route.view) {
     case 'home':
       return <HomeView />;
@@ -24,13 +27,13 @@ export function RouteView({ route }: { route: Route }): ReactNode {
     case 'repository':
       return <RepositoryView registryId={route.registryId} repository={route.repository} />;
     case 'image':
-      return <ImageView reference={route.reference} platform={route.platform} />;
+      return <ImageView reference={route.reference} platform={route.platform} fromOutside={fromOutside} />;
     case 'settings':
       return <SettingsView registryId={route.registryId} />;
     case 'compare':
-      return <CompareView a={route.a} b={route.b} />;
+      return <CompareView a={route.a} b={route.b} fromOutside={fromOutside} />;
     case 'layers':
-      return <LayersView reference={route.reference} />;
+      return <LayersView reference={route.reference} fromOutside={fromOutside} />;
     case 'lanes':
       return <LanesView />;
     case 'docker':

@@ -1,7 +1,9 @@
 /**
  * Compare two images side by side: sizes and delta, layers aligned, config and history differences, and
  * a tree of the file differences with a preview (text diff for a modified file). The pair lives in the
- * route (`/compare?a=...&b=...`), so a comparison is a link.
+ * route (`/compare?a=...&b=...`), so a comparison is a link. A link (or a reload, or back/forward) only
+ * fills in the pair: comparing reads both images from any host or local path, so it waits for the
+ * Compare button (issue 13 g). The app's own navigation (a dropped tag, a swap) compares right away.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ImageDiff } from '../../../shared/types/layers';
@@ -26,7 +28,7 @@ import './compare.css';
 
 type CompareTab = 'files' | 'layers' | 'config' | 'history';
 
-export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
+export function CompareView({ a = '', b = '', fromOutside = false }: { a?: string; b?: string; fromOutside?: boolean }) {
   const navigate = useNavigation((s) => s.navigate);
   const compare = useCompare((s) => s.compare);
   const [draftA, setDraftA] = useState(a);
@@ -35,8 +37,8 @@ export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
   useEffect(() => {
     setDraftA(a);
     setDraftB(b);
-    void compare(a, b);
-  }, [a, b, compare]);
+    if (!fromOutside) void compare(a, b);
+  }, [a, b, fromOutside, compare]);
 
   const go = (nextA: string, nextB: string) => navigate({ view: 'compare', ...(nextA ? { a: nextA } : {}), ...(nextB ? { b: nextB } : {}) });
 
@@ -48,7 +50,10 @@ export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
           className="compare-pickers"
           onSubmit={(event) => {
             event.preventDefault();
-            go(draftA.trim(), draftB.trim());
+            const [nextA, nextB] = [draftA.trim(), draftB.trim()];
+            go(nextA, nextB);
+            // Also when the route does not change (the pair a link filled in, or a retry after an error).
+            void compare(nextA, nextB);
           }}
         >
           <ImageSlot side="a" label="Left (before)" value={draftA} onChange={setDraftA} onCommit={(value) => go(value, draftB.trim())} />
@@ -60,20 +65,28 @@ export function CompareView({ a = '', b = '' }: { a?: string; b?: string }) {
             Compare
           </button>
         </form>
-        <CompareResult />
+        <CompareResult a={a} b={b} fromOutside={fromOutside} />
       </div>
     </div>
   );
 }
 
-function CompareResult() {
-  const { a, b, diff, operationId, cancel, reload } = useCompare((s) => s);
+/** The result for the route's pair: the store's comparison when it is of that pair (kept in memory). */
+function CompareResult({ a, b, fromOutside }: { a: string; b: string; fromOutside: boolean }) {
+  const { a: comparedA, b: comparedB, diff, operationId, cancel, reload } = useCompare((s) => s);
   const progress = useOperations((s) => (operationId ? s.entries[operationId] : undefined));
   const [tab, setTab] = useState<CompareTab>('files');
 
   if (!a || !b) {
     return (
       <EmptyState icon="compare" title="Choose two images" message="Type two references, drop a tag from a tag table on either side, or pick a local Docker image. Try two tags of one repository to see what a release changed." />
+    );
+  }
+  if (fromOutside && (a !== comparedA || b !== comparedB)) {
+    return (
+      <div data-testid="compare-ready">
+        <EmptyState icon="compare" title="Ready to compare" message="This link filled in the two images. Berth reads them, from their registries or from this computer, when you press Compare." />
+      </div>
     );
   }
   if (!diff || diff.status === 'loading') {

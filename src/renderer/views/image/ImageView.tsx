@@ -17,6 +17,7 @@ import { formatPlatform, shortDigest } from '../../logic/format';
 import { shareableLink } from '../../logic/links';
 import { digestReference, pullByDigest, pullByTag, tryParseReference } from '../../logic/references';
 import { imagePlatforms } from '../../logic/tag-rows';
+import { OutsideLinkPrompt, useOutsideLinkGate } from '../../navigation/OutsideLinkPrompt';
 import { useNavigation } from '../../navigation/store';
 import { inspectionKey, useImages } from '../../stores/images';
 import { findRegistryByHost, useRegistries } from '../../stores/registries';
@@ -30,15 +31,16 @@ import { PromoteMenu } from '../promote/PromoteMenu';
 
 export type ImageTab = 'overview' | 'config' | 'layers' | 'manifest' | 'referrers';
 
-export function ImageView({ reference, platform }: { reference: string; platform?: string }) {
+/** `fromOutside`: opened by a link, reload or back/forward (see navigation/store.ts). */
+export function ImageView({ reference, platform, fromOutside = false }: { reference: string; platform?: string; fromOutside?: boolean }) {
   const parsed = tryParseReference(reference);
   if (!parsed) {
     return <ErrorState error={{ code: 'invalid_input', message: `"${reference}" is not an image reference (host/repository:tag or @sha256:…).` }} context="Image" />;
   }
-  return <ImageBody key={reference} reference={reference} parsed={parsed} platform={platform} />;
+  return <ImageBody key={reference} reference={reference} parsed={parsed} platform={platform} fromOutside={fromOutside} />;
 }
 
-function ImageBody({ reference, parsed, platform }: { reference: string; parsed: ImageReference; platform?: string }) {
+function ImageBody({ reference, parsed, platform, fromOutside }: { reference: string; parsed: ImageReference; platform?: string; fromOutside: boolean }) {
   const inspection = useImages((s) => s.inspections[inspectionKey(reference, platform)]);
   const inspect = useImages((s) => s.inspect);
   const registry = useRegistries((s) => findRegistryByHost(s.list?.value, parsed.registry));
@@ -46,10 +48,12 @@ function ImageBody({ reference, parsed, platform }: { reference: string; parsed:
   const openDialog = useUi((s) => s.openDialog);
   const [tab, setTab] = useState<ImageTab>('overview');
   const [highlight, setHighlight] = useState<string | undefined>();
+  const gate = useOutsideLinkGate(reference, fromOutside);
+  const open = gate.state === 'open';
 
   useEffect(() => {
-    void inspect(reference, platform);
-  }, [inspect, reference, platform]);
+    if (open) void inspect(reference, platform);
+  }, [inspect, reference, platform, open]);
 
   const details = inspection?.value;
   const label = parsed.tag ? `:${parsed.tag}` : parsed.digest ? `@${shortDigest(parsed.digest)}` : ':latest';
@@ -97,7 +101,9 @@ function ImageBody({ reference, parsed, platform }: { reference: string; parsed:
           {registry && parsed.tag ? <PromoteMenu image={{ reference, registryId: registry.id, repository: parsed.repository, tag: parsed.tag, digest: details?.manifest.digest ?? '' }} /> : null}
         </div>
       </header>
-      {!inspection || (inspection.status === 'loading' && !details) ? (
+      {gate.state !== 'open' ? (
+        <OutsideLinkPrompt gate={gate} reference={reference} />
+      ) : !inspection || (inspection.status === 'loading' && !details) ? (
         <LoadingState label={`Reading ${parsed.repository}${label}…`} detail="Manifest, then config" />
       ) : inspection.status === 'error' && !details ? (
         <ErrorState

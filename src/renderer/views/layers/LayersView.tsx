@@ -11,6 +11,7 @@ import { SizeBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { ViewHeader } from '../../components/ViewHeader';
 import { formatBytes, formatCount, shortDigest } from '../../logic/format';
+import { OutsideLinkPrompt, useOutsideLinkGate } from '../../navigation/OutsideLinkPrompt';
 import { useNavigation } from '../../navigation/store';
 import { useLayers } from '../../stores/layers';
 import { buildTree } from '../compare/file-tree';
@@ -21,14 +22,20 @@ import { TreeToolbar } from '../compare/TreeToolbar';
 import '../compare/compare.css';
 import './layers.css';
 
-export function LayersView({ reference }: { reference: string }) {
+/** `fromOutside`: opened by a link, reload or back/forward (see navigation/store.ts). */
+export function LayersView({ reference, fromOutside = false }: { reference: string; fromOutside?: boolean }) {
   const open = useLayers((s) => s.open);
-  const layers = useLayers((s) => s.layers);
+  const current = useLayers((s) => s.reference);
+  const storedLayers = useLayers((s) => s.layers);
   const navigate = useNavigation((s) => s.navigate);
+  const gate = useOutsideLinkGate(reference, fromOutside);
+  const allowed = gate.state === 'open';
+  // The store holds the last image opened: until this one is, its layers are not this view's.
+  const layers = allowed && current === reference ? storedLayers : undefined;
 
   useEffect(() => {
-    void open(reference);
-  }, [reference, open]);
+    if (allowed) void open(reference);
+  }, [reference, open, allowed]);
 
   return (
     <div className="view layers-view" data-testid="layers-view">
@@ -42,7 +49,8 @@ export function LayersView({ reference }: { reference: string }) {
         </button>
       </ViewHeader>
       <div className="view-body">
-        {!layers || layers.status === 'loading' ? <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." /> : null}
+        {!allowed ? <OutsideLinkPrompt gate={gate} reference={reference} /> : null}
+        {allowed && (!layers || layers.status === 'loading') ? <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." /> : null}
         {layers?.status === 'error' ? <ErrorState error={layers.error} context="Could not read the layers" handlers={{ retry: () => void open(reference) }} /> : null}
         {layers?.status === 'ready' ? (
           layers.value.length === 0 ? (
