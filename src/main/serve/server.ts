@@ -7,6 +7,7 @@ import type { CallMessage, ServerMessage } from '../../shared/wire';
 import { API_PATH, WIRE_PROTOCOL } from '../../shared/wire';
 import type { Dispatcher } from '../api/dispatcher';
 import { hostAllowed, originAllowed, tokenFromProtocols, tokenMatches } from './access';
+import { callFrameLimit } from './frame-limit';
 import { serveStatic } from './static-files';
 
 export interface ServeOptions {
@@ -27,15 +28,25 @@ export interface RunningServe {
   close(): Promise<void>;
 }
 
-/** Bounds for hostile clients: one message is small JSON; a connection cannot start unbounded work. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Bounds for hostile clients: a connection cannot start unbounded work. */
 const MAX_CALLS_IN_FLIGHT = 64;
+/** Open API connections at once: a person's tabs need a handful; each may buffer a frame of callFrameLimit() bytes. */
+export const MAX_CONNECTIONS = 32;
+/**
+ * Over MAX_CONNECTIONS the upgrade is accepted and closed at once with 1013 "Try Again Later" (IANA WebSocket
+ * close code registry) and this reason: a page's WebSocket sees a close code and reason, never the status or
+ * body of a refused upgrade, so this is the only way the UI can say why. At most 123 bytes (RFC 6455 5.5).
+ */
+export const TRY_AGAIN_LATER = 1013;
+export const TOO_MANY_CONNECTIONS = `Berth already has ${MAX_CONNECTIONS} connections open: close other Berth tabs, then reload this page.`;
 
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const token = options.token ?? randomBytes(32).toString('hex');
   const server: Server = createServer();
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols: () => WIRE_PROTOCOL });
+  // The frame limit is the contract's largest valid call: anything bigger is closed with 1009 by ws itself.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: callFrameLimit(), handleProtocols: () => WIRE_PROTOCOL });
   let port = 0;
+  let connections = 0;
 
   server.on('request', (request, response) => {
     if (!hostAllowed(request, port)) {
@@ -53,13 +64,26 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands over an upgrade's socket with no 'error' listener: a client that resets before the refusal
+    // below is written would otherwise end the process with ECONNRESET. (ws adds its own once it takes over.)
+    socket.on('error', () => socket.destroy());
     const path = (request.url ?? '').split('?')[0];
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (path !== API_PATH || !hostAllowed(request, port) || !originAllowed(request, port)) return refuse(403, 'Forbidden');
     if (!tokenMatches(tokenFromProtocols(request.headers['sec-websocket-protocol']), token)) return refuse(401, 'Unauthorized');
-    sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, options.dispatcher));
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      // A frame over maxPayload, invalid UTF-8 or another protocol violation: ws has already closed this one
+      // connection with the matching code (1009, 1007, 1002; see receiverOnError in ws/lib/websocket.js) before
+      // emitting 'error'. Unlistened, the 'error' would be thrown and end the whole process
+      // (https://nodejs.org/api/events.html#error-events).
+      ws.on('error', () => undefined);
+      if (connections >= MAX_CONNECTIONS) return ws.close(TRY_AGAIN_LATER, TOO_MANY_CONNECTIONS);
+      connections++;
+      ws.once('close', () => connections--);
+      serveConnection(ws, options.dispatcher);
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -16,8 +16,8 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * The same Content-Security-Policy as the desktop window: scripts and styles only from the app itself,
- * and connections only back to this server's WebSocket.
+ * Serve's Content-Security-Policy, the desktop window's (src/renderer/index.html) but for two directives:
+ * connections go back to this server's WebSocket, and no other page may frame this one.
  */
 export function contentSecurityPolicy(port: number): string {
   return [
@@ -33,9 +33,28 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-/** Serves the built renderer; unknown paths get index.html so deep links (`/repo/...`) load the app. */
+/**
+ * The page's own `<meta http-equiv="Content-Security-Policy">` is the desktop window's policy, which allows no
+ * network at all (`connect-src 'none'`). A meta policy applies on top of a header policy (a load must pass
+ * both), so left in place it would block this server's WebSocket. Serve drops it and sends its own policy as a
+ * header instead. Widening the meta to allow loopback WebSockets would weaken the desktop renderer, which needs
+ * no network; stripping here changes nothing on the desktop, and if the build ever wrote the tag in a form this
+ * misses, the served page fails closed (it cannot connect) rather than open.
+ */
+const CSP_META = /<meta\b[^>]*\bhttp-equiv\s*=\s*["']?content-security-policy\b[^>]*>\s*/gi;
+
+/** The request path, percent-decoded; undefined for a malformed one (`%E0%A4%A`), which names no file. */
+function decodedPath(urlPath: string): string | undefined {
+  try {
+    return decodeURIComponent(urlPath.split('?')[0] ?? '/');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serves the built renderer; unknown or malformed paths get index.html so deep links (`/repo/...`) load the app. */
 export async function serveStatic(rootDir: string, urlPath: string, response: ServerResponse, port: number): Promise<void> {
-  const relative = normalize(decodeURIComponent(urlPath.split('?')[0] ?? '/')).replace(/^([/\\])+/, '');
+  const relative = normalize(decodedPath(urlPath) ?? '/').replace(/^([/\\])+/, '');
   let file = join(rootDir, relative);
   if (!file.startsWith(rootDir + sep) && file !== rootDir) {
     response.writeHead(404).end();
@@ -58,7 +77,7 @@ export async function serveStatic(rootDir: string, urlPath: string, response: Se
   if (file === join(rootDir, 'index.html')) {
     // The build refers to its assets relatively (./assets/...), as the desktop app's file:// page needs; a
     // deep link like /registries/x/repositories/a/b must still find them at the root.
-    const html = Buffer.from((await readFile(file, 'utf8')).replaceAll('="./', '="/'));
+    const html = Buffer.from((await readFile(file, 'utf8')).replace(CSP_META, '').replaceAll('="./', '="/'));
     response.writeHead(200, { ...headers, 'content-length': html.length }).end(html);
     return;
   }

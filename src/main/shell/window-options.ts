@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+// Vite (electron-vite's main build, and vitest) inlines the file's text at build time.
+import rendererPage from '../../renderer/index.html?raw';
 
 /** The main window's web preferences: the Electron security checklist, in one place that tests read. */
 export function mainWindowOptions(preloadDir: string) {
@@ -25,15 +27,17 @@ export function mainWindowOptions(preloadDir: string) {
   } as const;
 }
 
-/** CSP for the desktop window (the renderer talks to main only through IPC). */
-export const DESKTOP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The policy of a page's `<meta http-equiv="Content-Security-Policy">`; throws when it has none. */
+export function metaContentSecurityPolicy(html: string): string {
+  const tag = /<meta\b[^>]*\bhttp-equiv\s*=\s*["']?content-security-policy\b[^>]*>/i.exec(html)?.[0];
+  const policy = tag === undefined ? undefined : /\bcontent\s*=\s*"([^"]*)"/i.exec(tag)?.[1]?.trim();
+  if (!policy) throw new Error('The renderer page has no Content-Security-Policy meta tag');
+  return policy;
+}
+
+/**
+ * CSP header for the desktop window. The policy's one source is the page's meta tag (src/renderer/index.html,
+ * which also guards the file:// page that a header may not reach); the header adds frame-ancestors, which a
+ * meta policy ignores (CSP Level 3, section 3.3).
+ */
+export const DESKTOP_CSP = `${metaContentSecurityPolicy(rendererPage)}; frame-ancestors 'none'`;
