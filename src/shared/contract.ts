@@ -122,7 +122,12 @@ export const contract = {
 
   // Local Docker engine
   'docker.engine': request<EngineInfo>()(z.object({})),
-  'docker.setEngine': request<EngineInfo>()(z.object({ host: z.string().max(4096).nullable() })),
+  'docker.setEngine': request<EngineInfo>()(
+    z.object({
+      host: z.string().max(4096).nullable(),
+      allowInsecureRemote: z.boolean().optional().describe('the user confirmed a remote engine over plain TCP (no TLS); refused without'),
+    }),
+  ),
   'docker.images': request<LocalImage[]>()(z.object({})),
   'docker.inspect': request<LocalImageDetails>()(z.object({ reference })),
   'docker.pull': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),

@@ -7,14 +7,18 @@
  *   - the same layer as zstd (no target: Node 20 has no native zstd, so the CLI runs the JavaScript
  *     decoder; Electron's Node uses the native one);
  *   - a warm diff of two images of 50,000 files (indexes on disk, nothing in memory: a fresh service, as
- *     a new CLI process or a restarted app has it), target 200 ms.
+ *     a new CLI process or a restarted app has it), target 200 ms;
+ *   - an image of over 200 MB in a private dockerd: `berth layers docker-daemon:` (the engine's export) against
+ *     `docker save > file` plus `berth layers docker-archive:file`, target ratio <= 1.2 (issue 13 m).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLayerService } from '../../src/main/layers';
+import { startDockerd } from '../env/dockerd';
 import { run } from '../env/process';
+import { importUsrImage } from '../integration/layers/usr-image';
 import { hex, imageOf, layerOf, writeOciLayout, type FixtureLayer, type RawEntry } from '../unit/layers/fixtures';
 import { row, type BenchContext, type BenchRow } from './types';
 
@@ -73,9 +77,9 @@ async function singleLayerLayout(dir: string, blob: string, tarDiffId: string, m
 }
 
 /** `berth layers REF --json` in a child process with an empty cache; wall time and peak RSS (kB) from /usr/bin/time. */
-async function berthIndex(ctx: BenchContext, reference: string, cacheDir: string): Promise<{ ms: number; peakKb: number; entries: number }> {
+async function berthIndex(ctx: BenchContext, reference: string, cacheDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ ms: number; peakKb: number; entries: number }> {
   await rm(cacheDir, { recursive: true, force: true });
-  const env = { ...ctx.env, BERTH_CACHE_DIR: cacheDir };
+  const env = { ...ctx.env, ...extraEnv, BERTH_CACHE_DIR: cacheDir };
   const { ms, value } = await timed(() =>
     run('/usr/bin/time', ['-v', ctx.berth.command, ...ctx.berth.args, 'layers', reference, '--json'], { env, timeoutMs: 1_200_000 }),
   );
@@ -221,13 +225,63 @@ async function benchWarmDiff(ctx: BenchContext, dir: string): Promise<BenchRow> 
   );
 }
 
+const DAEMON_IMAGE_BYTES = 240 * 1000 * 1000;
+/** Each round takes seconds; more of them steady the median on a shared machine. */
+const DAEMON_ROUNDS = 5;
+
+/** A cold `berth layers docker-daemon:` against `docker save > file` + a cold `berth layers docker-archive:file`. */
+async function benchDaemonExport(ctx: BenchContext, dir: string): Promise<BenchRow> {
+  ctx.log('layers: starting a private dockerd and importing an image of real files from /usr');
+  const dockerd = await startDockerd();
+  try {
+    const image = await importUsrImage(dockerd.host, DAEMON_IMAGE_BYTES);
+    const engine = { DOCKER_HOST: dockerd.host };
+    const saved = join(dir, 'saved.tar');
+    const daemonTimes: number[] = [];
+    const referenceTimes: number[] = [];
+    const saveTimes: number[] = [];
+    let entries = 0;
+    for (let round = 0; round < DAEMON_ROUNDS; round++) {
+      const runDaemon = async () => {
+        const result = await berthIndex(ctx, `docker-daemon:${image.reference}`, join(dir, 'cache-daemon'), engine);
+        daemonTimes.push(result.ms);
+        entries = result.entries;
+      };
+      const runReference = async () => {
+        await rm(saved, { force: true });
+        const save = await timed(() => run('sh', ['-c', `docker -H '${dockerd.host}' save '${image.reference}' > '${saved}'`], { timeoutMs: 600_000 }));
+        const list = await berthIndex(ctx, `docker-archive:${saved}`, join(dir, 'cache-archive'));
+        saveTimes.push(save.ms);
+        referenceTimes.push(save.ms + list.ms);
+      };
+      if (round % 2 === 0) await runDaemon().then(runReference);
+      else await runReference().then(runDaemon);
+      ctx.log(
+        `layers: engine export round ${round + 1}/${DAEMON_ROUNDS}: docker-daemon: ${daemonTimes.at(-1)!.toFixed(0)} ms, docker save ${saveTimes.at(-1)!.toFixed(0)} ms + docker-archive: ${(referenceTimes.at(-1)! - saveTimes.at(-1)!).toFixed(0)} ms`,
+      );
+    }
+    await rm(saved, { force: true });
+    await rm(join(dir, 'cache-daemon'), { recursive: true, force: true });
+    await rm(join(dir, 'cache-archive'), { recursive: true, force: true });
+    return row(
+      'list an engine image (berth layers docker-daemon:, cold) vs docker save > file + berth layers docker-archive:',
+      median(daemonTimes),
+      median(referenceTimes),
+      `${(image.fileBytes / 1e6).toFixed(0)} MB of files, ${entries} entries, one layer; docker save alone ${median(saveTimes).toFixed(0)} ms; median of ${DAEMON_ROUNDS}; target: ratio <= 1.2`,
+    );
+  } finally {
+    await dockerd.stop();
+  }
+}
+
 export async function benchLayers(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = join(ctx.tmpDir, 'layers');
   await mkdir(dir, { recursive: true });
   try {
     const indexing = await benchIndexing(ctx, dir);
     const diff = await benchWarmDiff(ctx, dir);
-    return [...indexing, diff];
+    const daemon = await benchDaemonExport(ctx, dir);
+    return [...indexing, diff, daemon];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

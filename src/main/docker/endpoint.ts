@@ -1,4 +1,5 @@
 import { BerthError } from '../../shared/errors';
+import { isLoopbackHost } from '../../shared/reference';
 
 /** TLS material for a tcp engine, as file paths (DOCKER_CERT_PATH or a context's tls folder). */
 export interface EngineTls {
@@ -88,3 +89,19 @@ function parseUrl(input: string, text: string): URL {
 export function describeEndpoint(endpoint: EngineEndpoint): string {
   return endpoint.kind === 'tcp' ? `${endpoint.hostname}:${endpoint.port}` : endpoint.socketPath;
 }
+
+/**
+ * A tcp engine without TLS on an address other than loopback (127.0.0.0/8, ::1, localhost): everything sent
+ * to it, registry passwords in X-Registry-Auth included, crosses the network in clear, and anyone who reaches
+ * the port controls the engine (https://docs.docker.com/engine/security/protect-access/).
+ */
+export function isPlainRemote(endpoint: EngineEndpoint): boolean {
+  return endpoint.kind === 'tcp' && endpoint.tls === undefined && !isLoopbackHost(endpoint.hostname);
+}
+
+/** How to stop sending in clear: for the messages that refuse to. */
+export const PROTECT_ENGINE_ADVICE =
+  'Protect the engine with TLS (dockerd --tlsverify on tcp://HOST:2376) and give Berth its certificates with DOCKER_TLS_VERIFY=1 and ' +
+  'DOCKER_CERT_PATH (the folder with ca.pem, cert.pem and key.pem), or a Docker context with TLS; or forward its socket over SSH ' +
+  '(`ssh -NL /tmp/remote-docker.sock:/var/run/docker.sock user@host`, then unix:///tmp/remote-docker.sock). ' +
+  'See https://docs.docker.com/engine/security/protect-access/.';

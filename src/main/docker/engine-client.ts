@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { Pool, type buildConnector, type Dispatcher } from 'undici';
 import { BerthError } from '../../shared/errors';
 import type { LocalImage, LocalImageDetails, LocalImageHistoryStep } from '../../shared/types/docker';
+import { bulkRequest, type BulkResponse } from './bulk-response';
 import type { EngineEndpoint, EngineTls } from './endpoint';
 import { connectionError, engineError, notDocker } from './engine-errors';
 import { readJsonMessages, type JsonMessage } from './json-messages';
@@ -42,6 +43,8 @@ interface RequestOptions {
   unversioned?: boolean;
   /** Return error statuses instead of throwing (`/_ping`, where a 404 means "not an engine"). */
   anyStatus?: boolean;
+  /** A large body read at the pace of its reader (see bulk-response.ts): image exports. */
+  bulk?: boolean;
 }
 
 /** Compares dotted API versions numerically ("1.9" < "1.41"). */
@@ -84,7 +87,7 @@ function realNames(values: unknown): string[] {
   return asStrings(values).filter((name) => !name.startsWith('<none>'));
 }
 
-async function readBounded(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+async function readBounded(body: Readable, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -128,7 +131,8 @@ export class EngineClient {
     private readonly platform: NodeJS.Platform,
   ) {}
 
-  static async open(endpoint: EngineEndpoint, platform: NodeJS.Platform = process.platform): Promise<EngineClient> {
+  /** `connector` replaces undici's own (TLS settings included): tests use it to see every connection attempt. */
+  static async open(endpoint: EngineEndpoint, platform: NodeJS.Platform = process.platform, connector?: buildConnector.connector): Promise<EngineClient> {
     // Several connections: a pull stream holds one for minutes while the UI keeps listing images.
     const common = { connections: 8, keepAliveTimeout: 10_000 };
     let pool: Pool;
@@ -136,10 +140,10 @@ export class EngineClient {
       const secure = endpoint.tls !== undefined;
       const host = endpoint.hostname.replace(/^\[|\]$/g, '');
       // SNI carries names only (RFC 6066); an IP address is checked against the certificate's IP SANs.
-      const connect = secure ? { ...(await loadTls(endpoint, endpoint.tls!)), ...(isIP(host) ? {} : { servername: host }) } : {};
+      const connect = connector ?? (secure ? { ...(await loadTls(endpoint, endpoint.tls!)), ...(isIP(host) ? {} : { servername: host }) } : {});
       pool = new Pool(`${secure ? 'https' : 'http'}://${endpoint.hostname}:${endpoint.port}`, { ...common, connect });
     } else {
-      pool = new Pool('http://localhost', { ...common, socketPath: endpoint.socketPath });
+      pool = new Pool('http://localhost', { ...common, socketPath: endpoint.socketPath, ...(connector ? { connect: connector } : {}) });
     }
     return new EngineClient(endpoint, pool, platform);
   }
@@ -300,13 +304,8 @@ export class EngineClient {
    * returned stream as BerthErrors; destroying it ends the transfer.
    */
   async exportImage(name: string, signal?: AbortSignal): Promise<Readable> {
-    const during = `export of ${name}`;
-    const response = await this.send('GET', imagePath(name, '/get'), { signal, timeouts: STREAMING, during });
-    const out = new PassThrough();
-    response.body.on('error', (error) => out.destroy(this.failure(error, signal, during)));
-    out.on('close', () => response.body.destroy());
-    response.body.pipe(out);
-    return out;
+    const response = await this.send('GET', imagePath(name, '/get'), { signal, timeouts: STREAMING, during: `export of ${name}`, bulk: true });
+    return response.body;
   }
 
   private async json(method: Dispatcher.HttpMethod, path: string, options: RequestOptions): Promise<unknown> {
@@ -322,22 +321,27 @@ export class EngineClient {
   }
 
   /** Sends a request; an HTTP error status becomes the engine's own message with a code. */
-  private async send(method: Dispatcher.HttpMethod, path: string, options: RequestOptions): Promise<Dispatcher.ResponseData> {
+  private async send(method: Dispatcher.HttpMethod, path: string, options: RequestOptions): Promise<Dispatcher.ResponseData | BulkResponse> {
     const version = options.unversioned ? '' : `/v${await this.apiVersion(options.signal)}`;
     const base = this.endpoint.kind === 'tcp' ? this.endpoint.basePath : '';
     const query = new URLSearchParams(Object.entries(options.query ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const search = query.size > 0 ? `?${query.toString()}` : '';
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await this.pool.request({
-        method,
-        path: `${base}${version}${path}${search}`,
-        headers: { ...options.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.timeouts ?? QUICK),
-      });
-    } catch (error) {
-      throw this.failure(error, options.signal, options.during);
+    const request = {
+      method,
+      path: `${base}${version}${path}${search}`,
+      headers: { ...options.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      ...(options.timeouts ?? QUICK),
+    };
+    const fail = (error: unknown) => this.failure(error, options.signal, options.during);
+    let response: Dispatcher.ResponseData | BulkResponse;
+    if (options.bulk) {
+      response = await bulkRequest(this.pool, request, fail, options.signal);
+    } else {
+      try {
+        response = await this.pool.request({ ...request, ...(options.signal ? { signal: options.signal } : {}) });
+      } catch (error) {
+        throw fail(error);
+      }
     }
     if (response.statusCode < 400 || options.anyStatus) return response;
     const text = await readBounded(response.body, MAX_ERROR_BODY).catch(() => '');
@@ -354,7 +358,7 @@ export class EngineClient {
     throw engineError(message, response.statusCode, { host: this.endpoint.host });
   }
 
-  private async *messages(response: Dispatcher.ResponseData, during: string, signal?: AbortSignal): AsyncGenerator<JsonMessage> {
+  private async *messages(response: { body: Readable }, during: string, signal?: AbortSignal): AsyncGenerator<JsonMessage> {
     try {
       yield* readJsonMessages(response.body);
     } catch (error) {

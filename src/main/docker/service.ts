@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
+import type { buildConnector } from 'undici';
 import { BerthError } from '../../shared/errors';
 import { familiarReference, parseReference, type ImageReference } from '../../shared/reference';
 import type { EngineInfo, EngineSource, LocalImage, LocalImageDetails } from '../../shared/types/docker';
-import type { CredentialResolver } from '../credentials/credential';
+import type { CredentialResolver, RegistryCredential } from '../credentials/credential';
 import { discoverEngines, userHostTls, type Discovery } from './discovery';
-import { parseEngineHost, type EngineEndpoint } from './endpoint';
+import { isPlainRemote, parseEngineHost, PROTECT_ENGINE_ADVICE, type EngineEndpoint } from './endpoint';
 import { EngineClient } from './engine-client';
 import type { EngineChoiceStore } from './engine-choice';
 import { ProgressThrottle } from './progress-throttle';
@@ -23,6 +24,8 @@ export interface DockerServiceOptions {
   resolveCredential: CredentialResolver;
   /** Whether a registry wants credentials, asked before a push Berth has no credential for. */
   probeRegistry: RegistryProbe;
+  /** Opens the connections to the engine instead of undici (tests: to see that none is made). */
+  connector?: buildConnector.connector;
 }
 
 export interface TransferOptions {
@@ -39,8 +42,11 @@ export interface TransferResult {
 export interface DockerService {
   /** Which engine Berth uses, where that choice came from, whether it answers, and the others found. */
   engine(signal?: AbortSignal): Promise<EngineInfo>;
-  /** Use this engine from now on (kept in the settings); null goes back to finding it as the Docker CLI does. */
-  setEngine(host: string | null, signal?: AbortSignal): Promise<EngineInfo>;
+  /**
+   * Use this engine from now on (kept in the settings); null goes back to finding it as the Docker CLI does.
+   * A remote engine over plain TCP is refused unless `allowInsecureRemote` says the user confirmed it.
+   */
+  setEngine(host: string | null, options?: { allowInsecureRemote?: boolean }, signal?: AbortSignal): Promise<EngineInfo>;
   images(signal?: AbortSignal): Promise<LocalImage[]>;
   inspect(image: string, signal?: AbortSignal): Promise<LocalImageDetails>;
   pull(reference: string, options?: TransferOptions): Promise<TransferResult>;
@@ -82,15 +88,25 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
   /** Clients of engines switched away from, closing once their running transfers end. */
   const retired = new Set<EngineClient>();
 
+  function discover(): Promise<Discovery> {
+    return discoverEngines({ env: options.env, platform, ...(options.homeDir ? { homeDir: options.homeDir } : {}) });
+  }
+
+  /** A host found by discovery brings its own TLS settings (a context's); one typed in is read as DOCKER_HOST would be. */
+  function endpointOf(host: string, discovery: Discovery): EngineEndpoint {
+    const picked = discovery.candidates.find((c) => c.host === host);
+    return parseEngineHost(host, picked ? picked.tls : userHostTls(options.env, options.homeDir));
+  }
+
   async function resolveEngine(): Promise<ResolvedEngine> {
-    const discovery = await discoverEngines({ env: options.env, platform, ...(options.homeDir ? { homeDir: options.homeDir } : {}) });
+    const discovery = await discover();
     const chosen = options.choice.get();
     const picked = chosen !== undefined ? discovery.candidates.find((c) => c.host === chosen) : discovery.selected;
     const source: EngineSource = chosen !== undefined ? 'user' : discovery.selected.source;
     const host = chosen ?? discovery.selected.host;
     const resolved: ResolvedEngine = { source, discovery, host, ...(picked?.contextName ? { contextName: picked.contextName } : {}) };
     try {
-      resolved.endpoint = parseEngineHost(host, picked ? picked.tls : userHostTls(options.env, options.homeDir));
+      resolved.endpoint = endpointOf(host, discovery);
     } catch (error) {
       if (!(error instanceof BerthError)) throw error;
       const origin = source === 'env' ? 'DOCKER_HOST' : source === 'context' ? `Docker context "${resolved.contextName}"` : 'the engine chosen in Berth';
@@ -105,7 +121,7 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     const key = JSON.stringify(resolved.endpoint);
     if (current?.key !== key) {
       const previous = current;
-      const opening = EngineClient.open(resolved.endpoint, platform);
+      const opening = EngineClient.open(resolved.endpoint, platform, options.connector);
       current = { key, client: opening };
       // A bad TLS file must not stick: the next call tries again.
       opening.catch(() => {
@@ -129,6 +145,23 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     return clientFor(await resolveEngine());
   }
 
+  /**
+   * The engine for a pull or push. A credential travels in X-Registry-Auth, in clear over plain TCP: to a
+   * remote engine without TLS it is refused here, before any connection (issue 13 d). Anonymous is fine.
+   */
+  async function engineFor(registry: string, credential: RegistryCredential | undefined): Promise<EngineClient> {
+    const resolved = await resolveEngine();
+    if (credential !== undefined && resolved.endpoint && isPlainRemote(resolved.endpoint)) {
+      throw new BerthError(
+        'unsupported',
+        `Berth will not send your credentials for ${registry} to the Docker engine at ${resolved.endpoint.host}: it is reached over plain TCP ` +
+          `without TLS, so they would cross the network readable by anyone on the way. ${PROTECT_ENGINE_ADVICE} Pulls and pushes that need no credentials still work.`,
+        { host: resolved.endpoint.host, registry },
+      );
+    }
+    return clientFor(resolved);
+  }
+
   async function describe(resolved: ResolvedEngine, signal?: AbortSignal): Promise<EngineInfo> {
     const info: EngineInfo = {
       host: resolved.endpoint?.host ?? resolved.host,
@@ -138,6 +171,9 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
       candidates: resolved.discovery.candidates.map(({ host, source, contextName, present }) => ({ host, source, present, ...(contextName ? { contextName } : {}) })),
     };
     const notes = resolved.source === 'user' ? [] : [...resolved.discovery.warnings];
+    if (resolved.endpoint && isPlainRemote(resolved.endpoint)) {
+      notes.push(`This engine is reached over plain TCP without TLS: Berth sends it no registry credentials (pulls and pushes that need none still work). ${PROTECT_ENGINE_ADVICE}`);
+    }
     try {
       const version = await (await clientFor(resolved)).version(signal);
       Object.assign(info, {
@@ -160,10 +196,10 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
   async function transfer(
     direction: TransferDirection,
     transferOptions: TransferOptions,
+    engine: EngineClient,
     start: (engine: EngineClient) => Promise<AsyncGenerator<JsonMessage>>,
     finish: (tracker: TransferTracker, engine: EngineClient) => Promise<TransferResult>,
   ): Promise<TransferResult> {
-    const engine = await client();
     const tracker = new TransferTracker(direction);
     const throttle = new ProgressThrottle(() => tracker.snapshot(), transferOptions.onProgress);
     try {
@@ -182,13 +218,26 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
       return describe(await resolveEngine(), signal);
     },
 
-    async setEngine(host, signal) {
+    async setEngine(host, { allowInsecureRemote = false } = {}, signal) {
       if (host === null) {
         options.choice.set(undefined);
       } else {
-        // Parsed first so that a typo is refused rather than stored; kept in the canonical form.
-        const endpoint = parseEngineHost(host, userHostTls(options.env, options.homeDir));
-        options.choice.set(endpoint.host);
+        const discovery = await discover();
+        // An engine found by discovery is kept as it is named there, so that its TLS settings come along;
+        // another is parsed first, so that a typo is refused rather than stored, and kept in canonical form.
+        const found = discovery.candidates.find((c) => c.host === host.trim());
+        const stored = found ? found.host : parseEngineHost(host, userHostTls(options.env, options.homeDir)).host;
+        const endpoint = endpointOf(stored, discovery);
+        if (isPlainRemote(endpoint) && !allowInsecureRemote) {
+          throw new BerthError(
+            'invalid_input',
+            `${endpoint.host} is a remote Docker engine over plain TCP, without TLS: anyone on the network between can read and change ` +
+              `what Berth and the engine exchange, and anyone who reaches that port controls the engine. Confirm it in Berth's settings to use ` +
+              `it anyway (Berth will not send it registry credentials), or protect it first. ${PROTECT_ENGINE_ADVICE}`,
+            { confirm: 'insecure-remote-engine', host: endpoint.host },
+          );
+        }
+        options.choice.set(stored);
       }
       return describe(await resolveEngine(), signal);
     },
@@ -206,11 +255,14 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
       const target = ref.digest ?? ref.tag ?? 'latest';
       const name = familiarReference({ registry: ref.registry, repository: ref.repository });
       const pulled = withTarget(ref, target);
-      const auth = registryAuthHeader(ref.registry, await options.resolveCredential(ref.registry));
+      const credential = await options.resolveCredential(ref.registry);
+      const engine = await engineFor(ref.registry, credential);
+      const auth = registryAuthHeader(ref.registry, credential);
       const { signal } = transferOptions;
       return transfer(
         'pull',
         transferOptions,
+        engine,
         (engine) => engine.pull(name, target, auth, signal),
         async (tracker, engine) => {
           let digest = tracker.digest;
@@ -245,10 +297,12 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
           { registry: ref.registry },
         );
       }
+      const engine = await engineFor(ref.registry, credential);
       const auth = registryAuthHeader(ref.registry, credential);
       return transfer(
         'push',
         transferOptions,
+        engine,
         (engine) => engine.push(name, tag, auth, signal),
         async (tracker) => {
           if (!tracker.finished) {

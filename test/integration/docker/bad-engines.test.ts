@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -186,5 +187,98 @@ describe('an image name that is not valid', () => {
     expect(error.code).toBe('invalid_input');
     expect(error.message).toMatch(/Push needs a tag, not a digest/);
     expect(engine.requests).toEqual([]);
+  });
+});
+
+describe('an image export', () => {
+  /** An engine whose export sends `chunks` of 64 KiB as fast as it is read, then `finish`es as told. */
+  function exportingEngine(chunks: number, finish: (res: ServerResponse) => void, onClose?: () => void) {
+    return startFakeHttpEngine((req, res) => {
+      if (answerPing(req, res)) return;
+      res.writeHead(200, { 'content-type': 'application/x-tar' });
+      let sent = 0;
+      const more = () => {
+        while (sent < chunks) {
+          sent++;
+          if (!res.write(Buffer.alloc(64 * 1024, sent % 251))) return void res.once('drain', more);
+        }
+        finish(res);
+      };
+      res.on('close', () => onClose?.());
+      more();
+    });
+  }
+
+  async function drain(stream: NodeJS.ReadableStream): Promise<{ bytes: number; error?: BerthError }> {
+    let bytes = 0;
+    try {
+      for await (const chunk of stream) bytes += (chunk as Buffer).length;
+      return { bytes };
+    } catch (error) {
+      if (!(error instanceof BerthError)) throw error;
+      return { bytes, error };
+    }
+  }
+
+  it('streams every byte, past the points where the reader holds it back', async () => {
+    // 48 MiB: several times the export's buffer, so the engine is paused and resumed on the way.
+    engine = await exportingEngine(768, (res) => res.end());
+    const stream = await service(engine.host).exportImage('team/app:1.0');
+    let bytes = 0;
+    for await (const chunk of stream) {
+      bytes += (chunk as Buffer).length;
+      // A slow reader now and then: the buffer fills up to its limit and the engine is paused.
+      if (bytes % (8 * 1024 * 1024) < 64 * 1024) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(bytes).toBe(768 * 64 * 1024);
+    expect(engine.requests).toEqual(['GET /_ping', 'GET /v1.41/images/team/app:1.0/get']);
+  });
+
+  it('fails the stream with a BerthError when the engine drops the connection midway', async () => {
+    engine = await exportingEngine(16, (res) => res.socket?.destroy());
+    const { bytes, error } = await drain(await service(engine.host).exportImage('team/app:1.0'));
+    expect(bytes).toBeLessThanOrEqual(16 * 64 * 1024);
+    expect(error?.code).toBe('engine_unavailable');
+    expect(error?.message).toBe(`The Docker engine at ${engine.host} closed the connection during the export of team/app:1.0; it may have stopped or restarted.`);
+  });
+
+  it("gives the engine's error for an image it does not have, before any stream", async () => {
+    engine = await startFakeHttpEngine((req, res) => {
+      if (answerPing(req, res)) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'reference does not exist' }));
+    });
+    const error = await failure(service(engine.host).exportImage('team/app:1.0'));
+    expect(error.code).toBe('not_found');
+    expect(error.message).toMatch(/reference does not exist/);
+  });
+
+  it('closes the connection when the reader stops early, and on cancel', async () => {
+    for (const stop of ['destroy', 'abort'] as const) {
+      let closed!: () => void;
+      const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+      // Endless: only a closed connection ends it.
+      engine = await exportingEngine(Number.MAX_SAFE_INTEGER, () => undefined, () => closed());
+      const controller = new AbortController();
+      const stream = await service(engine.host).exportImage('team/app:1.0', controller.signal);
+      let bytes = 0;
+      const reading = (async () => {
+        for await (const chunk of stream) {
+          bytes += (chunk as Buffer).length;
+          if (bytes < 4 * 1024 * 1024) continue;
+          if (stop === 'destroy') stream.destroy();
+          else controller.abort(new BerthError('cancelled', 'Cancelled by the user'));
+        }
+      })();
+      const outcome = await reading.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (stop === 'abort') expect(outcome).toMatchObject({ code: 'cancelled', message: 'Cancelled by the user' });
+      await connectionClosed;
+      await docker?.close();
+      await engine.close();
+      engine = undefined;
+    }
   });
 });

@@ -85,4 +85,19 @@ describe('tcp engines', () => {
     const info = await service({ DOCKER_CONFIG: config }).engine();
     expect(info).toMatchObject({ host: `tcp://127.0.0.1:${secure.port}`, source: 'context', contextName: 'secure', reachable: true });
   });
+
+  it("keeps a context's TLS when that context is chosen from the engines found, whatever the form of its host", async () => {
+    const config = join(home, 'listed-config');
+    const id = createHash('sha256').update('listed').digest('hex');
+    // Written as a person might (a trailing slash): not the canonical form Berth stores typed hosts in.
+    const host = `tcp://127.0.0.1:${secure.port}/`;
+    await mkdir(join(config, 'contexts', 'meta', id), { recursive: true });
+    await mkdir(join(config, 'contexts', 'tls', id, 'docker'), { recursive: true });
+    await writeFile(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: 'listed', Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) await copyFile(join(home, 'certs', file), join(config, 'contexts', 'tls', id, 'docker', file));
+    const docker = service({ DOCKER_CONFIG: config });
+    expect((await docker.engine()).candidates).toContainEqual({ host, source: 'context', contextName: 'listed', present: true });
+    const info = await docker.setEngine(host);
+    expect(info).toMatchObject({ host: `tcp://127.0.0.1:${secure.port}`, source: 'user', contextName: 'listed', reachable: true });
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEngineHost } from '../../../src/main/docker/endpoint';
+import { isPlainRemote, parseEngineHost } from '../../../src/main/docker/endpoint';
 import { BerthError } from '../../../src/shared/errors';
 
 function failure(host: string): BerthError {
@@ -45,5 +45,22 @@ describe('parseEngineHost', () => {
       expect(error.code, host).toBe('invalid_input');
       expect(error.message, host).toMatch(/is not a Docker host/);
     }
+  });
+});
+
+describe('isPlainRemote', () => {
+  it('is true for tcp without TLS off loopback, in any spelling of the address', () => {
+    for (const host of ['tcp://10.0.0.5', 'tcp://203.0.113.7:2375', 'http://docker.example:2375', 'tcp://[2001:db8::1]:2375', 'tcp://0.0.0.0:2375', 'tcp://128.0.0.1', 'tcp://localhost.example']) {
+      expect(isPlainRemote(parseEngineHost(host)), host).toBe(true);
+    }
+  });
+
+  it('is false on loopback (127.0.0.0/8, ::1, localhost), with TLS, and for sockets and pipes', () => {
+    for (const host of ['tcp://127.0.0.1:2375', 'tcp://127.200.1.1', 'tcp://2130706433:2375', 'tcp://LOCALHOST:2375', 'tcp://[::1]:2375', 'tcp://[0:0:0:0:0:0:0:1]', 'unix:///var/run/docker.sock', 'npipe:////./pipe/docker_engine', 'https://docker.example']) {
+      expect(isPlainRemote(parseEngineHost(host)), host).toBe(false);
+    }
+    expect(isPlainRemote(parseEngineHost('tcp://docker.example:2376', { verify: true }))).toBe(false);
+    // Encrypted though not verified (DOCKER_TLS without DOCKER_TLS_VERIFY): nothing crosses in clear.
+    expect(isPlainRemote(parseEngineHost('tcp://docker.example:2376', { verify: false }))).toBe(false);
   });
 });

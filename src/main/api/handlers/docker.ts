@@ -29,7 +29,7 @@ export function dockerHandlers(
   const { docker } = services;
   return {
     'docker.engine': (_input, ctx) => docker.engine(ctx.signal),
-    'docker.setEngine': (input, ctx) => docker.setEngine(input.host, ctx.signal),
+    'docker.setEngine': (input, ctx) => docker.setEngine(input.host, { allowInsecureRemote: input.allowInsecureRemote === true }, ctx.signal),
     'docker.images': (_input, ctx) => docker.images(ctx.signal),
     'docker.inspect': (input, ctx) => docker.inspect(input.reference, ctx.signal),
     'docker.pull': (input, ctx) => withProgress('docker.pull', ctx, (options) => docker.pull(input.reference, options)),

@@ -31,6 +31,8 @@ export interface DaemonSourceOptions {
 
 type CachedImage = Omit<SourceImage, 'transport' | 'reference'>;
 
+const SPOOL_WRITE_BYTES = 4 * 1024 * 1024;
+
 export class DaemonSource implements ImageSource {
   readonly transport = 'docker-daemon' as const;
   readonly reference: string;
@@ -66,7 +68,8 @@ export class DaemonSource implements ImageSource {
       const file = await this.options.cache.tempFile('.tar');
       try {
         const stream = await this.options.daemon.exportImage(this.options.image, signal);
-        await pipeline(stream, createWriteStream(file, { flags: 'wx' }), signal ? { signal } : {});
+        // Megabytes per write, not the default 16 KiB: the export then lands as fast as `docker save -o` writes it.
+        await pipeline(stream, createWriteStream(file, { flags: 'wx', highWaterMark: SPOOL_WRITE_BYTES }), signal ? { signal } : {});
       } catch (error) {
         await rm(file, { force: true });
         throw error;

@@ -1,14 +1,16 @@
 /**
  * Which Docker engine Berth talks to: what it found (DOCKER_HOST, contexts, the default socket, Podman)
- * and a choice the user can pin or reset to automatic.
+ * and a choice the user can pin or reset to automatic. A remote engine over plain TCP is taken only after
+ * the user confirmed it in a dialog that says what it exposes (main refuses it without the confirmation).
  */
 import { useEffect, useState } from 'react';
 import type { EngineInfo } from '../../../shared/types/docker';
 import { useApi } from '../../api/context';
+import { Dialog } from '../../components/Dialog';
 import { TextField } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { ErrorState, LoadingState, Spinner } from '../../components/states';
-import { failed, ready, type Loadable } from '../../stores/loadable';
+import { failed, ready, toErrorData, type Loadable } from '../../stores/loadable';
 
 const SOURCE_LABELS: Record<EngineInfo['source'], string> = {
   env: 'DOCKER_HOST',
@@ -18,11 +20,17 @@ const SOURCE_LABELS: Record<EngineInfo['source'], string> = {
   user: 'Chosen in Berth',
 };
 
+/** What main's `docker.setEngine` refusal carries when only the user's confirmation is missing. */
+const CONFIRM_INSECURE_REMOTE = 'insecure-remote-engine';
+const PROTECT_ACCESS_DOCS = 'https://docs.docker.com/engine/security/protect-access/';
+
 export function EngineSettings() {
   const api = useApi();
   const [engine, setEngine] = useState<Loadable<EngineInfo>>({ status: 'loading' });
   const [host, setHost] = useState('');
   const [busy, setBusy] = useState(false);
+  /** A plain TCP remote engine waiting for the user's yes: the host as typed, and as main names it. */
+  const [confirming, setConfirming] = useState<{ host: string; shown: string } | null>(null);
 
   const load = () => {
     setEngine({ status: 'loading' });
@@ -36,14 +44,19 @@ export function EngineSettings() {
   };
   useEffect(load, [api]);
 
-  const choose = async (value: string | null) => {
+  const choose = async (value: string | null, allowInsecureRemote = false) => {
     setBusy(true);
     try {
-      const info = await api.call('docker.setEngine', { host: value });
+      const info = await api.call('docker.setEngine', { host: value, ...(allowInsecureRemote ? { allowInsecureRemote } : {}) });
       setEngine(ready(info));
       setHost(info.source === 'user' ? info.host : '');
     } catch (e) {
-      setEngine(failed(e, engine));
+      const error = toErrorData(e);
+      if (value !== null && !allowInsecureRemote && error.details?.confirm === CONFIRM_INSECURE_REMOTE) {
+        setConfirming({ host: value, shown: String(error.details.host ?? value) });
+      } else {
+        setEngine(failed(e, engine));
+      }
     } finally {
       setBusy(false);
     }
@@ -132,6 +145,50 @@ export function EngineSettings() {
           </button>
         </form>
       </div>
+      {confirming ? (
+        <Dialog
+          open
+          onOpenChange={(open) => (open ? undefined : setConfirming(null))}
+          title="Use an unprotected remote engine?"
+          description={
+            <>
+              <code>{confirming.shown}</code> is reached over plain TCP, without TLS.
+            </>
+          }
+          footer={
+            <>
+              <button type="button" className="button" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="button button-danger"
+                disabled={busy}
+                onClick={() => {
+                  const { host: chosen } = confirming;
+                  setConfirming(null);
+                  void choose(chosen, true);
+                }}
+              >
+                Use it anyway
+              </button>
+            </>
+          }
+        >
+          <ul className="check-list" data-testid="insecure-engine-risks">
+            <li>Anyone on the network between this computer and the engine can read and change what Berth and the engine exchange.</li>
+            <li>Anyone who can reach that port controls the engine, and through it the machine it runs on.</li>
+            <li>Berth will not send registry credentials to it: pulls and pushes that need a sign-in are refused; those that need none still work.</li>
+          </ul>
+          <p className="muted">
+            To protect it, start the engine with TLS (<code>dockerd --tlsverify</code> on port 2376) and start Berth with <code>DOCKER_TLS_VERIFY=1</code> and{' '}
+            <code>DOCKER_CERT_PATH</code> set to the folder of its certificates, or use a Docker context with TLS.{' '}
+            <a href={PROTECT_ACCESS_DOCS} target="_blank" rel="noreferrer">
+              Protect the Docker daemon socket
+            </a>
+          </p>
+        </Dialog>
+      ) : null}
     </div>
   );
 }
