@@ -232,7 +232,7 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
           throw new BerthError(
             'invalid_input',
             `${endpoint.host} is a remote Docker engine over plain TCP, without TLS: anyone on the network between can read and change ` +
-              `what Berth and the engine exchange, and anyone who reaches that port controls the engine. Confirm it in Berth's settings to use ` +
+              `what Berth and the engine exchange, and anyone who reaches that port controls the engine. Confirm it in Berth's settings (CLI: \`berth docker engine HOST --allow-insecure-remote\`) to use ` +
               `it anyway (Berth will not send it registry credentials), or protect it first. ${PROTECT_ENGINE_ADVICE}`,
             { confirm: 'insecure-remote-engine', host: endpoint.host },
           );

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
@@ -85,5 +86,7 @@ export async function serveStatic(rootDir: string, urlPath: string, response: Se
     ...headers,
     'content-length': fileInfo.size,
   });
-  createReadStream(file).pipe(response);
+  // pipeline, not pipe: a read error (the build replaced under a running server) ends this response, not the
+  // process, which an unhandled stream 'error' would.
+  pipeline(createReadStream(file), response, () => undefined);
 }

@@ -142,6 +142,22 @@ describe('berth docker (not a terminal)', () => {
     const refused = await runCli(['docker', 'engine', 'ftp://nope'], { env: chooser });
     expect(refused).toMatchObject({ code: 1, stderr: 'berth: "ftp://nope" is not a Docker host: unknown scheme "ftp://"; use unix://, npipe:// or tcp://\n' });
   });
+
+  it('chooses a plain-TCP remote engine only with --allow-insecure-remote', async () => {
+    const chooser = { ...env, BERTH_CONFIG_DIR: join(home, 'config-insecure'), DOCKER_HOST: '' };
+    // 0.0.0.0 is not a loopback address to Berth, yet Linux connects it to this machine: nothing leaves it.
+    // Port 9 (discard) has no listener here, so the chosen engine is simply unreachable.
+    const remote = 'tcp://0.0.0.0:9';
+    const refused = await runCli(['docker', 'engine', remote], { env: chooser });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('remote Docker engine over plain TCP');
+    expect(refused.stderr).toContain('--allow-insecure-remote');
+    expect(JSON.parse((await runCli(['docker', 'engine', '--json'], { env: chooser })).stdout).source).not.toBe('user');
+    const chosen = await runCli(['docker', 'engine', remote, '--allow-insecure-remote', '--json'], { env: chooser });
+    expect(chosen.code).toBe(0);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ host: remote, source: 'user', reachable: false });
+    expect(await runCli(['docker', 'engine', '--allow-insecure-remote'], { env: chooser })).toMatchObject({ code: 2 });
+  });
 });
 
 describe('berth docker pull on a terminal', () => {

@@ -128,15 +128,24 @@ export const dockerCommands: CliCommand[] = [
   },
   {
     path: ['docker', 'engine'],
-    usage: 'berth docker engine [HOST | --reset] [--json]',
+    usage: 'berth docker engine [HOST [--allow-insecure-remote] | --reset] [--json]',
     summary: 'Show the Docker engine Berth uses; with HOST use that one, with --reset find it as the Docker CLI does',
-    options: { json: JSON_OPTION, reset: { type: 'boolean', description: 'forget the chosen engine' } },
+    options: {
+      json: JSON_OPTION,
+      reset: { type: 'boolean', description: 'forget the chosen engine' },
+      'allow-insecure-remote': {
+        type: 'boolean',
+        description: 'use a remote engine over plain TCP (no TLS); Berth never sends it registry credentials',
+      },
+    },
     maxArgs: 1,
     async run(ctx) {
       if (ctx.flags.reset && ctx.args.length > 0) throw new UsageError('give a HOST or --reset, not both');
+      const allowInsecureRemote = ctx.flags['allow-insecure-remote'] === true;
+      if (allowInsecureRemote && ctx.args.length === 0) throw new UsageError('--allow-insecure-remote goes with a HOST');
       const info =
         ctx.args.length > 0
-          ? await ctx.call('docker.setEngine', { host: ctx.args[0]! })
+          ? await ctx.call('docker.setEngine', { host: ctx.args[0]!, allowInsecureRemote })
           : ctx.flags.reset
             ? await ctx.call('docker.setEngine', { host: null })
             : await ctx.call('docker.engine', {});
