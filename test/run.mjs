@@ -1,5 +1,5 @@
 // `npm test`: the whole suite, as CI runs it. Provisions the real services' packages (Debian, as root),
-// then lint, typecheck, build, and every vitest test (unit, integration on real services, e2e in Chromium).
+// then lint (eslint, prettier --check), typecheck, build, and every vitest test (unit, integration on real services, e2e in Chromium).
 // Ends with one plain line "Tests: N passed, N failed" and a non-zero exit on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const ok =
   step('provision', process.execPath, ['test/env/provision.mjs']) &&
   step('lint', npx, ['eslint', '.']) &&
+  step('format', npx, ['prettier', '--check', '.']) &&
   step('typecheck (node)', npx, ['tsc', '--noEmit', '-p', 'tsconfig.node.json']) &&
   step('typecheck (web)', npx, ['tsc', '--noEmit', '-p', 'tsconfig.web.json']) &&
   step('build', 'npm', ['run', 'build']);
