@@ -21,20 +21,43 @@ export default tseslint.config(
     // The architecture's arrows, enforced: shared is pure; only the shell may import electron.
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', 'react', '**/main/**', '**/renderer/**'], message: 'src/shared is pure TypeScript' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'electron', 'react', '**/main/**', '**/renderer/**'],
+              message: 'src/shared is pure TypeScript',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/main/**/*.ts', 'test/**/*.ts', 'test/**/*.tsx', 'scripts/**/*'],
     ignores: ['src/main/shell/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src/main/shell may import electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only src/main/shell may import electron' }] },
+      ],
     },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron', '**/main/**'], message: 'The renderer reaches main only through the API contract' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'electron', '**/main/**'],
+              message: 'The renderer reaches main only through the API contract',
+            },
+          ],
+        },
+      ],
     },
   },
 );

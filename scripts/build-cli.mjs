@@ -12,7 +12,9 @@ await build({
   target: 'node20',
   external: ['keytar', 'electron'],
   // Bundled CommonJS dependencies call require() for Node built-ins; give the ESM bundle a require.
-  banner: { js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
+  },
   minifySyntax: true,
   sourcemap: 'linked',
   logLevel: 'warning',

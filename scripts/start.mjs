@@ -17,9 +17,15 @@ const electronDir = dirname(require.resolve('electron/package.json'));
 const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 
 const args = new Set(process.argv.slice(2));
-const built = ['out/main/index.js', 'out/cli/berth.mjs', 'out/renderer/index.html'].every((file) => existsSync(join(root, file)));
+const built = ['out/main/index.js', 'out/cli/berth.mjs', 'out/renderer/index.html'].every((file) =>
+  existsSync(join(root, file)),
+);
 if (!(args.has('--no-build') && built)) {
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  const build = spawnSync('npm', ['run', 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
@@ -35,7 +41,10 @@ function binaryPresent() {
 
 function downloadElectron() {
   console.error("berth: downloading Electron's binary (first start)…");
-  const download = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'pipe', timeout: DOWNLOAD_TIMEOUT_MS });
+  const download = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+    stdio: 'pipe',
+    timeout: DOWNLOAD_TIMEOUT_MS,
+  });
   return download.status === 0 && binaryPresent();
 }
 
@@ -57,7 +66,9 @@ function browserOpener(url) {
 }
 
 function serveInBrowser() {
-  console.error('berth: Electron could not be downloaded on this machine; starting `berth serve` to use Berth in your browser (Ctrl+C stops it).');
+  console.error(
+    'berth: Electron could not be downloaded on this machine; starting `berth serve` to use Berth in your browser (Ctrl+C stops it).',
+  );
   // Its own process group, so a terminal's Ctrl+C reaches it once, through the forwarding below.
   const serve = spawn(process.execPath, [join(root, 'bin', 'berth.mjs'), 'serve'], {
     cwd: root,

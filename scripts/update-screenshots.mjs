@@ -45,8 +45,13 @@ for (const shot of SCREENSHOTS) {
   const notes = [];
   // Only a warning: the tree may have been rebuilt since without changing what the picture shows.
   if (mtimeMs < builtAt) notes.push(`older than the last build: run ${shot.journey} again if the UI changed`);
-  if (size > MAX_BYTES) notes.push(`over ${MAX_BYTES / 1024} KB: shrink it, e.g. pngquant --force --ext .png docs/screenshots/${shot.docs}`);
+  if (size > MAX_BYTES)
+    notes.push(
+      `over ${MAX_BYTES / 1024} KB: shrink it, e.g. pngquant --force --ext .png docs/screenshots/${shot.docs}`,
+    );
   if (size > MAX_BYTES) oversize++;
-  console.log(`${shot.docs.padEnd(17)} <- ${shot.source} (${Math.round(size / 1024)} KB)${notes.length ? `  WARNING: ${notes.join('; ')}` : ''}`);
+  console.log(
+    `${shot.docs.padEnd(17)} <- ${shot.source} (${Math.round(size / 1024)} KB)${notes.length ? `  WARNING: ${notes.join('; ')}` : ''}`,
+  );
 }
 process.exit(oversize > 0 ? 1 : 0);

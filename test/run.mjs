@@ -35,7 +35,11 @@ if (!ok) {
 }
 
 mkdirSync('test-results', { recursive: true });
-const vitest = spawnSync(npx, ['vitest', 'run', '--reporter=default', `--reporter=json`, `--outputFile.json=${results}`], { stdio: 'inherit' });
+const vitest = spawnSync(
+  npx,
+  ['vitest', 'run', '--reporter=default', `--reporter=json`, `--outputFile.json=${results}`],
+  { stdio: 'inherit' },
+);
 
 let passed = 0;
 let failed = 0;

@@ -23,7 +23,9 @@ export function formatDiagnostics(input: DiagnosticsInput): string {
     'error' in input.engine
       ? `unavailable (${input.engine.error})`
       : `${input.engine.reachable ? 'reachable' : 'not reachable'} via ${input.engine.source}` +
-        (input.engine.version ? `, Docker ${input.engine.version} (API ${input.engine.apiVersion ?? '?'}, ${input.engine.os ?? '?'}/${input.engine.arch ?? '?'})` : '');
+        (input.engine.version
+          ? `, Docker ${input.engine.version} (API ${input.engine.apiVersion ?? '?'}, ${input.engine.os ?? '?'}/${input.engine.arch ?? '?'})`
+          : '');
   return [
     `Berth ${input.version} (${input.transport}) on ${input.platform}`,
     `Versions: ${Object.entries(input.versions)
@@ -33,6 +35,8 @@ export function formatDiagnostics(input: DiagnosticsInput): string {
     `Docker engine: ${engine}`,
     `Registries: ${counts.size === 0 ? 'none' : [...counts].map(([kind, n]) => `${kind} x${n}`).join(', ')}`,
     `Recent problems (${input.recentProblems.length}):`,
-    ...input.recentProblems.slice(-20).map((p) => `  ${p.at} ${p.level} ${p.scope}: ${p.message.split('\n')[0]?.slice(0, 300)}`),
+    ...input.recentProblems
+      .slice(-20)
+      .map((p) => `  ${p.at} ${p.level} ${p.scope}: ${p.message.split('\n')[0]?.slice(0, 300)}`),
   ].join('\n');
 }

@@ -15,7 +15,10 @@ export interface BerthPaths {
  * The same folders Electron's `app.getPath('userData')` gives for productName "Berth", so the CLI and the
  * desktop app share one settings file. BERTH_CONFIG_DIR / BERTH_CACHE_DIR override (tests, profiles).
  */
-export function resolvePaths(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): BerthPaths {
+export function resolvePaths(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): BerthPaths {
   const home = env.HOME ?? homedir();
   const appData =
     platform === 'win32'

@@ -77,19 +77,36 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const app: AppContext = { version: BERTH_VERSION, transport: options.transport, paths, env, logger };
   const closers: (() => Promise<void> | void)[] = [];
 
-  const settings = createSettingsStore({ configDir: paths.configDir, ...(options.settingsBackend ? { backend: options.settingsBackend } : {}) });
+  const settings = createSettingsStore({
+    configDir: paths.configDir,
+    ...(options.settingsBackend ? { backend: options.settingsBackend } : {}),
+  });
   const secrets = options.secrets ?? createSystemSecretStore({ service: KEYCHAIN_SERVICE });
   // Profiles (BERTH_CONFIG_DIR) share the OS keychain: their items are told apart by the config folder.
   const defaultConfigDir = resolvePaths({ ...env, BERTH_CONFIG_DIR: undefined }).configDir;
-  const credentials = createCredentialService({ settings, secrets, env, ...(paths.configDir === defaultConfigDir ? {} : { accountScope: paths.configDir }) });
+  const credentials = createCredentialService({
+    settings,
+    secrets,
+    env,
+    ...(paths.configDir === defaultConfigDir ? {} : { accountScope: paths.configDir }),
+  });
   const registries = createRegistryService({ settings, credentials, access: () => access });
   const registryTransport = { hostOptions: (host: string) => registries.hostOptions(host), env };
   const registry = createRegistryClient({ ...registryTransport, credentials: credentials.resolve });
   const access = createRegistryAccess({ client: () => registry, probeOptions: () => registryTransport });
   closers.push(() => registry.close());
-  const browser = createRegistryBrowser({ client: registry, resolveRegistry: (idOrHost) => registries.resolve(idOrHost), cacheDir: paths.cacheDir });
+  const browser = createRegistryBrowser({
+    client: registry,
+    resolveRegistry: (idOrHost) => registries.resolve(idOrHost),
+    cacheDir: paths.cacheDir,
+  });
   closers.push(() => browser.close());
-  const docker = createDockerService({ env, choice: settingsEngineChoice(settings), resolveCredential: credentials.resolve, probeRegistry: registryClientProbe(registry) });
+  const docker = createDockerService({
+    env,
+    choice: settingsEngineChoice(settings),
+    resolveCredential: credentials.resolve,
+    probeRegistry: registryClientProbe(registry),
+  });
   closers.push(() => docker.close());
   const promotion = createPromotionService({
     registry,
@@ -103,7 +120,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const layers = createLayerService({
     cacheDir: join(paths.cacheDir, 'layers'),
     registry,
-    daemon: { exportImage: (image, signal) => docker.exportImage(image, signal), imageId: async (image, signal) => (await docker.inspect(image, signal)).id },
+    daemon: {
+      exportImage: (image, signal) => docker.exportImage(image, signal),
+      imageId: async (image, signal) => (await docker.inspect(image, signal)).id,
+    },
   });
   closers.push(() => layers.close());
 

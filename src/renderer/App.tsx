@@ -66,12 +66,24 @@ function Shell({ info }: { info: AppInfo }) {
           <Icon name="anchor" size={16} />
           <span>Berth</span>
         </button>
-        <button type="button" className="search-trigger" onClick={() => setSearchOpen(true)} aria-label="Search repositories and tags" aria-keyshortcuts="Control+K Meta+K /">
+        <button
+          type="button"
+          className="search-trigger"
+          onClick={() => setSearchOpen(true)}
+          aria-label="Search repositories and tags"
+          aria-keyshortcuts="Control+K Meta+K /"
+        >
           <Icon name="search" size={14} />
           <span>Search repositories and tags</span>
           <kbd>{searchShortcutLabel()}</kbd>
         </button>
-        <button type="button" className="icon-button titlebar-settings" aria-label="Settings" title="Settings (Ctrl+,)" onClick={() => navigate({ view: 'settings' })}>
+        <button
+          type="button"
+          className="icon-button titlebar-settings"
+          aria-label="Settings"
+          title="Settings (Ctrl+,)"
+          onClick={() => navigate({ view: 'settings' })}
+        >
           <Icon name="settings" size={15} />
         </button>
       </header>
@@ -120,12 +132,15 @@ function ConnectionProblem({ error }: { error: ErrorData }) {
     <div className="app-splash">
       <div className="connection-problem" role="alert" data-testid="connection-problem">
         <Icon name="lock" size={32} className="state-icon" />
-        <h1>{noToken ? 'This page needs its access link' : refused ? 'Berth refused this link' : 'Berth is not answering'}</h1>
+        <h1>
+          {noToken ? 'This page needs its access link' : refused ? 'Berth refused this link' : 'Berth is not answering'}
+        </h1>
         {noToken ? null : <p>{error.message}</p>}
         {refused ? (
           <p className="state-hint">
-            <code>berth serve</code> prints a link like <code>http://127.0.0.1:PORT/#token=…</code>. The token keeps other pages and users on this
-            machine out: open that exact link, or run <code>berth serve</code> again for a new one.
+            <code>berth serve</code> prints a link like <code>http://127.0.0.1:PORT/#token=…</code>. The token keeps
+            other pages and users on this machine out: open that exact link, or run <code>berth serve</code> again for a
+            new one.
           </p>
         ) : (
           <p className="state-hint">Check that Berth is still running, then reload this page.</p>

@@ -8,9 +8,25 @@ import { z } from 'zod';
 import { PLATFORM_PATTERN } from './reference';
 import type { AppInfo } from './types/app';
 import type { OperationProgress } from './types/operations';
-import type { ImageDetails, ManifestInfo, Referrer, RepositoryList, TagDetail, TagList, RateLimitInfo } from './types/registry';
+import type {
+  ImageDetails,
+  ManifestInfo,
+  Referrer,
+  RepositoryList,
+  TagDetail,
+  TagList,
+  RateLimitInfo,
+} from './types/registry';
 import { REGISTRY_KINDS, type DockerConfigCandidate, type RegistryStatus, type RegistryView } from './types/settings';
-import type { Efficiency, FileContent, ImageDiff, LayerChange, LayerIndex, MergedEntry, TextDiff } from './types/layers';
+import type {
+  Efficiency,
+  FileContent,
+  ImageDiff,
+  LayerChange,
+  LayerIndex,
+  MergedEntry,
+  TextDiff,
+} from './types/layers';
 import type { EngineInfo, LocalImage, LocalImageDetails } from './types/docker';
 import type { AuditEntry, LaneStep, PromotionLane, PromotionPlan, PromotionResult } from './types/promotion';
 
@@ -26,10 +42,16 @@ function request<R>() {
 
 // Shared field schemas. Bounds keep hostile input from costing memory or time.
 const text = (max = 512) => z.string().min(1).max(max);
-const reference = text(1024).describe('image reference: host[:port]/path[:tag][@digest], or a source like docker-daemon:NAME:TAG');
+const reference = text(1024).describe(
+  'image reference: host[:port]/path[:tag][@digest], or a source like docker-daemon:NAME:TAG',
+);
 const digest = z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/, 'a digest like sha256:<64 hex>');
 const platform = z.string().regex(PLATFORM_PATTERN, 'os/arch[/variant]');
-const operationId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('client-chosen id for progress events and cancel');
+const operationId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/)
+  .optional()
+  .describe('client-chosen id for progress events and cancel');
 const registryId = text(128);
 const repository = text(256);
 const environment = z.object({ role: text(64), namespace: z.string().max(256) });
@@ -44,10 +66,15 @@ const registryFields = {
 };
 const lane = z.object({
   name: text(64),
-  stages: z.array(z.object({ name: text(64), registryId, namespace: z.string().max(256) })).min(2).max(16),
+  stages: z
+    .array(z.object({ name: text(64), registryId, namespace: z.string().max(256) }))
+    .min(2)
+    .max(16),
   tagRewrites: z.array(z.object({ from: text(256), to: z.string().max(256), toStage: text(64).optional() })).max(32),
 });
-const pinnableSource = reference.describe("image reference; a plan's pinnedSource (host/path:tag@digest) runs exactly that plan, refused if the tag has moved since");
+const pinnableSource = reference.describe(
+  "image reference; a plan's pinnedSource (host/path:tag@digest) runs exactly that plan, refused if the tag has moved since",
+);
 /** How a promotion runs; the same for a plan, an execution and a lane step. */
 const promotionOptions = {
   platforms: z.array(platform).max(32).optional().describe('copy only these platforms of an index, as a new index'),
@@ -61,12 +88,23 @@ export const contract = {
   'app.info': request<AppInfo>()(z.object({})),
   /** Plain-text diagnostics for bug reports: versions, engine, registries by kind, recent errors. No secrets. */
   'app.diagnostics': request<{ text: string }>()(z.object({})),
-  'operations.cancel': request<{ cancelled: boolean }>()(z.object({ operationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })),
+  'operations.cancel': request<{ cancelled: boolean }>()(
+    z.object({ operationId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+  ),
 
   // Registries and credentials (settings; secrets go in, never come out)
   'registries.list': request<RegistryView[]>()(z.object({})),
-  'registries.add': request<RegistryView>()(z.object(registryFields).partial({ kind: true, insecure: true, environments: true, repositories: true, name: true })),
-  'registries.update': request<RegistryView>()(z.object({ id: registryId, ...registryFields }).partial().required({ id: true })),
+  'registries.add': request<RegistryView>()(
+    z
+      .object(registryFields)
+      .partial({ kind: true, insecure: true, environments: true, repositories: true, name: true }),
+  ),
+  'registries.update': request<RegistryView>()(
+    z
+      .object({ id: registryId, ...registryFields })
+      .partial()
+      .required({ id: true }),
+  ),
   'registries.remove': request<{ removed: boolean }>()(z.object({ id: registryId })),
   'registries.status': request<RegistryStatus>()(z.object({ id: registryId })),
   'registries.dockerCandidates': request<DockerConfigCandidate[]>()(z.object({})),
@@ -107,17 +145,51 @@ export const contract = {
 
   // Layers and image diffs (sources: docker://, docker-daemon:, docker-archive:, oci:)
   'layers.list': request<LayerChange[]>()(z.object({ reference, platform: platform.optional(), operationId })),
-  'layers.index': request<LayerIndex>()(z.object({ reference, layerDigest: digest.describe('the layer blob digest, or its diffID'), platform: platform.optional(), operationId })),
+  'layers.index': request<LayerIndex>()(
+    z.object({
+      reference,
+      layerDigest: digest.describe('the layer blob digest, or its diffID'),
+      platform: platform.optional(),
+      operationId,
+    }),
+  ),
   'images.ls': request<MergedEntry[]>()(
-    z.object({ reference, path: z.string().max(4096).default('/'), upToLayer: z.number().int().min(0).optional(), recursive: z.boolean().default(false), platform: platform.optional(), operationId }),
+    z.object({
+      reference,
+      path: z.string().max(4096).default('/'),
+      upToLayer: z.number().int().min(0).optional(),
+      recursive: z.boolean().default(false),
+      platform: platform.optional(),
+      operationId,
+    }),
   ),
   'images.readFile': request<FileContent>()(
-    z.object({ reference, path: text(4096), maxBytes: z.number().int().min(1).max(4 * 1024 * 1024).default(256 * 1024), platform: platform.optional(), operationId }),
+    z.object({
+      reference,
+      path: text(4096),
+      maxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(4 * 1024 * 1024)
+        .default(256 * 1024),
+      platform: platform.optional(),
+      operationId,
+    }),
   ),
-  'images.diff': request<ImageDiff>()(z.object({ a: reference, b: reference, platform: platform.optional(), operationId })),
-  'images.textDiff': request<TextDiff>()(z.object({ a: reference, b: reference, path: text(4096), platform: platform.optional(), operationId })),
+  'images.diff': request<ImageDiff>()(
+    z.object({ a: reference, b: reference, platform: platform.optional(), operationId }),
+  ),
+  'images.textDiff': request<TextDiff>()(
+    z.object({ a: reference, b: reference, path: text(4096), platform: platform.optional(), operationId }),
+  ),
   'images.efficiency': request<Efficiency>()(
-    z.object({ reference, platform: platform.optional(), limit: z.number().int().min(1).max(10_000).default(500).describe('wasted paths listed, largest first'), operationId }),
+    z.object({
+      reference,
+      platform: platform.optional(),
+      limit: z.number().int().min(1).max(10_000).default(500).describe('wasted paths listed, largest first'),
+      operationId,
+    }),
   ),
 
   // Local Docker engine
@@ -125,7 +197,10 @@ export const contract = {
   'docker.setEngine': request<EngineInfo>()(
     z.object({
       host: z.string().max(4096).nullable(),
-      allowInsecureRemote: z.boolean().optional().describe('the user confirmed a remote engine over plain TCP (no TLS); refused without'),
+      allowInsecureRemote: z
+        .boolean()
+        .optional()
+        .describe('the user confirmed a remote engine over plain TCP (no TLS); refused without'),
     }),
   ),
   'docker.images': request<LocalImage[]>()(z.object({})),
@@ -137,13 +212,23 @@ export const contract = {
 
   // Promotion
   'promotion.plan': request<PromotionPlan>()(z.object({ source: reference, target: reference, ...promotionOptions })),
-  'promotion.execute': request<PromotionResult>()(z.object({ source: pinnableSource, target: reference, ...promotionOptions, operationId })),
+  'promotion.execute': request<PromotionResult>()(
+    z.object({ source: pinnableSource, target: reference, ...promotionOptions, operationId }),
+  ),
   'promotion.lanes': request<PromotionLane[]>()(z.object({})),
   'promotion.setLanes': request<PromotionLane[]>()(z.object({ lanes: z.array(lane).max(64) })),
   'promotion.next': request<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>()(
-    z.object({ source: pinnableSource, lane: text(64).optional().describe('the only lane holding the source when absent'), execute: z.boolean().default(false), ...promotionOptions, operationId }),
+    z.object({
+      source: pinnableSource,
+      lane: text(64).optional().describe('the only lane holding the source when absent'),
+      execute: z.boolean().default(false),
+      ...promotionOptions,
+      operationId,
+    }),
   ),
-  'promotion.audit': request<AuditEntry[]>()(z.object({ limit: z.number().int().min(1).max(10_000).default(500), query: z.string().max(256).optional() })),
+  'promotion.audit': request<AuditEntry[]>()(
+    z.object({ limit: z.number().int().min(1).max(10_000).default(500), query: z.string().max(256).optional() }),
+  ),
 } as const;
 
 export type Contract = typeof contract;

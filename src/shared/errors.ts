@@ -38,7 +38,12 @@ export class BerthError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, string | number | boolean>;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, string | number | boolean>, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, string | number | boolean>,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'BerthError';
     this.code = code;
@@ -46,7 +51,9 @@ export class BerthError extends Error {
   }
 
   toData(): ErrorData {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
   }
 }
 

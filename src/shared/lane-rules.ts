@@ -30,7 +30,10 @@ export function rewriteTag(tag: string, rules: readonly TagRewrite[], stage: str
     if (!pattern.test(tag)) continue;
     const rewritten = tag.replace(pattern, rule.to);
     if (!isTag(rewritten)) {
-      throw new BerthError('invalid_input', `The tag rewrite ${rule.from} -> ${rule.to} turns "${tag}" into "${rewritten.slice(0, 140)}", which is not a valid tag.`);
+      throw new BerthError(
+        'invalid_input',
+        `The tag rewrite ${rule.from} -> ${rule.to} turns "${tag}" into "${rewritten.slice(0, 140)}", which is not a valid tag.`,
+      );
     }
     return rewritten;
   }

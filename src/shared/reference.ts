@@ -10,7 +10,13 @@ import { BerthError } from './errors';
 export const DOCKER_HUB = 'docker.io';
 /** The host that actually serves Docker Hub's registry API. */
 export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'hub.docker.com']);
+const DOCKER_HUB_ALIASES = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+  'hub.docker.com',
+]);
 
 const MAX_NAME_LENGTH = 255;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -38,7 +44,10 @@ export interface ImageReference extends RepositoryName {
 }
 
 function invalid(input: string, why: string): BerthError {
-  return new BerthError('invalid_input', `"${input.length > 120 ? `${input.slice(0, 120)}…` : input}" is not a valid image reference: ${why}`);
+  return new BerthError(
+    'invalid_input',
+    `"${input.length > 120 ? `${input.slice(0, 120)}…` : input}" is not a valid image reference: ${why}`,
+  );
 }
 
 /** True for a `host[:port]` Docker would accept as a registry domain. */
@@ -66,7 +75,10 @@ export function normalizeRegistryHost(input: string): string {
   const trimmed = input.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
   const host = trimmed.split('/')[0]!.toLowerCase();
   if (!isValidRegistryHost(host)) {
-    throw new BerthError('invalid_input', `"${input.slice(0, 120)}" is not a registry host: use host or host:port, e.g. ghcr.io or 127.0.0.1:5000`);
+    throw new BerthError(
+      'invalid_input',
+      `"${input.slice(0, 120)}" is not a registry host: use host or host:port, e.g. ghcr.io or 127.0.0.1:5000`,
+    );
   }
   return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
@@ -104,7 +116,9 @@ export function isTag(value: string): boolean {
 function splitDomain(name: string): { registry: string; remainder: string } {
   const slash = name.indexOf('/');
   const first = slash === -1 ? '' : name.slice(0, slash);
-  const isHost = slash !== -1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first);
+  const isHost =
+    slash !== -1 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first.toLowerCase() !== first);
   if (!isHost) return { registry: DOCKER_HUB, remainder: name };
   return { registry: first, remainder: name.slice(slash + 1) };
 }
@@ -118,10 +132,14 @@ function parseName(input: string, name: string): RepositoryName {
   const repository = registry === DOCKER_HUB && !remainder.includes('/') ? `library/${remainder}` : remainder;
   for (const component of repository.split('/')) {
     if (!PATH_COMPONENT.test(component)) {
-      throw invalid(input, `"${component}" is not a valid path component (lower-case letters, digits and single . _ __ or - separators)`);
+      throw invalid(
+        input,
+        `"${component}" is not a valid path component (lower-case letters, digits and single . _ __ or - separators)`,
+      );
     }
   }
-  if (`${registry}/${repository}`.length > MAX_NAME_LENGTH) throw invalid(input, `the name is longer than ${MAX_NAME_LENGTH} characters`);
+  if (`${registry}/${repository}`.length > MAX_NAME_LENGTH)
+    throw invalid(input, `the name is longer than ${MAX_NAME_LENGTH} characters`);
   return { registry, repository };
 }
 
@@ -148,7 +166,11 @@ export function parseReference(input: string): ImageReference {
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!isTag(tag)) throw invalid(input, `"${tag}" is not a valid tag (letters, digits, _ . -; at most 128; not starting with . or -)`);
+    if (!isTag(tag))
+      throw invalid(
+        input,
+        `"${tag}" is not a valid tag (letters, digits, _ . -; at most 128; not starting with . or -)`,
+      );
   }
   const name = parseName(input, rest);
   return { ...name, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
@@ -161,7 +183,12 @@ export function parseReference(input: string): ImageReference {
 export function checkReference<T extends RepositoryName & { tag?: string; digest?: string }>(ref: T): T {
   const text = formatReference(ref);
   const parsed = parseReference(text);
-  if (parsed.registry !== ref.registry || parsed.repository !== ref.repository || parsed.tag !== ref.tag || parsed.digest !== ref.digest) {
+  if (
+    parsed.registry !== ref.registry ||
+    parsed.repository !== ref.repository ||
+    parsed.tag !== ref.tag ||
+    parsed.digest !== ref.digest
+  ) {
     throw invalid(text, 'it is not in normal form (registry host, lower-case path, tag, digest)');
   }
   return ref;
@@ -171,7 +198,10 @@ export function checkReference<T extends RepositoryName & { tag?: string; digest
 export function parseRepository(input: string): RepositoryName {
   const parsed = parseReference(input);
   if (parsed.tag !== undefined || parsed.digest !== undefined) {
-    throw new BerthError('invalid_input', `"${input}" names an image, not a repository: leave out the :tag and @digest`);
+    throw new BerthError(
+      'invalid_input',
+      `"${input}" names an image, not a repository: leave out the :tag and @digest`,
+    );
   }
   return { registry: parsed.registry, repository: parsed.repository };
 }
@@ -187,7 +217,9 @@ export function familiarReference(ref: ImageReference | RepositoryName): string 
   const full = formatReference(ref);
   if (ref.registry !== DOCKER_HUB) return full;
   const path = full.slice(DOCKER_HUB.length + 1);
-  return path.startsWith('library/') && !ref.repository.slice('library/'.length).includes('/') ? path.slice('library/'.length) : path;
+  return path.startsWith('library/') && !ref.repository.slice('library/'.length).includes('/')
+    ? path.slice('library/'.length)
+    : path;
 }
 
 /** What a registry request addresses: the digest when known, else the tag, else `latest`. */
@@ -202,5 +234,10 @@ export function withTag(ref: RepositoryName, tag: string): ImageReference {
 
 export function withDigest(ref: RepositoryName & { tag?: string }, digest: string): ImageReference {
   if (!isDigest(digest)) throw new BerthError('invalid_input', `"${digest.slice(0, 140)}" is not a digest`);
-  return { registry: ref.registry, repository: ref.repository, ...(ref.tag !== undefined ? { tag: ref.tag } : {}), digest };
+  return {
+    registry: ref.registry,
+    repository: ref.repository,
+    ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
+    digest,
+  };
 }

@@ -24,7 +24,15 @@ import { row, type BenchContext, type BenchRow } from './types';
 
 const MiB = 1024 * 1024;
 /** Trees of /usr for the big layer, in order, until the layer is at least this large. */
-const USR_TREES = ['usr/share', 'usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'usr/lib/python3', 'usr/lib/gcc', 'usr/bin', 'usr/lib'];
+const USR_TREES = [
+  'usr/share',
+  'usr/lib/x86_64-linux-gnu',
+  'usr/lib/aarch64-linux-gnu',
+  'usr/lib/python3',
+  'usr/lib/gcc',
+  'usr/bin',
+  'usr/lib',
+];
 const TARGET_TAR_BYTES = 1100 * MiB;
 const ROUNDS = 3;
 const DIFF_ROUNDS = 5;
@@ -57,8 +65,17 @@ async function singleLayerLayout(dir: string, blob: string, tarDiffId: string, m
   const digest = await sha256File(blob);
   const size = (await stat(blob)).size;
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-  await run('ln', ['-f', blob, join(dir, 'blobs', 'sha256', digest.slice(7))]).catch(() => run('cp', [blob, join(dir, 'blobs', 'sha256', digest.slice(7))], { timeoutMs: 300_000 }));
-  const layer: FixtureLayer = { tar: Buffer.alloc(0), blob: Buffer.alloc(0), compression: 'none', diffId: tarDiffId, digest, mediaType };
+  await run('ln', ['-f', blob, join(dir, 'blobs', 'sha256', digest.slice(7))]).catch(() =>
+    run('cp', [blob, join(dir, 'blobs', 'sha256', digest.slice(7))], { timeoutMs: 300_000 }),
+  );
+  const layer: FixtureLayer = {
+    tar: Buffer.alloc(0),
+    blob: Buffer.alloc(0),
+    compression: 'none',
+    diffId: tarDiffId,
+    digest,
+    mediaType,
+  };
   const image = imageOf([layer]);
   const configPath = join(dir, 'blobs', 'sha256', image.configDigest.slice(7));
   await writeFile(configPath, image.config);
@@ -66,22 +83,42 @@ async function singleLayerLayout(dir: string, blob: string, tarDiffId: string, m
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: image.configDigest, size: image.config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: image.configDigest,
+        size: image.config.length,
+      },
       layers: [{ mediaType, digest, size }],
     }),
   );
   const manifestDigest = `sha256:${hex(manifest)}`;
   await writeFile(join(dir, 'blobs', 'sha256', manifestDigest.slice(7)), manifest);
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length }] }));
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length },
+      ],
+    }),
+  );
 }
 
 /** `berth layers REF --json` in a child process with an empty cache; wall time and peak RSS (kB) from /usr/bin/time. */
-async function berthIndex(ctx: BenchContext, reference: string, cacheDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ ms: number; peakKb: number; entries: number }> {
+async function berthIndex(
+  ctx: BenchContext,
+  reference: string,
+  cacheDir: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ ms: number; peakKb: number; entries: number }> {
   await rm(cacheDir, { recursive: true, force: true });
   const env = { ...ctx.env, ...extraEnv, BERTH_CACHE_DIR: cacheDir };
   const { ms, value } = await timed(() =>
-    run('/usr/bin/time', ['-v', ctx.berth.command, ...ctx.berth.args, 'layers', reference, '--json'], { env, timeoutMs: 1_200_000 }),
+    run('/usr/bin/time', ['-v', ctx.berth.command, ...ctx.berth.args, 'layers', reference, '--json'], {
+      env,
+      timeoutMs: 1_200_000,
+    }),
   );
   const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(value.stderr);
   const layers = JSON.parse(value.stdout) as { entryCount: number }[];
@@ -89,7 +126,9 @@ async function berthIndex(ctx: BenchContext, reference: string, cacheDir: string
 }
 
 async function referenceList(decompress: string, blob: string): Promise<number> {
-  return (await timed(() => run('sh', ['-c', `${decompress} < '${blob}' | tar -tv > /dev/null`], { timeoutMs: 1_200_000 }))).ms;
+  return (
+    await timed(() => run('sh', ['-c', `${decompress} < '${blob}' | tar -tv > /dev/null`], { timeoutMs: 1_200_000 }))
+  ).ms;
 }
 
 async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]> {
@@ -105,11 +144,16 @@ async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]
   const tar = join(dir, 'usr.tar');
   ctx.log(`layers: tar of /${trees.join(', /')} (about ${(planned / MiB).toFixed(0)} MiB)`);
   // Unreadable or vanishing files are skipped (exit status 1 is GNU tar's "some files differ").
-  await run('sh', ['-c', `tar -C / -cf '${tar}' ${trees.join(' ')} 2>/dev/null; [ $? -le 1 ]`], { timeoutMs: 1_200_000 });
+  await run('sh', ['-c', `tar -C / -cf '${tar}' ${trees.join(' ')} 2>/dev/null; [ $? -le 1 ]`], {
+    timeoutMs: 1_200_000,
+  });
   const tarBytes = (await stat(tar)).size;
   const diffId = await sha256File(tar);
   const gz = join(dir, 'usr.tar.gz');
-  const hasPigz = await run('sh', ['-c', 'command -v pigz']).then(() => true, () => false);
+  const hasPigz = await run('sh', ['-c', 'command -v pigz']).then(
+    () => true,
+    () => false,
+  );
   await run('sh', ['-c', `${hasPigz ? 'pigz' : 'gzip'} -6 -c '${tar}' > '${gz}'`], { timeoutMs: 1_800_000 });
   const gzBytes = (await stat(gz)).size;
   const gzLayout = join(dir, 'layout-gzip');
@@ -132,7 +176,9 @@ async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]
     };
     if (round % 2 === 0) await runBerth().then(runReference);
     else await runReference().then(runBerth);
-    ctx.log(`layers: index round ${round + 1}/${ROUNDS}: berth ${berthTimes.at(-1)!.toFixed(0)} ms (${(peaks.at(-1)! / 1024).toFixed(0)} MB peak), gzip -dc | tar -tv ${referenceTimes.at(-1)!.toFixed(0)} ms`);
+    ctx.log(
+      `layers: index round ${round + 1}/${ROUNDS}: berth ${berthTimes.at(-1)!.toFixed(0)} ms (${(peaks.at(-1)! / 1024).toFixed(0)} MB peak), gzip -dc | tar -tv ${referenceTimes.at(-1)!.toFixed(0)} ms`,
+    );
   }
   const size = `${(gzBytes / MiB).toFixed(0)} MiB gzip / ${(tarBytes / MiB).toFixed(0)} MiB tar, ${entries} entries`;
   const rows = [
@@ -171,7 +217,9 @@ async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]
 
 /** Two images of DIFF_FILES files each: a base of real files of /usr/share, and the same base plus an update layer. */
 async function buildDiffImages(dir: string): Promise<{ a: string; b: string; changes: string }> {
-  const { stdout } = await run('sh', ['-c', 'cd / && find usr/share -type f -size -64k | LC_ALL=C sort'], { timeoutMs: 300_000 });
+  const { stdout } = await run('sh', ['-c', 'cd / && find usr/share -type f -size -64k | LC_ALL=C sort'], {
+    timeoutMs: 300_000,
+  });
   const files = stdout.split('\n').filter(Boolean).slice(0, DIFF_FILES);
   const baseTar = join(dir, 'base.tar');
   await writeFile(join(dir, 'base.list'), `${files.join('\n')}\n`);
@@ -185,7 +233,8 @@ async function buildDiffImages(dir: string): Promise<{ a: string; b: string; cha
     const path = files[index * 37 + 11]!;
     update.push({ name: path.replace(/[^/]+$/, (name) => `.wh.${name}`), content: '' });
   }
-  for (let index = 0; index < 500; index++) update.push({ name: `usr/share/berth-bench/added-${index}.txt`, content: `added ${index}\n` });
+  for (let index = 0; index < 500; index++)
+    update.push({ name: `usr/share/berth-bench/added-${index}.txt`, content: `added ${index}\n` });
   const updateLayer = await layerOf(update, 'gzip');
   const layout = join(dir, 'layout-diff');
   await writeOciLayout(layout, [
@@ -214,7 +263,12 @@ async function benchWarmDiff(ctx: BenchContext, dir: string): Promise<BenchRow> 
   await hotService.diff(images.a, images.b);
   const hot = (await timed(() => hotService.diff(images.a, images.b))).ms;
   await hotService.close();
-  const cli = await timed(() => run(ctx.berth.command, [...ctx.berth.args, 'diff', images.a, images.b, '--json'], { env: { ...ctx.env, BERTH_CACHE_DIR: cacheRoot }, timeoutMs: 120_000 }));
+  const cli = await timed(() =>
+    run(ctx.berth.command, [...ctx.berth.args, 'diff', images.a, images.b, '--json'], {
+      env: { ...ctx.env, BERTH_CACHE_DIR: cacheRoot },
+      timeoutMs: 120_000,
+    }),
+  );
   await rm(join(dir, 'layout-diff'), { recursive: true, force: true });
   await rm(cacheRoot, { recursive: true, force: true });
   return row(
@@ -249,7 +303,11 @@ async function benchDaemonExport(ctx: BenchContext, dir: string): Promise<BenchR
       };
       const runReference = async () => {
         await rm(saved, { force: true });
-        const save = await timed(() => run('sh', ['-c', `docker -H '${dockerd.host}' save '${image.reference}' > '${saved}'`], { timeoutMs: 600_000 }));
+        const save = await timed(() =>
+          run('sh', ['-c', `docker -H '${dockerd.host}' save '${image.reference}' > '${saved}'`], {
+            timeoutMs: 600_000,
+          }),
+        );
         const list = await berthIndex(ctx, `docker-archive:${saved}`, join(dir, 'cache-archive'));
         saveTimes.push(save.ms);
         referenceTimes.push(save.ms + list.ms);

@@ -43,7 +43,9 @@ function median(values: number[]): number {
 function blobBytesMoved(entries: RequestLogEntry[]): { downloaded: number; uploads: number } {
   const blobs = entries.filter((entry) => entry.path.includes('/blobs/'));
   return {
-    downloaded: blobs.filter((entry) => entry.method === 'GET' && entry.status < 300).reduce((sum, entry) => sum + entry.bytes, 0),
+    downloaded: blobs
+      .filter((entry) => entry.method === 'GET' && entry.status < 300)
+      .reduce((sum, entry) => sum + entry.bytes, 0),
     uploads: blobs.filter((entry) => entry.method === 'PUT' || entry.method === 'PATCH').length,
   };
 }
@@ -55,12 +57,27 @@ export async function benchPromotion(ctx: BenchContext): Promise<BenchRow[]> {
   const image = await seedBigImage(registry);
   const sizeNote = `${LAYERS.length + 1} blobs, ${(image.bytes / MiB).toFixed(0)} MiB`;
 
-  const berth = (args: string[]) => run(ctx.berth.command, [...ctx.berth.args, ...args], { env: ctx.env, timeoutMs: 600_000 });
+  const berth = (args: string[]) =>
+    run(ctx.berth.command, [...ctx.berth.args, ...args], { env: ctx.env, timeoutMs: 600_000 });
   const skopeoCopy = (target: string) =>
-    run('skopeo', ['copy', '--all', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${source}`, `docker://${target}`], { timeoutMs: 600_000 });
+    run(
+      'skopeo',
+      [
+        'copy',
+        '--all',
+        '--quiet',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${source}`,
+        `docker://${target}`,
+      ],
+      { timeoutMs: 600_000 },
+    );
   const checked = <T extends { digest: string; bytesCopied: number }>(result: T, expectedBytes: number): T => {
     if (result.digest !== image.digest || result.bytesCopied !== expectedBytes) {
-      throw new Error(`promotion wrote ${result.digest} copying ${result.bytesCopied} bytes; expected ${image.digest} and ${expectedBytes}`);
+      throw new Error(
+        `promotion wrote ${result.digest} copying ${result.bytesCopied} bytes; expected ${image.digest} and ${expectedBytes}`,
+      );
     }
     return result;
   };
@@ -77,21 +94,38 @@ export async function benchPromotion(ctx: BenchContext): Promise<BenchRow[]> {
       const target = await startRegistry({ mode: 'anonymous' });
       try {
         const runs: (() => Promise<void>)[] = [
-          async () => void times.cli.push(await timed(() => cliPromote(`${target.host}/bench/cli:${TAG}`, image.bytes))),
+          async () =>
+            void times.cli.push(await timed(() => cliPromote(`${target.host}/bench/cli:${TAG}`, image.bytes))),
           async () =>
             void times.inProcess.push(
-              await timed(async () => checked(await inProcess.call('promotion.execute', { source, target: `${target.host}/bench/in-process:${TAG}` }), image.bytes)),
+              await timed(async () =>
+                checked(
+                  await inProcess.call('promotion.execute', {
+                    source,
+                    target: `${target.host}/bench/in-process:${TAG}`,
+                  }),
+                  image.bytes,
+                ),
+              ),
             ),
           async () => void times.skopeo.push(await timed(() => skopeoCopy(`${target.host}/bench/skopeo:${TAG}`))),
         ];
         for (let i = 0; i < runs.length; i++) await runs[(i + round) % runs.length]!();
         // The same bytes at the target from every tool, so the times compare the same work.
-        const { stdoutBuffer } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${target.host}/bench/skopeo:${TAG}`]);
-        if (sha256(stdoutBuffer) !== image.digest) throw new Error('skopeo changed the manifest while copying; the comparison would not be fair');
+        const { stdoutBuffer } = await run('skopeo', [
+          'inspect',
+          '--raw',
+          '--tls-verify=false',
+          `docker://${target.host}/bench/skopeo:${TAG}`,
+        ]);
+        if (sha256(stdoutBuffer) !== image.digest)
+          throw new Error('skopeo changed the manifest while copying; the comparison would not be fair');
       } finally {
         await target.dispose();
       }
-      ctx.log(`promotion: round ${round + 1}/${ROUNDS}: berth CLI ${times.cli.at(-1)!.toFixed(0)} ms, in-process ${times.inProcess.at(-1)!.toFixed(0)} ms, skopeo ${times.skopeo.at(-1)!.toFixed(0)} ms`);
+      ctx.log(
+        `promotion: round ${round + 1}/${ROUNDS}: berth CLI ${times.cli.at(-1)!.toFixed(0)} ms, in-process ${times.inProcess.at(-1)!.toFixed(0)} ms, skopeo ${times.skopeo.at(-1)!.toFixed(0)} ms`,
+      );
     }
   } finally {
     await inProcess.close();
@@ -103,7 +137,9 @@ export async function benchPromotion(ctx: BenchContext): Promise<BenchRow[]> {
   // Same registry, another repository: Berth mounts; the access log says how many blob bytes moved.
   const logBefore = (await readRequestLog(registry.accessLogFile)).length;
   let same: PromotionResult | undefined;
-  const sameMs = await timed(async () => (same = await cliPromote(`${registry.host}/bench/promoted-${Date.now()}:${TAG}`, 0)));
+  const sameMs = await timed(
+    async () => (same = await cliPromote(`${registry.host}/bench/promoted-${Date.now()}:${TAG}`, 0)),
+  );
   const berthMoved = blobBytesMoved((await readRequestLog(registry.accessLogFile)).slice(logBefore));
   const skopeoBefore = (await readRequestLog(registry.accessLogFile)).length;
   const skopeoSameMs = await timed(() => skopeoCopy(`${registry.host}/bench/skopeo-promoted-${Date.now()}:${TAG}`));
@@ -111,8 +147,18 @@ export async function benchPromotion(ctx: BenchContext): Promise<BenchRow[]> {
 
   const skopeoMedian = median(times.skopeo);
   return [
-    row('promote across registries: berth CLI vs skopeo copy --all', median(times.cli), skopeoMedian, `${sizeNote}; median of ${ROUNDS}; includes the CLI start (~${startupMs.toFixed(0)} ms for berth --version); target: ratio <= 1`),
-    row('promote across registries: promotion service vs skopeo copy --all', median(times.inProcess), skopeoMedian, `${sizeNote}; the same dispatcher call as the CLI, without the process start`),
+    row(
+      'promote across registries: berth CLI vs skopeo copy --all',
+      median(times.cli),
+      skopeoMedian,
+      `${sizeNote}; median of ${ROUNDS}; includes the CLI start (~${startupMs.toFixed(0)} ms for berth --version); target: ratio <= 1`,
+    ),
+    row(
+      'promote across registries: promotion service vs skopeo copy --all',
+      median(times.inProcess),
+      skopeoMedian,
+      `${sizeNote}; the same dispatcher call as the CLI, without the process start`,
+    ),
     row(
       'promote within a registry (other repository): berth CLI vs skopeo copy',
       sameMs,

@@ -16,7 +16,11 @@ const execFileAsync = promisify(execFile);
 const TAG_RUNS = 7;
 const INSPECT_COUNT = 200;
 
-async function timed(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string }> {
+async function timed(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ ms: number; stdout: string }> {
   const started = performance.now();
   const { stdout } = await execFileAsync(command, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
   return { ms: performance.now() - started, stdout };
@@ -36,8 +40,11 @@ export async function benchRegistry(ctx: BenchContext): Promise<BenchRow[]> {
 
   // Warm both (page cache, the registry's own caches) before measuring; check they agree.
   const berthTags = JSON.parse((await berth('tags', repository, '--json')).stdout) as { tags: string[] };
-  const skopeoTags = JSON.parse((await skopeo('list-tags', '--tls-verify=false', `docker://${repository}`)).stdout) as { Tags: string[] };
-  if (berthTags.tags.length !== skopeoTags.Tags.length) throw new Error(`tag counts differ: berth ${berthTags.tags.length}, skopeo ${skopeoTags.Tags.length}`);
+  const skopeoTags = JSON.parse((await skopeo('list-tags', '--tls-verify=false', `docker://${repository}`)).stdout) as {
+    Tags: string[];
+  };
+  if (berthTags.tags.length !== skopeoTags.Tags.length)
+    throw new Error(`tag counts differ: berth ${berthTags.tags.length}, skopeo ${skopeoTags.Tags.length}`);
 
   const berthTagRuns: number[] = [];
   const skopeoTagRuns: number[] = [];
@@ -45,7 +52,9 @@ export async function benchRegistry(ctx: BenchContext): Promise<BenchRow[]> {
     berthTagRuns.push((await berth('tags', repository, '--json')).ms);
     skopeoTagRuns.push((await skopeo('list-tags', '--tls-verify=false', `docker://${repository}`)).ms);
   }
-  ctx.log(`tags: berth ${berthTagRuns.map(Math.round).join(' ')} ms; skopeo ${skopeoTagRuns.map(Math.round).join(' ')} ms`);
+  ctx.log(
+    `tags: berth ${berthTagRuns.map(Math.round).join(' ')} ms; skopeo ${skopeoTagRuns.map(Math.round).join(' ')} ms`,
+  );
 
   const references = SEED.manyTags.tags.slice(0, INSPECT_COUNT).map((tag) => `${repository}:${tag.name}`);
   await berth('inspect', references[0]!, '--json');
@@ -54,14 +63,26 @@ export async function benchRegistry(ctx: BenchContext): Promise<BenchRow[]> {
   let berthEach = 0;
   for (const reference of references) berthEach += (await berth('inspect', reference, '--json')).ms;
   let skopeoEach = 0;
-  for (const reference of references) skopeoEach += (await skopeo('inspect', '--tls-verify=false', '--no-tags', `docker://${reference}`)).ms;
+  for (const reference of references)
+    skopeoEach += (await skopeo('inspect', '--tls-verify=false', '--no-tags', `docker://${reference}`)).ms;
   const together = await berth('inspect', '--json', ...references);
   const inspected = (JSON.parse(together.stdout) as unknown[]).length;
-  if (inspected !== INSPECT_COUNT) throw new Error(`berth inspected ${inspected} of ${INSPECT_COUNT} references in one call`);
+  if (inspected !== INSPECT_COUNT)
+    throw new Error(`berth inspected ${inspected} of ${INSPECT_COUNT} references in one call`);
 
   return [
-    row('berth tags vs skopeo list-tags (2,000 tags)', median(berthTagRuns), median(skopeoTagRuns), `median of ${TAG_RUNS} runs each, one CLI process per run`),
-    row(`berth inspect x${INSPECT_COUNT} vs skopeo inspect --no-tags x${INSPECT_COUNT}`, berthEach, skopeoEach, 'one CLI process per tag for both, sequential'),
+    row(
+      'berth tags vs skopeo list-tags (2,000 tags)',
+      median(berthTagRuns),
+      median(skopeoTagRuns),
+      `median of ${TAG_RUNS} runs each, one CLI process per run`,
+    ),
+    row(
+      `berth inspect x${INSPECT_COUNT} vs skopeo inspect --no-tags x${INSPECT_COUNT}`,
+      berthEach,
+      skopeoEach,
+      'one CLI process per tag for both, sequential',
+    ),
     row(
       `berth inspect of ${INSPECT_COUNT} tags in one process vs skopeo x${INSPECT_COUNT}`,
       together.ms,

@@ -27,19 +27,29 @@ const parts: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
 
 function format(rows: BenchRow[]): string {
   const header = ['benchmark', 'berth ms', 'reference ms', 'ratio', 'note'];
-  const lines = rows.map((r) => [r.name, r.berthMs.toFixed(1), r.referenceMs.toFixed(1), Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '-', r.note ?? '']);
+  const lines = rows.map((r) => [
+    r.name,
+    r.berthMs.toFixed(1),
+    r.referenceMs.toFixed(1),
+    Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '-',
+    r.note ?? '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
 }
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => a !== '--');
   const unknown = wanted.filter((w) => !(w in parts));
-  if (unknown.length) throw new Error(`unknown bench part(s): ${unknown.join(', ')}; choose from ${Object.keys(parts).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown bench part(s): ${unknown.join(', ')}; choose from ${Object.keys(parts).join(', ')}`);
   const selected = wanted.length ? wanted : Object.keys(parts);
 
-  const provision = spawnSync(process.execPath, [join(root, 'test/env/provision.mjs'), '--bench'], { stdio: 'inherit' });
+  const provision = spawnSync(process.execPath, [join(root, 'test/env/provision.mjs'), '--bench'], {
+    stdio: 'inherit',
+  });
   if (provision.status !== 0) throw new Error('bench tools missing (see above)');
   const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');

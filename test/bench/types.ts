@@ -27,5 +27,11 @@ export interface BenchContext {
 }
 
 export function row(name: string, berthMs: number, referenceMs: number, note?: string): BenchRow {
-  return { name, berthMs, referenceMs, ratio: referenceMs > 0 ? berthMs / referenceMs : Number.NaN, ...(note ? { note } : {}) };
+  return {
+    name,
+    berthMs,
+    referenceMs,
+    ratio: referenceMs > 0 ? berthMs / referenceMs : Number.NaN,
+    ...(note ? { note } : {}),
+  };
 }

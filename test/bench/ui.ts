@@ -78,8 +78,15 @@ async function readMarks(page: Page, timeoutMs: number): Promise<Required<Marks>
  * In a fresh window: choose the date sort on a small repository, open namespace `many`, then click
  * `many/tags` and time the first rows and the complete date sort.
  */
-async function openManyTags(page: Page, serve: RunningBerthServe, registryId: string, timeoutMs: number): Promise<{ firstRows: number; sorted: number }> {
-  await page.goto(`${serve.origin}/registries/${encodeURIComponent(registryId)}/repositories/dev/app#token=${serve.token}`);
+async function openManyTags(
+  page: Page,
+  serve: RunningBerthServe,
+  registryId: string,
+  timeoutMs: number,
+): Promise<{ firstRows: number; sorted: number }> {
+  await page.goto(
+    `${serve.origin}/registries/${encodeURIComponent(registryId)}/repositories/dev/app#token=${serve.token}`,
+  );
   await page.getByRole('grid', { name: 'Tags' }).locator('[data-row-key]').first().waitFor({ timeout: 60_000 });
   await page.getByLabel('Sort by').selectOption('created');
   const tree = page.getByRole('tree', { name: 'Registries' });
@@ -104,11 +111,18 @@ async function reopenManyTags(page: Page, timeoutMs: number): Promise<number> {
   return marks.sorted - marks.click;
 }
 
-async function startServeWithRegistry(ctx: BenchContext, name: string): Promise<{ serve: RunningBerthServe; registryId: string }> {
+async function startServeWithRegistry(
+  ctx: BenchContext,
+  name: string,
+): Promise<{ serve: RunningBerthServe; registryId: string }> {
   // Each serve gets empty config and cache folders: a cold tag-details cache.
   const configDir = join(ctx.tmpDir, 'ui', name);
   await mkdir(configDir, { recursive: true });
-  const serve = await startBerthServe({ ...ctx.env, BERTH_CONFIG_DIR: configDir, BERTH_CACHE_DIR: join(configDir, 'cache') });
+  const serve = await startBerthServe({
+    ...ctx.env,
+    BERTH_CONFIG_DIR: configDir,
+    BERTH_CACHE_DIR: join(configDir, 'cache'),
+  });
   const api = await connectApi(serve);
   const added = await api.call('registries.add', { host: ctx.registry.host, name: 'Bench' });
   api.close();
@@ -146,7 +160,9 @@ export async function benchUi(ctx: BenchContext): Promise<BenchRow[]> {
         firstRows.push(warmRun.firstRows);
         warm.push(warmRun.sorted);
         await warmPage.close();
-        ctx.log(`ui round ${round}: first rows ${coldRun.firstRows.toFixed(0)} / ${warmRun.firstRows.toFixed(0)} ms, date sort cold ${coldRun.sorted.toFixed(0)} ms, warm ${warmRun.sorted.toFixed(0)} ms, reopen ${reopen[reopen.length - 1]!.toFixed(0)} ms`);
+        ctx.log(
+          `ui round ${round}: first rows ${coldRun.firstRows.toFixed(0)} / ${warmRun.firstRows.toFixed(0)} ms, date sort cold ${coldRun.sorted.toFixed(0)} ms, warm ${warmRun.sorted.toFixed(0)} ms, reopen ${reopen[reopen.length - 1]!.toFixed(0)} ms`,
+        );
       } finally {
         await serve.stop();
       }
@@ -154,13 +170,34 @@ export async function benchUi(ctx: BenchContext): Promise<BenchRow[]> {
   } finally {
     await chromium.close();
   }
-  const targetNote = (target: number) => `no reference tool: reference = the ${target / 1000} s target; median of ${ROUNDS}`;
+  const targetNote = (target: number) =>
+    `no reference tool: reference = the ${target / 1000} s target; median of ${ROUNDS}`;
   const kib = await rendererGzipKiB();
   return [
-    row('ui: click 2,000-tag repository -> first rows on screen', median(firstRows), FIRST_ROWS_TARGET_MS, `${targetNote(FIRST_ROWS_TARGET_MS)} (cold and warm windows)`),
-    row('ui: click -> whole-repository date sort complete (cold cache)', median(cold), COLD_SORT_TARGET_MS, targetNote(COLD_SORT_TARGET_MS)),
-    row('ui: click -> whole-repository date sort complete (warm disk cache, new window)', median(warm), WARM_SORT_TARGET_MS, targetNote(WARM_SORT_TARGET_MS)),
-    row('ui: reopen in the same window -> date sort complete', median(reopen), WARM_SORT_TARGET_MS, targetNote(WARM_SORT_TARGET_MS)),
+    row(
+      'ui: click 2,000-tag repository -> first rows on screen',
+      median(firstRows),
+      FIRST_ROWS_TARGET_MS,
+      `${targetNote(FIRST_ROWS_TARGET_MS)} (cold and warm windows)`,
+    ),
+    row(
+      'ui: click -> whole-repository date sort complete (cold cache)',
+      median(cold),
+      COLD_SORT_TARGET_MS,
+      targetNote(COLD_SORT_TARGET_MS),
+    ),
+    row(
+      'ui: click -> whole-repository date sort complete (warm disk cache, new window)',
+      median(warm),
+      WARM_SORT_TARGET_MS,
+      targetNote(WARM_SORT_TARGET_MS),
+    ),
+    row(
+      'ui: reopen in the same window -> date sort complete',
+      median(reopen),
+      WARM_SORT_TARGET_MS,
+      targetNote(WARM_SORT_TARGET_MS),
+    ),
     row('ui: renderer JavaScript gzipped (KiB, not ms)', kib, 0, 'size in KiB in the berth column; no target'),
   ];
 }

@@ -66,7 +66,9 @@ describe('first start', () => {
     const registry = tree.getByRole('treeitem', { name: 'Seeded registry' });
     await registry.waitFor();
     await tree.getByRole('treeitem', { name: 'team-a' }).waitFor({ timeout: 30_000 });
-    const [rootLabel, ...namespaces] = await tree.getByRole('treeitem').evaluateAll((items) => items.map((i) => i.getAttribute('aria-label') ?? ''));
+    const [rootLabel, ...namespaces] = await tree
+      .getByRole('treeitem')
+      .evaluateAll((items) => items.map((i) => i.getAttribute('aria-label') ?? ''));
     expect(rootLabel).toBe('Seeded registry');
     expect(underSeededNamespaces(namespaces, SEED.repositories)).toEqual(['dev', 'many', 'prod', 'team-a', 'test']);
     await registry.locator('[data-status=reachable]').waitFor({ timeout: 30_000 });

@@ -61,7 +61,10 @@ describe('browse journeys', () => {
     await dialog.getByRole('button', { name: 'Sign in' }).click();
     await dialog.waitFor({ state: 'detached', timeout: 30_000 });
     await tree.getByRole('treeitem', { name: 'team-a' }).waitFor({ timeout: 30_000 });
-    await tree.getByRole('treeitem', { name: 'Htpasswd' }).getByRole('img', { name: 'Signed in', exact: true }).waitFor({ timeout: 30_000 });
+    await tree
+      .getByRole('treeitem', { name: 'Htpasswd' })
+      .getByRole('img', { name: 'Signed in', exact: true })
+      .waitFor({ timeout: 30_000 });
     expect(await page.locator('.view-subheader').textContent()).toContain(`signed in as ${username}`);
     await screenshot(page, 'e2e-browse-signed-in');
     await page.close();
@@ -91,7 +94,12 @@ describe('browse journeys', () => {
     // The same place from its path (what a berth:// link carries), in a fresh page.
     const linked = await open(`/registries/${encodeURIComponent(anonymousId)}/repositories/team-a/nested/deep`);
     await tagRows(linked).first().waitFor({ timeout: 30_000 });
-    expect(await linked.getByRole('tree', { name: 'Registries' }).getByRole('treeitem', { name: 'deep' }).getAttribute('aria-selected')).toBe('true');
+    expect(
+      await linked
+        .getByRole('tree', { name: 'Registries' })
+        .getByRole('treeitem', { name: 'deep' })
+        .getAttribute('aria-selected'),
+    ).toBe('true');
     await linked.close();
     await page.close();
   });
@@ -108,7 +116,10 @@ describe('browse journeys', () => {
     const createdOfRows = async () =>
       tagRows(page).evaluateAll((rows) =>
         rows
-          .map((r) => ({ top: r.getBoundingClientRect().top, created: r.querySelector('[data-created]')?.getAttribute('data-created') ?? '' }))
+          .map((r) => ({
+            top: r.getBoundingClientRect().top,
+            created: r.querySelector('[data-created]')?.getAttribute('data-created') ?? '',
+          }))
           .sort((a, b) => a.top - b.top)
           .map((r) => new Date(r.created).toISOString()),
       );
@@ -140,11 +151,17 @@ describe('browse journeys', () => {
     await row.getByText('Multi-arch · 2').waitFor({ timeout: 30_000 });
     await row.getByRole('button', { name: 'Expand platforms of 1.0' }).click();
     const platforms = page.locator('[data-kind=platform]');
-    expect(await platforms.allTextContents()).toEqual([expect.stringContaining('linux/amd64'), expect.stringContaining('linux/arm64/v8')]);
+    expect(await platforms.allTextContents()).toEqual([
+      expect.stringContaining('linux/amd64'),
+      expect.stringContaining('linux/arm64/v8'),
+    ]);
     await screenshot(page, 'e2e-browse-multi-arch-expanded');
 
     await platforms.nth(1).click();
-    await page.getByRole('group', { name: 'Platforms' }).getByRole('button', { name: 'linux/arm64/v8', pressed: true }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('group', { name: 'Platforms' })
+      .getByRole('button', { name: 'linux/arm64/v8', pressed: true })
+      .waitFor({ timeout: 30_000 });
     expect(page.url()).toContain('platform=linux%2Farm64%2Fv8');
     const armDigest = world.seed.platforms['dev/multi:1.0']!['linux/arm64/v8']!.digest;
     expect(await page.getByLabel('Image properties').textContent()).toContain(armDigest.slice(0, 19));

@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 const open = (path: string) => page.goto(`${serve.origin}${path}#token=${serve.token}`);
-const row = (path: string) => page.getByRole('grid', { name: /Changed files|Files/ }).locator(`[role=row][data-row-key="${path}"]`);
+const row = (path: string) =>
+  page.getByRole('grid', { name: /Changed files|Files/ }).locator(`[role=row][data-row-key="${path}"]`);
 
 describe('compare', () => {
   it('compares two tags, finds the added, removed and modified files and opens a text diff', async () => {
@@ -48,13 +49,21 @@ describe('compare', () => {
     expect(await summary.textContent()).toContain(`+${added.length} ~${modified.length} −${removed.length}`);
 
     // Every known change is in the tree with its kind (few changes: the tree opens down to them).
-    for (const [kind, paths] of [['added', added], ['removed', removed], ['modified', modified]] as const) {
+    for (const [kind, paths] of [
+      ['added', added],
+      ['removed', removed],
+      ['modified', modified],
+    ] as const) {
       for (const path of paths) expect(await row(path).getAttribute('data-change'), path).toBe(kind);
     }
 
     // Filters: only removed entries, then a path.
     await page.getByRole('button', { name: /^Removed/ }).click({ modifiers: ['Alt'] });
-    const shownFiles = async () => page.getByRole('grid', { name: 'Changed files' }).locator('[role=row][data-change]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-key')));
+    const shownFiles = async () =>
+      page
+        .getByRole('grid', { name: 'Changed files' })
+        .locator('[role=row][data-change]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-key')));
     expect((await shownFiles()).sort()).toEqual([...removed].sort());
     await page.getByRole('button', { name: /^Removed/ }).click({ modifiers: ['Alt'] });
     await page.getByRole('searchbox', { name: 'Filter paths' }).fill('config.yaml');
@@ -63,8 +72,12 @@ describe('compare', () => {
     await row('/etc/app/config.yaml').click();
     const textDiff = page.getByTestId('text-diff');
     await textDiff.waitFor({ timeout: 30_000 });
-    expect(await textDiff.locator('.textdiff-removed .textdiff-text').allTextContents()).toEqual([SEED.devApp.configYamlChange.before]);
-    expect(await textDiff.locator('.textdiff-added .textdiff-text').allTextContents()).toEqual([SEED.devApp.configYamlChange.after]);
+    expect(await textDiff.locator('.textdiff-removed .textdiff-text').allTextContents()).toEqual([
+      SEED.devApp.configYamlChange.before,
+    ]);
+    expect(await textDiff.locator('.textdiff-added .textdiff-text').allTextContents()).toEqual([
+      SEED.devApp.configYamlChange.after,
+    ]);
     await page.getByRole('searchbox', { name: 'Filter paths' }).fill('');
     await screenshot(page, 'e2e-compare-text-diff');
 
@@ -72,9 +85,16 @@ describe('compare', () => {
     await page.getByRole('tab', { name: /Layers/ }).click();
     expect(await page.locator('[data-alignment=shared]').count()).toBeGreaterThan(0);
     await page.getByRole('tab', { name: /Config/ }).click();
-    expect(await page.getByRole('table', { name: 'Config differences' }).locator('tr[data-key="org.opencontainers.image.version"]').textContent()).toContain('1.1.0');
+    expect(
+      await page
+        .getByRole('table', { name: 'Config differences' })
+        .locator('tr[data-key="org.opencontainers.image.version"]')
+        .textContent(),
+    ).toContain('1.1.0');
     await page.getByRole('tab', { name: /History/ }).click();
-    expect(await page.getByRole('table', { name: 'History differences' }).locator('tr[data-kind=added]').count()).toBeGreaterThan(0);
+    expect(
+      await page.getByRole('table', { name: 'History differences' }).locator('tr[data-kind=added]').count(),
+    ).toBeGreaterThan(0);
     await screenshot(page, 'e2e-compare-history');
   });
 
@@ -86,12 +106,15 @@ describe('compare', () => {
     const score = page.getByTestId('efficiency-score');
     await score.waitFor({ timeout: 60_000 });
     const wasted = page.getByRole('table', { name: 'Wasted space' });
-    for (const { path } of SEED.devApp.wasted110) expect(await wasted.locator('td', { hasText: path }).count(), path).toBeGreaterThan(0);
+    for (const { path } of SEED.devApp.wasted110)
+      expect(await wasted.locator('td', { hasText: path }).count(), path).toBeGreaterThan(0);
 
     // The layer that removed removed-later.txt (the third one, with the whiteouts): only its changes.
     await items.nth(2).click();
     await page.getByRole('button', { name: 'Layer changes' }).click();
-    await expect.poll(() => row('/opt/app/removed-later.txt').getAttribute('data-change'), { timeout: 60_000 }).toBe('removed');
+    await expect
+      .poll(() => row('/opt/app/removed-later.txt').getAttribute('data-change'), { timeout: 60_000 })
+      .toBe('removed');
     expect(await row('/opt/app/new-feature.txt').getAttribute('data-change')).toBe('added');
     expect(await row('/opt/app/version.txt').getAttribute('data-change')).toBe('modified');
     await row('/opt/app/new-feature.txt').click();

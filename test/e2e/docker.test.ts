@@ -44,7 +44,8 @@ afterAll(async () => {
   await serve?.stop();
 });
 
-const transfer = (kind: 'pull' | 'push', reference: string) => page.locator(`[data-testid=transfer][data-kind=${kind}][data-reference="${reference}"]`);
+const transfer = (kind: 'pull' | 'push', reference: string) =>
+  page.locator(`[data-testid=transfer][data-kind=${kind}][data-reference="${reference}"]`);
 
 describe('local Docker', () => {
   it('pulls a tag with per-layer progress up to 100%', async () => {
@@ -55,7 +56,9 @@ describe('local Docker', () => {
     await page.getByRole('button', { name: 'Pull', exact: true }).click();
     const card = transfer('pull', source);
     await card.waitFor();
-    await page.locator(`[data-testid=transfer][data-kind=pull][data-reference="${source}"]:not([data-phase=running])`).waitFor({ timeout: 90_000 });
+    await page
+      .locator(`[data-testid=transfer][data-kind=pull][data-reference="${source}"]:not([data-phase=running])`)
+      .waitFor({ timeout: 90_000 });
     expect(await card.getAttribute('data-phase')).toBe('done');
     expect(await card.getByTestId('transfer-percent').textContent()).toBe('100%');
     const overall = card.getByRole('progressbar', { name: `Pull ${source} overall` });
@@ -63,9 +66,13 @@ describe('local Docker', () => {
     // One bar per layer of the image, each complete.
     const layers = card.getByRole('list', { name: 'Layers' }).getByRole('listitem');
     expect(await layers.count()).toBe(image.layers.length);
-    for (const bar of await layers.getByRole('progressbar').all()) expect(await bar.getAttribute('aria-valuenow')).toBe(await bar.getAttribute('aria-valuemax'));
+    for (const bar of await layers.getByRole('progressbar').all())
+      expect(await bar.getAttribute('aria-valuenow')).toBe(await bar.getAttribute('aria-valuemax'));
     expect(await card.getByTestId('transfer-digest').textContent()).toBe(image.digest);
-    await page.getByRole('grid', { name: 'Local images' }).locator(`[data-row-key="${source}"]`).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('grid', { name: 'Local images' })
+      .locator(`[data-row-key="${source}"]`)
+      .waitFor({ timeout: 30_000 });
     await screenshot(page, 'e2e-docker-pull');
   });
 
@@ -75,11 +82,16 @@ describe('local Docker', () => {
     await dialog.getByLabel(/Target/).fill(target);
     await dialog.getByRole('checkbox', { name: /Push it after tagging/ }).check();
     await dialog.getByRole('button', { name: 'Tag', exact: true }).click();
-    await page.getByRole('grid', { name: 'Local images' }).locator(`[data-row-key="${target}"]`).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('grid', { name: 'Local images' })
+      .locator(`[data-row-key="${target}"]`)
+      .waitFor({ timeout: 30_000 });
 
     const card = transfer('push', target);
     await card.waitFor();
-    await page.locator(`[data-testid=transfer][data-kind=push][data-reference="${target}"]:not([data-phase=running])`).waitFor({ timeout: 90_000 });
+    await page
+      .locator(`[data-testid=transfer][data-kind=push][data-reference="${target}"]:not([data-phase=running])`)
+      .waitFor({ timeout: 90_000 });
     expect(await card.getAttribute('data-phase')).toBe('done');
     expect(await card.getByTestId('transfer-percent').textContent()).toBe('100%');
     const pushed = await card.getByTestId('transfer-digest').textContent();
@@ -87,7 +99,9 @@ describe('local Docker', () => {
 
     const response = await fetch(`${registry.url}/v2/${scratch}/manifests/pushed`, {
       method: 'HEAD',
-      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+      headers: {
+        accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+      },
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('docker-content-digest')).toBe(pushed);
@@ -99,7 +113,9 @@ describe('local Docker', () => {
     await page.getByLabel('Image to pull').fill(missing);
     await page.getByRole('button', { name: 'Pull', exact: true }).click();
     const card = transfer('pull', missing);
-    await page.locator(`[data-testid=transfer][data-kind=pull][data-reference="${missing}"][data-phase=failed]`).waitFor({ timeout: 60_000 });
+    await page
+      .locator(`[data-testid=transfer][data-kind=pull][data-reference="${missing}"][data-phase=failed]`)
+      .waitFor({ timeout: 60_000 });
     const error = await card.locator('.engine-error').textContent();
     expect(error).toContain('does-not-exist');
     await screenshot(page, 'e2e-docker-error');

@@ -25,7 +25,10 @@ const MANIFEST_TYPES = [
 
 /** The digest a tag has, straight from the registry (OCI distribution spec: HEAD manifests, Docker-Content-Digest). */
 async function registryDigest(repository: string, tag: string): Promise<string | null> {
-  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST_TYPES } });
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_TYPES },
+  });
   if (response.status === 404) return null;
   expect(response.status).toBe(200);
   return response.headers.get('docker-content-digest');
@@ -112,7 +115,9 @@ describe('drag to promote', () => {
 
     await page.locator('[data-testid=promote-dialog-body][data-phase=plan]').waitFor({ timeout: 30_000 });
     const warning = page.getByTestId('overwrite-warning');
-    expect(await warning.textContent()).toContain(`${registry.host}/${prodNamespace}/app:1 already exists with another digest.`);
+    expect(await warning.textContent()).toContain(
+      `${registry.host}/${prodNamespace}/app:1 already exists with another digest.`,
+    );
     const promote = page.getByRole('button', { name: 'Replace and promote' });
     expect(await promote.isDisabled()).toBe(true);
     await screenshot(page, 'e2e-promote-overwrite-refused');

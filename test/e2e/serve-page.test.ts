@@ -41,7 +41,8 @@ describe('the served page', () => {
     await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
     // Injected by the browser before the page's own scripts, so no policy of the page can block it.
     await page.addInitScript({
-      content: "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
+      content:
+        "document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));",
     });
     const sockets: { url: string; received: number }[] = [];
     page.on('websocket', (ws) => {

@@ -75,7 +75,11 @@ describe('the serve token', () => {
     page.on('websocket', (ws) => sockets.push(ws.url()));
     await page.reload();
     await tree.getByRole('treeitem', { name: 'Seeded' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('grid', { name: 'Tags' }).locator('[role=row][data-row-key]').first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('grid', { name: 'Tags' })
+      .locator('[role=row][data-row-key]')
+      .first()
+      .waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('connection-problem').count()).toBe(0);
     expect(sockets).toEqual([`ws://127.0.0.1:${serve.port}/api`]);
     expect(await href()).toBe(repository);

@@ -40,7 +40,9 @@ export async function runCli(
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin.end(options.stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-  const code = await new Promise<number>((resolve) => child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1))));
+  const code = await new Promise<number>((resolve) =>
+    child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1))),
+  );
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
@@ -56,10 +58,17 @@ export async function startCli(
 ): Promise<{ match: RegExpMatchArray; stop(signal?: NodeJS.Signals): Promise<number>; output(): string }> {
   if (!options.script) ensureCliBuilt();
   const script = options.script ?? bin;
-  const child = spawn(process.execPath, [script, ...args], { cwd: join(dirname(script), '..'), env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: join(dirname(script), '..'),
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`berth ${args.join(' ')} did not print ${ready} in time:\n${out}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`berth ${args.join(' ')} did not print ${ready} in time:\n${out}`)),
+      options.timeoutMs ?? 30_000,
+    );
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = out.match(ready);

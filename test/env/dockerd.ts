@@ -19,12 +19,18 @@ export interface RunningDockerd {
 }
 
 /** GET `path` over a unix socket; resolves the status code and body. */
-export function unixGet(socketPath: string, path: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
+export function unixGet(
+  socketPath: string,
+  path: string,
+  timeoutMs = 2_000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
@@ -74,7 +80,9 @@ export async function startDockerd(): Promise<RunningDockerd> {
     async stop() {
       await daemon.stop(15_000);
       // dockerd leaves its exec-root mounts (netns, shm) behind when killed; unmount before removing.
-      await run('sh', ['-c', `grep -o " ${rootDir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l`]).catch(() => undefined);
+      await run('sh', ['-c', `grep -o " ${rootDir}/[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l`]).catch(
+        () => undefined,
+      );
       await rm(rootDir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
     },
   };

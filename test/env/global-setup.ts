@@ -22,7 +22,12 @@ async function timed<T>(timings: Record<string, number>, name: string, task: () 
 /** The values of settled promises, or one error naming every failure. */
 function settledValues<T extends readonly unknown[]>(results: { [K in keyof T]: PromiseSettledResult<T[K]> }): T {
   const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failures.length > 0) throw new Error(failures.map((failure) => (failure.reason instanceof Error ? failure.reason.message : String(failure.reason))).join('\n'));
+  if (failures.length > 0)
+    throw new Error(
+      failures
+        .map((failure) => (failure.reason instanceof Error ? failure.reason.message : String(failure.reason)))
+        .join('\n'),
+    );
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
@@ -68,12 +73,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // allSettled, so that a failure of one is reported only once the others are started (and kept for teardown).
     const [seeded, basic, token] = settledValues(
       await Promise.allSettled([
-        timed(timings, 'registry.anonymous+seed', () => startSeededRegistry(shared)).then((result) => (keep(result.registry), result)),
+        timed(timings, 'registry.anonymous+seed', () => startSeededRegistry(shared)).then(
+          (result) => (keep(result.registry), result),
+        ),
         timed(timings, 'registry.basic', () => startRegistry({ mode: 'basic', ...shared })).then(keep),
         timed(timings, 'registry.token', () => startRegistry({ mode: 'token', ...shared })).then(keep),
       ]),
     );
-    console.log(`[test world] seed ${seeded.fromSnapshot ? 'copied from the snapshot of an earlier run' : 'pushed over HTTP'} in ${seeded.seed.durationMs} ms`);
+    console.log(
+      `[test world] seed ${seeded.fromSnapshot ? 'copied from the snapshot of an earlier run' : 'pushed over HTTP'} in ${seeded.seed.durationMs} ms`,
+    );
     return { anonymous: seeded.registry, basic, token, seed: seeded.seed };
   })();
 
@@ -99,6 +108,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     timings,
   };
   project.provide('world', world);
-  console.log(`[test world] ready in ${timings.total} ms (${Object.entries(timings).map(([name, ms]) => `${name} ${ms} ms`).join(', ')})`);
+  console.log(
+    `[test world] ready in ${timings.total} ms (${Object.entries(timings)
+      .map(([name, ms]) => `${name} ${ms} ms`)
+      .join(', ')})`,
+  );
   return teardown;
 }

@@ -7,7 +7,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '../../src/main/api/backend';
-import type { BerthApi, EventMap, EventName, RequestInput, RequestName, RequestResult } from '../../src/shared/contract';
+import type {
+  BerthApi,
+  EventMap,
+  EventName,
+  RequestInput,
+  RequestName,
+  RequestResult,
+} from '../../src/shared/contract';
 import { BerthError } from '../../src/shared/errors';
 
 export interface InProcessApi {

@@ -51,7 +51,9 @@ export interface RunningKeyring {
 const DEFAULT_COLLECTION = '/org/freedesktop/secrets/aliases/default';
 
 // A session bus with no <servicedir>: nothing gets auto-started (no stray keyring daemon, no GUI prompter).
-const busConfig = (socketPath: string): string => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+const busConfig = (
+  socketPath: string,
+): string => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
@@ -66,20 +68,42 @@ const busConfig = (socketPath: string): string => `<!DOCTYPE busconfig PUBLIC "-
 `;
 
 /** gdbus call on the private bus; returns gdbus's GVariant text output. */
-async function gdbusCall(busAddress: string, destination: string, objectPath: string, method: string, args: string[]): Promise<string> {
+async function gdbusCall(
+  busAddress: string,
+  destination: string,
+  objectPath: string,
+  method: string,
+  args: string[],
+): Promise<string> {
   const { stdout } = await run(
     'gdbus',
-    ['call', '--address', busAddress, '--dest', destination, '--object-path', objectPath, '--method', method, '--timeout', '10', ...args],
+    [
+      'call',
+      '--address',
+      busAddress,
+      '--dest',
+      destination,
+      '--object-path',
+      objectPath,
+      '--method',
+      method,
+      '--timeout',
+      '10',
+      ...args,
+    ],
     { timeoutMs: 15_000 },
   );
   return stdout.trim();
 }
 
 async function collectionLocked(busAddress: string): Promise<boolean> {
-  const out = await gdbusCall(busAddress, 'org.freedesktop.secrets', DEFAULT_COLLECTION, 'org.freedesktop.DBus.Properties.Get', [
-    'org.freedesktop.Secret.Collection',
-    'Locked',
-  ]);
+  const out = await gdbusCall(
+    busAddress,
+    'org.freedesktop.secrets',
+    DEFAULT_COLLECTION,
+    'org.freedesktop.DBus.Properties.Get',
+    ['org.freedesktop.Secret.Collection', 'Locked'],
+  );
   if (out === '(<true>,)') return true;
   if (out === '(<false>,)') return false;
   throw new Error(`unexpected Locked property: ${out}`);
@@ -127,7 +151,12 @@ export async function startKeyring(options: { password?: string } = {}): Promise
   const configFile = join(rootDir, 'bus.conf');
   await writeFile(configFile, busConfig(busSocket));
 
-  const bus = startDaemon('dbus-daemon', 'dbus-daemon', ['--nofork', '--nopidfile', `--config-file=${configFile}`], join(rootDir, 'dbus.log'));
+  const bus = startDaemon(
+    'dbus-daemon',
+    'dbus-daemon',
+    ['--nofork', '--nopidfile', `--config-file=${configFile}`],
+    join(rootDir, 'dbus.log'),
+  );
   let keyringDaemon: ReturnType<typeof startDaemon> | undefined;
   const stop = async (): Promise<void> => {
     await keyringDaemon?.stop(5_000);
@@ -155,7 +184,10 @@ export async function startKeyring(options: { password?: string } = {}): Promise
       join(rootDir, 'gnome-keyring.log'),
       { env: daemonEnv, stdin: password },
     );
-    await waitUntilReady(keyringDaemon, async () => (await collectionLocked(busAddress)) === false, { timeoutMs: 20_000, intervalMs: 150 });
+    await waitUntilReady(keyringDaemon, async () => (await collectionLocked(busAddress)) === false, {
+      timeoutMs: 20_000,
+      intervalMs: 150,
+    });
   } catch (error) {
     await stop();
     throw error;
@@ -166,12 +198,19 @@ export async function startKeyring(options: { password?: string } = {}): Promise
     password,
     rootDir,
     async lock() {
-      await gdbusCall(busAddress, 'org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', [`['${DEFAULT_COLLECTION}']`]);
+      await gdbusCall(
+        busAddress,
+        'org.freedesktop.secrets',
+        '/org/freedesktop/secrets',
+        'org.freedesktop.Secret.Service.Lock',
+        [`['${DEFAULT_COLLECTION}']`],
+      );
       if (!(await collectionLocked(busAddress))) throw new Error('the default collection did not lock');
     },
     async unlock(attempt = password) {
       const result = await controlUnlock(join(controlDir, 'control'), attempt);
-      if (result !== 0) throw new Error(`gnome-keyring refused to unlock: ${CONTROL_RESULTS[result] ?? `result ${result}`}`);
+      if (result !== 0)
+        throw new Error(`gnome-keyring refused to unlock: ${CONTROL_RESULTS[result] ?? `result ${result}`}`);
       if (await collectionLocked(busAddress)) throw new Error('the default collection is still locked after unlock');
     },
     isLocked: () => collectionLocked(busAddress),

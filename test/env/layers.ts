@@ -42,7 +42,12 @@ export class TreeBuilder {
 
   file(path: string, content: Buffer | string, mode = 0o644): this {
     this.parents(path);
-    this.entries.push({ type: 'file', path, content: typeof content === 'string' ? Buffer.from(content) : content, mode });
+    this.entries.push({
+      type: 'file',
+      path,
+      content: typeof content === 'string' ? Buffer.from(content) : content,
+      mode,
+    });
     return this;
   }
 
@@ -80,7 +85,10 @@ export async function buildTar(entries: readonly TarEntry[]): Promise<Buffer> {
         archive.entry({ ...common, name: `${name}/`, type: 'directory', mode: entry.mode ?? 0o755 });
         break;
       case 'file':
-        archive.entry({ ...common, name, type: 'file', mode: entry.mode ?? 0o644, size: entry.content.length }, entry.content);
+        archive.entry(
+          { ...common, name, type: 'file', mode: entry.mode ?? 0o644, size: entry.content.length },
+          entry.content,
+        );
         break;
       case 'symlink':
         archive.entry({ ...common, name, type: 'symlink', mode: 0o777, linkname: entry.target });

@@ -40,7 +40,13 @@ export interface DaemonOptions {
   stdin?: string;
 }
 
-export function startDaemon(name: string, command: string, args: string[], logFile: string, options: DaemonOptions = {}): Daemon {
+export function startDaemon(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  options: DaemonOptions = {},
+): Daemon {
   const errFd = openSync(logFile, 'a');
   const outFd = options.stdoutFile === undefined ? errFd : openSync(options.stdoutFile, 'a');
   const spawnOptions: SpawnOptions = {
@@ -102,7 +108,6 @@ export function startDaemon(name: string, command: string, args: string[], logFi
   return daemon;
 }
 
-
 /**
  * Polls `check` until it returns true. Fails with the daemon's log tail when the daemon exits first or the
  * time is up, so a service that cannot start says why instead of hanging the run.
@@ -117,7 +122,9 @@ export async function waitUntilReady(
   while (Date.now() < deadline) {
     if (!daemon.isRunning()) {
       const { code, signal } = await daemon.exited;
-      throw new Error(`${daemon.name} exited before it was ready (code ${code}, signal ${signal}). Log ${daemon.logFile}:\n${daemon.logTail()}`);
+      throw new Error(
+        `${daemon.name} exited before it was ready (code ${code}, signal ${signal}). Log ${daemon.logFile}:\n${daemon.logTail()}`,
+      );
     }
     try {
       if (await check()) return;
@@ -144,7 +151,11 @@ export function run(
   options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ stdout: string; stderr: string; stdoutBuffer: Buffer }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -29,8 +29,16 @@ export const REQUIREMENTS = [
   { command: 'dbus-daemon', package: 'dbus-daemon', why: 'private session bus for the keyring' },
   { command: 'dbus-launch', package: 'dbus-x11', why: 'session bus tooling (TESTWORLD recipe)' },
   { command: 'gdbus', package: 'libglib2.0-bin', why: 'locks the keyring and reads its state' },
-  { file: '/usr/include/libsecret-1/libsecret/secret.h', package: 'libsecret-1-dev', why: 'keytar builds against libsecret' },
-  { command: 'docker-credential-secretservice', package: 'golang-docker-credential-helpers', why: 'Docker credential helper protocol' },
+  {
+    file: '/usr/include/libsecret-1/libsecret/secret.h',
+    package: 'libsecret-1-dev',
+    why: 'keytar builds against libsecret',
+  },
+  {
+    command: 'docker-credential-secretservice',
+    package: 'golang-docker-credential-helpers',
+    why: 'Docker credential helper protocol',
+  },
   { command: 'htpasswd', package: 'apache2-utils', why: 'htpasswd file for the basic-auth registry' },
   { command: 'zstd', package: 'zstd', why: 'zstd layers in the seed' },
   { command: 'openssl', package: 'openssl', why: 'token server CA and signing certificate' },
@@ -41,7 +49,17 @@ export const BENCH_REQUIREMENTS = [
   { command: 'pigz', package: 'pigz', why: 'parallel gzip baseline in benchmarks' },
 ];
 
-const SEARCH_PATH = [...new Set([...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])].filter(Boolean);
+const SEARCH_PATH = [
+  ...new Set([
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/usr/sbin',
+    '/usr/bin',
+    '/sbin',
+    '/bin',
+  ]),
+].filter(Boolean);
 
 function isExecutable(path) {
   try {
@@ -62,7 +80,13 @@ export function findMissing({ bench = false } = {}) {
 }
 
 function canUseApt() {
-  return process.platform === 'linux' && existsSync('/etc/debian_version') && typeof process.getuid === 'function' && process.getuid() === 0 && isPresent({ command: 'apt-get' });
+  return (
+    process.platform === 'linux' &&
+    existsSync('/etc/debian_version') &&
+    typeof process.getuid === 'function' &&
+    process.getuid() === 0 &&
+    isPresent({ command: 'apt-get' })
+  );
 }
 
 function apt(args) {
@@ -71,24 +95,34 @@ function apt(args) {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     timeout: 20 * 60_000,
   });
-  if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`);
+  if (result.status !== 0)
+    throw new Error(`apt-get ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`);
 }
 
 function describe(requirements) {
-  return requirements.map((item) => `  ${(item.command ?? item.file).padEnd(34)} package ${item.package.padEnd(34)} ${item.why}`).join('\n');
+  return requirements
+    .map((item) => `  ${(item.command ?? item.file).padEnd(34)} package ${item.package.padEnd(34)} ${item.why}`)
+    .join('\n');
 }
 
 /**
  * Checks, and installs what is missing when `install` allows and this is Debian/Ubuntu as root; then the
  * keychain binding (ensureKeytar). Throws with the list of what is still missing.
  */
-export async function provision({ bench = false, install = true, log = (line) => console.error(line), project = PROJECT } = {}) {
+export async function provision({
+  bench = false,
+  install = true,
+  log = (line) => console.error(line),
+  project = PROJECT,
+} = {}) {
   const missing = findMissing({ bench });
   const packages = [...new Set(missing.map((item) => item.package))];
   if (missing.length > 0) {
     if (!install || !canUseApt()) {
       const how = canUseApt() ? '' : ' (automatic install needs Debian/Ubuntu and root)';
-      throw new Error(`missing system tools${how}:\n${describe(missing)}\ninstall with: apt-get install -y ${packages.join(' ')}`);
+      throw new Error(
+        `missing system tools${how}:\n${describe(missing)}\ninstall with: apt-get install -y ${packages.join(' ')}`,
+      );
     }
     log(`[provision] installing: ${packages.join(' ')}`);
     apt(['update']);
@@ -102,7 +136,10 @@ export async function provision({ bench = false, install = true, log = (line) =>
 
 /** True when keytar and its native binding load in `project` (the keychain itself is not touched). */
 export function keytarLoads(project = PROJECT) {
-  return spawnSync(process.execPath, ['-e', "require('keytar')"], { cwd: project, stdio: 'ignore', timeout: 60_000 }).status === 0;
+  return (
+    spawnSync(process.execPath, ['-e', "require('keytar')"], { cwd: project, stdio: 'ignore', timeout: 60_000 })
+      .status === 0
+  );
 }
 
 /**
@@ -117,12 +154,22 @@ export function ensureKeytar({ install = true, log = (line) => console.error(lin
   const version = lock.packages?.['node_modules/keytar']?.version;
   if (!version) throw new Error('package-lock.json locks no keytar version');
   const command = `npm install --no-save --no-audit --no-fund keytar@${version}`;
-  if (!install) throw new Error(`keytar (the OS keychain binding) does not load; with libsecret-1-dev installed, run: ${command}`);
+  if (!install)
+    throw new Error(`keytar (the OS keychain binding) does not load; with libsecret-1-dev installed, run: ${command}`);
   log(`[provision] keytar does not load: ${command}`);
   // npm_config_local_prefix: run from another project's npm script, npm would install into that project.
   const env = { ...process.env, npm_config_local_prefix: project };
-  const result = spawnSync('npm', command.split(' ').slice(1), { cwd: project, env, stdio: 'inherit', timeout: 10 * 60_000, shell: process.platform === 'win32' });
-  if (result.status !== 0 || !keytarLoads(project)) throw new Error(`keytar still does not load after ${command} (${result.error?.message ?? `exit ${result.status}`})`);
+  const result = spawnSync('npm', command.split(' ').slice(1), {
+    cwd: project,
+    env,
+    stdio: 'inherit',
+    timeout: 10 * 60_000,
+    shell: process.platform === 'win32',
+  });
+  if (result.status !== 0 || !keytarLoads(project))
+    throw new Error(
+      `keytar still does not load after ${command} (${result.error?.message ?? `exit ${result.status}`})`,
+    );
   return 'reinstalled';
 }
 
@@ -135,7 +182,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   provision({ bench: args.has('--bench'), install: !args.has('--check') }).then(
     ({ installed, keytar }) => {
-      console.error(installed.length > 0 ? `[provision] installed ${installed.join(' ')}` : '[provision] all system tools present');
+      console.error(
+        installed.length > 0 ? `[provision] installed ${installed.join(' ')}` : '[provision] all system tools present',
+      );
       if (keytar === 'reinstalled') console.error('[provision] keytar reinstalled: it loads');
     },
     (error) => {

@@ -26,7 +26,8 @@ function parseChallenge(header: string): Challenge {
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const params: Record<string, string> = {};
   const pattern = /([a-zA-Z_]+)="([^"]*)"/g;
-  for (let match = pattern.exec(header); match; match = pattern.exec(header)) params[match[1]!.toLowerCase()] = match[2]!;
+  for (let match = pattern.exec(header); match; match = pattern.exec(header))
+    params[match[1]!.toLowerCase()] = match[2]!;
   return { scheme, params };
 }
 
@@ -40,11 +41,17 @@ export class SeedPusher {
   constructor(target: PushTarget) {
     this.base = `http://${target.host}`;
     this.basicHeader =
-      target.username !== undefined ? `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64')}` : null;
+      target.username !== undefined
+        ? `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64')}`
+        : null;
   }
 
   /** Uploads a blob unless the repository already has it. */
-  async pushBlob(repository: string, data: Buffer, options: { skipExistsCheck?: boolean } = {}): Promise<{ digest: string; size: number }> {
+  async pushBlob(
+    repository: string,
+    data: Buffer,
+    options: { skipExistsCheck?: boolean } = {},
+  ): Promise<{ digest: string; size: number }> {
     const digest = sha256(data);
     if (!options.skipExistsCheck) {
       const head = await this.request(repository, 'HEAD', `/v2/${repository}/blobs/${digest}`);
@@ -52,14 +59,16 @@ export class SeedPusher {
     }
     const start = await this.request(repository, 'POST', `/v2/${repository}/blobs/uploads/`);
     const location = start.headers.get('location');
-    if (start.status !== 202 || !location) throw new Error(`blob upload to ${repository} not started: ${start.status} ${await start.text()}`);
+    if (start.status !== 202 || !location)
+      throw new Error(`blob upload to ${repository} not started: ${start.status} ${await start.text()}`);
     const uploadUrl = new URL(location, this.base);
     uploadUrl.searchParams.set('digest', digest);
     const put = await this.request(repository, 'PUT', uploadUrl.pathname + uploadUrl.search, {
       body: data,
       headers: { 'content-type': 'application/octet-stream' },
     });
-    if (put.status !== 201) throw new Error(`blob ${digest} upload to ${repository} failed: ${put.status} ${await put.text()}`);
+    if (put.status !== 201)
+      throw new Error(`blob ${digest} upload to ${repository} failed: ${put.status} ${await put.text()}`);
     return { digest, size: data.length };
   }
 
@@ -70,9 +79,11 @@ export class SeedPusher {
       body: bytes,
       headers: { 'content-type': mediaType },
     });
-    if (response.status !== 201) throw new Error(`manifest ${repository}:${reference} rejected: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`manifest ${repository}:${reference} rejected: ${response.status} ${await response.text()}`);
     const echoed = response.headers.get('docker-content-digest');
-    if (echoed !== null && echoed !== digest) throw new Error(`registry stored ${repository}:${reference} as ${echoed}, expected ${digest}`);
+    if (echoed !== null && echoed !== digest)
+      throw new Error(`registry stored ${repository}:${reference} as ${echoed}, expected ${digest}`);
     return digest;
   }
 
@@ -85,7 +96,13 @@ export class SeedPusher {
     const send = async (authorization: string | null): Promise<Response> => {
       const headers: Record<string, string> = { 'user-agent': `${TEST_ENV_USER_AGENT}/seed`, ...init.headers };
       if (authorization !== null) headers.authorization = authorization;
-      return fetch(this.base + path, { method, headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+      return fetch(this.base + path, {
+        method,
+        headers,
+        body: init.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(60_000),
+      });
     };
     const scope = `repository:${repository}:pull,push`;
     const firstAuthorization = await this.authorizationFor(scope);
@@ -94,14 +111,17 @@ export class SeedPusher {
     await response.arrayBuffer();
     const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
     if (challenge.scheme === 'basic') {
-      if (this.basicHeader === null) throw new Error(`${this.base} asks for credentials; pass --username and --password`);
+      if (this.basicHeader === null)
+        throw new Error(`${this.base} asks for credentials; pass --username and --password`);
       this.scheme = 'basic';
     } else if (challenge.scheme === 'bearer') {
       this.scheme = 'bearer';
       // A refused token (expired) is dropped; without one, concurrent requests share the first token fetch.
       if (firstAuthorization !== null) this.tokens.delete(scope);
     } else {
-      throw new Error(`${this.base} answered 401 with an unsupported challenge: ${response.headers.get('www-authenticate')}`);
+      throw new Error(
+        `${this.base} answered 401 with an unsupported challenge: ${response.headers.get('www-authenticate')}`,
+      );
     }
     response = await send(await this.authorizationFor(scope, challenge));
     if (response.status === 401) throw new Error(`${this.base} refused the credentials for ${scope}`);
@@ -139,7 +159,11 @@ export class SeedPusher {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; rejects on the first failure. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

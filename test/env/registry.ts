@@ -136,7 +136,10 @@ export function parseAccessLog(text: string): RequestLogEntry[] {
 export const TEST_ENV_USER_AGENT = 'berth-test-env';
 
 /** Reads a registry's access log by file (e.g. the shared world's, from a test worker). */
-export async function readRequestLog(accessLogFile: string, options: { includeTestEnv?: boolean } = {}): Promise<RequestLogEntry[]> {
+export async function readRequestLog(
+  accessLogFile: string,
+  options: { includeTestEnv?: boolean } = {},
+): Promise<RequestLogEntry[]> {
   // The registry logs a request right after writing its response; give in-flight lines a moment to land.
   await sleep(50);
   const entries = parseAccessLog(await readFile(accessLogFile, 'utf8').catch(() => ''));
@@ -167,7 +170,10 @@ ${options.auth}`;
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
   const mode = options.mode ?? 'anonymous';
   const users = options.users ?? defaultUsers(mode);
-  const rootDir = await makeTempDir(`berth-registry-${mode}-`, options.baseDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()));
+  const rootDir = await makeTempDir(
+    `berth-registry-${mode}-`,
+    options.baseDir ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()),
+  );
   const storageDir = options.sharedStorageDir ?? join(rootDir, 'storage');
   const configFile = join(rootDir, 'config.yml');
   const accessLogFile = join(rootDir, 'access.log');
@@ -180,7 +186,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   if (mode === 'basic') {
     // bcrypt is the only hash distribution accepts; the lowest cost (4) keeps per-request verification cheap.
     const lines = await Promise.all(
-      users.map((user) => run('htpasswd', ['-Bbn', '-C', '4', user.username, user.password]).then((out) => out.stdout.trim())),
+      users.map((user) =>
+        run('htpasswd', ['-Bbn', '-C', '4', user.username, user.password]).then((out) => out.stdout.trim()),
+      ),
     );
     const htpasswdFile = join(rootDir, 'htpasswd');
     await writeFile(htpasswdFile, `${lines.join('\n')}\n`);
@@ -204,14 +212,21 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   }
   await writeFile(configFile, registryConfig({ port, storageDir, auth }));
   await mkdir(storageDir, { recursive: true });
-  if (options.copyStorageFrom !== undefined) await run('cp', ['-a', `${options.copyStorageFrom}/.`, `${storageDir}/`], { timeoutMs: 300_000 });
+  if (options.copyStorageFrom !== undefined)
+    await run('cp', ['-a', `${options.copyStorageFrom}/.`, `${storageDir}/`], { timeoutMs: 300_000 });
 
   let daemon: Daemon | null = null;
   const start = async (): Promise<void> => {
     if (daemon?.isRunning()) return;
-    const started = startDaemon(`docker-registry (${mode}, ${url})`, 'docker-registry', ['serve', configFile], appLogFile, {
-      stdoutFile: accessLogFile,
-    });
+    const started = startDaemon(
+      `docker-registry (${mode}, ${url})`,
+      'docker-registry',
+      ['serve', configFile],
+      appLogFile,
+      {
+        stdoutFile: accessLogFile,
+      },
+    );
     daemon = started;
     await waitUntilReady(started, async () => {
       const response = await fetch(`${url}/v2/`, {

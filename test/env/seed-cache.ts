@@ -33,13 +33,18 @@ export async function startSeededRegistry(
     const started = Date.now();
     const registry = await startRegistry({ ...options, mode: 'anonymous', copyStorageFrom: join(snapshot, 'storage') });
     const seed = JSON.parse(await readFile(marker, 'utf8')) as SeedResult;
-    return { registry, seed: { ...seed, registry: registry.host, durationMs: Date.now() - started }, fromSnapshot: true };
+    return {
+      registry,
+      seed: { ...seed, registry: registry.host, durationMs: Date.now() - started },
+      fromSnapshot: true,
+    };
   }
 
   const registry = await startRegistry({ ...options, mode: 'anonymous' });
   try {
     const seed = await seedRegistry({ host: registry.host });
-    if (root !== null && snapshot !== null && marker !== null) await saveSnapshot(root, snapshot, registry.storageDir, seed);
+    if (root !== null && snapshot !== null && marker !== null)
+      await saveSnapshot(root, snapshot, registry.storageDir, seed);
     return { registry, seed, fromSnapshot: false };
   } catch (error) {
     await registry.dispose();

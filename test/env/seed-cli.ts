@@ -30,12 +30,19 @@ async function main(): Promise<number> {
     return 0;
   }
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (!values.registry || (values.username === undefined) !== (values.password === undefined) || (concurrency !== undefined && !(concurrency >= 1))) {
+  if (
+    !values.registry ||
+    (values.username === undefined) !== (values.password === undefined) ||
+    (concurrency !== undefined && !(concurrency >= 1))
+  ) {
     console.error(USAGE);
     return 2;
   }
   console.error(`seeding ${values.registry} ...`);
-  const result = await seedRegistry({ host: values.registry, username: values.username, password: values.password }, { concurrency });
+  const result = await seedRegistry(
+    { host: values.registry, username: values.username, password: values.password },
+    { concurrency },
+  );
   console.error(`seeded ${values.registry} in ${result.durationMs} ms`);
   console.log(JSON.stringify(result, null, 2));
   return 0;

@@ -44,13 +44,67 @@ const UNICODE_PATH = '/opt/app/données/日本語.txt';
 const APP_BINARY_SOURCE = '/usr/bin/true';
 /** Package folders of /usr/share/doc that every Debian 12 has (essential and required packages). */
 const BASE_DOC_PACKAGES = [
-  'adduser', 'apt', 'base-files', 'base-passwd', 'bash', 'bsdutils', 'coreutils', 'dash', 'debconf', 'debian-archive-keyring',
-  'debianutils', 'diffutils', 'dpkg', 'e2fsprogs', 'findutils', 'gpgv', 'grep', 'gzip', 'hostname', 'init-system-helpers',
-  'libacl1', 'libattr1', 'libaudit1', 'libblkid1', 'libbz2-1.0', 'libc-bin', 'libc6', 'libcap2', 'libcrypt1', 'libgcc-s1',
-  'libgcrypt20', 'libgmp10', 'liblz4-1', 'liblzma5', 'libmount1', 'libpam-modules', 'libpam-runtime', 'libpam0g',
-  'libpcre2-8-0', 'libseccomp2', 'libselinux1', 'libsmartcols1', 'libstdc++6', 'libsystemd0', 'libtinfo6', 'libudev1',
-  'libuuid1', 'libzstd1', 'login', 'mawk', 'mount', 'ncurses-base', 'ncurses-bin', 'passwd', 'perl-base', 'sed',
-  'sysvinit-utils', 'tar', 'tzdata', 'util-linux', 'zlib1g',
+  'adduser',
+  'apt',
+  'base-files',
+  'base-passwd',
+  'bash',
+  'bsdutils',
+  'coreutils',
+  'dash',
+  'debconf',
+  'debian-archive-keyring',
+  'debianutils',
+  'diffutils',
+  'dpkg',
+  'e2fsprogs',
+  'findutils',
+  'gpgv',
+  'grep',
+  'gzip',
+  'hostname',
+  'init-system-helpers',
+  'libacl1',
+  'libattr1',
+  'libaudit1',
+  'libblkid1',
+  'libbz2-1.0',
+  'libc-bin',
+  'libc6',
+  'libcap2',
+  'libcrypt1',
+  'libgcc-s1',
+  'libgcrypt20',
+  'libgmp10',
+  'liblz4-1',
+  'liblzma5',
+  'libmount1',
+  'libpam-modules',
+  'libpam-runtime',
+  'libpam0g',
+  'libpcre2-8-0',
+  'libseccomp2',
+  'libselinux1',
+  'libsmartcols1',
+  'libstdc++6',
+  'libsystemd0',
+  'libtinfo6',
+  'libudev1',
+  'libuuid1',
+  'libzstd1',
+  'login',
+  'mawk',
+  'mount',
+  'ncurses-base',
+  'ncurses-bin',
+  'passwd',
+  'perl-base',
+  'sed',
+  'sysvinit-utils',
+  'tar',
+  'tzdata',
+  'util-linux',
+  'zlib1g',
 ];
 const DATA_BIN_SIZE = 64 * 1024;
 
@@ -133,7 +187,11 @@ export interface ManyTagsTag {
 function devAppHistory(version: '1.0.0' | '1.1.0'): { createdBy: string; emptyLayer: boolean }[] {
   const base = [
     { createdBy: '/bin/sh -c #(nop) ADD file:rootfs.tar in / ', emptyLayer: false },
-    { createdBy: '/bin/sh -c #(nop)  ENV PATH=/opt/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', emptyLayer: true },
+    {
+      createdBy:
+        '/bin/sh -c #(nop)  ENV PATH=/opt/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      emptyLayer: true,
+    },
     { createdBy: '/bin/sh -c #(nop) COPY dir:app in /opt/app ', emptyLayer: false },
   ];
   const tail = [
@@ -156,16 +214,20 @@ function devAppHistory(version: '1.0.0' | '1.1.0'): { createdBy: string; emptyLa
 function manyTagsList(): ManyTagsTag[] {
   const names: { name: string; sameDigestAs?: string }[] = [];
   for (let major = 0; major < 5; major++)
-    for (let minor = 0; minor < 20; minor++) for (let patch = 0; patch < 10; patch++) names.push({ name: `${major}.${minor}.${patch}` });
+    for (let minor = 0; minor < 20; minor++)
+      for (let patch = 0; patch < 10; patch++) names.push({ name: `${major}.${minor}.${patch}` });
   for (let major = 1; major < 3; major++)
     for (let minor = 0; minor < 10; minor++)
-      for (let patch = 0; patch < 10; patch++) names.push({ name: `v${major}.${minor}.${patch}-rc1`, sameDigestAs: `${major}.${minor}.${patch}` });
+      for (let patch = 0; patch < 10; patch++)
+        names.push({ name: `v${major}.${minor}.${patch}-rc1`, sameDigestAs: `${major}.${minor}.${patch}` });
   const firstDay = Date.UTC(2023, 0, 1);
-  for (let day = 0; day < 400; day++) names.push({ name: new Date(firstDay + day * 86_400_000).toISOString().slice(0, 10) });
+  for (let day = 0; day < 400; day++)
+    names.push({ name: new Date(firstDay + day * 86_400_000).toISOString().slice(0, 10) });
   for (let build = 1; build < 400; build++) names.push({ name: `build-${String(build).padStart(4, '0')}` });
   names.push({ name: 'latest', sameDigestAs: '4.19.9' });
   // created = a permutation of 2,000 distinct hours (7919 is prime to 2000), so created order != name order.
-  const createdOf = (index: number): string => new Date(Date.UTC(2020, 0, 1) + ((index * 7919 + 13) % 2000) * 3_600_000).toISOString();
+  const createdOf = (index: number): string =>
+    new Date(Date.UTC(2020, 0, 1) + ((index * 7919 + 13) % 2000) * 3_600_000).toISOString();
   const indexOf = new Map(names.map((entry, index) => [entry.name, index]));
   return names.map((entry, index) => ({
     name: entry.name,
@@ -210,12 +272,27 @@ const devApp110: ImageFacts = {
   labels: LABELS_1_1_0,
   history: devAppHistory('1.1.0'),
   files: { ...DEV_APP_COMMON_FILES, ...DEV_APP_1_1_0_ONLY_FILES },
-  absent: ['/opt/app/removed-later.txt', '/opt/app/dir-to-replace/a.txt', '/opt/app/dir-to-replace/b.txt', '/opt/app/dir-to-replace/c.txt'],
+  absent: [
+    '/opt/app/removed-later.txt',
+    '/opt/app/dir-to-replace/a.txt',
+    '/opt/app/dir-to-replace/b.txt',
+    '/opt/app/dir-to-replace/c.txt',
+  ],
 };
 
 export const SEED = {
   /** Every repository, in catalog (lexical) order. */
-  repositories: ['dev/app', 'dev/multi', 'dev/multi-docker', 'many/tags', 'prod/app', 'team-a/nested/deep', 'team-a/service-x', 'team-a/service-y', 'test/app'],
+  repositories: [
+    'dev/app',
+    'dev/multi',
+    'dev/multi-docker',
+    'many/tags',
+    'prod/app',
+    'team-a/nested/deep',
+    'team-a/service-x',
+    'team-a/service-y',
+    'test/app',
+  ],
   devApp: {
     repository: 'dev/app',
     /** Image tags; the repository also has the referrers fallback tag `sha256-<hex>` (SeedResult.referrers.fallbackTag). */
@@ -225,8 +302,18 @@ export const SEED = {
     images: { '1.0.0': devApp100, '1.1.0': devApp110 },
     /** Merged-tree diff 1.0.0 -> 1.1.0 (directories whose metadata is unchanged are not listed). */
     diff: {
-      added: ['/opt/app/cache', '/opt/app/cache/data.bin', '/opt/app/dir-to-replace/only-new.txt', '/opt/app/new-feature.txt'],
-      removed: ['/opt/app/dir-to-replace/a.txt', '/opt/app/dir-to-replace/b.txt', '/opt/app/dir-to-replace/c.txt', '/opt/app/removed-later.txt'],
+      added: [
+        '/opt/app/cache',
+        '/opt/app/cache/data.bin',
+        '/opt/app/dir-to-replace/only-new.txt',
+        '/opt/app/new-feature.txt',
+      ],
+      removed: [
+        '/opt/app/dir-to-replace/a.txt',
+        '/opt/app/dir-to-replace/b.txt',
+        '/opt/app/dir-to-replace/c.txt',
+        '/opt/app/removed-later.txt',
+      ],
       modified: ['/etc/app/config.yaml', '/opt/app/version.txt'],
     },
     /** Lines of /etc/app/config.yaml that change: `  log_level: info` -> `  log_level: debug`. */
@@ -240,7 +327,11 @@ export const SEED = {
       { path: '/opt/app/dir-to-replace/a.txt', layer: 0, bytes: 2 },
       { path: '/opt/app/dir-to-replace/b.txt', layer: 0, bytes: 2 },
       { path: '/opt/app/dir-to-replace/c.txt', layer: 0, bytes: 2 },
-      { path: '/opt/app/removed-later.txt', layer: 0, bytes: DEV_APP_1_0_0_ONLY_FILES['/opt/app/removed-later.txt']!.length },
+      {
+        path: '/opt/app/removed-later.txt',
+        layer: 0,
+        bytes: DEV_APP_1_0_0_ONLY_FILES['/opt/app/removed-later.txt']!.length,
+      },
       { path: '/opt/app/version.txt', layer: 1, bytes: 6 },
       { path: '/opt/app/cache/data.bin', layer: 2, bytes: DATA_BIN_SIZE },
     ],
@@ -256,13 +347,20 @@ export const SEED = {
   smallImages: ['team-a/service-x:latest', 'team-a/service-y:2.0.0', 'team-a/nested/deep:1', 'prod/app:0.9.0'],
   multiArch: {
     oci: { ref: 'dev/multi:1.0', mediaType: MEDIA_TYPES.ociIndex, platforms: ['linux/amd64', 'linux/arm64/v8'] },
-    docker: { ref: 'dev/multi-docker:1.0', mediaType: MEDIA_TYPES.dockerManifestList, platforms: ['linux/amd64', 'linux/arm64/v8'] },
+    docker: {
+      ref: 'dev/multi-docker:1.0',
+      mediaType: MEDIA_TYPES.dockerManifestList,
+      platforms: ['linux/amd64', 'linux/arm64/v8'],
+    },
     /** Each platform image has /etc/platform containing e.g. `linux/arm64/v8\n`. */
     platformFile: '/etc/platform',
   },
   referrers: {
     subject: 'dev/app:1.0.0',
-    signature: { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json', layerMediaType: 'application/vnd.dev.cosign.simplesigning.v1+json' },
+    signature: {
+      artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+      layerMediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+    },
     sbom: { artifactType: 'application/spdx+json', layerMediaType: 'application/spdx+json' },
   },
   manyTags: { repository: 'many/tags', count: MANY_TAGS.length, tags: MANY_TAGS },
@@ -337,8 +435,19 @@ interface BuiltManifest {
 async function buildLayer(builder: TreeBuilder, compression: Compression, format: ImageFormat): Promise<BuiltLayer> {
   const tar = await buildTar(builder.entries);
   const bytes = await compress(tar, compression);
-  const mediaType = compression === 'zstd' ? MEDIA_TYPES.ociLayerZstd : format === 'docker' ? MEDIA_TYPES.dockerLayerGzip : MEDIA_TYPES.ociLayerGzip;
-  return { bytes, descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, diffId: sha256(tar), compression, entries: builder.entries };
+  const mediaType =
+    compression === 'zstd'
+      ? MEDIA_TYPES.ociLayerZstd
+      : format === 'docker'
+        ? MEDIA_TYPES.dockerLayerGzip
+        : MEDIA_TYPES.ociLayerGzip;
+  return {
+    bytes,
+    descriptor: { mediaType, digest: sha256(bytes), size: bytes.length },
+    diffId: sha256(tar),
+    compression,
+    entries: builder.entries,
+  };
 }
 
 /** Same blob, described with the media type another manifest format uses. */
@@ -383,23 +492,42 @@ function buildConfig(input: ConfigInput): BuiltBlob {
   return blobOf(json(config), input.format === 'docker' ? MEDIA_TYPES.dockerConfig : MEDIA_TYPES.ociConfig);
 }
 
-function buildImageManifest(format: ImageFormat, config: BuiltBlob, layers: BuiltLayer[], annotations?: Record<string, string>): BuiltManifest {
+function buildImageManifest(
+  format: ImageFormat,
+  config: BuiltBlob,
+  layers: BuiltLayer[],
+  annotations?: Record<string, string>,
+): BuiltManifest {
   const descriptors = layers.map((layer) => asFormat(layer, format).descriptor);
   const manifest =
     format === 'docker'
       ? { schemaVersion: 2, mediaType: MEDIA_TYPES.dockerManifest, config: config.descriptor, layers: descriptors }
-      : { schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: config.descriptor, layers: descriptors, ...(annotations ? { annotations } : {}) };
+      : {
+          schemaVersion: 2,
+          mediaType: MEDIA_TYPES.ociManifest,
+          config: config.descriptor,
+          layers: descriptors,
+          ...(annotations ? { annotations } : {}),
+        };
   // Docker writes its manifests indented with three spaces; keeping that makes any client that re-serializes
   // a manifest (and so changes its digest) fail loudly.
   const bytes = json(manifest, format === 'docker' ? 3 : undefined);
   const mediaType = format === 'docker' ? MEDIA_TYPES.dockerManifest : MEDIA_TYPES.ociManifest;
-  return { bytes, descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, blobs: [config, ...layers], children: [] };
+  return {
+    bytes,
+    descriptor: { mediaType, digest: sha256(bytes), size: bytes.length },
+    blobs: [config, ...layers],
+    children: [],
+  };
 }
 
 function historyAt(created: string, steps: { createdBy: string; emptyLayer: boolean }[]): ConfigInput['history'] {
   const base = Date.parse(created);
   // Steps one minute apart, ending at the image's created time.
-  return steps.map((step, index) => ({ ...step, created: new Date(base - (steps.length - 1 - index) * 60_000).toISOString().replace('.000Z', 'Z') }));
+  return steps.map((step, index) => ({
+    ...step,
+    created: new Date(base - (steps.length - 1 - index) * 60_000).toISOString().replace('.000Z', 'Z'),
+  }));
 }
 
 function imageConfigFields(facts: ImageFacts): Record<string, unknown> {
@@ -463,10 +591,21 @@ function buildIndex(format: ImageFormat, children: { manifest: BuiltManifest; pl
   });
   const mediaType = format === 'docker' ? MEDIA_TYPES.dockerManifestList : MEDIA_TYPES.ociIndex;
   const bytes = json({ schemaVersion: 2, mediaType, manifests }, format === 'docker' ? 3 : undefined);
-  return { bytes, descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, blobs: [], children: children.map((child) => child.manifest) };
+  return {
+    bytes,
+    descriptor: { mediaType, digest: sha256(bytes), size: bytes.length },
+    blobs: [],
+    children: children.map((child) => child.manifest),
+  };
 }
 
-function buildArtifact(subject: DescriptorFacts, artifactType: string, layer: BuiltBlob, created: string, layerAnnotations?: Record<string, string>): BuiltManifest {
+function buildArtifact(
+  subject: DescriptorFacts,
+  artifactType: string,
+  layer: BuiltBlob,
+  created: string,
+  layerAnnotations?: Record<string, string>,
+): BuiltManifest {
   const empty = blobOf(Buffer.from('{}'), MEDIA_TYPES.ociEmpty);
   const manifest = {
     schemaVersion: 2,
@@ -478,7 +617,12 @@ function buildArtifact(subject: DescriptorFacts, artifactType: string, layer: Bu
     annotations: { 'org.opencontainers.image.created': created },
   };
   const bytes = json(manifest);
-  return { bytes, descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest: sha256(bytes), size: bytes.length }, blobs: [empty, layer], children: [] };
+  return {
+    bytes,
+    descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest: sha256(bytes), size: bytes.length },
+    blobs: [empty, layer],
+    children: [],
+  };
 }
 
 type MergedEntry = { type: TarEntry['type']; fingerprint: string };
@@ -490,7 +634,8 @@ type MergedEntry = { type: TarEntry['type']; fingerprint: string };
 export function mergeLayers(layers: readonly (readonly TarEntry[])[]): Map<string, MergedEntry> {
   const merged = new Map<string, MergedEntry>();
   const removeSubtree = (path: string, includeSelf: boolean): void => {
-    for (const key of [...merged.keys()]) if ((includeSelf && key === path) || key.startsWith(`${path}/`)) merged.delete(key);
+    for (const key of [...merged.keys()])
+      if ((includeSelf && key === path) || key.startsWith(`${path}/`)) merged.delete(key);
   };
   for (const entries of layers) {
     for (const entry of entries) {
@@ -502,18 +647,30 @@ export function mergeLayers(layers: readonly (readonly TarEntry[])[]): Map<strin
     for (const entry of entries) {
       if (posix.basename(entry.path).startsWith('.wh.')) continue;
       const fingerprint =
-        entry.type === 'file' ? `${entry.mode ?? 0o644}:${sha256(entry.content)}` : entry.type === 'directory' ? `${entry.mode ?? 0o755}` : entry.target;
+        entry.type === 'file'
+          ? `${entry.mode ?? 0o644}:${sha256(entry.content)}`
+          : entry.type === 'directory'
+            ? `${entry.mode ?? 0o755}`
+            : entry.target;
       merged.set(entry.path, { type: entry.type, fingerprint });
     }
   }
   return merged;
 }
 
-function diffMerged(before: Map<string, MergedEntry>, after: Map<string, MergedEntry>): { added: string[]; removed: string[]; modified: string[] } {
+function diffMerged(
+  before: Map<string, MergedEntry>,
+  after: Map<string, MergedEntry>,
+): { added: string[]; removed: string[]; modified: string[] } {
   const added = [...after.keys()].filter((path) => !before.has(path)).sort();
   const removed = [...before.keys()].filter((path) => !after.has(path)).sort();
   const modified = [...after.keys()]
-    .filter((path) => before.has(path) && (before.get(path)!.fingerprint !== after.get(path)!.fingerprint || before.get(path)!.type !== after.get(path)!.type))
+    .filter(
+      (path) =>
+        before.has(path) &&
+        (before.get(path)!.fingerprint !== after.get(path)!.fingerprint ||
+          before.get(path)!.type !== after.get(path)!.type),
+    )
     .sort();
   return { added, removed, modified };
 }
@@ -525,10 +682,20 @@ interface SeedContent {
   facts: Omit<SeedResult, 'registry' | 'durationMs'>;
 }
 
-async function buildDevApp(): Promise<{ v100: BuiltManifest; v110: BuiltManifest; layers100: BuiltLayer[]; layers110: BuiltLayer[]; baseDocFileCount: number }> {
+async function buildDevApp(): Promise<{
+  v100: BuiltManifest;
+  v110: BuiltManifest;
+  layers100: BuiltLayer[];
+  layers110: BuiltLayer[];
+  baseDocFileCount: number;
+}> {
   const base = new TreeBuilder();
   base.directory('/etc');
-  addFiles(base, { '/etc/group': DEV_APP_COMMON_FILES['/etc/group']!, '/etc/hostname': DEV_APP_COMMON_FILES['/etc/hostname']!, '/etc/passwd': DEV_APP_COMMON_FILES['/etc/passwd']! });
+  addFiles(base, {
+    '/etc/group': DEV_APP_COMMON_FILES['/etc/group']!,
+    '/etc/hostname': DEV_APP_COMMON_FILES['/etc/hostname']!,
+    '/etc/passwd': DEV_APP_COMMON_FILES['/etc/passwd']!,
+  });
   base.file('/etc/app/config.yaml', CONFIG_YAML_1_0_0);
   base.symlink('/etc/os-release', '../usr/lib/os-release');
   base.file('/usr/lib/os-release', await readFile('/usr/lib/os-release'));
@@ -573,11 +740,24 @@ async function buildDevApp(): Promise<{ v100: BuiltManifest; v110: BuiltManifest
   const imageOf = (facts: ImageFacts, format: ImageFormat, layers: BuiltLayer[]): BuiltManifest =>
     buildImageManifest(
       format,
-      buildConfig({ format, created: facts.created, architecture: facts.architecture, config: imageConfigFields(facts), history: historyAt(facts.created, facts.history), layers }),
+      buildConfig({
+        format,
+        created: facts.created,
+        architecture: facts.architecture,
+        config: imageConfigFields(facts),
+        history: historyAt(facts.created, facts.history),
+        layers,
+      }),
       layers,
       format === 'oci' ? { 'org.opencontainers.image.created': facts.created } : undefined,
     );
-  return { v100: imageOf(devApp100, 'docker', layers100), v110: imageOf(devApp110, 'oci', layers110), layers100, layers110, baseDocFileCount };
+  return {
+    v100: imageOf(devApp100, 'docker', layers100),
+    v110: imageOf(devApp110, 'oci', layers110),
+    layers100,
+    layers110,
+    baseDocFileCount,
+  };
 }
 
 /** Checks the static SEED facts against the built layers, so SEED cannot drift from what is pushed. */
@@ -586,15 +766,24 @@ function verifyDevAppFacts(layers100: BuiltLayer[], layers110: BuiltLayer[]): Re
   const merged110 = mergeLayers(layers110.map((layer) => layer.entries));
   const diff = diffMerged(merged100, merged110);
   const expected = SEED.devApp.diff;
-  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((value, index) => value === b[index]);
-  if (!same(diff.added, expected.added) || !same(diff.removed, expected.removed) || !same(diff.modified, expected.modified)) {
+  const same = (a: readonly string[], b: readonly string[]): boolean =>
+    a.length === b.length && a.every((value, index) => value === b[index]);
+  if (
+    !same(diff.added, expected.added) ||
+    !same(diff.removed, expected.removed) ||
+    !same(diff.modified, expected.modified)
+  ) {
     throw new Error(`SEED.devApp.diff does not match the built layers: ${JSON.stringify(diff)}`);
   }
-  for (const [facts, merged] of [[devApp100, merged100], [devApp110, merged110]] as const) {
+  for (const [facts, merged] of [
+    [devApp100, merged100],
+    [devApp110, merged110],
+  ] as const) {
     for (const path of [...Object.keys(facts.files), ...Object.keys(facts.symlinks), ...Object.keys(facts.hardlinks)]) {
       if (!merged.has(path)) throw new Error(`SEED says ${facts.ref} has ${path}, the built layers do not`);
     }
-    for (const path of facts.absent) if (merged.has(path)) throw new Error(`SEED says ${facts.ref} lacks ${path}, the built layers have it`);
+    for (const path of facts.absent)
+      if (merged.has(path)) throw new Error(`SEED says ${facts.ref} lacks ${path}, the built layers have it`);
   }
   return { '1.0.0': [...merged100.keys()].sort(), '1.1.0': [...merged110.keys()].sort() };
 }
@@ -604,24 +793,55 @@ async function buildContent(): Promise<SeedContent> {
   const devAppMergedPaths = verifyDevAppFacts(devApp.layers100, devApp.layers110);
 
   const small = {
-    'prod/app:0.9.0': await buildSmallImage({ format: 'docker', created: '2023-11-20T09:00:00Z', files: { '/opt/app/version.txt': '0.9.0\n', '/etc/hostname': 'berth-app\n' } }),
-    'team-a/service-x:latest': await buildSmallImage({ format: 'oci', created: '2024-02-02T08:00:00Z', files: { '/srv/service-x/README': 'service x\n' } }),
-    'team-a/service-y:2.0.0': await buildSmallImage({ format: 'docker', created: '2024-04-04T08:00:00Z', files: { '/srv/service-y/README': 'service y 2.0.0\n' } }),
-    'team-a/nested/deep:1': await buildSmallImage({ format: 'oci', created: '2024-05-05T08:00:00Z', files: { '/srv/deep/README': 'a deeply nested repository\n' } }),
+    'prod/app:0.9.0': await buildSmallImage({
+      format: 'docker',
+      created: '2023-11-20T09:00:00Z',
+      files: { '/opt/app/version.txt': '0.9.0\n', '/etc/hostname': 'berth-app\n' },
+    }),
+    'team-a/service-x:latest': await buildSmallImage({
+      format: 'oci',
+      created: '2024-02-02T08:00:00Z',
+      files: { '/srv/service-x/README': 'service x\n' },
+    }),
+    'team-a/service-y:2.0.0': await buildSmallImage({
+      format: 'docker',
+      created: '2024-04-04T08:00:00Z',
+      files: { '/srv/service-y/README': 'service y 2.0.0\n' },
+    }),
+    'team-a/nested/deep:1': await buildSmallImage({
+      format: 'oci',
+      created: '2024-05-05T08:00:00Z',
+      files: { '/srv/deep/README': 'a deeply nested repository\n' },
+    }),
   };
 
   const platformImage = (format: ImageFormat, platform: string): Promise<BuiltManifest> => {
     const [, architecture, variant] = platform.split('/');
-    return buildSmallImage({ format, created: '2024-07-07T07:00:00Z', architecture, variant, files: { [SEED.multiArch.platformFile]: `${platform}\n` } });
+    return buildSmallImage({
+      format,
+      created: '2024-07-07T07:00:00Z',
+      architecture,
+      variant,
+      files: { [SEED.multiArch.platformFile]: `${platform}\n` },
+    });
   };
   const indexOf = async (format: ImageFormat, platforms: readonly string[]): Promise<BuiltManifest> =>
-    buildIndex(format, await Promise.all(platforms.map(async (platform) => ({ platform, manifest: await platformImage(format, platform) }))));
+    buildIndex(
+      format,
+      await Promise.all(
+        platforms.map(async (platform) => ({ platform, manifest: await platformImage(format, platform) })),
+      ),
+    );
   const ociIndex = await indexOf('oci', SEED.multiArch.oci.platforms);
   const dockerList = await indexOf('docker', SEED.multiArch.docker.platforms);
 
   const subject = devApp.v100.descriptor;
   const signaturePayload = json({
-    critical: { identity: { 'docker-reference': 'dev/app' }, image: { 'docker-manifest-digest': subject.digest }, type: 'cosign container image signature' },
+    critical: {
+      identity: { 'docker-reference': 'dev/app' },
+      image: { 'docker-manifest-digest': subject.digest },
+      type: 'cosign container image signature',
+    },
     optional: null,
   });
   const signature = buildArtifact(
@@ -638,10 +858,23 @@ async function buildContent(): Promise<SeedContent> {
     name: 'dev/app:1.0.0',
     documentNamespace: `https://example.invalid/spdx/dev-app-${subject.digest.slice(7, 19)}`,
     creationInfo: { created: '2024-03-01T10:06:00Z', creators: ['Tool: berth-test-seed'] },
-    packages: BASE_DOC_PACKAGES.slice(0, 8).map((name, index) => ({ SPDXID: `SPDXRef-Package-${index}`, name, downloadLocation: 'NOASSERTION' })),
+    packages: BASE_DOC_PACKAGES.slice(0, 8).map((name, index) => ({
+      SPDXID: `SPDXRef-Package-${index}`,
+      name,
+      downloadLocation: 'NOASSERTION',
+    })),
   });
-  const sbom = buildArtifact(subject, SEED.referrers.sbom.artifactType, blobOf(sbomDocument, SEED.referrers.sbom.layerMediaType), '2024-03-01T10:06:00Z');
-  const referrerDescriptor = (manifest: BuiltManifest, artifactType: string, created: string): Record<string, unknown> => ({
+  const sbom = buildArtifact(
+    subject,
+    SEED.referrers.sbom.artifactType,
+    blobOf(sbomDocument, SEED.referrers.sbom.layerMediaType),
+    '2024-03-01T10:06:00Z',
+  );
+  const referrerDescriptor = (
+    manifest: BuiltManifest,
+    artifactType: string,
+    created: string,
+  ): Record<string, unknown> => ({
     ...manifest.descriptor,
     artifactType,
     annotations: { 'org.opencontainers.image.created': created },
@@ -656,14 +889,22 @@ async function buildContent(): Promise<SeedContent> {
   });
   const fallbackIndex: BuiltManifest = {
     bytes: fallbackIndexBytes,
-    descriptor: { mediaType: MEDIA_TYPES.ociIndex, digest: sha256(fallbackIndexBytes), size: fallbackIndexBytes.length },
+    descriptor: {
+      mediaType: MEDIA_TYPES.ociIndex,
+      digest: sha256(fallbackIndexBytes),
+      size: fallbackIndexBytes.length,
+    },
     blobs: [],
     children: [signature, sbom],
   };
   const fallbackTag = subject.digest.replace(':', '-');
 
   // many/tags: one shared layer, one config per distinct created date.
-  const sharedLayer = await buildLayer(new TreeBuilder().file('/data.txt', 'shared by all of many/tags\n'), 'gzip', 'docker');
+  const sharedLayer = await buildLayer(
+    new TreeBuilder().file('/data.txt', 'shared by all of many/tags\n'),
+    'gzip',
+    'docker',
+  );
   const byName = new Map<string, BuiltManifest>();
   const manyTags = MANY_TAGS.map((tag) => {
     let manifest = tag.sameDigestAs === undefined ? undefined : byName.get(tag.sameDigestAs);
@@ -699,7 +940,8 @@ async function buildContent(): Promise<SeedContent> {
 
   const manifests: Record<string, DescriptorFacts> = {};
   for (const push of pushes) manifests[`${push.repository}:${push.reference}`] = push.manifest.descriptor;
-  const layerFacts = (layers: BuiltLayer[]): LayerFacts[] => layers.map((layer) => ({ ...layer.descriptor, diffId: layer.diffId, compression: layer.compression }));
+  const layerFacts = (layers: BuiltLayer[]): LayerFacts[] =>
+    layers.map((layer) => ({ ...layer.descriptor, diffId: layer.diffId, compression: layer.compression }));
   const platformsOf = (index: BuiltManifest, platforms: readonly string[]): Record<string, DescriptorFacts> =>
     Object.fromEntries(platforms.map((platform, position) => [platform, index.children[position]!.descriptor]));
 
@@ -772,7 +1014,8 @@ export async function seedRegistry(target: PushTarget, options: SeedOptions = {}
   const seedNamedRepositories = async (): Promise<void> => {
     // Per repository in order (a tag after the manifests it depends on), repositories in parallel.
     const byRepository = new Map<string, SeedContent['pushes']>();
-    for (const push of content.pushes) byRepository.set(push.repository, [...(byRepository.get(push.repository) ?? []), push]);
+    for (const push of content.pushes)
+      byRepository.set(push.repository, [...(byRepository.get(push.repository) ?? []), push]);
     await Promise.all(
       [...byRepository.values()].map(async (pushes) => {
         for (const push of pushes) await pushManifestTree(push.repository, push.reference, push.manifest);

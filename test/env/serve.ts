@@ -21,19 +21,40 @@ export interface RunningBerthServe {
 export const SERVE_URL_LINE = /Berth UI: (http:\/\/127\.0\.0\.1:(\d+))\/#token=([0-9a-f]{64})/;
 
 /** Starts the real `berth serve` (the built CLI, or `cli`: another clone's bin/berth.mjs) with its own config folder. */
-export async function startBerthServe(env: NodeJS.ProcessEnv = {}, options: { cli?: string } = {}): Promise<RunningBerthServe> {
+export async function startBerthServe(
+  env: NodeJS.ProcessEnv = {},
+  options: { cli?: string } = {},
+): Promise<RunningBerthServe> {
   const configDir = env.BERTH_CONFIG_DIR ?? (await mkdtemp(join(tmpdir(), 'berth-config-')));
-  const serve = await startCli(['serve'], SERVE_URL_LINE, { env: { ...env, BERTH_CONFIG_DIR: configDir }, ...(options.cli ? { script: options.cli } : {}) });
+  const serve = await startCli(['serve'], SERVE_URL_LINE, {
+    env: { ...env, BERTH_CONFIG_DIR: configDir },
+    ...(options.cli ? { script: options.cli } : {}),
+  });
   const [, origin, port, token] = serve.match as unknown as [string, string, string, string];
-  return { url: `${origin}/#token=${token}`, origin, port: Number(port), token, configDir, stop: serve.stop, output: serve.output };
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    port: Number(port),
+    token,
+    configDir,
+    stop: serve.stop,
+    output: serve.output,
+  };
 }
 
 /** A WebSocket client of the serve transport, recording every frame (for leak tests). */
-export async function connectApi(serve: { port: number; token: string }, options: { origin?: string; token?: string } = {}) {
+export async function connectApi(
+  serve: { port: number; token: string },
+  options: { origin?: string; token?: string } = {},
+) {
   const frames: string[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/api`, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${options.token ?? serve.token}`], {
-    headers: options.origin ? { origin: options.origin } : {},
-  });
+  const ws = new WebSocket(
+    `ws://127.0.0.1:${serve.port}/api`,
+    [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${options.token ?? serve.token}`],
+    {
+      headers: options.origin ? { origin: options.origin } : {},
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
@@ -57,7 +78,9 @@ export async function connectApi(serve: { port: number; token: string }, options
       const id = nextId++;
       const text = JSON.stringify({ type: 'call', id, name, input });
       frames.push(text);
-      return new Promise<{ ok: true; value: RequestResult<K> } | { ok: false; error: { code: string; message: string } }>((resolve) => {
+      return new Promise<
+        { ok: true; value: RequestResult<K> } | { ok: false; error: { code: string; message: string } }
+      >((resolve) => {
         pending.set(id, (m) => resolve(m as never));
         ws.send(text);
       });

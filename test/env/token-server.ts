@@ -76,12 +76,48 @@ async function createSigner(dir: string): Promise<Signer> {
   const signer = { key: join(dir, 'signer.key'), csr: join(dir, 'signer.csr'), cert: join(dir, 'signer.pem') };
   const subject = (cn: string): string[] => ['-subj', `/CN=${cn}`];
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', ca.key, '-out', ca.cert, '-days', '3650',
-    ...subject('berth-test-token-ca'), '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    ca.key,
+    '-out',
+    ca.cert,
+    '-days',
+    '3650',
+    ...subject('berth-test-token-ca'),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', signer.key, '-out', signer.csr, ...subject('berth-test-token-signer')]);
   await run('openssl', [
-    'x509', '-req', '-in', signer.csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', signer.cert, '-days', '3650',
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    signer.key,
+    '-out',
+    signer.csr,
+    ...subject('berth-test-token-signer'),
+  ]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    signer.csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-out',
+    signer.cert,
+    '-days',
+    '3650',
   ]);
   const certificate = new X509Certificate(await readFile(signer.cert));
   return {
@@ -103,7 +139,14 @@ export function parseScope(scope: string): ResourceScope | null {
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last === first) return null;
   const type = scope.slice(0, first).replace(/\(.*\)$/, '');
-  return { type, name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type,
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 function base64url(input: Buffer | string): string {
@@ -133,7 +176,11 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     return scope.actions.filter((action) => allowed.includes(action));
   };
 
-  const issue = (username: string | null, service: string, scopes: string[]): { token: string; issuedAt: string; scope: string } => {
+  const issue = (
+    username: string | null,
+    service: string,
+    scopes: string[],
+  ): { token: string; issuedAt: string; scope: string } => {
     const now = Math.floor(Date.now() / 1000);
     const access = scopes
       .map(parseScope)
@@ -171,18 +218,37 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     return token;
   };
 
-  const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
     const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     response.end(text);
   };
 
   const handleGet = (request: IncomingMessage, url: URL, response: ServerResponse): void => {
-    const scopes = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean);
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((scope) => scope.split(' '))
+      .filter(Boolean);
     const service = url.searchParams.get('service');
     const offline = url.searchParams.get('offline_token') === 'true';
     const record: TokenRequestRecord = {
-      method: 'GET', grantType: 'anonymous', username: null, service, scopes, offline, clientId: url.searchParams.get('client_id'), status: 200,
+      method: 'GET',
+      grantType: 'anonymous',
+      username: null,
+      service,
+      scopes,
+      offline,
+      clientId: url.searchParams.get('client_id'),
+      status: 200,
     };
     records.push(record);
     const authorization = request.headers.authorization;
@@ -196,9 +262,14 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       record.username = user || null;
       if (colon < 0 || !checkPassword(user, decoded.slice(colon + 1))) {
         record.status = 401;
-        send(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] }, {
-          'www-authenticate': 'Basic realm="berth-test-token-server"',
-        });
+        send(
+          response,
+          401,
+          { errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] },
+          {
+            'www-authenticate': 'Basic realm="berth-test-token-server"',
+          },
+        );
         return;
       }
       username = user;
@@ -209,7 +280,12 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       return;
     }
     const issued = issue(username, service, scopes);
-    const body: Record<string, unknown> = { token: issued.token, access_token: issued.token, expires_in: expiresIn, issued_at: issued.issuedAt };
+    const body: Record<string, unknown> = {
+      token: issued.token,
+      access_token: issued.token,
+      expires_in: expiresIn,
+      issued_at: issued.issuedAt,
+    };
     if (offline && username !== null) body.refresh_token = newRefreshToken(username);
     send(response, 200, body);
   };
@@ -250,7 +326,8 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     let username: string;
     if (grantType === 'password') {
       const user = form.get('username') ?? '';
-      if (!checkPassword(user, form.get('password') ?? '')) return fail(401, 'invalid_grant', 'incorrect username or password');
+      if (!checkPassword(user, form.get('password') ?? ''))
+        return fail(401, 'invalid_grant', 'incorrect username or password');
       username = user;
     } else if (grantType === 'refresh_token') {
       const owner = refreshTokens.get(form.get('refresh_token') ?? '');
@@ -261,8 +338,14 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
       return fail(400, 'unsupported_grant_type', `unsupported grant_type ${JSON.stringify(grantType)}`);
     }
     const issued = issue(username, service, scopes);
-    const body: Record<string, unknown> = { access_token: issued.token, scope: issued.scope, expires_in: expiresIn, issued_at: issued.issuedAt };
-    if (offline) body.refresh_token = grantType === 'refresh_token' ? form.get('refresh_token') : newRefreshToken(username);
+    const body: Record<string, unknown> = {
+      access_token: issued.token,
+      scope: issued.scope,
+      expires_in: expiresIn,
+      issued_at: issued.issuedAt,
+    };
+    if (offline)
+      body.refresh_token = grantType === 'refresh_token' ? form.get('refresh_token') : newRefreshToken(username);
     send(response, 200, body);
   };
 
@@ -270,7 +353,9 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Run
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/token' && request.method === 'GET') return handleGet(request, url, response);
     if (url.pathname === '/token' && request.method === 'POST') {
-      handlePost(request, response).catch((error: unknown) => send(response, 500, { error: 'server_error', error_description: String(error) }));
+      handlePost(request, response).catch((error: unknown) =>
+        send(response, 500, { error: 'server_error', error_description: String(error) }),
+      );
       return;
     }
     if (url.pathname === '/_requests' && request.method === 'GET') return send(response, 200, records);

@@ -7,7 +7,12 @@ import { MEDIA_TYPES } from './seed';
  * Pushes a small Docker v2 image whose every layer is new to the world (random content), for tests that
  * must see an engine download each layer: the shared dockerd may already hold any seeded image.
  */
-export async function pushUniqueImage(target: PushTarget, repository: string, tag: string, layerCount = 2): Promise<{ digest: string; layers: string[] }> {
+export async function pushUniqueImage(
+  target: PushTarget,
+  repository: string,
+  tag: string,
+  layerCount = 2,
+): Promise<{ digest: string; layers: string[] }> {
   const pusher = new SeedPusher(target);
   const layers: { digest: string; size: number; diffId: string }[] = [];
   for (let i = 0; i < layerCount; i++) {

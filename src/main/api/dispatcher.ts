@@ -24,13 +24,19 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions 
 
   async function call(name: unknown, input: unknown, sink: EventSink, signal?: AbortSignal): Promise<Outcome<unknown>> {
     if (!isRequestName(name)) {
-      return { ok: false, error: { code: 'invalid_input', message: `Unknown request ${JSON.stringify(String(name)).slice(0, 80)}` } };
+      return {
+        ok: false,
+        error: { code: 'invalid_input', message: `Unknown request ${JSON.stringify(String(name)).slice(0, 80)}` },
+      };
     }
     const parsed = contract[name].input.safeParse(input ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-      return { ok: false, error: { code: 'invalid_input', message: `Invalid input for ${name}${where}: ${issue?.message ?? 'rejected'}` } };
+      return {
+        ok: false,
+        error: { code: 'invalid_input', message: `Invalid input for ${name}${where}: ${issue?.message ?? 'rejected'}` },
+      };
     }
     if (name === 'operations.cancel') {
       const { operationId } = parsed.data as { operationId: string };

@@ -62,13 +62,24 @@ function terminalView(options: ProgressViewOptions): ProgressView {
     const items = progress.items ?? [];
     const idWidth = Math.max(0, ...items.map((item) => item.id.length));
     // The most interesting rows when there are too many: transfers first, then the rest in order.
-    const shown = items.length > maxRows ? [...items.filter(isTransferring), ...items.filter((i) => !isTransferring(i))].slice(0, maxRows - 1) : items;
+    const shown =
+      items.length > maxRows
+        ? [...items.filter(isTransferring), ...items.filter((i) => !isTransferring(i))].slice(0, maxRows - 1)
+        : items;
     const rows = shown.map((item) =>
-      [item.id.padEnd(idWidth), item.status.padEnd(18), isTransferring(item) ? `${bar(item.current, item.total)} ${amounts(item.current, item.total)}` : ''].join(' ').trimEnd(),
+      [
+        item.id.padEnd(idWidth),
+        item.status.padEnd(18),
+        isTransferring(item) ? `${bar(item.current, item.total)} ${amounts(item.current, item.total)}` : '',
+      ]
+        .join(' ')
+        .trimEnd(),
     );
     if (shown.length < items.length) rows.push(`… and ${items.length - shown.length} more`);
     const percent = progress.total > 0 ? ` ${Math.floor((progress.current / progress.total) * 100)}%` : '';
-    rows.push(`${progress.status}${progress.total > 0 ? `  ${bar(progress.current, progress.total)}${percent} ${amounts(progress.current, progress.total)}` : ''}`);
+    rows.push(
+      `${progress.status}${progress.total > 0 ? `  ${bar(progress.current, progress.total)}${percent} ${amounts(progress.current, progress.total)}` : ''}`,
+    );
     return rows;
   }
 

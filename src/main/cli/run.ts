@@ -47,7 +47,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({
+      args: rest,
+      options: command.options ?? {},
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
     checkArity(command, parsed.positionals);
   } catch (error) {
     print(io.stderr, `berth: ${(error as Error).message}\nusage: ${command.usage}`);
@@ -117,14 +122,18 @@ function findCommand(words: string[]): CliCommand | undefined {
 
 function checkArity(command: CliCommand, positionals: string[]): void {
   if (command.minArgs !== undefined && positionals.length < command.minArgs) throw new UsageError('missing arguments');
-  if (command.maxArgs !== undefined && positionals.length > command.maxArgs) throw new UsageError(`unexpected argument "${positionals[command.maxArgs]}"`);
+  if (command.maxArgs !== undefined && positionals.length > command.maxArgs)
+    throw new UsageError(`unexpected argument "${positionals[command.maxArgs]}"`);
 }
 
 function commandHelp(command: CliCommand): string {
   const options = Object.entries(command.options ?? {}).map(
-    ([name, spec]) => `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.short ? `, -${spec.short}` : ''}  ${spec.description ?? ''}`,
+    ([name, spec]) =>
+      `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.short ? `, -${spec.short}` : ''}  ${spec.description ?? ''}`,
   );
-  return [`usage: ${command.usage}`, '', command.summary, ...(options.length ? ['', 'options:', ...options] : [])].join('\n');
+  return [`usage: ${command.usage}`, '', command.summary, ...(options.length ? ['', 'options:', ...options] : [])].join(
+    '\n',
+  );
 }
 
 function helpText(topic?: string): string {

@@ -27,12 +27,19 @@ const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function helperProgram(name: string): string {
   if (!HELPER_NAME.test(name) || name.length > 64) {
-    throw new BerthError('config_invalid', `"${name.slice(0, 64)}" is not a credential helper name (Docker runs docker-credential-NAME)`);
+    throw new BerthError(
+      'config_invalid',
+      `"${name.slice(0, 64)}" is not a credential helper name (Docker runs docker-credential-NAME)`,
+    );
   }
   return `docker-credential-${name}`;
 }
 
-export async function helperGet(name: string, serverAddress: string, options: CredentialHelperOptions): Promise<RegistryCredential | undefined> {
+export async function helperGet(
+  name: string,
+  serverAddress: string,
+  options: CredentialHelperOptions,
+): Promise<RegistryCredential | undefined> {
   const program = helperProgram(name);
   const result = await runHelper(program, 'get', serverAddress, options);
   if (result.code !== 0) {
@@ -44,10 +51,16 @@ export async function helperGet(name: string, serverAddress: string, options: Cr
   const secret = parsed?.Secret;
   if (typeof username !== 'string' || typeof secret !== 'string') {
     // Never quoted: a half-broken helper may well have printed the secret.
-    throw new BerthError('bad_response', `${program} get answered with something that is not a credential (expected JSON with Username and Secret)`, { helper: program });
+    throw new BerthError(
+      'bad_response',
+      `${program} get answered with something that is not a credential (expected JSON with Username and Secret)`,
+      { helper: program },
+    );
   }
   if (secret === '') return undefined;
-  return username === TOKEN_USERNAME ? { kind: 'identity-token', token: secret } : { kind: 'basic', username, password: secret };
+  return username === TOKEN_USERNAME
+    ? { kind: 'identity-token', token: secret }
+    : { kind: 'basic', username, password: secret };
 }
 
 /** Server address -> username of everything the helper holds (no secrets). */
@@ -56,9 +69,13 @@ export async function helperList(name: string, options: CredentialHelperOptions)
   const result = await runHelper(program, 'list', 'unused', options);
   if (result.code !== 0) throw helperFailed(program, 'list', result);
   const parsed = parseObject(result.stdout);
-  if (!parsed) throw new BerthError('bad_response', `${program} list answered with something that is not a JSON object`, { helper: program });
+  if (!parsed)
+    throw new BerthError('bad_response', `${program} list answered with something that is not a JSON object`, {
+      helper: program,
+    });
   const entries = new Map<string, string>();
-  for (const [server, username] of Object.entries(parsed)) if (typeof username === 'string') entries.set(server, username);
+  for (const [server, username] of Object.entries(parsed))
+    if (typeof username === 'string') entries.set(server, username);
   return entries;
 }
 
@@ -68,7 +85,12 @@ interface HelperResult {
   stderr: string;
 }
 
-function runHelper(program: string, action: 'get' | 'list', input: string, options: CredentialHelperOptions): Promise<HelperResult> {
+function runHelper(
+  program: string,
+  action: 'get' | 'list',
+  input: string,
+  options: CredentialHelperOptions,
+): Promise<HelperResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn(program, [action], { env: options.env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
@@ -88,13 +110,25 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
     };
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_OUTPUT_BYTES) stop(new BerthError('bad_response', `${program} ${action} printed more than ${MAX_OUTPUT_BYTES} bytes`, { helper: program }));
+      if (size > MAX_OUTPUT_BYTES)
+        stop(
+          new BerthError('bad_response', `${program} ${action} printed more than ${MAX_OUTPUT_BYTES} bytes`, {
+            helper: program,
+          }),
+        );
       else into.push(chunk);
     };
     child.stdout.on('data', collect(out));
     child.stderr.on('data', collect(err));
     const timer = setTimeout(
-      () => stop(new BerthError('timeout', `${program} ${action} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, { helper: program })),
+      () =>
+        stop(
+          new BerthError(
+            'timeout',
+            `${program} ${action} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`,
+            { helper: program },
+          ),
+        ),
       timeoutMs,
     );
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -103,7 +137,11 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
-          ? new BerthError('config_invalid', `The Docker config names the credential helper "${program.slice('docker-credential-'.length)}", but ${program} is not on PATH`, { helper: program })
+          ? new BerthError(
+              'config_invalid',
+              `The Docker config names the credential helper "${program.slice('docker-credential-'.length)}", but ${program} is not on PATH`,
+              { helper: program },
+            )
           : new BerthError('config_invalid', `${program} could not be started: ${error.message}`, { helper: program }),
       );
     });
@@ -122,7 +160,10 @@ function runHelper(program: string, action: 'get' | 'list', input: string, optio
 function helperFailed(program: string, action: string, result: HelperResult): BerthError {
   // Docker reports the helper's own words ("error getting credentials - err: exit status 1, out: ..."):
   // helpers print errors, not credentials, when they fail. One short line of it.
-  const said = (result.stdout.trim() || result.stderr.trim()).split('\n')[0]?.replace(/\p{Cc}/gu, ' ').slice(0, 200);
+  const said = (result.stdout.trim() || result.stderr.trim())
+    .split('\n')[0]
+    ?.replace(/\p{Cc}/gu, ' ')
+    .slice(0, 200);
   const exit = result.code === null ? 'was killed' : `exited with code ${result.code}`;
   return new BerthError('bad_response', `${program} ${action} ${exit}${said ? `: ${said}` : ''}`, { helper: program });
 }
@@ -130,7 +171,9 @@ function helperFailed(program: string, action: string, result: HelperResult): Be
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(text) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -3,7 +3,15 @@ import { BerthError, isBerthError, type ErrorData } from '../../shared/errors';
 import type { CredentialSource } from '../../shared/types/settings';
 import type { CredentialResolver, RegistryCredential } from './credential';
 import type { CredentialHelperOptions } from './credential-helper';
-import { dockerConfigPath, dockerConfigVersion, listDockerHosts, lookupDockerCredential, readDockerConfig, type DockerConfig, type DockerHostSummary } from './docker-config';
+import {
+  dockerConfigPath,
+  dockerConfigVersion,
+  listDockerHosts,
+  lookupDockerCredential,
+  readDockerConfig,
+  type DockerConfig,
+  type DockerHostSummary,
+} from './docker-config';
 import { tryNormalizeHost } from './hosts';
 import type { SecretBacking, SecretStore } from './secret-store';
 import type { SettingsStore } from './settings-store';
@@ -57,7 +65,10 @@ interface StoredSecret {
 
 export function createCredentialService(options: CredentialServiceOptions): CredentialService {
   const { settings, secrets } = options;
-  const helperOptions: CredentialHelperOptions = { env: options.env, ...(options.helperTimeoutMs ? { timeoutMs: options.helperTimeoutMs } : {}) };
+  const helperOptions: CredentialHelperOptions = {
+    env: options.env,
+    ...(options.helperTimeoutMs ? { timeoutMs: options.helperTimeoutMs } : {}),
+  };
   const dockerPath = dockerConfigPath(options.env);
   const account = (host: string) => (options.accountScope ? `${host} (${options.accountScope})` : host);
 
@@ -91,7 +102,10 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
     const backing = await secrets.backing();
     if (record?.keychain) {
       if (backing.kind === 'session') {
-        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now. ${backing.reason}`);
+        throw new BerthError(
+          'keychain_unavailable',
+          `Berth's credential for ${host} is in the OS keychain, which is not available now. ${backing.reason}`,
+        );
       }
       // The keychain store tells a locked keychain (keychain_locked) from a missing item; an item removed
       // outside Berth (e.g. in Seahorse or Keychain Access) means the user dropped it: fall through.
@@ -104,7 +118,12 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
       const stored = await secrets.get(account(host));
       if (stored === undefined) return undefined;
       const { username, secret } = parseStoredSecret(stored, host);
-      return { source: 'session', username, notice: sessionNotice(backing), credential: { kind: 'basic', username, password: secret } };
+      return {
+        source: 'session',
+        username,
+        notice: sessionNotice(backing),
+        credential: { kind: 'basic', username, password: secret },
+      };
     }
     return undefined;
   }
@@ -113,7 +132,12 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
     const found = await lookupDockerCredential(await readDocker(), host, helperOptions);
     if (!found) return undefined;
     const username = found.credential.kind === 'registry-token' ? undefined : found.credential.username;
-    return { source: found.source, origin: found.origin, credential: found.credential, ...(username ? { username } : {}) };
+    return {
+      source: found.source,
+      origin: found.origin,
+      credential: found.credential,
+      ...(username ? { username } : {}),
+    };
   }
 
   async function lookup(host: string): Promise<Lookup> {
@@ -124,7 +148,10 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
   }
 
   /** Runs one source; a failure becomes a described problem (with the source it belongs to), not a throw. */
-  async function settle(source: CredentialSource | undefined, run: () => Promise<Lookup | undefined>): Promise<Lookup | undefined> {
+  async function settle(
+    source: CredentialSource | undefined,
+    run: () => Promise<Lookup | undefined>,
+  ): Promise<Lookup | undefined> {
     try {
       return await run();
     } catch (error) {
@@ -163,7 +190,8 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
       // From the settings entry, without reading the keychain: listing registries must not prompt (macOS
       // asks per item) nor fail on a locked keychain. Using the credential reports those problems.
       const keychain = settings.registries().find((registry) => registry.host === host)?.keychain;
-      if (keychain && (await secrets.backing()).kind === 'keychain') return { source: 'keychain', username: keychain.username };
+      if (keychain && (await secrets.backing()).kind === 'keychain')
+        return { source: 'keychain', username: keychain.username };
       const { credential: _secret, ...description } = await cachedLookup(host);
       return description;
     },
@@ -172,14 +200,19 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
       // Read first: a settings file that cannot be updated must fail before the keychain is touched.
       const known = settings.registries().some((registry) => registry.host === host);
       const backing = await secrets.backing();
-      if (backing.kind === 'keychain' && !known) throw new BerthError('not_found', `${host} is not one of Berth's registries; add it first`);
+      if (backing.kind === 'keychain' && !known)
+        throw new BerthError('not_found', `${host} is not one of Berth's registries; add it first`);
       const payload: StoredSecret = { username, secret };
       await secrets.set(account(host), JSON.stringify(payload));
       cache.delete(host);
       if (backing.kind === 'keychain') {
         try {
           settings.updateRegistries((registries) =>
-            registries.map((registry) => (registry.host === host ? { ...registry, keychain: { username, storedAt: new Date().toISOString() } } : registry)),
+            registries.map((registry) =>
+              registry.host === host
+                ? { ...registry, keychain: { username, storedAt: new Date().toISOString() } }
+                : registry,
+            ),
           );
         } catch (error) {
           // Without the settings entry the item would be invisible: take it back out, report the settings problem.
@@ -195,14 +228,19 @@ export function createCredentialService(options: CredentialServiceOptions): Cred
       const backing = await secrets.backing();
       if (record?.keychain && backing.kind === 'session') {
         // Dropping the settings entry now would leave the secret in the keychain, unseen: refuse instead.
-        throw new BerthError('keychain_unavailable', `Berth's credential for ${host} is in the OS keychain, which is not available now, so it was not removed. ${backing.reason}`);
+        throw new BerthError(
+          'keychain_unavailable',
+          `Berth's credential for ${host} is in the OS keychain, which is not available now, so it was not removed. ${backing.reason}`,
+        );
       }
       // Throws keychain_locked rather than answering "nothing removed" for a locked keychain, so the
       // settings entry stays until the item is really gone.
       const removed = await secrets.delete(account(host));
       cache.delete(host);
       if (!record?.keychain) return removed;
-      settings.updateRegistries((registries) => registries.map((registry) => (registry.host === host ? withoutKeychain(registry) : registry)));
+      settings.updateRegistries((registries) =>
+        registries.map((registry) => (registry.host === host ? withoutKeychain(registry) : registry)),
+      );
       return true;
     },
 
@@ -222,14 +260,20 @@ function withoutKeychain<T extends { keychain?: unknown }>(registry: T): Omit<T,
 function parseStoredSecret(stored: string, host: string): StoredSecret {
   try {
     const value = JSON.parse(stored) as Partial<StoredSecret>;
-    if (typeof value.username === 'string' && typeof value.secret === 'string') return { username: value.username, secret: value.secret };
+    if (typeof value.username === 'string' && typeof value.secret === 'string')
+      return { username: value.username, secret: value.secret };
   } catch {
     // Reported below without quoting the item, which holds a secret.
   }
-  throw new BerthError('config_invalid', `The keychain item for ${host} was not written by Berth (or was edited). Log in to ${host} again to replace it.`);
+  throw new BerthError(
+    'config_invalid',
+    `The keychain item for ${host} was not written by Berth (or was edited). Log in to ${host} again to replace it.`,
+  );
 }
 
 export function sessionNotice(backing: SecretBacking): string | undefined {
   // The reason already names the fix in one sentence; nesting it in parentheses would not read.
-  return backing.kind === 'session' ? `${backing.reason} This credential is kept for this session only and is never written to a file.` : undefined;
+  return backing.kind === 'session'
+    ? `${backing.reason} This credential is kept for this session only and is never written to a file.`
+    : undefined;
 }

@@ -60,15 +60,24 @@ export async function readDockerConfig(path: string): Promise<DockerConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { path, exists: false, auths: new Map(), credHelpers: new Map() };
-    throw new BerthError('config_invalid', `Your Docker config ${path} cannot be read: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`, { file: path });
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return { path, exists: false, auths: new Map(), credHelpers: new Map() };
+    throw new BerthError(
+      'config_invalid',
+      `Your Docker config ${path} cannot be read: ${code === 'EACCES' ? 'permission denied' : (error as Error).message}`,
+      { file: path },
+    );
   }
   const parsed = dockerConfigSchema.safeParse(parseJsonText(text, `Your Docker config ${path}`));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BerthError('config_invalid', `Your Docker config ${path} is not in Docker's format at ${formatIssuePath(issue?.path ?? []) || 'top level'}: ${issue?.message ?? 'rejected'}`, {
-      file: path,
-    });
+    throw new BerthError(
+      'config_invalid',
+      `Your Docker config ${path} is not in Docker's format at ${formatIssuePath(issue?.path ?? []) || 'top level'}: ${issue?.message ?? 'rejected'}`,
+      {
+        file: path,
+      },
+    );
   }
   const auths = new Map<string, { key: string; entry: AuthEntry }>();
   for (const [key, entry] of Object.entries(parsed.data.auths ?? {})) {
@@ -81,7 +90,13 @@ export async function readDockerConfig(path: string): Promise<DockerConfig> {
     const host = tryNormalizeHost(key);
     if (host && helper) credHelpers.set(host, helper);
   }
-  return { path, exists: true, auths, ...(parsed.data.credsStore ? { credsStore: parsed.data.credsStore } : {}), credHelpers };
+  return {
+    path,
+    exists: true,
+    auths,
+    ...(parsed.data.credsStore ? { credsStore: parsed.data.credsStore } : {}),
+    credHelpers,
+  };
 }
 
 /** Docker's choice of helper for a host: its own `credHelpers` entry, else the default `credsStore`. */
@@ -100,7 +115,11 @@ export interface DockerCredential {
  * The credential Docker itself would use for `host`. When a helper is configured for the host, Docker
  * asks only the helper (native store), so `auths` is consulted only when none is.
  */
-export async function lookupDockerCredential(config: DockerConfig, host: string, helperOptions: CredentialHelperOptions): Promise<DockerCredential | undefined> {
+export async function lookupDockerCredential(
+  config: DockerConfig,
+  host: string,
+  helperOptions: CredentialHelperOptions,
+): Promise<DockerCredential | undefined> {
   const helper = helperFor(config, host);
   if (helper) {
     const credential = await helperLookup(helper, host, helperOptions);
@@ -108,11 +127,18 @@ export async function lookupDockerCredential(config: DockerConfig, host: string,
   }
   const found = config.auths.get(host);
   if (!found) return undefined;
-  const credential = credentialFromAuthEntry(found.entry, `the "${found.key}" entry of auths in your Docker config ${config.path}`);
+  const credential = credentialFromAuthEntry(
+    found.entry,
+    `the "${found.key}" entry of auths in your Docker config ${config.path}`,
+  );
   return credential && { source: 'docker-config', origin: config.path, credential };
 }
 
-async function helperLookup(helper: string, host: string, options: CredentialHelperOptions): Promise<RegistryCredential | undefined> {
+async function helperLookup(
+  helper: string,
+  host: string,
+  options: CredentialHelperOptions,
+): Promise<RegistryCredential | undefined> {
   const address = dockerServerAddress(host);
   const direct = await helperGet(helper, address, options);
   if (direct) return direct;
@@ -133,19 +159,31 @@ function credentialFromAuthEntry(entry: AuthEntry, where: string): RegistryCrede
   let username = entry.username ?? '';
   let password = entry.password ?? '';
   if (entry.auth) {
-    if (!BASE64.test(entry.auth)) throw new BerthError('config_invalid', `The auth value in ${where} is not valid base64. Run docker login again for it.`);
+    if (!BASE64.test(entry.auth))
+      throw new BerthError(
+        'config_invalid',
+        `The auth value in ${where} is not valid base64. Run docker login again for it.`,
+      );
     let decoded: string;
     try {
       decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(entry.auth, 'base64'));
     } catch {
-      throw new BerthError('config_invalid', `The auth value in ${where} does not decode to text. Run docker login again for it.`);
+      throw new BerthError(
+        'config_invalid',
+        `The auth value in ${where} does not decode to text. Run docker login again for it.`,
+      );
     }
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new BerthError('config_invalid', `The auth value in ${where} is not "username:password" in base64. Run docker login again for it.`);
+    if (colon < 0)
+      throw new BerthError(
+        'config_invalid',
+        `The auth value in ${where} is not "username:password" in base64. Run docker login again for it.`,
+      );
     username = decoded.slice(0, colon);
     password = decoded.slice(colon + 1);
   }
-  if (entry.identitytoken) return { kind: 'identity-token', token: entry.identitytoken, ...(username ? { username } : {}) };
+  if (entry.identitytoken)
+    return { kind: 'identity-token', token: entry.identitytoken, ...(username ? { username } : {}) };
   if (entry.registrytoken) return { kind: 'registry-token', token: entry.registrytoken };
   if (!username && !password) return undefined;
   return { kind: 'basic', username, password };
@@ -161,10 +199,17 @@ export interface DockerHostSummary {
  * Every host the Docker config knows a login for, with the username where it is known without reading a
  * secret: decoded from `auths`, or from the helpers' `list`.
  */
-export async function listDockerHosts(config: DockerConfig, helperOptions: CredentialHelperOptions): Promise<DockerHostSummary[]> {
+export async function listDockerHosts(
+  config: DockerConfig,
+  helperOptions: CredentialHelperOptions,
+): Promise<DockerHostSummary[]> {
   const listed = new Map<string, Promise<Map<string, string>>>();
   const helperEntries = (helper: string) => {
-    if (!listed.has(helper)) listed.set(helper, helperList(helper, helperOptions).catch(() => new Map<string, string>()));
+    if (!listed.has(helper))
+      listed.set(
+        helper,
+        helperList(helper, helperOptions).catch(() => new Map<string, string>()),
+      );
     return listed.get(helper) as Promise<Map<string, string>>;
   };
   const hosts = new Set<string>([...config.auths.keys(), ...config.credHelpers.keys()]);
@@ -179,8 +224,14 @@ export async function listDockerHosts(config: DockerConfig, helperOptions: Crede
     const helper = helperFor(config, host);
     if (helper) {
       const entries = await helperEntries(helper);
-      const username = entries.get(dockerServerAddress(host)) ?? [...entries].find(([server]) => tryNormalizeHost(server) === host)?.[1];
-      summaries.push({ host, source: 'credential-helper', ...(username && username !== '<token>' ? { username } : {}) });
+      const username =
+        entries.get(dockerServerAddress(host)) ??
+        [...entries].find(([server]) => tryNormalizeHost(server) === host)?.[1];
+      summaries.push({
+        host,
+        source: 'credential-helper',
+        ...(username && username !== '<token>' ? { username } : {}),
+      });
     } else {
       const found = config.auths.get(host);
       let username: string | undefined;

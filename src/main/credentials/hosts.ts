@@ -47,7 +47,8 @@ export function guessRegistryKind(host: string): RegistryKind {
   if (name === DOCKER_HUB) return 'dockerhub';
   if (name === 'ghcr.io') return 'ghcr';
   if (name === 'quay.io' || name.startsWith('quay.')) return 'quay';
-  if (/\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(name) || name === 'public.ecr.aws') return 'ecr';
+  if (/\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(name) || name === 'public.ecr.aws')
+    return 'ecr';
   if (name.endsWith('.azurecr.io') || name.endsWith('.azurecr.cn') || name.endsWith('.azurecr.us')) return 'acr';
   if (name.endsWith('-docker.pkg.dev') || name === 'gcr.io' || name.endsWith('.gcr.io')) return 'gar';
   if (name === 'registry.gitlab.com' || /(?:^|[.-])gitlab(?:[.-]|$)/.test(name)) return 'gitlab';

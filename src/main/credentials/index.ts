@@ -6,7 +6,12 @@ export type { CredentialResolver, RegistryCredential } from './credential';
 export { createCredentialService, type CredentialDescription, type CredentialService } from './credential-service';
 export { createRegistryAccess } from './registry-access';
 export { createRegistryService, type RegistryAccess, type RegistryService } from './registry-service';
-export { createSessionSecretStore, createSystemSecretStore, type SecretBacking, type SecretStore } from './secret-store';
+export {
+  createSessionSecretStore,
+  createSystemSecretStore,
+  type SecretBacking,
+  type SecretStore,
+} from './secret-store';
 export {
   confBackend,
   createSettingsStore,

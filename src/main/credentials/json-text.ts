@@ -12,7 +12,13 @@ export function parseJsonText(text: string, what: string): unknown {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message)?.[1];
     const where =
-      position !== undefined ? ` near ${lineAndColumn(text, Number(position))}` : text.trim() === '' ? ' (it is empty)' : /end of JSON input/.test(message) ? ' (it ends too early)' : '';
+      position !== undefined
+        ? ` near ${lineAndColumn(text, Number(position))}`
+        : text.trim() === ''
+          ? ' (it is empty)'
+          : /end of JSON input/.test(message)
+            ? ' (it ends too early)'
+            : '';
     throw new BerthError('config_invalid', `${what} is not valid JSON${where}`);
   }
 }
@@ -26,5 +32,8 @@ function lineAndColumn(text: string, offset: number): string {
 
 /** `registries[2].host` from a zod issue path, for messages about a file's content. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
 }

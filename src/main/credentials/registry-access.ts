@@ -20,7 +20,10 @@ export function createRegistryAccess(options: RegistryAccessOptions): RegistryAc
     async verify(host, credential, signal) {
       // A one-off client whose only credential is the candidate, so nothing is stored before the registry
       // accepts it and no cached token of the app's client can make a wrong password look right.
-      const probe = createRegistryClient({ ...options.probeOptions(), credentials: async (registry) => (registry === host ? credential : undefined) });
+      const probe = createRegistryClient({
+        ...options.probeOptions(),
+        credentials: async (registry) => (registry === host ? credential : undefined),
+      });
       try {
         const result = await probe.checkAccess(host, signal ? { signal } : {});
         return { challenged: result.requiresAuth };
@@ -57,5 +60,10 @@ export function createRegistryAccess(options: RegistryAccessOptions): RegistryAc
 
 function rejected(host: string, credential: RegistryCredential, cause: BerthError): BerthError {
   const who = credential.kind === 'basic' ? ` for ${credential.username}` : '';
-  return new BerthError('unauthorized', `${host} rejected the credentials${who}: check the username and password (or token). Nothing was saved.`, cause.details, { cause });
+  return new BerthError(
+    'unauthorized',
+    `${host} rejected the credentials${who}: check the username and password (or token). Nothing was saved.`,
+    cause.details,
+    { cause },
+  );
 }

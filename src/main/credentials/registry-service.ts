@@ -1,6 +1,11 @@
 import { access, constants as fsConstants } from 'node:fs/promises';
 import { BerthError } from '../../shared/errors';
-import type { DockerConfigCandidate, RegistrySettings, RegistryStatus, RegistryView } from '../../shared/types/settings';
+import type {
+  DockerConfigCandidate,
+  RegistrySettings,
+  RegistryStatus,
+  RegistryView,
+} from '../../shared/types/settings';
 import type { RegistryCredential } from './credential';
 import { sessionNotice, type CredentialService } from './credential-service';
 import { parseRegistryHost, tryNormalizeHost } from './hosts';
@@ -39,7 +44,10 @@ export interface RegistryService {
    * Verifies (unless `verify` is false) and then keeps a credential as Berth's own. A rejected credential
    * throws `unauthorized` and nothing is stored. A registry not in the list yet is added first.
    */
-  setCredential(input: { registryId: string; username: string; secret: string; verify: boolean; insecure?: boolean }, signal?: AbortSignal): Promise<RegistryView>;
+  setCredential(
+    input: { registryId: string; username: string; secret: string; verify: boolean; insecure?: boolean },
+    signal?: AbortSignal,
+  ): Promise<RegistryView>;
   removeCredential(registryId: string): Promise<RegistryView>;
   /**
    * A registry by settings id, or by host for one that is not in the list (the CLI takes plain hosts):
@@ -80,7 +88,10 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
 
   function require(idOrHost: string): RegistryRecord {
     const record = find(idOrHost);
-    if (!record) throw new BerthError('not_found', `No registry "${idOrHost.slice(0, 128)}" in Berth's list`, { registry: idOrHost.slice(0, 128) });
+    if (!record)
+      throw new BerthError('not_found', `No registry "${idOrHost.slice(0, 128)}" in Berth's list`, {
+        registry: idOrHost.slice(0, 128),
+      });
     return record;
   }
 
@@ -98,7 +109,10 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
     settings.updateRegistries((registries) => {
       const record = newRegistryRecord(input, new Set(registries.map((registry) => registry.id)));
       const existing = registries.find((registry) => registry.host === record.host);
-      if (existing) throw new BerthError('conflict', `${record.host} is already in the list as "${existing.name}"`, { registry: existing.id });
+      if (existing)
+        throw new BerthError('conflict', `${record.host} is already in the list as "${existing.name}"`, {
+          registry: existing.id,
+        });
       added = record;
       return [...registries, record];
     });
@@ -127,7 +141,8 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
       const host = changes.host === undefined ? current.host : parseRegistryHost(changes.host).host;
       if (changes.caPath !== undefined) await checkCaPath(changes.caPath);
       if (host !== current.host) {
-        if (settings.registries().some((registry) => registry.host === host)) throw new BerthError('conflict', `${host} is already in the list`);
+        if (settings.registries().some((registry) => registry.host === host))
+          throw new BerthError('conflict', `${host} is already in the list`);
         // A credential verified for one server is never sent to another: a new host starts signed out.
         await credentials.forget(current.host);
       }
@@ -169,14 +184,18 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
 
     async dockerCandidates() {
       const known = new Set(settings.registries().map((registry) => registry.host));
-      return (await credentials.dockerHosts()).map((summary) => ({ ...summary, alreadyAdded: known.has(summary.host) }));
+      return (await credentials.dockerHosts()).map((summary) => ({
+        ...summary,
+        alreadyAdded: known.has(summary.host),
+      }));
     },
 
     async importDocker(hosts) {
       const candidates = await service.dockerCandidates();
       const wanted = hosts.map((host) => parseRegistryHost(host).host);
       const unknown = wanted.filter((host) => !candidates.some((candidate) => candidate.host === host));
-      if (unknown.length > 0) throw new BerthError('invalid_input', `Your Docker config has no login for ${unknown.join(', ')}`);
+      if (unknown.length > 0)
+        throw new BerthError('invalid_input', `Your Docker config has no login for ${unknown.join(', ')}`);
       const imported: RegistryView[] = [];
       for (const host of new Set(wanted)) {
         const existing = find(host);
@@ -194,14 +213,19 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
         verifying.set(parsed.host, { insecure, ...(existing?.caPath ? { caPath: existing.caPath } : {}) });
         try {
           options.access().forget(parsed.host);
-          await options.access().verify(parsed.host, { kind: 'basic', username: input.username, password: input.secret }, signal);
+          await options
+            .access()
+            .verify(parsed.host, { kind: 'basic', username: input.username, password: input.secret }, signal);
         } finally {
           verifying.delete(parsed.host);
           options.access().forget(parsed.host);
         }
       }
       const record = existing ?? addRecord({ host: parsed.host, insecure });
-      if (insecure && !record.insecure) settings.updateRegistries((registries) => registries.map((registry) => (registry.id === record.id ? { ...registry, insecure } : registry)));
+      if (insecure && !record.insecure)
+        settings.updateRegistries((registries) =>
+          registries.map((registry) => (registry.id === record.id ? { ...registry, insecure } : registry)),
+        );
       const backing = await credentials.save(record.host, input.username, input.secret);
       options.access().forget(record.host);
       const result = await service.get(record.id);
@@ -223,7 +247,10 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
       try {
         host = parseRegistryHost(idOrHost).host;
       } catch {
-        throw new BerthError('not_found', `No registry "${idOrHost.slice(0, 128)}" in Berth's list, and it is not a registry host either`);
+        throw new BerthError(
+          'not_found',
+          `No registry "${idOrHost.slice(0, 128)}" in Berth's list, and it is not a registry host either`,
+        );
       }
       return { ...newRegistryRecord({ host }, new Set()), id: host };
     },
@@ -232,7 +259,9 @@ export function createRegistryService(options: RegistryServiceOptions): Registry
       const pending = verifying.get(host);
       if (pending) return pending;
       const record = find(host);
-      return record ? { insecure: record.insecure, ...(record.caPath ? { caPath: record.caPath } : {}) } : { insecure: false };
+      return record
+        ? { insecure: record.insecure, ...(record.caPath ? { caPath: record.caPath } : {}) }
+        : { insecure: false };
     },
   };
   return service;

@@ -58,8 +58,11 @@ function bindingReason(error: unknown, platform: NodeJS.Platform = process.platf
   const code = (error as { code?: unknown } | undefined)?.code;
   // The package itself is absent (npm removes an optional dependency whose build failed); a failure inside
   // it (its .node file missing, built for another Node ABI, a shared library missing) is "could not load".
-  const absent = (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]keytar['"]/.test(firstLine(error));
-  const what = absent ? 'The OS keychain binding (keytar) is not installed' : `The OS keychain binding (keytar) could not be loaded (${firstLine(error)})`;
+  const absent =
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]keytar['"]/.test(firstLine(error));
+  const what = absent
+    ? 'The OS keychain binding (keytar) is not installed'
+    : `The OS keychain binding (keytar) could not be loaded (${firstLine(error)})`;
   const needs = BUILD_NEEDS[platform] ?? 'install a C++ build toolchain';
   return `${what}: ${needs}, then run \`${absent ? 'npm install' : 'npm rebuild keytar'}\` in the Berth folder.`;
 }
@@ -85,7 +88,10 @@ export function createSystemSecretStore(options: SystemSecretStoreOptions): Secr
 
   function choose() {
     chosen ??= (async () => {
-      const session = (reason: string) => ({ store: createSessionSecretStore(reason), backing: { kind: 'session', reason } as const });
+      const session = (reason: string) => ({
+        store: createSessionSecretStore(reason),
+        backing: { kind: 'session', reason } as const,
+      });
       let keychain: KeychainApi;
       try {
         keychain = await loadKeytar();
@@ -113,7 +119,9 @@ export function createSystemSecretStore(options: SystemSecretStoreOptions): Secr
 }
 
 /** Memory only, gone when the process exits; `reason` says why there is no keychain. */
-export function createSessionSecretStore(reason = 'Berth was started with a session-only credential store.'): SecretStore {
+export function createSessionSecretStore(
+  reason = 'Berth was started with a session-only credential store.',
+): SecretStore {
   const secrets = new Map<string, string>();
   return {
     backing: async () => ({ kind: 'session', reason }),
@@ -162,9 +170,19 @@ const LOCKED = /locked|interaction is not allowed|user cancel+ed/i;
 function keychainError(action: string, error: unknown): BerthError {
   const reason = firstLine(error);
   if (LOCKED.test(reason)) {
-    return new BerthError('keychain_locked', `The OS keychain is locked, so Berth could not ${action} the credential. Unlock it and try again.`, undefined, { cause: error });
+    return new BerthError(
+      'keychain_locked',
+      `The OS keychain is locked, so Berth could not ${action} the credential. Unlock it and try again.`,
+      undefined,
+      { cause: error },
+    );
   }
-  return new BerthError('keychain_unavailable', `The OS keychain could not ${action} the credential: ${reason}`, undefined, { cause: error });
+  return new BerthError(
+    'keychain_unavailable',
+    `The OS keychain could not ${action} the credential: ${reason}`,
+    undefined,
+    { cause: error },
+  );
 }
 
 /** OS keychain errors carry the OS's text (never a secret); one line of it is enough. */

@@ -13,7 +13,10 @@ const text = (max: number) => z.string().min(1).max(max);
 
 const registryHost = z
   .string()
-  .refine((host) => tryNormalizeHost(host) === host, 'expected a registry host like ghcr.io or 127.0.0.1:5000 (lower case, no scheme or path; Docker Hub is docker.io)');
+  .refine(
+    (host) => tryNormalizeHost(host) === host,
+    'expected a registry host like ghcr.io or 127.0.0.1:5000 (lower case, no scheme or path; Docker Hub is docker.io)',
+  );
 
 // `host` first: it is what a person writes, so its problem is the one worth reporting first.
 export const registryRecordSchema = z.strictObject({
@@ -43,8 +46,14 @@ export const settingsDocumentSchema = z
     const ids = new Set<string>();
     const hosts = new Set<string>();
     document.registries.forEach((registry, index) => {
-      if (ids.has(registry.id)) ctx.addIssue({ code: 'custom', path: ['registries', index, 'id'], message: `duplicate id "${registry.id}"` });
-      if (hosts.has(registry.host)) ctx.addIssue({ code: 'custom', path: ['registries', index, 'host'], message: `${registry.host} is listed twice` });
+      if (ids.has(registry.id))
+        ctx.addIssue({ code: 'custom', path: ['registries', index, 'id'], message: `duplicate id "${registry.id}"` });
+      if (hosts.has(registry.host))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['registries', index, 'host'],
+          message: `${registry.host} is listed twice`,
+        });
       ids.add(registry.id);
       hosts.add(registry.host);
     });
@@ -84,7 +93,10 @@ export function newRegistryRecord(input: NewRegistryInput, takenIds: ReadonlySet
  * team can hand out a file listing its registries). Completing it is the first migration.
  */
 const handWrittenSchema = z.looseObject({
-  registries: z.array(z.looseObject({ host: z.string() })).max(1_000).optional(),
+  registries: z
+    .array(z.looseObject({ host: z.string() }))
+    .max(1_000)
+    .optional(),
 });
 
 interface Migration {

@@ -110,13 +110,22 @@ export function createSettingsStore(options: SettingsStoreOptions): SettingsStor
     } catch (error) {
       if (isBerthError(error)) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : ((error as Error).message ?? String(error));
-      throw new BerthError('config_invalid', `Berth's settings file ${path} cannot be used: ${reason}`, undefined, { cause: error });
+      const reason =
+        code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : ((error as Error).message ?? String(error));
+      throw new BerthError('config_invalid', `Berth's settings file ${path} cannot be used: ${reason}`, undefined, {
+        cause: error,
+      });
     }
   }
 
   function invalid(problem: string): BerthError {
-    return new BerthError('config_invalid', `Berth's settings file ${path} is invalid: ${problem}. ${UNTOUCHED}`, { file: path });
+    return new BerthError('config_invalid', `Berth's settings file ${path} is invalid: ${problem}. ${UNTOUCHED}`, {
+      file: path,
+    });
   }
 
   function validate(raw: Record<string, unknown>): SettingsDocument {
@@ -130,7 +139,8 @@ export function createSettingsStore(options: SettingsStoreOptions): SettingsStor
     const raw = guard(() => open().store);
     if (Object.keys(raw).length === 0) return emptySettings();
     const version = raw.version ?? 0;
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw invalid('`version` must be a whole number');
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0)
+      throw invalid('`version` must be a whole number');
     if (version > SETTINGS_VERSION) {
       throw new BerthError(
         'config_invalid',
@@ -170,7 +180,8 @@ export function createSettingsStore(options: SettingsStoreOptions): SettingsStor
       return registries;
     },
     section<T>(key: string, schema: z.ZodType<T>, fallback: T): SettingsSection<T> {
-      if ((CORE_KEYS as readonly string[]).includes(key) || key.startsWith('__')) throw new Error(`settings key "${key}" is reserved`);
+      if ((CORE_KEYS as readonly string[]).includes(key) || key.startsWith('__'))
+        throw new Error(`settings key "${key}" is reserved`);
       return {
         get() {
           const value = read()[key];
@@ -184,7 +195,10 @@ export function createSettingsStore(options: SettingsStoreOptions): SettingsStor
           const parsed = schema.safeParse(value);
           if (!parsed.success) {
             const issue = parsed.error.issues[0];
-            throw new BerthError('invalid_input', `Invalid ${formatIssuePath([key, ...(issue?.path ?? [])])}: ${issue?.message ?? 'rejected'}`);
+            throw new BerthError(
+              'invalid_input',
+              `Invalid ${formatIssuePath([key, ...(issue?.path ?? [])])}: ${issue?.message ?? 'rejected'}`,
+            );
           }
           write({ ...read(), [key]: parsed.data });
         },

@@ -63,7 +63,10 @@ export async function discoverEngines(input: DiscoveryInput): Promise<Discovery>
     const wanted = env.DOCKER_CONTEXT?.trim() || (await currentContextName(configDir, warnings));
     if (wanted && wanted !== DEFAULT_CONTEXT) {
       selected = contexts.find((c) => c.contextName === wanted);
-      if (!selected) warnings.push(`Docker context "${wanted}" is selected but not found in ${join(configDir, 'contexts')}; using the default engine.`);
+      if (!selected)
+        warnings.push(
+          `Docker context "${wanted}" is selected but not found in ${join(configDir, 'contexts')}; using the default engine.`,
+        );
     }
   }
   selected ??= platformDefault.present || podman.length === 0 ? platformDefault : podman[0]!;
@@ -110,8 +113,19 @@ function tlsFiles(dir: string, verify: boolean): EngineTls {
   return { verify, caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
 }
 
-async function candidate(host: string, source: EngineCandidate['source'], tls?: EngineTls, contextName?: string): Promise<EngineCandidate> {
-  return { host, source, present: await socketPresent(host), ...(tls ? { tls } : {}), ...(contextName ? { contextName } : {}) };
+async function candidate(
+  host: string,
+  source: EngineCandidate['source'],
+  tls?: EngineTls,
+  contextName?: string,
+): Promise<EngineCandidate> {
+  return {
+    host,
+    source,
+    present: await socketPresent(host),
+    ...(tls ? { tls } : {}),
+    ...(contextName ? { contextName } : {}),
+  };
 }
 
 async function presentCandidates(hosts: string[], source: EngineCandidate['source']): Promise<EngineCandidate[]> {
@@ -120,7 +134,11 @@ async function presentCandidates(hosts: string[], source: EngineCandidate['sourc
 }
 
 async function socketPresent(host: string): Promise<boolean> {
-  const path = host.startsWith('unix://') ? host.slice('unix://'.length) : host.startsWith('npipe://') ? host.slice('npipe://'.length).replace(/\//g, '\\') : undefined;
+  const path = host.startsWith('unix://')
+    ? host.slice('unix://'.length)
+    : host.startsWith('npipe://')
+      ? host.slice('npipe://'.length).replace(/\//g, '\\')
+      : undefined;
   return path === undefined ? true : pathExists(path);
 }
 

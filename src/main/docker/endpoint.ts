@@ -33,16 +33,19 @@ export function parseEngineHost(input: string, tls?: EngineTls): EngineEndpoint 
   if (host.length === 0) throw invalidHost(input, 'it is empty');
   if (host.startsWith('/')) return { kind: 'unix', host: `unix://${host}`, socketPath: host };
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(host)?.[1]?.toLowerCase();
-  if (scheme === undefined) throw invalidHost(input, 'use unix:///path/docker.sock, npipe:////./pipe/docker_engine or tcp://host:port');
+  if (scheme === undefined)
+    throw invalidHost(input, 'use unix:///path/docker.sock, npipe:////./pipe/docker_engine or tcp://host:port');
   const rest = host.slice(scheme.length + 3);
   switch (scheme) {
     case 'unix': {
-      if (!rest.startsWith('/')) throw invalidHost(input, 'a unix socket path must be absolute (unix:///var/run/docker.sock)');
+      if (!rest.startsWith('/'))
+        throw invalidHost(input, 'a unix socket path must be absolute (unix:///var/run/docker.sock)');
       return { kind: 'unix', host: `unix://${rest}`, socketPath: rest };
     }
     case 'npipe': {
       // `npipe:////./pipe/docker_engine` names the Windows pipe `\\.\pipe\docker_engine`.
-      if (!/^[/\\]{2}[^/\\]+[/\\]pipe[/\\][^/\\]+$/.test(rest)) throw invalidHost(input, 'expected npipe:////./pipe/NAME');
+      if (!/^[/\\]{2}[^/\\]+[/\\]pipe[/\\][^/\\]+$/.test(rest))
+        throw invalidHost(input, 'expected npipe:////./pipe/NAME');
       return { kind: 'npipe', host: `npipe://${rest.replace(/\\/g, '/')}`, socketPath: rest.replace(/\//g, '\\') };
     }
     case 'tcp':
@@ -76,7 +79,8 @@ export function parseEngineHost(input: string, tls?: EngineTls): EngineEndpoint 
 function parseUrl(input: string, text: string): URL {
   try {
     const url = new URL(text);
-    if (url.username || url.password || url.search || url.hash) throw invalidHost(input, 'no credentials, query or fragment in a Docker host');
+    if (url.username || url.password || url.search || url.hash)
+      throw invalidHost(input, 'no credentials, query or fragment in a Docker host');
     if (url.hostname === '') throw invalidHost(input, 'the host name is missing');
     return url;
   } catch (error) {

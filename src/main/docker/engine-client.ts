@@ -94,7 +94,10 @@ async function readBounded(body: Readable, limit: number): Promise<string> {
     size += (chunk as Buffer).length;
     if (size > limit) {
       body.destroy();
-      throw new BerthError('too_large', `The Docker engine sent more than ${limit} bytes where a short answer was expected.`);
+      throw new BerthError(
+        'too_large',
+        `The Docker engine sent more than ${limit} bytes where a short answer was expected.`,
+      );
     }
     chunks.push(chunk as Buffer);
   }
@@ -110,10 +113,19 @@ async function loadTls(endpoint: EngineEndpoint, tls: EngineTls): Promise<Record
       // Only the CA of a verified connection must exist; client certificates are optional, as in the Docker CLI.
       const required = what === 'CA certificate' && tls.verify;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined;
-      throw new BerthError('config_invalid', `Cannot read the ${what} ${file} for the Docker engine at ${endpoint.host}.`, undefined, { cause: error });
+      throw new BerthError(
+        'config_invalid',
+        `Cannot read the ${what} ${file} for the Docker engine at ${endpoint.host}.`,
+        undefined,
+        { cause: error },
+      );
     }
   };
-  const [ca, cert, key] = await Promise.all([read(tls.caFile, 'CA certificate'), read(tls.certFile, 'client certificate'), read(tls.keyFile, 'client key')]);
+  const [ca, cert, key] = await Promise.all([
+    read(tls.caFile, 'CA certificate'),
+    read(tls.certFile, 'client certificate'),
+    read(tls.keyFile, 'client key'),
+  ]);
   return { rejectUnauthorized: tls.verify, ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
 }
 
@@ -132,7 +144,11 @@ export class EngineClient {
   ) {}
 
   /** `connector` replaces undici's own (TLS settings included): tests use it to see every connection attempt. */
-  static async open(endpoint: EngineEndpoint, platform: NodeJS.Platform = process.platform, connector?: buildConnector.connector): Promise<EngineClient> {
+  static async open(
+    endpoint: EngineEndpoint,
+    platform: NodeJS.Platform = process.platform,
+    connector?: buildConnector.connector,
+  ): Promise<EngineClient> {
     // Several connections: a pull stream holds one for minutes while the UI keeps listing images.
     const common = { connections: 8, keepAliveTimeout: 10_000 };
     let pool: Pool;
@@ -140,10 +156,16 @@ export class EngineClient {
       const secure = endpoint.tls !== undefined;
       const host = endpoint.hostname.replace(/^\[|\]$/g, '');
       // SNI carries names only (RFC 6066); an IP address is checked against the certificate's IP SANs.
-      const connect = connector ?? (secure ? { ...(await loadTls(endpoint, endpoint.tls!)), ...(isIP(host) ? {} : { servername: host }) } : {});
+      const connect =
+        connector ??
+        (secure ? { ...(await loadTls(endpoint, endpoint.tls!)), ...(isIP(host) ? {} : { servername: host }) } : {});
       pool = new Pool(`${secure ? 'https' : 'http'}://${endpoint.hostname}:${endpoint.port}`, { ...common, connect });
     } else {
-      pool = new Pool('http://localhost', { ...common, socketPath: endpoint.socketPath, ...(connector ? { connect: connector } : {}) });
+      pool = new Pool('http://localhost', {
+        ...common,
+        socketPath: endpoint.socketPath,
+        ...(connector ? { connect: connector } : {}),
+      });
     }
     return new EngineClient(endpoint, pool, platform);
   }
@@ -192,7 +214,12 @@ export class EngineClient {
     const platformName = asOptionalString((body.Platform as { Name?: unknown } | undefined)?.Name);
     const component = asOptionalString(components[0]?.Name);
     // Docker names its component "Engine" (the edition is in Platform.Name); Podman says "Podman Engine".
-    const product = component === 'Engine' ? (platformName?.startsWith('Docker') ? platformName : 'Docker Engine') : (component ?? platformName);
+    const product =
+      component === 'Engine'
+        ? platformName?.startsWith('Docker')
+          ? platformName
+          : 'Docker Engine'
+        : (component ?? platformName);
     const minApiVersion = asOptionalString(body.MinAPIVersion);
     return {
       ...(product ? { product } : {}),
@@ -206,7 +233,11 @@ export class EngineClient {
 
   async listImages(signal?: AbortSignal): Promise<LocalImage[]> {
     const body = await this.json('GET', '/images/json', { signal });
-    if (!Array.isArray(body)) throw new BerthError('bad_response', 'The Docker engine answered the image list with something that is not a list.');
+    if (!Array.isArray(body))
+      throw new BerthError(
+        'bad_response',
+        'The Docker engine answered the image list with something that is not a list.',
+      );
     const images = body.map((image: Record<string, unknown>) => ({
       id: String(image.Id ?? ''),
       repoTags: realNames(image.RepoTags),
@@ -215,7 +246,9 @@ export class EngineClient {
       created: unixSecondsToIso(image.Created),
     }));
     // Newest first, as `docker images` shows them (the engine returns them in no particular order).
-    return images.sort((a, b) => b.created.localeCompare(a.created) || (a.repoTags[0] ?? '').localeCompare(b.repoTags[0] ?? ''));
+    return images.sort(
+      (a, b) => b.created.localeCompare(a.created) || (a.repoTags[0] ?? '').localeCompare(b.repoTags[0] ?? ''),
+    );
   }
 
   async inspectImage(name: string, signal?: AbortSignal): Promise<LocalImageDetails> {
@@ -244,7 +277,9 @@ export class EngineClient {
       cmd: Array.isArray(config.Cmd) ? asStrings(config.Cmd) : null,
       ...(workingDir ? { workingDir } : {}),
       ...(user ? { user } : {}),
-      labels: Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+      labels: Object.fromEntries(
+        Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      ),
       exposedPorts: Object.keys((config.ExposedPorts ?? {}) as object),
       layers: asStrings((image.RootFS as { Layers?: unknown } | undefined)?.Layers),
       history: (Array.isArray(history) ? history : []).map((step: Record<string, unknown>): LocalImageHistoryStep => {
@@ -262,7 +297,12 @@ export class EngineClient {
   }
 
   /** `POST /images/create`: the engine pulls `fromImage` at `tag` (a tag or a digest) and streams progress. */
-  async pull(fromImage: string, tag: string, registryAuth: string, signal?: AbortSignal): Promise<AsyncGenerator<JsonMessage>> {
+  async pull(
+    fromImage: string,
+    tag: string,
+    registryAuth: string,
+    signal?: AbortSignal,
+  ): Promise<AsyncGenerator<JsonMessage>> {
     const during = `pull of ${fromImage}${tag.includes(':') ? '@' : ':'}${tag}`;
     const response = await this.send('POST', '/images/create', {
       query: { fromImage, tag },
@@ -275,7 +315,12 @@ export class EngineClient {
   }
 
   /** `POST /images/{name}/push`: pushes one tag (without `tag` the engine would push every tag of the repository). */
-  async push(name: string, tag: string, registryAuth: string, signal?: AbortSignal): Promise<AsyncGenerator<JsonMessage>> {
+  async push(
+    name: string,
+    tag: string,
+    registryAuth: string,
+    signal?: AbortSignal,
+  ): Promise<AsyncGenerator<JsonMessage>> {
     const during = `push of ${name}:${tag}`;
     const response = await this.send('POST', imagePath(name, '/push'), {
       query: { tag },
@@ -296,7 +341,9 @@ export class EngineClient {
   async removeImage(name: string, force: boolean, signal?: AbortSignal): Promise<string[]> {
     const body = await this.json('DELETE', imagePath(name), { query: { force: String(force) }, signal });
     const items = Array.isArray(body) ? (body as Record<string, unknown>[]) : [];
-    return items.flatMap((item) => [asOptionalString(item.Untagged), asOptionalString(item.Deleted)].filter((v): v is string => v !== undefined));
+    return items.flatMap((item) =>
+      [asOptionalString(item.Untagged), asOptionalString(item.Deleted)].filter((v): v is string => v !== undefined),
+    );
   }
 
   /**
@@ -304,7 +351,12 @@ export class EngineClient {
    * returned stream as BerthErrors; destroying it ends the transfer.
    */
   async exportImage(name: string, signal?: AbortSignal): Promise<Readable> {
-    const response = await this.send('GET', imagePath(name, '/get'), { signal, timeouts: STREAMING, during: `export of ${name}`, bulk: true });
+    const response = await this.send('GET', imagePath(name, '/get'), {
+      signal,
+      timeouts: STREAMING,
+      during: `export of ${name}`,
+      bulk: true,
+    });
     return response.body;
   }
 
@@ -316,15 +368,24 @@ export class EngineClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new BerthError('bad_response', `The Docker engine answered ${method} ${path} with something that is not JSON.`);
+      throw new BerthError(
+        'bad_response',
+        `The Docker engine answered ${method} ${path} with something that is not JSON.`,
+      );
     }
   }
 
   /** Sends a request; an HTTP error status becomes the engine's own message with a code. */
-  private async send(method: Dispatcher.HttpMethod, path: string, options: RequestOptions): Promise<Dispatcher.ResponseData | BulkResponse> {
+  private async send(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: RequestOptions,
+  ): Promise<Dispatcher.ResponseData | BulkResponse> {
     const version = options.unversioned ? '' : `/v${await this.apiVersion(options.signal)}`;
     const base = this.endpoint.kind === 'tcp' ? this.endpoint.basePath : '';
-    const query = new URLSearchParams(Object.entries(options.query ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    const query = new URLSearchParams(
+      Object.entries(options.query ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     const search = query.size > 0 ? `?${query.toString()}` : '';
     const request = {
       method,
@@ -353,12 +414,19 @@ export class EngineClient {
       // Not JSON: keep the text, the engine's words are still the best explanation.
     }
     if (response.statusCode === 400 && /client version [\d.]+ is too old/i.test(message)) {
-      throw new BerthError('unsupported', `The Docker engine at ${this.endpoint.host} no longer speaks API ${version.slice(2)}: ${message}. Update Berth.`);
+      throw new BerthError(
+        'unsupported',
+        `The Docker engine at ${this.endpoint.host} no longer speaks API ${version.slice(2)}: ${message}. Update Berth.`,
+      );
     }
     throw engineError(message, response.statusCode, { host: this.endpoint.host });
   }
 
-  private async *messages(response: { body: Readable }, during: string, signal?: AbortSignal): AsyncGenerator<JsonMessage> {
+  private async *messages(
+    response: { body: Readable },
+    during: string,
+    signal?: AbortSignal,
+  ): AsyncGenerator<JsonMessage> {
     try {
       yield* readJsonMessages(response.body);
     } catch (error) {
@@ -371,7 +439,9 @@ export class EngineClient {
 
   private failure(error: unknown, signal: AbortSignal | undefined, during?: string): BerthError {
     if (signal?.aborted) {
-      return signal.reason instanceof BerthError ? signal.reason : new BerthError('cancelled', `Cancelled${during ? ` the ${during}` : ''}`);
+      return signal.reason instanceof BerthError
+        ? signal.reason
+        : new BerthError('cancelled', `Cancelled${during ? ` the ${during}` : ''}`);
     }
     return connectionError(error, this.endpoint, this.platform, during);
   }

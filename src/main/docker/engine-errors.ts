@@ -40,7 +40,12 @@ function errorCode(error: unknown): string | undefined {
  * nothing at the socket, nobody listening, the docker group, TLS, a peer that is not Docker, a dropped stream.
  * `during` names what was running ("push of app:1") so a dropped connection says what it interrupted.
  */
-export function connectionError(error: unknown, endpoint: EngineEndpoint, platform: NodeJS.Platform, during?: string): BerthError {
+export function connectionError(
+  error: unknown,
+  endpoint: EngineEndpoint,
+  platform: NodeJS.Platform,
+  during?: string,
+): BerthError {
   if (error instanceof BerthError) return error;
   const where = describeEndpoint(endpoint);
   const code = errorCode(error);
@@ -73,13 +78,28 @@ export function connectionError(error: unknown, endpoint: EngineEndpoint, platfo
       );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new BerthError('unreachable', `Cannot resolve the engine host ${endpoint.kind === 'tcp' ? endpoint.hostname : where}.`, details, cause);
+      return new BerthError(
+        'unreachable',
+        `Cannot resolve the engine host ${endpoint.kind === 'tcp' ? endpoint.hostname : where}.`,
+        details,
+        cause,
+      );
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new BerthError('timeout', `Connecting to the Docker engine at ${endpoint.host} timed out.`, details, cause);
+      return new BerthError(
+        'timeout',
+        `Connecting to the Docker engine at ${endpoint.host} timed out.`,
+        details,
+        cause,
+      );
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return new BerthError('timeout', `The Docker engine at ${endpoint.host} stopped answering${during ? ` during the ${during}` : ''}.`, details, cause);
+      return new BerthError(
+        'timeout',
+        `The Docker engine at ${endpoint.host} stopped answering${during ? ` during the ${during}` : ''}.`,
+        details,
+        cause,
+      );
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
@@ -92,11 +112,22 @@ export function connectionError(error: unknown, endpoint: EngineEndpoint, platfo
       );
   }
   if (code && TLS_CODES.has(code)) {
-    return new BerthError('tls', `TLS with the Docker engine at ${endpoint.host} failed (${code}). Check DOCKER_CERT_PATH or the context's certificates.`, details, cause);
+    return new BerthError(
+      'tls',
+      `TLS with the Docker engine at ${endpoint.host} failed (${code}). Check DOCKER_CERT_PATH or the context's certificates.`,
+      details,
+      cause,
+    );
   }
-  if (code?.startsWith('HPE_') || (error as Error | undefined)?.name === 'HTTPParserError') return notDocker(endpoint, 'it does not speak HTTP', cause);
+  if (code?.startsWith('HPE_') || (error as Error | undefined)?.name === 'HTTPParserError')
+    return notDocker(endpoint, 'it does not speak HTTP', cause);
   const message = error instanceof Error ? error.message : String(error);
-  return new BerthError('engine_unavailable', `Cannot talk to the Docker engine at ${endpoint.host}: ${message}`, details, cause);
+  return new BerthError(
+    'engine_unavailable',
+    `Cannot talk to the Docker engine at ${endpoint.host}: ${message}`,
+    details,
+    cause,
+  );
 }
 
 export function notDocker(endpoint: EngineEndpoint, why: string, options?: { cause?: unknown }): BerthError {
@@ -111,17 +142,33 @@ export function notDocker(endpoint: EngineEndpoint, why: string, options?: { cau
 /** Ordered: the first pattern that matches an engine or registry message decides the code. */
 const MESSAGE_CODES: [RegExp, ErrorCode][] = [
   [/toomanyrequests|rate limit/i, 'rate_limited'],
-  [/unauthorized|authentication required|no basic auth credentials|incorrect username or password|401 Unauthorized/i, 'unauthorized'],
+  [
+    /unauthorized|authentication required|no basic auth credentials|incorrect username or password|401 Unauthorized/i,
+    'unauthorized',
+  ],
   [/denied|forbidden|\b403\b/i, 'denied'],
   [/x509|certificate|tls:|handshake/i, 'tls'],
-  [/invalid reference format|invalid tag format|invalid repository name|invalid reference|must be lowercase/i, 'invalid_input'],
+  [
+    /invalid reference format|invalid tag format|invalid repository name|invalid reference|must be lowercase/i,
+    'invalid_input',
+  ],
   [/manifest unknown|not found|no such image|does not exist|name unknown|\b404\b/i, 'not_found'],
   [/conflict|must force|is using its referenced image|being used by/i, 'conflict'],
-  [/connection refused|no such host|i\/o timeout|dial tcp|server gave HTTP response to HTTPS client|network is unreachable/i, 'unreachable'],
+  [
+    /connection refused|no such host|i\/o timeout|dial tcp|server gave HTTP response to HTTPS client|network is unreachable/i,
+    'unreachable',
+  ],
   [/context canceled/i, 'cancelled'],
 ];
 
-const STATUS_CODES: Record<number, ErrorCode> = { 400: 'invalid_input', 401: 'unauthorized', 403: 'denied', 404: 'not_found', 409: 'conflict', 429: 'rate_limited' };
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'invalid_input',
+  401: 'unauthorized',
+  403: 'denied',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+};
 
 /**
  * An error the engine reported (an HTTP error body, or the `error` field of a progress stream): the engine's

@@ -4,7 +4,13 @@
  */
 import type { Readable } from 'node:stream';
 
-export { createDockerService, type DockerService, type DockerServiceOptions, type TransferOptions, type TransferResult } from './service';
+export {
+  createDockerService,
+  type DockerService,
+  type DockerServiceOptions,
+  type TransferOptions,
+  type TransferResult,
+} from './service';
 export { settingsEngineChoice, type EngineChoiceStore } from './engine-choice';
 export { registryClientProbe, type RegistryAccess, type RegistryProbe } from './registry-probe';
 export type { TransferSnapshot } from './transfer-progress';

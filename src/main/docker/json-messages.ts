@@ -27,7 +27,11 @@ export async function* readJsonMessages(body: AsyncIterable<Buffer | string>): A
       pending = pending.slice(newline + 1);
       if (line.length > 0) yield parseLine(line);
     }
-    if (pending.length > MAX_LINE_BYTES) throw new BerthError('bad_response', 'The Docker engine sent a progress line over 1 MiB; it is not a progress stream.');
+    if (pending.length > MAX_LINE_BYTES)
+      throw new BerthError(
+        'bad_response',
+        'The Docker engine sent a progress line over 1 MiB; it is not a progress stream.',
+      );
   }
   const last = pending.trim();
   if (last.length > 0) yield parseLine(last);
@@ -38,10 +42,16 @@ function parseLine(line: string): JsonMessage {
   try {
     value = JSON.parse(line);
   } catch {
-    throw new BerthError('bad_response', `The Docker engine sent a progress line that is not JSON: ${JSON.stringify(line.slice(0, 80))}`);
+    throw new BerthError(
+      'bad_response',
+      `The Docker engine sent a progress line that is not JSON: ${JSON.stringify(line.slice(0, 80))}`,
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BerthError('bad_response', `The Docker engine sent a progress line that is not a message: ${JSON.stringify(line.slice(0, 80))}`);
+    throw new BerthError(
+      'bad_response',
+      `The Docker engine sent a progress line that is not a message: ${JSON.stringify(line.slice(0, 80))}`,
+    );
   }
   return value as JsonMessage;
 }

@@ -17,8 +17,14 @@ const DOCKER_HUB_SERVER_ADDRESS = 'https://index.docker.io/v1/';
 export function registryAuthHeader(registry: string, credential: RegistryCredential | undefined): string {
   const serveraddress = registry === DOCKER_HUB ? DOCKER_HUB_SERVER_ADDRESS : registry;
   let config: Record<string, string> = {};
-  if (credential?.kind === 'basic') config = { username: credential.username, password: credential.password, serveraddress };
-  else if (credential?.kind === 'identity-token') config = { ...(credential.username ? { username: credential.username } : {}), identitytoken: credential.token, serveraddress };
+  if (credential?.kind === 'basic')
+    config = { username: credential.username, password: credential.password, serveraddress };
+  else if (credential?.kind === 'identity-token')
+    config = {
+      ...(credential.username ? { username: credential.username } : {}),
+      identitytoken: credential.token,
+      serveraddress,
+    };
   else if (credential?.kind === 'registry-token') config = { registrytoken: credential.token, serveraddress };
   return Buffer.from(JSON.stringify(config), 'utf8').toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }

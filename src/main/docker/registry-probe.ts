@@ -11,14 +11,18 @@ export type RegistryProbe = (registry: string, signal?: AbortSignal) => Promise<
  * auth), so that a push Berth has no credential for fails before the engine starts uploading. Anything
  * inconclusive (unreachable, TLS trouble) is `unknown`: the engine then tries and reports its own error.
  */
-export function registryClientProbe(client: { checkAccess(registry: string, options?: RequestOptions): Promise<AccessCheck> }): RegistryProbe {
+export function registryClientProbe(client: {
+  checkAccess(registry: string, options?: RequestOptions): Promise<AccessCheck>;
+}): RegistryProbe {
   return async (registry, signal) => {
     try {
       const access = await client.checkAccess(registry, signal ? { signal } : {});
       return access.requiresAuth ? 'auth-required' : 'open';
     } catch (error) {
       if (signal?.aborted) throw error;
-      return error instanceof BerthError && (error.code === 'unauthorized' || error.code === 'denied') ? 'auth-required' : 'unknown';
+      return error instanceof BerthError && (error.code === 'unauthorized' || error.code === 'denied')
+        ? 'auth-required'
+        : 'unknown';
     }
   };
 }

@@ -46,7 +46,11 @@ export interface DockerService {
    * Use this engine from now on (kept in the settings); null goes back to finding it as the Docker CLI does.
    * A remote engine over plain TCP is refused unless `allowInsecureRemote` says the user confirmed it.
    */
-  setEngine(host: string | null, options?: { allowInsecureRemote?: boolean }, signal?: AbortSignal): Promise<EngineInfo>;
+  setEngine(
+    host: string | null,
+    options?: { allowInsecureRemote?: boolean },
+    signal?: AbortSignal,
+  ): Promise<EngineInfo>;
   images(signal?: AbortSignal): Promise<LocalImage[]>;
   inspect(image: string, signal?: AbortSignal): Promise<LocalImageDetails>;
   pull(reference: string, options?: TransferOptions): Promise<TransferResult>;
@@ -79,7 +83,11 @@ function localImageName(input: string): string {
 }
 
 function withTarget(ref: ImageReference, tag: string): string {
-  return familiarReference({ registry: ref.registry, repository: ref.repository, ...(tag.includes(':') ? { digest: tag } : { tag }) });
+  return familiarReference({
+    registry: ref.registry,
+    repository: ref.repository,
+    ...(tag.includes(':') ? { digest: tag } : { tag }),
+  });
 }
 
 export function createDockerService(options: DockerServiceOptions): DockerService {
@@ -104,12 +112,22 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     const picked = chosen !== undefined ? discovery.candidates.find((c) => c.host === chosen) : discovery.selected;
     const source: EngineSource = chosen !== undefined ? 'user' : discovery.selected.source;
     const host = chosen ?? discovery.selected.host;
-    const resolved: ResolvedEngine = { source, discovery, host, ...(picked?.contextName ? { contextName: picked.contextName } : {}) };
+    const resolved: ResolvedEngine = {
+      source,
+      discovery,
+      host,
+      ...(picked?.contextName ? { contextName: picked.contextName } : {}),
+    };
     try {
       resolved.endpoint = endpointOf(host, discovery);
     } catch (error) {
       if (!(error instanceof BerthError)) throw error;
-      const origin = source === 'env' ? 'DOCKER_HOST' : source === 'context' ? `Docker context "${resolved.contextName}"` : 'the engine chosen in Berth';
+      const origin =
+        source === 'env'
+          ? 'DOCKER_HOST'
+          : source === 'context'
+            ? `Docker context "${resolved.contextName}"`
+            : 'the engine chosen in Berth';
       resolved.problem = new BerthError(error.code, `${error.message} (from ${origin})`);
     }
     return resolved;
@@ -168,11 +186,18 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
       source: resolved.source,
       ...(resolved.contextName ? { contextName: resolved.contextName } : {}),
       reachable: false,
-      candidates: resolved.discovery.candidates.map(({ host, source, contextName, present }) => ({ host, source, present, ...(contextName ? { contextName } : {}) })),
+      candidates: resolved.discovery.candidates.map(({ host, source, contextName, present }) => ({
+        host,
+        source,
+        present,
+        ...(contextName ? { contextName } : {}),
+      })),
     };
     const notes = resolved.source === 'user' ? [] : [...resolved.discovery.warnings];
     if (resolved.endpoint && isPlainRemote(resolved.endpoint)) {
-      notes.push(`This engine is reached over plain TCP without TLS: Berth sends it no registry credentials (pulls and pushes that need none still work). ${PROTECT_ENGINE_ADVICE}`);
+      notes.push(
+        `This engine is reached over plain TCP without TLS: Berth sends it no registry credentials (pulls and pushes that need none still work). ${PROTECT_ENGINE_ADVICE}`,
+      );
     }
     try {
       const version = await (await clientFor(resolved)).version(signal);
@@ -271,7 +296,10 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
             // the image is now there decides. The inspect also gives the digest when the stream did not.
             const image = await engine.inspectImage(pulled, signal).catch((error: unknown) => {
               if (signal?.aborted) throw error;
-              throw new BerthError('bad_response', `The Docker engine ended the pull of ${pulled} before it finished; the image is not there. Try again.`);
+              throw new BerthError(
+                'bad_response',
+                `The Docker engine ended the pull of ${pulled} before it finished; the image is not there. Try again.`,
+              );
             });
             digest ??= image.repoDigests.find((d) => d.startsWith(`${name}@`))?.split('@')[1];
           }
@@ -283,7 +311,10 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     async push(reference, transferOptions = {}) {
       const ref = parseReference(reference);
       if (ref.digest !== undefined) {
-        throw new BerthError('invalid_input', `Push needs a tag, not a digest ("${reference}"): tag the image first, then push the tag.`);
+        throw new BerthError(
+          'invalid_input',
+          `Push needs a tag, not a digest ("${reference}"): tag the image first, then push the tag.`,
+        );
       }
       const tag = ref.tag ?? 'latest';
       const name = familiarReference({ registry: ref.registry, repository: ref.repository });
@@ -306,7 +337,10 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
         (engine) => engine.push(name, tag, auth, signal),
         async (tracker) => {
           if (!tracker.finished) {
-            throw new BerthError('bad_response', `The Docker engine ended the push of ${pushed} without confirming it; the push may be incomplete. Try again.`);
+            throw new BerthError(
+              'bad_response',
+              `The Docker engine ended the push of ${pushed} without confirming it; the push may be incomplete. Try again.`,
+            );
           }
           return { reference: pushed, ...(tracker.digest ? { digest: tracker.digest } : {}) };
         },
@@ -316,9 +350,17 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     async tag(source, target, signal) {
       const sourceName = localImageName(source);
       const ref = parseReference(target);
-      if (ref.digest !== undefined) throw new BerthError('invalid_input', `A tag target cannot have a digest: "${target}"`);
+      if (ref.digest !== undefined)
+        throw new BerthError('invalid_input', `A tag target cannot have a digest: "${target}"`);
       const tagged = withTarget(ref, ref.tag ?? 'latest');
-      await (await client()).tag(sourceName, familiarReference({ registry: ref.registry, repository: ref.repository }), ref.tag ?? 'latest', signal);
+      await (
+        await client()
+      ).tag(
+        sourceName,
+        familiarReference({ registry: ref.registry, repository: ref.repository }),
+        ref.tag ?? 'latest',
+        signal,
+      );
       return { source: sourceName, target: tagged };
     },
 

@@ -101,7 +101,8 @@ export class TransferTracker {
     const total = finiteNumber(detail?.total);
     if (TRANSFERRING.has(status)) {
       if (total !== undefined && total > 0) layer.size = Math.max(layer.size, total);
-      if (current !== undefined) layer.transferred = Math.max(layer.transferred, Math.min(current, layer.size || current));
+      if (current !== undefined)
+        layer.transferred = Math.max(layer.transferred, Math.min(current, layer.size || current));
       layer.current = layer.transferred;
       layer.total = layer.size;
     } else if (TRANSFER_DONE.has(status)) {
@@ -144,7 +145,12 @@ export class TransferTracker {
       status,
       current,
       total,
-      items: layers.map(({ id, status: itemStatus, current: itemCurrent, total: itemTotal }) => ({ id, status: itemStatus, current: itemCurrent, total: itemTotal })),
+      items: layers.map(({ id, status: itemStatus, current: itemCurrent, total: itemTotal }) => ({
+        id,
+        status: itemStatus,
+        current: itemCurrent,
+        total: itemTotal,
+      })),
       done: this.completed,
     };
   }

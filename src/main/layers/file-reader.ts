@@ -38,23 +38,30 @@ export function resolveFile(tree: MergedTree, path: string): ResolvedFile {
     const name = pending.shift()!;
     const next = current === '/' ? `/${name}` : `${current}/${name}`;
     const ref = tree.ref(next);
-    if (ref === undefined) throw new BerthError('not_found', `${path} does not exist in the image${next !== path ? ` (${next} is missing)` : ''}.`);
+    if (ref === undefined)
+      throw new BerthError(
+        'not_found',
+        `${path} does not exist in the image${next !== path ? ` (${next} is missing)` : ''}.`,
+      );
     if (tree.typeCode(ref) === TYPE.symlink) {
-      if (++hops > MAX_SYMLINK_HOPS) throw new BerthError('invalid_input', `${path} goes through more than ${MAX_SYMLINK_HOPS} symlinks (a loop?).`);
+      if (++hops > MAX_SYMLINK_HOPS)
+        throw new BerthError('invalid_input', `${path} goes through more than ${MAX_SYMLINK_HOPS} symlinks (a loop?).`);
       const target = tree.link(ref);
       const base = target.startsWith('/') ? target : `${current === '/' ? '' : current}/${target}`;
       pending = [...resolveInRoot(base).split('/').filter(Boolean), ...pending];
       current = '/';
       continue;
     }
-    if (pending.length > 0 && !tree.isDirectory(ref)) throw new BerthError('not_found', `${path} does not exist in the image (${next} is not a directory).`);
+    if (pending.length > 0 && !tree.isDirectory(ref))
+      throw new BerthError('not_found', `${path} does not exist in the image (${next} is not a directory).`);
     current = next;
   }
   const ref = tree.ref(current);
   if (ref === undefined || current === '/') throw new BerthError('invalid_input', `${path} is a directory.`);
   const type = tree.typeCode(ref);
   if (type === TYPE.dir) throw new BerthError('invalid_input', `${path} is a directory.`);
-  if (type !== TYPE.file && type !== TYPE.hardlink) throw new BerthError('invalid_input', `${path} is not a regular file.`);
+  if (type !== TYPE.file && type !== TYPE.hardlink)
+    throw new BerthError('invalid_input', `${path} is not a regular file.`);
   const content = tree.contentRef(current, ref);
   const layer = layerOfRef(content);
   let row = rowOfRef(content);
@@ -62,12 +69,24 @@ export function resolveFile(tree: MergedTree, path: string): ResolvedFile {
   if (table.typeCode(row) === TYPE.hardlink) {
     // A hard link to an earlier entry of its own layer: the bytes are stored with that entry.
     const targetRow = table.rowOf(table.link(row));
-    if (targetRow < 0 || table.typeCode(targetRow) !== TYPE.file) throw new BerthError('not_found', `${path} is a hard link to ${table.link(row) || 'an unknown file'}, which the layer does not have.`);
+    if (targetRow < 0 || table.typeCode(targetRow) !== TYPE.file)
+      throw new BerthError(
+        'not_found',
+        `${path} is a hard link to ${table.link(row) || 'an unknown file'}, which the layer does not have.`,
+      );
     row = targetRow;
   }
-  if (tree.layers[layer]!.typeCode(row) !== TYPE.file) throw new BerthError('not_found', `${path} has no content in its layer.`);
+  if (tree.layers[layer]!.typeCode(row) !== TYPE.file)
+    throw new BerthError('not_found', `${path} has no content in its layer.`);
   const sha256 = tree.layers[layer]!.hashHex(row);
-  return { path: current, ref, layer, row, size: tree.layers[layer]!.size(row), ...(sha256 !== undefined ? { sha256 } : {}) };
+  return {
+    path: current,
+    ref,
+    layer,
+    row,
+    size: tree.layers[layer]!.size(row),
+    ...(sha256 !== undefined ? { sha256 } : {}),
+  };
 }
 
 export interface ReadEntryRequest {
@@ -111,7 +130,10 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
         }
         const actual = hash.digest('hex');
         if (expected !== undefined && actual !== expected) {
-          throw new BerthError('digest_mismatch', `${table.path(row)} in ${label} does not match its indexed content (sha256 ${expected.slice(0, 12)}…, read ${actual.slice(0, 12)}…); the source changed since it was indexed.`);
+          throw new BerthError(
+            'digest_mismatch',
+            `${table.path(row)} in ${label} does not match its indexed content (sha256 ${expected.slice(0, 12)}…, read ${actual.slice(0, 12)}…); the source changed since it was indexed.`,
+          );
         }
         verified = true;
       } catch (error) {
@@ -122,7 +144,9 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
     })();
   });
   const cancelled = (): BerthError =>
-    request.signal?.reason instanceof BerthError ? request.signal.reason : new BerthError('cancelled', 'Reading the file was cancelled.');
+    request.signal?.reason instanceof BerthError
+      ? request.signal.reason
+      : new BerthError('cancelled', 'Reading the file was cancelled.');
   let input = request.stream;
   try {
     const peeked = await peekHead(request.stream, 4);
@@ -134,14 +158,27 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
     input.destroy();
     if (request.signal?.aborted) throw cancelled();
     // Stopping after the entry aborts the pipeline on purpose; any other failure before the entry is real.
-    if (reading === undefined) throw error instanceof BerthError ? error : new BerthError('bad_response', `${label} could not be read again (${(error as Error).message}).`);
+    if (reading === undefined)
+      throw error instanceof BerthError
+        ? error
+        : new BerthError('bad_response', `${label} could not be read again (${(error as Error).message}).`);
   } finally {
     request.signal?.removeEventListener('abort', abortFromCaller);
   }
-  if (reading === undefined) throw new BerthError('bad_response', `${label} ended before ${table.path(row)} (entry ${ordinal}); the source changed since it was indexed.`);
+  if (reading === undefined)
+    throw new BerthError(
+      'bad_response',
+      `${label} ended before ${table.path(row)} (entry ${ordinal}); the source changed since it was indexed.`,
+    );
   await reading;
   if (request.signal?.aborted) throw cancelled();
-  if (failure !== undefined) throw failure instanceof BerthError ? failure : new BerthError('bad_response', `${table.path(row)} in ${label} could not be read (${(failure as Error).message}).`);
+  if (failure !== undefined)
+    throw failure instanceof BerthError
+      ? failure
+      : new BerthError(
+          'bad_response',
+          `${table.path(row)} in ${label} could not be read (${(failure as Error).message}).`,
+        );
   if (!verified) throw new BerthError('bad_response', `${table.path(row)} in ${label} ended early.`);
 }
 

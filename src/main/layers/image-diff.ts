@@ -72,7 +72,12 @@ export function alignLayers(a: SourceImage, b: SourceImage): ImageDiff['layers']
   a.layers.forEach((layer, indexA) => {
     const byDigest = byDigestB.get(layer.digest);
     const indexB = byDigest ?? byDiffIdB.get(layer.diffId);
-    const base: LayerAlignment = { digest: layer.digest, diffId: layer.diffId, size: layer.size, ...(createdA[indexA] !== undefined ? { createdBy: createdA[indexA] } : {}) };
+    const base: LayerAlignment = {
+      digest: layer.digest,
+      diffId: layer.diffId,
+      size: layer.size,
+      ...(createdA[indexA] !== undefined ? { createdBy: createdA[indexA] } : {}),
+    };
     if (indexB === undefined) {
       onlyA.push({ ...base, indexA });
       return;
@@ -82,11 +87,26 @@ export function alignLayers(a: SourceImage, b: SourceImage): ImageDiff['layers']
   });
   const onlyB: LayerAlignment[] = [];
   b.layers.forEach((layer, indexB) => {
-    if (matchedB.has(indexB) || a.layers.some((other) => other.digest === layer.digest || other.diffId === layer.diffId)) return;
-    onlyB.push({ digest: layer.digest, diffId: layer.diffId, size: layer.size, indexB, ...(createdB[indexB] !== undefined ? { createdBy: createdB[indexB] } : {}) });
+    if (
+      matchedB.has(indexB) ||
+      a.layers.some((other) => other.digest === layer.digest || other.diffId === layer.diffId)
+    )
+      return;
+    onlyB.push({
+      digest: layer.digest,
+      diffId: layer.diffId,
+      size: layer.size,
+      indexB,
+      ...(createdB[indexB] !== undefined ? { createdBy: createdB[indexB] } : {}),
+    });
   });
   let commonBase = 0;
-  while (commonBase < a.layers.length && commonBase < b.layers.length && a.layers[commonBase]!.diffId === b.layers[commonBase]!.diffId) commonBase++;
+  while (
+    commonBase < a.layers.length &&
+    commonBase < b.layers.length &&
+    a.layers[commonBase]!.diffId === b.layers[commonBase]!.diffId
+  )
+    commonBase++;
   return { shared, onlyA, onlyB, commonBase };
 }
 
@@ -102,7 +122,9 @@ function keyValues(list: readonly string[]): Map<string, string> {
 
 function diffMaps(field: 'env' | 'labels', a: Map<string, string>, b: Map<string, string>): ConfigDifference[] {
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort(comparePaths);
-  return keys.filter((key) => a.get(key) !== b.get(key)).map((key) => ({ field, key, a: a.get(key) ?? null, b: b.get(key) ?? null }));
+  return keys
+    .filter((key) => a.get(key) !== b.get(key))
+    .map((key) => ({ field, key, a: a.get(key) ?? null, b: b.get(key) ?? null }));
 }
 
 function platformText(config: ImageConfigSummary): string {
@@ -151,7 +173,13 @@ function typeName(code: number): EntryType {
 }
 
 /** The attributes of two entries that differ (content only for regular files and hard links with a hash). */
-function changedAttributes(a: MergedTree, path: string, refA: EntryRef, b: MergedTree, refB: EntryRef): FileAttribute[] {
+function changedAttributes(
+  a: MergedTree,
+  path: string,
+  refA: EntryRef,
+  b: MergedTree,
+  refB: EntryRef,
+): FileAttribute[] {
   const changes: FileAttribute[] = [];
   const typeA = a.typeCode(refA);
   const typeB = b.typeCode(refB);
@@ -166,8 +194,22 @@ function changedAttributes(a: MergedTree, path: string, refA: EntryRef, b: Merge
   return changes;
 }
 
-function modifiedFile(a: MergedTree, path: string, refA: EntryRef, b: MergedTree, refB: EntryRef, changes: FileAttribute[]): ModifiedFile {
-  const file: ModifiedFile = { path, sizeA: a.size(path, refA), sizeB: b.size(path, refB), changes, layerA: layerOfRef(refA), layerB: layerOfRef(refB) };
+function modifiedFile(
+  a: MergedTree,
+  path: string,
+  refA: EntryRef,
+  b: MergedTree,
+  refB: EntryRef,
+  changes: FileAttribute[],
+): ModifiedFile {
+  const file: ModifiedFile = {
+    path,
+    sizeA: a.size(path, refA),
+    sizeB: b.size(path, refB),
+    changes,
+    layerA: layerOfRef(refA),
+    layerB: layerOfRef(refB),
+  };
   for (const change of changes) {
     switch (change) {
       case 'type':

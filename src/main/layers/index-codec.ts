@@ -71,7 +71,8 @@ export function decodeIndex(file: Buffer): LayerTable | undefined {
     return undefined;
   }
   const { count, pathBytes, linkBytes } = header;
-  if (!Number.isSafeInteger(count) || count < 0 || typeof header.diffId !== 'string' || !Array.isArray(header.warnings)) return undefined;
+  if (!Number.isSafeInteger(count) || count < 0 || typeof header.diffId !== 'string' || !Array.isArray(header.warnings))
+    return undefined;
   let offset = 12 + headerLength;
   const expected = offset + count * (8 + 8 + 4 * 4 + 8 + HASH_BYTES + 1 + 1) + pathBytes + linkBytes;
   if (offset % 8 !== 0 || bytes.length !== expected) return undefined;
@@ -95,6 +96,22 @@ export function decodeIndex(file: Buffer): LayerTable | undefined {
   const paths = splitStrings(bytes, offset, pathBytes, count);
   const links = splitStrings(bytes, offset + pathBytes, linkBytes, count);
   if (!paths || !links) return undefined;
-  const columns: LayerColumns = { paths, links, types, flags, modes, uids, gids, ordinals, devices, sizes, mtimes, hashes };
-  return new LayerTable({ diffId: header.diffId, uncompressedSize: header.uncompressedSize, warnings: header.warnings }, columns);
+  const columns: LayerColumns = {
+    paths,
+    links,
+    types,
+    flags,
+    modes,
+    uids,
+    gids,
+    ordinals,
+    devices,
+    sizes,
+    mtimes,
+    hashes,
+  };
+  return new LayerTable(
+    { diffId: header.diffId, uncompressedSize: header.uncompressedSize, warnings: header.warnings },
+    columns,
+  );
 }

@@ -6,7 +6,14 @@
  *   const layers = createLayerService({ cacheDir, registry: registryClient, daemon });
  *   const diff = await layers.diff('127.0.0.1:5000/dev/app:1.0.0', 'oci:/tmp/app:1.1.0');
  */
-export { createLayerService, MAX_TEXT_DIFF_BYTES, type LayerOperationOptions, type LayerProgress, type LayerService, type LayerServiceOptions } from './layer-service';
+export {
+  createLayerService,
+  MAX_TEXT_DIFF_BYTES,
+  type LayerOperationOptions,
+  type LayerProgress,
+  type LayerService,
+  type LayerServiceOptions,
+} from './layer-service';
 export type { DaemonAccess } from './sources/docker-daemon';
 export type { RegistryAccess } from './sources/registry-source';
 export { parseSourceReference, type SourceReference } from './sources/source-reference';

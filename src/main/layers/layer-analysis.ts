@@ -21,7 +21,11 @@ export interface LayerStats {
 export function layerStats(tables: readonly LayerTable[]): LayerStats[] {
   const stats: LayerStats[] = tables.map(() => ({ added: 0, modified: 0, removed: 0 }));
   const sameDirectory = (tree: MergedTree, a: EntryRef, b: EntryRef): boolean =>
-    tree.isDirectory(a) && tree.isDirectory(b) && tree.mode(a) === tree.mode(b) && tree.uid(a) === tree.uid(b) && tree.gid(a) === tree.gid(b);
+    tree.isDirectory(a) &&
+    tree.isDirectory(b) &&
+    tree.mode(a) === tree.mode(b) &&
+    tree.uid(a) === tree.uid(b) &&
+    tree.gid(a) === tree.gid(b);
   MergedTree.build(tables, {
     placed(_path, ref, previous, tree) {
       const layer = stats[layerOfRef(ref)]!;
@@ -87,7 +91,12 @@ export function efficiency(tables: readonly LayerTable[], limit: number): Effici
     if (history.wasted.length === 0) continue;
     const bytes = history.wasted.reduce((sum, version) => sum + version.bytes, 0);
     wastedBytes += bytes;
-    wasted.push({ path, occurrences: history.sizes.length, bytes, layers: history.wasted.sort((x, y) => x.layer - y.layer) });
+    wasted.push({
+      path,
+      occurrences: history.sizes.length,
+      bytes,
+      layers: history.wasted.sort((x, y) => x.layer - y.layer),
+    });
   }
   wasted.sort((x, y) => y.bytes - x.bytes || comparePaths(x.path, y.path));
   const layerBytes = tables.map((table) => table.fileBytes());

@@ -51,7 +51,11 @@ const MAX_WARNINGS = 100;
 
 function hasherFor(digest: string): Hash {
   const algorithm = digest.slice(0, digest.indexOf(':'));
-  if (algorithm !== 'sha256' && algorithm !== 'sha512') throw new BerthError('unsupported', `Digests with ${algorithm || 'no algorithm'} cannot be verified (sha256 and sha512 can).`);
+  if (algorithm !== 'sha256' && algorithm !== 'sha512')
+    throw new BerthError(
+      'unsupported',
+      `Digests with ${algorithm || 'no algorithm'} cannot be verified (sha256 and sha512 can).`,
+    );
   return createHash(algorithm);
 }
 
@@ -124,21 +128,26 @@ class EntryCollector {
 
   warn(message: string): void {
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
-    else if (this.warnings.length === MAX_WARNINGS) this.warnings.push('More problems were found; only the first ones are listed.');
+    else if (this.warnings.length === MAX_WARNINGS)
+      this.warnings.push('More problems were found; only the first ones are listed.');
   }
 
   /** Records the entry; returns the row whose content hash the entry's bytes give, or -1 when none. */
   add(header: TarHeader): number {
     const ordinal = this.entries++;
     if (this.entries > this.maxEntries) {
-      throw new BerthError('too_large', `${this.label} has more than ${this.maxEntries.toLocaleString('en')} entries; Berth stops there.`);
+      throw new BerthError(
+        'too_large',
+        `${this.label} has more than ${this.maxEntries.toLocaleString('en')} entries; Berth stops there.`,
+      );
     }
     const name = normalizeEntryName(header.name);
     if (!name.ok) {
       this.warn(`Entry ${JSON.stringify(header.name.slice(0, 256))} ${name.reason}; it is ignored.`);
       return -1;
     }
-    if (name.absolute) this.warn(`Entry ${JSON.stringify(header.name.slice(0, 256))} has an absolute name; it is read as ${name.path}.`);
+    if (name.absolute)
+      this.warn(`Entry ${JSON.stringify(header.name.slice(0, 256))} has an absolute name; it is read as ${name.path}.`);
     let type = entryTypeOf(header);
     if (type === undefined) {
       this.warn(`Entry ${name.path} has a tar entry type Berth does not know; it is shown as a regular file.`);
@@ -203,26 +212,39 @@ class EntryCollector {
 function failure(error: unknown, request: IndexRequest, compression: Compression): unknown {
   if (request.signal?.aborted) {
     const reason: unknown = request.signal.reason;
-    return reason instanceof BerthError ? reason : new BerthError('cancelled', `Indexing ${request.label} was cancelled.`);
+    return reason instanceof BerthError
+      ? reason
+      : new BerthError('cancelled', `Indexing ${request.label} was cancelled.`);
   }
   if (error instanceof BerthError) {
-    return error.message.startsWith(request.label) ? error : new BerthError(error.code, `${request.label}: ${error.message}`, error.details);
+    return error.message.startsWith(request.label)
+      ? error
+      : new BerthError(error.code, `${request.label}: ${error.message}`, error.details);
   }
   const { code, message } = error as { code?: string; message?: string };
   const text = message ?? String(error);
   if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(text)) {
-    return new BerthError('bad_response', `${request.label} is truncated: its ${compression} stream ends before the data does.`);
+    return new BerthError(
+      'bad_response',
+      `${request.label} is truncated: its ${compression} stream ends before the data does.`,
+    );
   }
   // zlib's codes (Z_DATA_ERROR...) and, on Node with native zstd, its ZSTD_error_* ones.
   if (typeof code === 'string' && (code.startsWith('Z_') || code.toUpperCase().includes('ZSTD'))) {
     return new BerthError('bad_response', `${request.label} is not valid ${compression} data (${text}).`);
   }
   if (/Invalid tar header/i.test(text)) {
-    return new BerthError('bad_response', `${request.label} is not a valid tar: a header's checksum does not match (corrupt data${compression === 'none' ? ', or a compression Berth does not know' : ''}).`);
+    return new BerthError(
+      'bad_response',
+      `${request.label} is not a valid tar: a header's checksum does not match (corrupt data${compression === 'none' ? ', or a compression Berth does not know' : ''}).`,
+    );
   }
-  if (/Unexpected end of data/i.test(text)) return new BerthError('bad_response', `${request.label} is truncated: its tar ends inside an entry.`);
-  if (/Header exceeds max size/i.test(text)) return new BerthError('too_large', `${request.label} has a tar extended header over 4 MiB; Berth refuses it.`);
-  if (/Invalid header/i.test(text)) return new BerthError('bad_response', `${request.label} has a tar header with an invalid size.`);
+  if (/Unexpected end of data/i.test(text))
+    return new BerthError('bad_response', `${request.label} is truncated: its tar ends inside an entry.`);
+  if (/Header exceeds max size/i.test(text))
+    return new BerthError('too_large', `${request.label} has a tar extended header over 4 MiB; Berth refuses it.`);
+  if (/Invalid header/i.test(text))
+    return new BerthError('bad_response', `${request.label} has a tar header with an invalid size.`);
   return error;
 }
 
@@ -245,7 +267,10 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
   const { label, limits } = request;
   const uncompressed = compression === 'none';
   // An uncompressed blob's digest is its diffID: one hash serves both.
-  const rawHash = request.expectedDigest !== undefined && !(uncompressed && request.expectedDigest === request.expectedDiffId) ? hasherFor(request.expectedDigest) : undefined;
+  const rawHash =
+    request.expectedDigest !== undefined && !(uncompressed && request.expectedDigest === request.expectedDiffId)
+      ? hasherFor(request.expectedDigest)
+      : undefined;
   const diffHash = hasherFor(request.expectedDiffId);
   const budget = uncompressed ? Number.POSITIVE_INFINITY : expandedBudget(limits, request.compressedSize);
 
@@ -284,20 +309,42 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
   });
 
   const decompressor: PipelineStage | undefined = createDecompressor(compression, request.zstd);
-  const stages: (Readable | PipelineStage | NodeJS.WritableStream)[] = [input, raw, ...(decompressor ? [decompressor] : []), tar, extract as unknown as NodeJS.WritableStream];
-  await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, request.signal ? { signal: request.signal } : {});
+  const stages: (Readable | PipelineStage | NodeJS.WritableStream)[] = [
+    input,
+    raw,
+    ...(decompressor ? [decompressor] : []),
+    tar,
+    extract as unknown as NodeJS.WritableStream,
+  ];
+  await (pipeline as (...args: unknown[]) => Promise<void>)(
+    ...stages,
+    request.signal ? { signal: request.signal } : {},
+  );
 
   if (request.expectedDigest !== undefined && raw.bytes !== request.compressedSize) {
-    throw new BerthError('digest_mismatch', `${label} is ${raw.bytes} bytes, its descriptor says ${request.compressedSize}.`);
+    throw new BerthError(
+      'digest_mismatch',
+      `${label} is ${raw.bytes} bytes, its descriptor says ${request.compressedSize}.`,
+    );
   }
   if (rawHash && request.expectedDigest) {
     const actual = `${request.expectedDigest.slice(0, request.expectedDigest.indexOf(':'))}:${rawHash.digest('hex')}`;
-    if (actual !== request.expectedDigest) throw new BerthError('digest_mismatch', `${label} does not match its digest: expected ${request.expectedDigest}, got ${actual}.`);
+    if (actual !== request.expectedDigest)
+      throw new BerthError(
+        'digest_mismatch',
+        `${label} does not match its digest: expected ${request.expectedDigest}, got ${actual}.`,
+      );
   }
   const diffId = `${request.expectedDiffId.slice(0, request.expectedDiffId.indexOf(':'))}:${diffHash.digest('hex')}`;
   if (diffId !== request.expectedDiffId) {
-    const what = uncompressed && request.expectedDigest === request.expectedDiffId ? 'its digest' : "the image config's diff ID for it";
-    throw new BerthError('digest_mismatch', `${label} does not match ${what}: expected ${request.expectedDiffId}, got ${diffId}.`);
+    const what =
+      uncompressed && request.expectedDigest === request.expectedDiffId
+        ? 'its digest'
+        : "the image config's diff ID for it";
+    throw new BerthError(
+      'digest_mismatch',
+      `${label} does not match ${what}: expected ${request.expectedDiffId}, got ${diffId}.`,
+    );
   }
   const table = collector.builder.finish({ diffId, uncompressedSize: tar.bytes, warnings: collector.warnings });
   return { table, compression };

@@ -6,7 +6,15 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { BerthError } from '../../shared/errors';
-import type { Efficiency, FileContent, ImageDiff, LayerChange, LayerIndex, MergedEntry, TextDiff } from '../../shared/types/layers';
+import type {
+  Efficiency,
+  FileContent,
+  ImageDiff,
+  LayerChange,
+  LayerIndex,
+  MergedEntry,
+  TextDiff,
+} from '../../shared/types/layers';
 import type { Platform } from '../../shared/types/registry';
 import { parsePlatform } from '../registry';
 import { compressionOfMediaType } from './decompress';
@@ -64,10 +72,19 @@ export interface LayerService {
   listLayers(reference: string, options?: LayerOperationOptions): Promise<LayerChange[]>;
   /** One layer's index; `layer` is its digest (as the source stores it) or its diffID. */
   layerIndex(reference: string, layer: string, options?: LayerOperationOptions): Promise<LayerIndex>;
-  list(reference: string, request: { path: string; recursive: boolean; upToLayer?: number }, options?: LayerOperationOptions): Promise<MergedEntry[]>;
+  list(
+    reference: string,
+    request: { path: string; recursive: boolean; upToLayer?: number },
+    options?: LayerOperationOptions,
+  ): Promise<MergedEntry[]>;
   readFile(reference: string, path: string, maxBytes: number, options?: LayerOperationOptions): Promise<FileContent>;
   /** The whole file, written to `out` as it is read (verified at the end: a mismatch rejects after the bytes). */
-  streamFile(reference: string, path: string, out: NodeJS.WritableStream, options?: LayerOperationOptions): Promise<{ path: string; size: number }>;
+  streamFile(
+    reference: string,
+    path: string,
+    out: NodeJS.WritableStream,
+    options?: LayerOperationOptions,
+  ): Promise<{ path: string; size: number }>;
   diff(a: string, b: string, options?: LayerOperationOptions): Promise<ImageDiff>;
   textDiff(a: string, b: string, path: string, options?: LayerOperationOptions): Promise<TextDiff>;
   efficiency(reference: string, limit: number, options?: LayerOperationOptions): Promise<Efficiency>;
@@ -162,13 +179,18 @@ function cancelledError(signal: AbortSignal | undefined): BerthError {
 
 function commonBase(a: SourceImage, b: SourceImage): number {
   let common = 0;
-  while (common < a.layers.length && common < b.layers.length && a.layers[common]!.diffId === b.layers[common]!.diffId) common++;
+  while (common < a.layers.length && common < b.layers.length && a.layers[common]!.diffId === b.layers[common]!.diffId)
+    common++;
   return common;
 }
 
 function normalizeImagePath(path: string): string {
   const normalized = normalizeEntryName(path.trim() === '' ? '/' : path);
-  if (!normalized.ok) throw new BerthError('invalid_input', `${JSON.stringify(path.slice(0, 256))} is not a path inside the image: it ${normalized.reason}.`);
+  if (!normalized.ok)
+    throw new BerthError(
+      'invalid_input',
+      `${JSON.stringify(path.slice(0, 256))} is not a path inside the image: it ${normalized.reason}.`,
+    );
   return normalized.path;
 }
 
@@ -189,15 +211,34 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     const parsed = parseSourceReference(reference);
     switch (parsed.transport) {
       case 'docker':
-        if (!options.registry) throw new BerthError('unsupported', 'Registry images cannot be read here: no registry client is configured.');
-        return new RegistrySource({ registry: options.registry, target: parsed.target, reference, ...(platform ? { platform } : {}) });
+        if (!options.registry)
+          throw new BerthError('unsupported', 'Registry images cannot be read here: no registry client is configured.');
+        return new RegistrySource({
+          registry: options.registry,
+          target: parsed.target,
+          reference,
+          ...(platform ? { platform } : {}),
+        });
       case 'docker-daemon':
-        if (!options.daemon) throw new BerthError('engine_unavailable', 'Images of the local Docker engine cannot be read here: no engine is configured.');
+        if (!options.daemon)
+          throw new BerthError(
+            'engine_unavailable',
+            'Images of the local Docker engine cannot be read here: no engine is configured.',
+          );
         return new DaemonSource({ daemon: options.daemon, cache, image: parsed.target, reference });
       case 'docker-archive':
-        return new DockerArchiveSource({ path: parsed.target, reference, ...(parsed.selector ? { selector: parsed.selector } : {}) });
+        return new DockerArchiveSource({
+          path: parsed.target,
+          reference,
+          ...(parsed.selector ? { selector: parsed.selector } : {}),
+        });
       case 'oci':
-        return new OciLayoutSource({ dir: parsed.target, reference, ...(parsed.selector ? { selector: parsed.selector } : {}), ...(platform ? { platform } : {}) });
+        return new OciLayoutSource({
+          dir: parsed.target,
+          reference,
+          ...(parsed.selector ? { selector: parsed.selector } : {}),
+          ...(platform ? { platform } : {}),
+        });
     }
   }
 
@@ -209,7 +250,13 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     return disk;
   }
 
-  async function indexFresh(source: ImageSource, layer: SourceLayer, position: number, signal: AbortSignal | undefined, onBytes: (bytes: number) => void): Promise<LayerTable> {
+  async function indexFresh(
+    source: ImageSource,
+    layer: SourceLayer,
+    position: number,
+    signal: AbortSignal | undefined,
+    onBytes: (bytes: number) => void,
+  ): Promise<LayerTable> {
     return slots.run(async () => {
       const again = await cachedTable(layer.diffId);
       if (again) return again;
@@ -233,7 +280,13 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
   }
 
   /** The layer's table, sharing an indexing already running for the same content. */
-  async function tableFor(source: ImageSource, layer: SourceLayer, position: number, signal: AbortSignal | undefined, onBytes: (bytes: number) => void): Promise<LayerTable> {
+  async function tableFor(
+    source: ImageSource,
+    layer: SourceLayer,
+    position: number,
+    signal: AbortSignal | undefined,
+    onBytes: (bytes: number) => void,
+  ): Promise<LayerTable> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const running = inFlight.get(layer.diffId);
       if (!running) break;
@@ -253,9 +306,19 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     }
   }
 
-  async function loadTables(source: ImageSource, image: SourceImage, wanted: readonly number[], operation: LayerOperationOptions): Promise<Map<number, LayerTable>> {
+  async function loadTables(
+    source: ImageSource,
+    image: SourceImage,
+    wanted: readonly number[],
+    operation: LayerOperationOptions,
+  ): Promise<Map<number, LayerTable>> {
     const result = new Map<number, LayerTable>();
-    const progress: LayerProgress['layers'] = image.layers.map((layer) => ({ digest: layer.digest, status: 'waiting', current: 0, total: layer.size }));
+    const progress: LayerProgress['layers'] = image.layers.map((layer) => ({
+      digest: layer.digest,
+      status: 'waiting',
+      current: 0,
+      total: layer.size,
+    }));
     const missing: number[] = [];
     for (const position of wanted) {
       const table = await cachedTable(image.layers[position]!.diffId);
@@ -303,7 +366,11 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
   }
 
   /** Opens the image and loads the tables of the layers wanted; the caller closes `source`. */
-  async function openImage(reference: string, operation: LayerOperationOptions, layersWanted: 'all' | ((image: SourceImage) => number[])): Promise<OpenedImage> {
+  async function openImage(
+    reference: string,
+    operation: LayerOperationOptions,
+    layersWanted: 'all' | ((image: SourceImage) => number[]),
+  ): Promise<OpenedImage> {
     const source = openSource(reference, platformOf(operation.platform));
     try {
       const image = await source.image(operation.signal);
@@ -318,7 +385,12 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     }
   }
 
-  async function withImage<T>(reference: string, operation: LayerOperationOptions, layersWanted: 'all' | ((image: SourceImage) => number[]), use: (opened: OpenedImage) => Promise<T>): Promise<T> {
+  async function withImage<T>(
+    reference: string,
+    operation: LayerOperationOptions,
+    layersWanted: 'all' | ((image: SourceImage) => number[]),
+    use: (opened: OpenedImage) => Promise<T>,
+  ): Promise<T> {
     const opened = await openImage(reference, operation, layersWanted);
     try {
       return await use(opened);
@@ -331,7 +403,12 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
   }
 
   /** Opens two images side by side (indexing both at once), reporting their progress as one operation. */
-  async function withPair<T>(a: string, b: string, operation: LayerOperationOptions, use: (left: OpenedImage, right: OpenedImage) => Promise<T>): Promise<T> {
+  async function withPair<T>(
+    a: string,
+    b: string,
+    operation: LayerOperationOptions,
+    use: (left: OpenedImage, right: OpenedImage) => Promise<T>,
+  ): Promise<T> {
     const latest: (LayerProgress | undefined)[] = [undefined, undefined];
     const sideOptions = (side: 0 | 1): LayerOperationOptions => ({
       ...operation,
@@ -350,7 +427,10 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
           }
         : {}),
     });
-    const [left, right] = await Promise.allSettled([openImage(a, sideOptions(0), 'all'), openImage(b, sideOptions(1), 'all')]);
+    const [left, right] = await Promise.allSettled([
+      openImage(a, sideOptions(0), 'all'),
+      openImage(b, sideOptions(1), 'all'),
+    ]);
     try {
       if (left.status === 'rejected') throw left.reason;
       if (right.status === 'rejected') throw right.reason;
@@ -373,7 +453,8 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     const layers = opened.tables.slice(0, upTo + 1);
     let tree = trees.get(chain.join(','));
     if (tree) return tree;
-    for (let length = chain.length - 1; length > 0 && !tree; length--) tree = trees.get(chain.slice(0, length).join(','))?.extend(layers);
+    for (let length = chain.length - 1; length > 0 && !tree; length--)
+      tree = trees.get(chain.slice(0, length).join(','))?.extend(layers);
     tree ??= MergedTree.build(layers);
     trees.set(chain.join(','), tree);
     return tree;
@@ -383,7 +464,12 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     return treeOf(opened, opened.tables.length - 1);
   }
 
-  async function readContent(opened: OpenedImage, path: string, operation: LayerOperationOptions, onData: (chunk: Buffer) => void | Promise<void>): Promise<{ resolved: ReturnType<typeof resolveFile> }> {
+  async function readContent(
+    opened: OpenedImage,
+    path: string,
+    operation: LayerOperationOptions,
+    onData: (chunk: Buffer) => void | Promise<void>,
+  ): Promise<{ resolved: ReturnType<typeof resolveFile> }> {
     const tree = fullTree(opened);
     const resolved = resolveFile(tree, normalizeImagePath(path));
     const layer = opened.image.layers[resolved.layer]!;
@@ -400,7 +486,12 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     return { resolved };
   }
 
-  async function readBounded(opened: OpenedImage, path: string, maxBytes: number, operation: LayerOperationOptions): Promise<FileContent> {
+  async function readBounded(
+    opened: OpenedImage,
+    path: string,
+    maxBytes: number,
+    operation: LayerOperationOptions,
+  ): Promise<FileContent> {
     const chunks: Buffer[] = [];
     let kept = 0;
     const { resolved } = await readContent(opened, path, operation, (chunk) => {
@@ -451,21 +542,26 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
         if (position < 0) throw new BerthError('not_found', `${reference} has no layer ${wanted}.`);
         return position;
       };
-      return withImage(reference, operation, (image) => [positionOf(image)], async ({ image, tables: list }) => {
-        const position = positionOf(image);
-        const layer = image.layers[position]!;
-        const table = list[position]!;
-        return {
-          digest: layer.digest,
-          diffId: layer.diffId,
-          mediaType: layer.mediaType,
-          compression: compressionOfMediaType(layer.mediaType),
-          compressedSize: layer.size,
-          uncompressedSize: table.meta.uncompressedSize,
-          entries: Array.from({ length: table.count }, (_, row) => table.entry(row)),
-          warnings: table.meta.warnings,
-        };
-      });
+      return withImage(
+        reference,
+        operation,
+        (image) => [positionOf(image)],
+        async ({ image, tables: list }) => {
+          const position = positionOf(image);
+          const layer = image.layers[position]!;
+          const table = list[position]!;
+          return {
+            digest: layer.digest,
+            diffId: layer.diffId,
+            mediaType: layer.mediaType,
+            compression: compressionOfMediaType(layer.mediaType),
+            compressedSize: layer.size,
+            uncompressedSize: table.meta.uncompressedSize,
+            entries: Array.from({ length: table.count }, (_, row) => table.entry(row)),
+            warnings: table.meta.warnings,
+          };
+        },
+      );
     },
 
     async list(reference, request, operation = {}) {
@@ -475,13 +571,21 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
         operation,
         (image) => {
           const last = image.layers.length - 1;
-          if (request.upToLayer !== undefined && request.upToLayer > last) throw new BerthError('invalid_input', `${reference} has ${image.layers.length} layers (0..${last}); there is no layer ${request.upToLayer}.`);
+          if (request.upToLayer !== undefined && request.upToLayer > last)
+            throw new BerthError(
+              'invalid_input',
+              `${reference} has ${image.layers.length} layers (0..${last}); there is no layer ${request.upToLayer}.`,
+            );
           return image.layers.slice(0, (request.upToLayer ?? last) + 1).map((_, index) => index);
         },
         async (opened) => {
           const tree = treeOf(opened, request.upToLayer ?? opened.tables.length - 1);
           const entries = tree.list(path, request.recursive);
-          if (!entries) throw new BerthError('not_found', `${path} does not exist in ${reference}${request.upToLayer !== undefined ? ` up to layer ${request.upToLayer}` : ''}.`);
+          if (!entries)
+            throw new BerthError(
+              'not_found',
+              `${path} does not exist in ${reference}${request.upToLayer !== undefined ? ` up to layer ${request.upToLayer}` : ''}.`,
+            );
           return entries;
         },
       );
@@ -502,17 +606,26 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
 
     async diff(a, b, operation = {}) {
       return withPair(a, b, operation, async (left, right) => {
-        const sideOf = (opened: OpenedImage, reference: string, tree: MergedTree) => ({ reference, image: opened.image, tables: opened.tables, tree });
+        const sideOf = (opened: OpenedImage, reference: string, tree: MergedTree) => ({
+          reference,
+          image: opened.image,
+          tables: opened.tables,
+          tree,
+        });
         const cached = (opened: OpenedImage) => trees.get(opened.image.layers.map((layer) => layer.diffId).join(','));
         const common = commonBase(left.image, right.image);
         const cachedLeft = cached(left);
         const cachedRight = cached(right);
-        if (common === 0 || (cachedLeft && cachedRight)) return diffImages(sideOf(left, a, fullTree(left)), sideOf(right, b, fullTree(right)));
+        if (common === 0 || (cachedLeft && cachedRight))
+          return diffImages(sideOf(left, a, fullTree(left)), sideOf(right, b, fullTree(right)));
         // Two tags of one image share their bottom layers: merge those once, extend it by each image's own
         // layers, and compare only the paths those layers touched.
         const base = treeOf(left, common - 1);
         const touched: string[] = [];
-        const observer: MergeObserver = { placed: (path) => void touched.push(path), removed: (path) => void touched.push(path) };
+        const observer: MergeObserver = {
+          placed: (path) => void touched.push(path),
+          removed: (path) => void touched.push(path),
+        };
         const extended = (opened: OpenedImage): MergedTree => {
           if (opened.tables.length === common) return base;
           const tree = base.extend(opened.tables, observer);
@@ -526,22 +639,40 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     async textDiff(a, b, path, operation = {}) {
       const imagePath = normalizeImagePath(path);
       const readSide = async (opened: OpenedImage): Promise<FileContent | undefined> =>
-        fullTree(opened).ref(imagePath) === undefined ? undefined : readBounded(opened, imagePath, MAX_TEXT_DIFF_BYTES, operation);
+        fullTree(opened).ref(imagePath) === undefined
+          ? undefined
+          : readBounded(opened, imagePath, MAX_TEXT_DIFF_BYTES, operation);
       const [left, right] = await withPair(a, b, operation, (one, two) => Promise.all([readSide(one), readSide(two)]));
       if (!left && !right) throw new BerthError('not_found', `${imagePath} exists in neither image.`);
       const sizeA = left?.size ?? null;
       const sizeB = right?.size ?? null;
       if (left?.truncated || right?.truncated) {
-        throw new BerthError('too_large', `${imagePath} is over ${MAX_TEXT_DIFF_BYTES / 1024 / 1024} MiB in one of the images; compare it with \`berth cat\` and a diff tool.`);
+        throw new BerthError(
+          'too_large',
+          `${imagePath} is over ${MAX_TEXT_DIFF_BYTES / 1024 / 1024} MiB in one of the images; compare it with \`berth cat\` and a diff tool.`,
+        );
       }
-      const identical = left !== undefined && right !== undefined && left.sha256 !== undefined && left.sha256 === right.sha256;
+      const identical =
+        left !== undefined && right !== undefined && left.sha256 !== undefined && left.sha256 === right.sha256;
       const binary = Boolean(left?.binary || right?.binary);
       if (identical || binary) return { path: imagePath, unified: '', binary, identical, sizeA, sizeB };
-      const unified = createTwoFilesPatch(left ? `a${imagePath}` : '/dev/null', right ? `b${imagePath}` : '/dev/null', left?.content ?? '', right?.content ?? '', undefined, undefined, {
-        context: 3,
-        timeout: TEXT_DIFF_TIMEOUT_MS,
-      });
-      if (unified === undefined) throw new BerthError('too_large', `The versions of ${imagePath} differ too much to diff in ${TEXT_DIFF_TIMEOUT_MS / 1000} s.`);
+      const unified = createTwoFilesPatch(
+        left ? `a${imagePath}` : '/dev/null',
+        right ? `b${imagePath}` : '/dev/null',
+        left?.content ?? '',
+        right?.content ?? '',
+        undefined,
+        undefined,
+        {
+          context: 3,
+          timeout: TEXT_DIFF_TIMEOUT_MS,
+        },
+      );
+      if (unified === undefined)
+        throw new BerthError(
+          'too_large',
+          `The versions of ${imagePath} differ too much to diff in ${TEXT_DIFF_TIMEOUT_MS / 1000} s.`,
+        );
       return { path: imagePath, unified, binary: false, identical: false, sizeA, sizeB };
     },
 

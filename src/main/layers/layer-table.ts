@@ -5,8 +5,28 @@
  */
 import type { EntryType, LayerEntry } from '../../shared/types/layers';
 
-export const ENTRY_TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'whiteout', 'opaque'];
-export const TYPE = { file: 0, dir: 1, symlink: 2, hardlink: 3, char: 4, block: 5, fifo: 6, whiteout: 7, opaque: 8 } as const satisfies Record<EntryType, number>;
+export const ENTRY_TYPES: readonly EntryType[] = [
+  'file',
+  'dir',
+  'symlink',
+  'hardlink',
+  'char',
+  'block',
+  'fifo',
+  'whiteout',
+  'opaque',
+];
+export const TYPE = {
+  file: 0,
+  dir: 1,
+  symlink: 2,
+  hardlink: 3,
+  char: 4,
+  block: 5,
+  fifo: 6,
+  whiteout: 7,
+  opaque: 8,
+} as const satisfies Record<EntryType, number>;
 
 /** Flag bit: the row has a content hash. */
 const HAS_HASH = 1;

@@ -22,7 +22,10 @@ export const DEFAULT_LIMITS: IndexLimits = {
 };
 
 export function expandedBudget(limits: IndexLimits, compressedSize: number): number {
-  return Math.min(limits.maxExpandedBytes, Math.max(limits.minExpandedBytes, compressedSize * limits.maxExpansionRatio));
+  return Math.min(
+    limits.maxExpandedBytes,
+    Math.max(limits.minExpandedBytes, compressedSize * limits.maxExpansionRatio),
+  );
 }
 
 export function formatBytes(bytes: number): string {

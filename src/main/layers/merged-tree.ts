@@ -71,7 +71,8 @@ export class MergedTree {
    */
   extend(layers: readonly LayerTable[], observer?: MergeObserver): MergedTree {
     for (let index = 0; index < this.layers.length; index++) {
-      if (layers[index]?.meta.diffId !== this.layers[index]!.meta.diffId) throw new Error("MergedTree.extend: the layers do not start with this tree's layers");
+      if (layers[index]?.meta.diffId !== this.layers[index]!.meta.diffId)
+        throw new Error("MergedTree.extend: the layers do not start with this tree's layers");
     }
     const tree = new MergedTree(layers, new Map(this.refs), new Map(this.linkTargets));
     tree.observer = observer;
@@ -170,7 +171,8 @@ export class MergedTree {
   entry(path: string, ref: EntryRef): MergedEntry {
     const layer = layerOfRef(ref);
     const row = rowOfRef(ref);
-    if (row === IMPLICIT_ROW) return { path, type: 'dir', size: 0, mode: IMPLICIT_DIR_MODE, uid: 0, gid: 0, mtime: 0, layer, implicit: true };
+    if (row === IMPLICIT_ROW)
+      return { path, type: 'dir', size: 0, mode: IMPLICIT_DIR_MODE, uid: 0, gid: 0, mtime: 0, layer, implicit: true };
     const entry: MergedEntry = { ...this.layers[layer]!.entry(row), layer };
     const target = this.linkTargets.get(path);
     if (target !== undefined) {

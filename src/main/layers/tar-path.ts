@@ -12,7 +12,8 @@ export const MAX_PATH_BYTES = 4096;
 
 export function normalizeEntryName(name: string): NormalizedName {
   if (name.length === 0) return { ok: false, reason: 'has an empty name' };
-  if (Buffer.byteLength(name) > MAX_PATH_BYTES) return { ok: false, reason: `has a name longer than ${MAX_PATH_BYTES} bytes` };
+  if (Buffer.byteLength(name) > MAX_PATH_BYTES)
+    return { ok: false, reason: `has a name longer than ${MAX_PATH_BYTES} bytes` };
   const absolute = name.startsWith('/');
   const parts: string[] = [];
   for (const part of name.split('/')) {

@@ -144,7 +144,10 @@ export class ZstdFrameGuard {
           window = base + (base / 8) * (descriptorByte & 7);
         }
         if (window > MAX_WINDOW_BYTES) {
-          throw new BerthError('too_large', `The layer's zstd frame needs a ${Math.round(window / 2 ** 20)} MiB window; Berth decodes up to ${MAX_WINDOW_BYTES / 2 ** 20} MiB, as zstd does by default.`);
+          throw new BerthError(
+            'too_large',
+            `The layer's zstd frame needs a ${Math.round(window / 2 ** 20)} MiB window; Berth decodes up to ${MAX_WINDOW_BYTES / 2 ** 20} MiB, as zstd does by default.`,
+          );
         }
         this.enter('blockHeader');
         return;

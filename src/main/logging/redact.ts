@@ -3,8 +3,14 @@
  * message could carry one. Authorization values, tokens in JSON or query strings, and URL userinfo are masked.
  */
 const PATTERNS: [RegExp, string][] = [
-  [/(authorization|proxy-authorization|x-registry-auth)(["']?\s*[:=]\s*["']?)(basic|bearer)?\s*[^\s"',}]+/gi, '$1$2$3 ***'],
-  [/("?(?:password|secret|token|access_token|refresh_token|identitytoken|registrytoken|auth)"?\s*[:=]\s*)"[^"]*"/gi, '$1"***"'],
+  [
+    /(authorization|proxy-authorization|x-registry-auth)(["']?\s*[:=]\s*["']?)(basic|bearer)?\s*[^\s"',}]+/gi,
+    '$1$2$3 ***',
+  ],
+  [
+    /("?(?:password|secret|token|access_token|refresh_token|identitytoken|registrytoken|auth)"?\s*[:=]\s*)"[^"]*"/gi,
+    '$1"***"',
+  ],
   [/([?&](?:token|access_token|password|secret)=)[^&\s]+/gi, '$1***'],
   [/(\w+:\/\/)[^/\s:@]+:[^/\s@]+@/g, '$1***@'],
 ];

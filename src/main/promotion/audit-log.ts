@@ -55,7 +55,12 @@ export function createAuditLog(dataDir: string): AuditLog {
   }
 
   function unwritable(error: NodeJS.ErrnoException): BerthError {
-    return new BerthError('internal', `Could not write the promotion audit log ${file}: ${error.code ?? error.message}`, undefined, { cause: error });
+    return new BerthError(
+      'internal',
+      `Could not write the promotion audit log ${file}: ${error.code ?? error.message}`,
+      undefined,
+      { cause: error },
+    );
   }
 
   return {
@@ -90,7 +95,10 @@ export function createAuditLog(dataDir: string): AuditLog {
         }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw new BerthError('internal', `Could not read the promotion audit log ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new BerthError(
+          'internal',
+          `Could not read the promotion audit log ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       } finally {
         lines.close();
         stream.destroy();
@@ -115,9 +123,17 @@ function parseLine(line: string): AuditEntry | undefined {
 function isAuditEntry(value: unknown): value is AuditEntry {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
-  return typeof entry.at === 'string' && typeof entry.user === 'string' && typeof entry.source === 'string' && typeof entry.target === 'string' && typeof entry.outcome === 'string';
+  return (
+    typeof entry.at === 'string' &&
+    typeof entry.user === 'string' &&
+    typeof entry.source === 'string' &&
+    typeof entry.target === 'string' &&
+    typeof entry.outcome === 'string'
+  );
 }
 
 function matches(entry: AuditEntry, needle: string): boolean {
-  return [entry.user, entry.registryUser, entry.source, entry.target, entry.digest, entry.outcome, entry.message].some((field) => field?.toLowerCase().includes(needle));
+  return [entry.user, entry.registryUser, entry.source, entry.target, entry.digest, entry.outcome, entry.message].some(
+    (field) => field?.toLowerCase().includes(needle),
+  );
 }

@@ -11,32 +11,59 @@ import type { DockerService, TransferSnapshot } from '../docker';
 import { formatPlatform, indexEntries, parsePlatform, selectPlatform, type RegistryClient } from '../registry';
 import type { ExecutionCounts } from './execute';
 import { overwriteRefused } from './execute';
-import { checkSourcePin, pinnedSource, preparePromotion, repositoryOf, resolveEndpoints, sourceLabel, type PreparedPromotion, type PromotionRequest } from './plan';
+import {
+  checkSourcePin,
+  pinnedSource,
+  preparePromotion,
+  repositoryOf,
+  resolveEndpoints,
+  sourceLabel,
+  type PreparedPromotion,
+  type PromotionRequest,
+} from './plan';
 import type { PromotionProgress } from './progress';
 
 export type EngineTransfers = Pick<DockerService, 'pull' | 'tag' | 'push'>;
 
 /** The plan for the engine path: the one platform image the engine will pull, pushed under the target tag. */
-export async function prepareEnginePromotion(client: RegistryClient, request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
+export async function prepareEnginePromotion(
+  client: RegistryClient,
+  request: PromotionRequest,
+  signal?: AbortSignal,
+): Promise<PreparedPromotion> {
   if ((request.platforms?.length ?? 0) > 1) {
-    throw new BerthError('invalid_input', 'Through the Docker engine an image moves one platform at a time: choose one platform, or promote registry to registry to keep them all.');
+    throw new BerthError(
+      'invalid_input',
+      'Through the Docker engine an image moves one platform at a time: choose one platform, or promote registry to registry to keep them all.',
+    );
   }
   const { source, target } = resolveEndpoints(request.source, request.target);
   await checkSourcePin(client, source, signal);
   const manifest = await client.getManifest(source, signal ? { signal } : {});
   // By digest from here on: the engine pulls the image this plan resolved, whatever the tag does meanwhile.
   let image: ImageReference = { ...repositoryOf(source), digest: manifest.digest };
-  const notes = ['Through the Docker engine: the image is pulled to this machine, tagged and pushed; the engine writes the manifest again, so the target digest can differ from the source\'s.'];
+  const notes = [
+    "Through the Docker engine: the image is pulled to this machine, tagged and pushed; the engine writes the manifest again, so the target digest can differ from the source's.",
+  ];
   if (manifest.parsed.form === 'index') {
     const wanted = request.platforms?.[0] !== undefined ? parsePlatform(request.platforms[0]) : undefined;
     const chosen = selectPlatform(indexEntries(manifest), wanted);
     image = { ...repositoryOf(source), digest: chosen.digest };
-    notes.push(`The source is a multi-platform index: only ${chosen.platform ? formatPlatform(chosen.platform) : 'one platform'} is carried.`);
+    notes.push(
+      `The source is a multi-platform index: only ${chosen.platform ? formatPlatform(chosen.platform) : 'one platform'} is carried.`,
+    );
   }
   if (request.withReferrers) notes.push('Referrers (signatures, SBOMs) are not carried through the engine.');
   const prepared = await preparePromotion(
     client,
-    { ...request, source: formatReference(image), target: formatReference(target), platforms: undefined, withReferrers: false, viaEngine: true },
+    {
+      ...request,
+      source: formatReference(image),
+      target: formatReference(target),
+      platforms: undefined,
+      withReferrers: false,
+      viaEngine: true,
+    },
     signal,
   );
   // The pin is the digest the source tag resolved to (an index's own), not the platform image chosen from it.
@@ -53,7 +80,9 @@ export interface EngineRunOptions {
   progress: PromotionProgress;
 }
 
-function pushCounts(snapshot: TransferSnapshot | undefined): Pick<ExecutionCounts, 'blobsCopied' | 'blobsMounted' | 'bytesCopied' | 'skipped'> {
+function pushCounts(
+  snapshot: TransferSnapshot | undefined,
+): Pick<ExecutionCounts, 'blobsCopied' | 'blobsMounted' | 'bytesCopied' | 'skipped'> {
   const items: ItemProgress[] = snapshot?.items ?? [];
   const existed = (item: ItemProgress) => item.status === 'Layer already exists';
   const mounted = (item: ItemProgress) => item.status.startsWith('Mounted from ');
@@ -75,7 +104,8 @@ export async function executeEnginePromotion(
 ): Promise<ExecutionCounts & { digest: string }> {
   const { plan, graph } = prepared;
   const { signal, progress } = options;
-  if (plan.overwrites && !options.force) throw overwriteRefused(plan.target, plan.existingTargetDigest!, plan.targetDigest);
+  if (plan.overwrites && !options.force)
+    throw overwriteRefused(plan.target, plan.existingTargetDigest!, plan.targetDigest);
   const pulled = formatReference({ ...repositoryOf(graph.source), digest: graph.source.digest });
   await engine.pull(pulled, { signal, onProgress: (snapshot) => progress.mirror('Pull', snapshot) });
   await engine.tag(pulled, plan.target, signal);
@@ -89,7 +119,10 @@ export async function executeEnginePromotion(
   });
   const written = await client.headManifest(prepared.target, { signal });
   if (!written || (pushed.digest !== undefined && written.digest !== pushed.digest)) {
-    throw new BerthError('digest_mismatch', `The engine reported pushing ${pushed.digest ?? 'an image'} but ${plan.target} points at ${written?.digest ?? 'nothing'}.`);
+    throw new BerthError(
+      'digest_mismatch',
+      `The engine reported pushing ${pushed.digest ?? 'an image'} but ${plan.target} points at ${written?.digest ?? 'nothing'}.`,
+    );
   }
   return { ...pushCounts(last), manifestsWritten: 1, referrersCopied: 0, digest: written.digest };
 }

@@ -39,13 +39,25 @@ export function overwriteRefused(target: string, existing: string, wanted: strin
   );
 }
 
-export async function executePromotion(client: RegistryClient, prepared: PreparedPromotion, options: ExecuteOptions): Promise<ExecutionCounts> {
+export async function executePromotion(
+  client: RegistryClient,
+  prepared: PreparedPromotion,
+  options: ExecuteOptions,
+): Promise<ExecutionCounts> {
   const { plan, graph, target } = prepared;
   const { signal, progress } = options;
   const requestOptions = { signal };
-  const counts: ExecutionCounts = { blobsMounted: 0, blobsCopied: 0, bytesCopied: 0, skipped: 0, manifestsWritten: 0, referrersCopied: 0 };
+  const counts: ExecutionCounts = {
+    blobsMounted: 0,
+    blobsCopied: 0,
+    bytesCopied: 0,
+    skipped: 0,
+    manifestsWritten: 0,
+    referrersCopied: 0,
+  };
 
-  if (plan.overwrites && !options.force) throw overwriteRefused(plan.target, plan.existingTargetDigest!, plan.targetDigest);
+  if (plan.overwrites && !options.force)
+    throw overwriteRefused(plan.target, plan.existingTargetDigest!, plan.targetDigest);
 
   let current: string | undefined;
   try {
@@ -57,9 +69,13 @@ export async function executePromotion(client: RegistryClient, prepared: Prepare
     throw interrupted(error, plan.target, counts);
   }
   if (current !== undefined && current !== plan.targetDigest && current !== plan.existingTargetDigest) {
-    throw new BerthError('conflict', `${plan.target} changed while promoting (it now points at ${current}); nothing was tagged. Look at it, then run the promotion again.`, {
-      existingDigest: current,
-    });
+    throw new BerthError(
+      'conflict',
+      `${plan.target} changed while promoting (it now points at ${current}); nothing was tagged. Look at it, then run the promotion again.`,
+      {
+        existingDigest: current,
+      },
+    );
   }
   if (current !== plan.targetDigest) {
     await client.putManifest(target, graph.root.bytes, graph.root.mediaType, requestOptions);
@@ -69,9 +85,13 @@ export async function executePromotion(client: RegistryClient, prepared: Prepare
   progress.phase('Verifying');
   const written = await client.headManifest(target, requestOptions);
   if (written?.digest !== plan.targetDigest) {
-    throw new BerthError('digest_mismatch', `${plan.target} points at ${written?.digest ?? 'nothing'} after the promotion, not at ${plan.targetDigest}: the registry changed the manifest.`, {
-      registry: target.registry,
-    });
+    throw new BerthError(
+      'digest_mismatch',
+      `${plan.target} points at ${written?.digest ?? 'nothing'} after the promotion, not at ${plan.targetDigest}: the registry changed the manifest.`,
+      {
+        registry: target.registry,
+      },
+    );
   }
   return counts;
 }
@@ -83,14 +103,21 @@ export async function executePromotion(client: RegistryClient, prepared: Prepare
  * Listing the subject's referrers at the target tells which case applies: anything missing from the list
  * is added to the fallback tag's index, whose other entries are kept.
  */
-async function publishReferrers(client: RegistryClient, repo: RepositoryName, nodes: ManifestNode[], signal: AbortSignal): Promise<void> {
+async function publishReferrers(
+  client: RegistryClient,
+  repo: RepositoryName,
+  nodes: ManifestNode[],
+  signal: AbortSignal,
+): Promise<void> {
   const bySubject = new Map<string, ManifestNode[]>();
   for (const node of nodes) {
     if (node.role !== 'referrer' || node.subject === undefined) continue;
     bySubject.set(node.subject, [...(bySubject.get(node.subject) ?? []), node]);
   }
   for (const [subject, referrers] of bySubject) {
-    const listed = new Set((await client.listReferrers({ ...repo, digest: subject }, { signal })).map((referrer) => referrer.digest));
+    const listed = new Set(
+      (await client.listReferrers({ ...repo, digest: subject }, { signal })).map((referrer) => referrer.digest),
+    );
     const missing = referrers.filter((node) => !listed.has(node.digest)).map((node) => node.descriptor!);
     if (missing.length === 0) continue;
     const tag: ImageReference = { ...repo, tag: subject.replace(':', '-') };
@@ -99,20 +126,30 @@ async function publishReferrers(client: RegistryClient, repo: RepositoryName, no
       throw error;
     });
     if (existing && existing.parsed.form !== 'index') {
-      throw new BerthError('conflict', `${formatReference(tag)} is the referrers fallback tag of ${subject.slice(0, 19)}… but holds something other than an index; Berth leaves it alone. Remove it, then promote again.`);
+      throw new BerthError(
+        'conflict',
+        `${formatReference(tag)} is the referrers fallback tag of ${subject.slice(0, 19)}… but holds something other than an index; Berth leaves it alone. Remove it, then promote again.`,
+      );
     }
     await client.putManifest(tag, referrersIndex(existing?.bytes, missing), MediaType.OciIndex, { signal });
   }
 }
 
 function referrersIndex(existing: Buffer | undefined, added: Descriptor[]): Buffer {
-  const json = existing ? (JSON.parse(existing.toString('utf8')) as { manifests: Descriptor[] }) : { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] as Descriptor[] };
+  const json = existing
+    ? (JSON.parse(existing.toString('utf8')) as { manifests: Descriptor[] })
+    : { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] as Descriptor[] };
   json.manifests = [...json.manifests, ...added];
   return Buffer.from(JSON.stringify(json), 'utf8');
 }
 
 /** Steps 1 to 4: everything the tag will need, none of it visible under the tag yet. */
-async function writeParts(client: RegistryClient, prepared: PreparedPromotion, options: ExecuteOptions, counts: ExecutionCounts): Promise<void> {
+async function writeParts(
+  client: RegistryClient,
+  prepared: PreparedPromotion,
+  options: ExecuteOptions,
+  counts: ExecutionCounts,
+): Promise<void> {
   const { plan, graph, target } = prepared;
   const { signal, progress } = options;
   const requestOptions = { signal };
@@ -124,10 +161,17 @@ async function writeParts(client: RegistryClient, prepared: PreparedPromotion, o
     plan.blobs.map((blob) => {
       if (blob.action === 'present') counts.skipped++;
       const done = blob.action === 'present' || blob.action === 'external';
-      return { id: blob.digest, status: blob.action === 'present' ? 'Already there' : blob.action === 'external' ? 'External' : 'Waiting', current: done ? blob.size : 0, total: blob.size };
+      return {
+        id: blob.digest,
+        status: blob.action === 'present' ? 'Already there' : blob.action === 'external' ? 'External' : 'Waiting',
+        current: done ? blob.size : 0,
+        total: blob.size,
+      };
     }),
   );
-  const moving = plan.blobs.filter((blob) => blob.action === 'mount' || blob.action === 'copy').sort((a, b) => b.size - a.size);
+  const moving = plan.blobs
+    .filter((blob) => blob.action === 'mount' || blob.action === 'copy')
+    .sort((a, b) => b.size - a.size);
   if (moving.length > 0) progress.phase(plan.strategy === 'mount' ? 'Mounting blobs' : 'Copying blobs');
   await forEachBounded(moving, options.blobConcurrency, signal, async (blob, blobSignal) => {
     progress.item(blob.digest, blob.action === 'mount' ? 'Mounting' : 'Copying', 0, blob.size);
@@ -146,7 +190,12 @@ async function writeParts(client: RegistryClient, prepared: PreparedPromotion, o
       counts.blobsCopied++;
       counts.bytesCopied += blob.size;
     }
-    progress.item(blob.digest, outcome === 'mounted' ? 'Mounted' : outcome === 'exists' ? 'Already there' : 'Copied', blob.size, blob.size);
+    progress.item(
+      blob.digest,
+      outcome === 'mounted' ? 'Mounted' : outcome === 'exists' ? 'Already there' : 'Copied',
+      blob.size,
+      blob.size,
+    );
   });
 
   // 2. Child manifests by digest, children before parents; 3. the top manifest by digest.
@@ -174,6 +223,11 @@ async function writeParts(client: RegistryClient, prepared: PreparedPromotion, o
 function interrupted(error: unknown, target: string, counts: ExecutionCounts): unknown {
   if (!isBerthError(error) || error.code === 'conflict') return error;
   const kept = counts.blobsCopied + counts.blobsMounted;
-  const resume = kept > 0 ? ` Running the promotion again finishes it without sending the ${kept} blob${kept === 1 ? '' : 's'} already there again.` : ' Running the promotion again starts it over.';
-  return new BerthError(error.code, `${error.message} ${target} was not changed.${resume}`, error.details, { cause: error });
+  const resume =
+    kept > 0
+      ? ` Running the promotion again finishes it without sending the ${kept} blob${kept === 1 ? '' : 's'} already there again.`
+      : ' Running the promotion again starts it over.';
+  return new BerthError(error.code, `${error.message} ${target} was not changed.${resume}`, error.details, {
+    cause: error,
+  });
 }

@@ -7,7 +7,15 @@
 import { BerthError } from '../../shared/errors';
 import { formatReference, type ImageReference, type RepositoryName } from '../../shared/reference';
 import type { Descriptor, Platform } from '../../shared/types/registry';
-import { computeDigest, formatPlatform, MediaType, parsePlatform, platformMatches, type Manifest, type RegistryClient } from '../registry';
+import {
+  computeDigest,
+  formatPlatform,
+  MediaType,
+  parsePlatform,
+  platformMatches,
+  type Manifest,
+  type RegistryClient,
+} from '../registry';
 import { forEachBounded } from './bounded';
 
 export interface ManifestNode {
@@ -65,11 +73,17 @@ const NON_DISTRIBUTABLE = new Set<string>([
 
 /** BuildKit's provenance/SBOM manifests inside an index: not a platform, attached to one by digest. */
 function attestationFor(descriptor: Descriptor): string | undefined {
-  return descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ? descriptor.annotations['vnd.docker.reference.digest'] : undefined;
+  return descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'
+    ? descriptor.annotations['vnd.docker.reference.digest']
+    : undefined;
 }
 
 function isPlatformEntry(descriptor: Descriptor): descriptor is Descriptor & { platform: Platform } {
-  return descriptor.platform !== undefined && attestationFor(descriptor) === undefined && descriptor.platform.os !== 'unknown';
+  return (
+    descriptor.platform !== undefined &&
+    attestationFor(descriptor) === undefined &&
+    descriptor.platform.os !== 'unknown'
+  );
 }
 
 class GraphBuilder {
@@ -95,15 +109,27 @@ class GraphBuilder {
   }
 
   /** Adds a manifest's blobs and children (once per digest); appends nodes to `into`, children first. */
-  async add(manifest: Manifest, node: Omit<ManifestNode, 'digest' | 'mediaType' | 'bytes'>, into: ManifestNode[], depth: number): Promise<void> {
+  async add(
+    manifest: Manifest,
+    node: Omit<ManifestNode, 'digest' | 'mediaType' | 'bytes'>,
+    into: ManifestNode[],
+    depth: number,
+  ): Promise<void> {
     if (this.seen.has(manifest.digest)) return;
     this.seen.add(manifest.digest);
     const { parsed } = manifest;
     if (parsed.form === 'schema1') {
-      throw new BerthError('unsupported', `${formatReference(manifest.ref)} is a schema 1 manifest, which is deprecated and cannot be pushed anywhere; convert it (push it again with a current Docker) first.`);
+      throw new BerthError(
+        'unsupported',
+        `${formatReference(manifest.ref)} is a schema 1 manifest, which is deprecated and cannot be pushed anywhere; convert it (push it again with a current Docker) first.`,
+      );
     }
     if (parsed.form === 'index') {
-      if (depth >= MAX_DEPTH) throw new BerthError('unsupported', `${formatReference(manifest.ref)} nests indexes more than ${MAX_DEPTH} deep; not copied.`);
+      if (depth >= MAX_DEPTH)
+        throw new BerthError(
+          'unsupported',
+          `${formatReference(manifest.ref)} nests indexes more than ${MAX_DEPTH} deep; not copied.`,
+        );
       const children = new Map<string, Manifest>();
       await forEachBounded(parsed.manifests, FETCH_CONCURRENCY, this.signal, async (descriptor, fetchSignal) => {
         children.set(descriptor.digest, await this.fetch(descriptor, fetchSignal));
@@ -111,7 +137,15 @@ class GraphBuilder {
       // In the index's order, so the write order (and progress) is stable from run to run.
       for (const descriptor of parsed.manifests) {
         const child = children.get(descriptor.digest)!;
-        await this.add(child, { role: child.parsed.form === 'index' ? 'index' : 'image', ...(descriptor.platform ? { platform: formatPlatform(descriptor.platform) } : {}) }, into, depth + 1);
+        await this.add(
+          child,
+          {
+            role: child.parsed.form === 'index' ? 'index' : 'image',
+            ...(descriptor.platform ? { platform: formatPlatform(descriptor.platform) } : {}),
+          },
+          into,
+          depth + 1,
+        );
       }
     } else {
       for (const blob of [parsed.config, ...parsed.layers]) {
@@ -141,7 +175,10 @@ function chooseEntries(manifest: Manifest & { parsed: { form: 'index' } }, wante
     const matches = entries.filter((entry) => isPlatformEntry(entry) && platformMatches(entry.platform, platform));
     if (matches.length === 0) {
       const available = entries.filter(isPlatformEntry).map((entry) => formatPlatform(entry.platform));
-      throw new BerthError('not_found', `${formatReference(manifest.ref)} has no ${formatPlatform(platform)} image; it has ${available.join(', ') || 'no platform images'}.`);
+      throw new BerthError(
+        'not_found',
+        `${formatReference(manifest.ref)} has no ${formatPlatform(platform)} image; it has ${available.join(', ') || 'no platform images'}.`,
+      );
     }
     for (const entry of matches) keep.add(entry.digest);
   }
@@ -155,12 +192,25 @@ function chooseEntries(manifest: Manifest & { parsed: { form: 'index' } }, wante
 
 function referrerDescriptor(manifest: Manifest): Descriptor {
   const { parsed } = manifest;
-  const artifactType = parsed.form === 'schema1' ? undefined : (parsed.artifactType ?? (parsed.form === 'image' ? parsed.config.mediaType : undefined));
+  const artifactType =
+    parsed.form === 'schema1'
+      ? undefined
+      : (parsed.artifactType ?? (parsed.form === 'image' ? parsed.config.mediaType : undefined));
   const annotations = parsed.form === 'schema1' ? undefined : parsed.annotations;
-  return { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, ...(artifactType ? { artifactType } : {}), ...(annotations ? { annotations } : {}) };
+  return {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+    ...(artifactType ? { artifactType } : {}),
+    ...(annotations ? { annotations } : {}),
+  };
 }
 
-export async function readSourceGraph(client: RegistryClient, source: ImageReference, options: GraphOptions): Promise<SourceGraph> {
+export async function readSourceGraph(
+  client: RegistryClient,
+  source: ImageReference,
+  options: GraphOptions,
+): Promise<SourceGraph> {
   const { signal } = options;
   const requestOptions = signal ? { signal } : {};
   const repo = { registry: source.registry, repository: source.repository };
@@ -185,11 +235,27 @@ export async function readSourceGraph(client: RegistryClient, source: ImageRefer
     });
     for (const entry of kept) {
       const child = childManifests.get(entry.digest)!;
-      await builder.add(child, { role: child.parsed.form === 'index' ? 'index' : 'image', ...(entry.platform ? { platform: formatPlatform(entry.platform) } : {}) }, children, 1);
+      await builder.add(
+        child,
+        {
+          role: child.parsed.form === 'index' ? 'index' : 'image',
+          ...(entry.platform ? { platform: formatPlatform(entry.platform) } : {}),
+        },
+        children,
+        1,
+      );
     }
     const bytes = whole ? manifest.bytes : subsetIndex(manifest, keep);
-    root = { digest: whole ? manifest.digest : computeDigest(bytes), mediaType: manifest.mediaType, bytes, role: 'index' };
-    if (!whole) notes.push(`Only ${platforms.join(', ')} of the source's ${entries.filter(isPlatformEntry).length} platforms: the target gets a new index with its own digest.`);
+    root = {
+      digest: whole ? manifest.digest : computeDigest(bytes),
+      mediaType: manifest.mediaType,
+      bytes,
+      role: 'index',
+    };
+    if (!whole)
+      notes.push(
+        `Only ${platforms.join(', ')} of the source's ${entries.filter(isPlatformEntry).length} platforms: the target gets a new index with its own digest.`,
+      );
   } else {
     if (wanted.length > 0 && manifest.parsed.form === 'image') {
       const config = await client.getConfig(repo, manifest.parsed.config, requestOptions).catch((error: unknown) => {
@@ -198,7 +264,10 @@ export async function readSourceGraph(client: RegistryClient, source: ImageRefer
       });
       const own = config?.summary.platform;
       if (own && !wanted.some((platform) => platformMatches(own, platform))) {
-        throw new BerthError('not_found', `${formatReference(manifest.ref)} is a single-platform image for ${formatPlatform(own)}, not ${wanted.map(formatPlatform).join(' or ')}.`);
+        throw new BerthError(
+          'not_found',
+          `${formatReference(manifest.ref)} is a single-platform image for ${formatPlatform(own)}, not ${wanted.map(formatPlatform).join(' or ')}.`,
+        );
       }
       if (own) platforms = [formatPlatform(own)];
     }
@@ -210,8 +279,14 @@ export async function readSourceGraph(client: RegistryClient, source: ImageRefer
   const referrers: ManifestNode[] = [];
   if (options.withReferrers) {
     // A new subset index has a new digest: signatures of the source's index do not apply to it.
-    const subjects = [...(root.digest === manifest.digest ? [root.digest] : []), ...children.filter((node) => node.role === 'image').map((node) => node.digest)];
-    if (root.digest !== manifest.digest) notes.push('Referrers of the source index itself are not carried: they sign or describe the whole index, not the subset.');
+    const subjects = [
+      ...(root.digest === manifest.digest ? [root.digest] : []),
+      ...children.filter((node) => node.role === 'image').map((node) => node.digest),
+    ];
+    if (root.digest !== manifest.digest)
+      notes.push(
+        'Referrers of the source index itself are not carried: they sign or describe the whole index, not the subset.',
+      );
     await collectReferrers(client, repo, subjects, builder, referrers, requestOptions);
   }
 
@@ -243,7 +318,11 @@ async function collectReferrers(
         if (counted.has(referrer.digest)) continue;
         counted.add(referrer.digest);
         if (counted.size > MAX_REFERRERS) {
-          throw new BerthError('too_large', `The source has more than ${MAX_REFERRERS} referrers; copy it without referrers, or prune them first.`, { registry: repo.registry });
+          throw new BerthError(
+            'too_large',
+            `The source has more than ${MAX_REFERRERS} referrers; copy it without referrers, or prune them first.`,
+            { registry: repo.registry },
+          );
         }
         found.push({ subject, digest: referrer.digest });
       }

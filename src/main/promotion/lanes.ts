@@ -26,22 +26,35 @@ const laneSchema = z
   .superRefine((lane, ctx) => {
     const seen = new Set<string>();
     lane.stages.forEach((stage, index) => {
-      if (seen.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['stages', index, 'name'], message: `stage "${stage.name}" appears twice` });
+      if (seen.has(stage.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', index, 'name'],
+          message: `stage "${stage.name}" appears twice`,
+        });
       seen.add(stage.name);
     });
     lane.tagRewrites.forEach((rule, index) => {
       if (rule.toStage !== undefined && !seen.has(rule.toStage)) {
-        ctx.addIssue({ code: 'custom', path: ['tagRewrites', index, 'toStage'], message: `no stage named "${rule.toStage}" in this lane` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tagRewrites', index, 'toStage'],
+          message: `no stage named "${rule.toStage}" in this lane`,
+        });
       }
     });
   });
-export const lanesSchema = z.array(laneSchema).max(64).superRefine((lanes, ctx) => {
-  const seen = new Set<string>();
-  lanes.forEach((lane, index) => {
-    if (seen.has(lane.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `lane "${lane.name}" appears twice` });
-    seen.add(lane.name);
+export const lanesSchema = z
+  .array(laneSchema)
+  .max(64)
+  .superRefine((lanes, ctx) => {
+    const seen = new Set<string>();
+    lanes.forEach((lane, index) => {
+      if (seen.has(lane.name))
+        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `lane "${lane.name}" appears twice` });
+      seen.add(lane.name);
+    });
   });
-});
 
 function isRegExp(source: string): boolean {
   try {
@@ -62,7 +75,10 @@ export function settingsLaneStore(settings: SettingsStore): LaneStore {
   return {
     list: () => section.get(),
     set(lanes) {
-      const normalized = lanes.map((lane) => ({ ...lane, stages: lane.stages.map((stage) => ({ ...stage, namespace: normalizeNamespace(stage.namespace) })) }));
+      const normalized = lanes.map((lane) => ({
+        ...lane,
+        stages: lane.stages.map((stage) => ({ ...stage, namespace: normalizeNamespace(stage.namespace) })),
+      }));
       section.set(normalized);
       return section.get();
     },
@@ -97,32 +113,58 @@ function stageMatch(lane: PromotionLane, source: ImageReference, hostOf: Registr
  * Where "promote to the next stage" sends `source`: the stage after the one whose registry and namespace
  * hold it, in the named lane (or the only lane that holds it when none is named).
  */
-export function nextStage(lanes: readonly PromotionLane[], sourceText: string, laneName: string | undefined, hostOf: RegistryHostLookup): LaneStep {
+export function nextStage(
+  lanes: readonly PromotionLane[],
+  sourceText: string,
+  laneName: string | undefined,
+  hostOf: RegistryHostLookup,
+): LaneStep {
   const source = parseReference(sourceText);
   const candidates = laneName === undefined ? lanes : lanes.filter((lane) => lane.name === laneName);
   if (laneName !== undefined && candidates.length === 0) {
-    throw new BerthError('not_found', `There is no promotion lane named "${laneName}". Lanes: ${lanes.map((lane) => lane.name).join(', ') || 'none yet'}.`);
+    throw new BerthError(
+      'not_found',
+      `There is no promotion lane named "${laneName}". Lanes: ${lanes.map((lane) => lane.name).join(', ') || 'none yet'}.`,
+    );
   }
   for (const lane of candidates) {
     for (const stage of lane.stages) {
       if (hostOf(stage.registryId) === undefined) {
-        throw new BerthError('config_invalid', `Lane "${lane.name}" names registry "${stage.registryId}" (stage ${stage.name}), which is not in the registry settings.`);
+        throw new BerthError(
+          'config_invalid',
+          `Lane "${lane.name}" names registry "${stage.registryId}" (stage ${stage.name}), which is not in the registry settings.`,
+        );
       }
     }
   }
-  const matches = candidates.map((lane) => stageMatch(lane, source, hostOf)).filter((match): match is StageMatch => match !== undefined);
+  const matches = candidates
+    .map((lane) => stageMatch(lane, source, hostOf))
+    .filter((match): match is StageMatch => match !== undefined);
   if (matches.length === 0) {
-    throw new BerthError('not_found', `${formatReference(source)} is in no stage of ${laneName === undefined ? 'any promotion lane' : `lane "${laneName}"`}.`);
+    throw new BerthError(
+      'not_found',
+      `${formatReference(source)} is in no stage of ${laneName === undefined ? 'any promotion lane' : `lane "${laneName}"`}.`,
+    );
   }
   if (matches.length > 1) {
-    throw new BerthError('invalid_input', `${formatReference(source)} is in several lanes (${matches.map((match) => match.lane.name).join(', ')}): name the lane.`);
+    throw new BerthError(
+      'invalid_input',
+      `${formatReference(source)} is in several lanes (${matches.map((match) => match.lane.name).join(', ')}): name the lane.`,
+    );
   }
   const { lane, index, rest } = matches[0]!;
   const from = lane.stages[index]!;
   const to = lane.stages[index + 1];
-  if (!to) throw new BerthError('invalid_input', `${formatReference(source)} is already in ${from.name}, the last stage of lane "${lane.name}".`);
+  if (!to)
+    throw new BerthError(
+      'invalid_input',
+      `${formatReference(source)} is already in ${from.name}, the last stage of lane "${lane.name}".`,
+    );
   if (source.tag === undefined) {
-    throw new BerthError('invalid_input', `Promoting along a lane needs a tagged source: ${formatReference(source)} has no tag to give the target.`);
+    throw new BerthError(
+      'invalid_input',
+      `Promoting along a lane needs a tagged source: ${formatReference(source)} has no tag to give the target.`,
+    );
   }
   const target: ImageReference = {
     registry: hostOf(to.registryId)!,

@@ -45,12 +45,20 @@ export function resolveEndpoints(sourceText: string, targetText: string): Endpoi
   const source = parseReference(sourceText);
   const target = parseReference(targetText);
   if (target.digest !== undefined) {
-    throw new BerthError('invalid_input', `The target ${targetText} has a digest: give a repository and a tag (the digest is the source's to decide).`);
+    throw new BerthError(
+      'invalid_input',
+      `The target ${targetText} has a digest: give a repository and a tag (the digest is the source's to decide).`,
+    );
   }
   // A source without tag or digest means `latest` (as for `docker pull`); named, so the plan can pin it.
-  const resolved: ImageReference = source.tag === undefined && source.digest === undefined ? { ...source, tag: 'latest' } : source;
+  const resolved: ImageReference =
+    source.tag === undefined && source.digest === undefined ? { ...source, tag: 'latest' } : source;
   const tag = target.tag ?? resolved.tag;
-  if (tag === undefined) throw new BerthError('invalid_input', `The source ${sourceText} is a digest without a tag: give the target a tag (repository:tag).`);
+  if (tag === undefined)
+    throw new BerthError(
+      'invalid_input',
+      `The source ${sourceText} is a digest without a tag: give the target a tag (repository:tag).`,
+    );
   return { source: resolved, target: { registry: target.registry, repository: target.repository, tag } };
 }
 
@@ -66,18 +74,26 @@ export function pinnedSource(source: ImageReference, digest: string): string {
 
 export function sourceMoved(tagged: string, current: string | undefined, planned: string): BerthError {
   const now = current === undefined ? 'no longer exists' : `now points to ${current}`;
-  return new BerthError('conflict', `${tagged} ${now} (planned ${planned}); nothing was written. Review the new plan.`, {
-    reason: 'source_moved',
-    ...(current !== undefined ? { currentDigest: current } : {}),
-    plannedDigest: planned,
-  });
+  return new BerthError(
+    'conflict',
+    `${tagged} ${now} (planned ${planned}); nothing was written. Review the new plan.`,
+    {
+      reason: 'source_moved',
+      ...(current !== undefined ? { currentDigest: current } : {}),
+      plannedDigest: planned,
+    },
+  );
 }
 
 /**
  * A source pinned as `name:tag@digest` is the image a plan showed under that tag: refused when the tag points
  * elsewhere now. One HEAD of the tag, before anything is read or written for the promotion.
  */
-export async function checkSourcePin(client: RegistryClient, source: ImageReference, signal?: AbortSignal): Promise<void> {
+export async function checkSourcePin(
+  client: RegistryClient,
+  source: ImageReference,
+  signal?: AbortSignal,
+): Promise<void> {
   if (source.tag === undefined || source.digest === undefined) return;
   const tagged: ImageReference = { ...repositoryOf(source), tag: source.tag };
   const current = await client.headManifest(tagged, signal ? { signal } : {});
@@ -106,14 +122,22 @@ function manifestStep(node: ManifestNode, present: boolean, tag?: string): Manif
   };
 }
 
-export async function preparePromotion(client: RegistryClient, request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
+export async function preparePromotion(
+  client: RegistryClient,
+  request: PromotionRequest,
+  signal?: AbortSignal,
+): Promise<PreparedPromotion> {
   const { source, target } = resolveEndpoints(request.source, request.target);
   const requestOptions = signal ? { signal } : {};
   await checkSourcePin(client, source, signal);
   const strategy = strategyFor(source, target, request.viaEngine);
   const [graph, existing] = await Promise.all([
     // Within one repository the referrers are there already (they are found by the subject's digest).
-    readSourceGraph(client, source, { withReferrers: request.withReferrers && strategy !== 'engine' && strategy !== 'same-repository', ...(request.platforms ? { platforms: request.platforms } : {}), ...requestOptions }),
+    readSourceGraph(client, source, {
+      withReferrers: request.withReferrers && strategy !== 'engine' && strategy !== 'same-repository',
+      ...(request.platforms ? { platforms: request.platforms } : {}),
+      ...requestOptions,
+    }),
     client.headManifest(target, requestOptions),
   ]);
   const targetRepo = repositoryOf(target);
@@ -126,7 +150,8 @@ export async function preparePromotion(client: RegistryClient, request: Promotio
   const manifests = [...graph.children, ...graph.referrers, graph.root];
   if (sameRepository) {
     for (const blob of graph.blobs) presentBlobs.add(blob.digest);
-    for (const node of manifests) if (node !== graph.root || node.digest === graph.source.digest) presentManifests.add(node.digest);
+    for (const node of manifests)
+      if (node !== graph.root || node.digest === graph.source.digest) presentManifests.add(node.digest);
   } else {
     const lookups: ((lookupSignal: AbortSignal) => Promise<void>)[] = [
       ...graph.blobs
@@ -135,7 +160,8 @@ export async function preparePromotion(client: RegistryClient, request: Promotio
           if (await client.headBlob(targetRepo, blob.digest, { signal: lookupSignal })) presentBlobs.add(blob.digest);
         }),
       ...manifests.map((node) => async (lookupSignal: AbortSignal) => {
-        if (await client.headManifest({ ...targetRepo, digest: node.digest }, { signal: lookupSignal })) presentManifests.add(node.digest);
+        if (await client.headManifest({ ...targetRepo, digest: node.digest }, { signal: lookupSignal }))
+          presentManifests.add(node.digest);
       }),
     ];
     await forEachBounded(lookups, HEAD_CONCURRENCY, signal, (lookup, lookupSignal) => lookup(lookupSignal));
@@ -145,7 +171,13 @@ export async function preparePromotion(client: RegistryClient, request: Promotio
     digest: blob.digest,
     size: blob.size,
     mediaType: blob.mediaType,
-    action: blob.external ? 'external' : presentBlobs.has(blob.digest) ? 'present' : strategy === 'mount' ? 'mount' : 'copy',
+    action: blob.external
+      ? 'external'
+      : presentBlobs.has(blob.digest)
+        ? 'present'
+        : strategy === 'mount'
+          ? 'mount'
+          : 'copy',
   }));
   const tag = target.tag;
   const steps = [
@@ -154,10 +186,16 @@ export async function preparePromotion(client: RegistryClient, request: Promotio
     manifestStep(graph.root, presentManifests.has(graph.root.digest), tag),
   ];
   const existingTargetDigest = existing?.digest;
-  const everythingThere = blobs.every((blob) => blob.action === 'present' || blob.action === 'external') && steps.every((step) => step.action === 'present');
+  const everythingThere =
+    blobs.every((blob) => blob.action === 'present' || blob.action === 'external') &&
+    steps.every((step) => step.action === 'present');
   const notes = [...graph.notes];
-  if (graph.blobs.some((blob) => blob.external)) notes.push('Foreign (non-distributable) layers are served from their own URLs and are not copied, as Docker does.');
-  if (strategy === 'mount') notes.push('Blobs are mounted from the source repository; if the registry declines a mount, that blob is uploaded instead.');
+  if (graph.blobs.some((blob) => blob.external))
+    notes.push('Foreign (non-distributable) layers are served from their own URLs and are not copied, as Docker does.');
+  if (strategy === 'mount')
+    notes.push(
+      'Blobs are mounted from the source repository; if the registry declines a mount, that blob is uploaded instead.',
+    );
   const plan: PromotionPlan = {
     source: sourceLabel(source),
     pinnedSource: pinnedSource(source, graph.source.digest),

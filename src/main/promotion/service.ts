@@ -5,7 +5,14 @@
 import { userInfo } from 'node:os';
 import { BerthError, isBerthError } from '../../shared/errors';
 import { parseReference } from '../../shared/reference';
-import type { AuditEntry, AuditOutcome, LaneStep, PromotionLane, PromotionPlan, PromotionResult } from '../../shared/types/promotion';
+import type {
+  AuditEntry,
+  AuditOutcome,
+  LaneStep,
+  PromotionLane,
+  PromotionPlan,
+  PromotionResult,
+} from '../../shared/types/promotion';
 import type { RegistryClient } from '../registry';
 import type { AuditLog, AuditQuery } from './audit-log';
 import { executeEnginePromotion, prepareEnginePromotion, type EngineTransfers } from './engine';
@@ -50,7 +57,10 @@ export interface PromotionService {
   lanes(): PromotionLane[];
   setLanes(lanes: PromotionLane[]): PromotionLane[];
   /** Plans (and with `execute`, runs) the promotion of `source` to the next stage of its lane; a plan's `pinnedSource` runs exactly that plan. */
-  next(request: NextRequest, options: RunOptions): Promise<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>;
+  next(
+    request: NextRequest,
+    options: RunOptions,
+  ): Promise<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>;
   audit(query: AuditQuery): Promise<AuditEntry[]>;
 }
 
@@ -76,8 +86,14 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
   const blobConcurrency = Math.max(1, options.blobConcurrency ?? DEFAULT_BLOB_CONCURRENCY);
 
   function prepare(request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
-    if (request.viaEngine && !options.engine) throw new BerthError('engine_unavailable', 'No Docker engine is configured for this Berth, so it cannot promote through the engine.');
-    return request.viaEngine ? prepareEnginePromotion(client, request, signal) : preparePromotion(client, request, signal);
+    if (request.viaEngine && !options.engine)
+      throw new BerthError(
+        'engine_unavailable',
+        'No Docker engine is configured for this Berth, so it cannot promote through the engine.',
+      );
+    return request.viaEngine
+      ? prepareEnginePromotion(client, request, signal)
+      : preparePromotion(client, request, signal);
   }
 
   /**
@@ -99,7 +115,10 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
     return { user: osUser(), ...(registryUser ? { registryUser } : {}) };
   }
 
-  async function execute(request: PromotionRequest, run: RunOptions): Promise<{ plan: PromotionPlan; result: PromotionResult }> {
+  async function execute(
+    request: PromotionRequest,
+    run: RunOptions,
+  ): Promise<{ plan: PromotionPlan; result: PromotionResult }> {
     const started = Date.now();
     const progress = new PromotionProgress(run.onProgress);
     // Refused before any write: a promotion that cannot be audited does not run.
@@ -112,13 +131,30 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       let counts: ExecutionCounts;
       let digest = plan.targetDigest;
       if (plan.strategy === 'engine') {
-        const ran = await executeEnginePromotion(options.engine!, client, prepared, { force: request.force, signal: run.signal, progress });
+        const ran = await executeEnginePromotion(options.engine!, client, prepared, {
+          force: request.force,
+          signal: run.signal,
+          progress,
+        });
         digest = ran.digest;
         counts = ran;
       } else {
-        counts = await executePromotion(client, prepared, { force: request.force, signal: run.signal, progress, blobConcurrency });
+        counts = await executePromotion(client, prepared, {
+          force: request.force,
+          signal: run.signal,
+          progress,
+          blobConcurrency,
+        });
       }
-      const result: PromotionResult = { source: plan.source, sourceDigest: plan.sourceDigest, target: plan.target, digest, strategy: plan.strategy, ...counts, durationMs: Date.now() - started };
+      const result: PromotionResult = {
+        source: plan.source,
+        sourceDigest: plan.sourceDigest,
+        target: plan.target,
+        digest,
+        strategy: plan.strategy,
+        ...counts,
+        durationMs: Date.now() - started,
+      };
       progress.finish('Promoted');
       await appendAudit({
         at: new Date().toISOString(),
@@ -140,13 +176,13 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       progress.stop();
       const message = isBerthError(error) ? error.message : 'unexpected error';
       await appendAudit({
-          at: new Date().toISOString(),
-          ...(await who(prepared?.plan.target ?? request.target)),
-          source: prepared?.plan.source ?? request.source,
-          target: prepared?.plan.target ?? request.target,
-          ...(prepared ? { digest: prepared.plan.targetDigest, strategy: prepared.plan.strategy } : {}),
-          outcome: outcomeOf(error, run.signal),
-          message,
+        at: new Date().toISOString(),
+        ...(await who(prepared?.plan.target ?? request.target)),
+        source: prepared?.plan.source ?? request.source,
+        target: prepared?.plan.target ?? request.target,
+        ...(prepared ? { digest: prepared.plan.targetDigest, strategy: prepared.plan.strategy } : {}),
+        outcome: outcomeOf(error, run.signal),
+        message,
         durationMs: Date.now() - started,
       });
       throw error;

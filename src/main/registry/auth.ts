@@ -40,7 +40,13 @@ export const CATALOG_SCOPE = 'registry:catalog:*';
 function splitScope(scope: string): { resource: string; actions: string[] } | undefined {
   const last = scope.lastIndexOf(':');
   if (last <= 0 || scope.indexOf(':') === last) return undefined;
-  return { resource: scope.slice(0, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    resource: scope.slice(0, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 /** Adds the scopes a registry asked for (insufficient_scope) to ours, merging actions on the same resource. */
@@ -64,7 +70,10 @@ export class Authenticator {
   private readonly endpoints = new Map<string, Promise<Endpoint>>();
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
-  private readonly credentialCache = new Map<string, { value: Promise<RegistryCredential | undefined>; until: number }>();
+  private readonly credentialCache = new Map<
+    string,
+    { value: Promise<RegistryCredential | undefined>; until: number }
+  >();
   /** Scopes a registry asked to add (insufficient_scope), remembered so the next request asks for them at once. */
   private readonly scopeUpgrades = new Map<string, string[]>();
 
@@ -107,10 +116,18 @@ export class Authenticator {
     const context: ErrorContext = { registry, action: `reach ${registry}` };
     const attempt = async (scheme: 'https' | 'http') => {
       const baseUrl = new URL(`${scheme}://${host}`);
-      const response = await this.transport.request({ registry, url: new URL('/v2/', baseUrl), method: 'GET', action: `reach ${registry}`, ...(signal ? { signal } : {}) });
+      const response = await this.transport.request({
+        registry,
+        url: new URL('/v2/', baseUrl),
+        method: 'GET',
+        action: `reach ${registry}`,
+        ...(signal ? { signal } : {}),
+      });
       return { baseUrl, response };
     };
-    const first = isLoopbackHost(host) ? await this.pingLoopback(attempt, signal) : await this.pingRemote(attempt, host, registry, signal);
+    const first = isLoopbackHost(host)
+      ? await this.pingLoopback(attempt, signal)
+      : await this.pingRemote(attempt, host, registry, signal);
     const { baseUrl, response } = first;
     if (response.status === 200) {
       await discard(response);
@@ -124,13 +141,21 @@ export class Authenticator {
       const challenge = preferredChallenge(parseChallenges(response.headers['www-authenticate']));
       await discard(response);
       if (!challenge) {
-        throw new BerthError('bad_response', `${registry} asks for authentication without a Basic or Bearer challenge Berth can answer.`, { registry });
+        throw new BerthError(
+          'bad_response',
+          `${registry} asks for authentication without a Basic or Bearer challenge Berth can answer.`,
+          { registry },
+        );
       }
       return { baseUrl, challenge };
     }
     if (response.status === 404) {
       await discard(response);
-      throw new BerthError('bad_response', `${registry} does not serve the registry API (GET /v2/ answered 404): check the address.`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `${registry} does not serve the registry API (GET /v2/ answered 404): check the address.`,
+        { registry },
+      );
     }
     return failure(response, context);
   }
@@ -139,7 +164,12 @@ export class Authenticator {
    * Remote registries: HTTPS, then (only when marked insecure) plain HTTP, Docker's order. If HTTP gets no
    * answer, or a 400 (what a TLS server says to plain HTTP), the HTTPS failure is the one worth showing.
    */
-  private async pingRemote<T extends { response: TransportResponse }>(attempt: (scheme: 'https' | 'http') => Promise<T>, host: string, registry: string, signal?: AbortSignal): Promise<T> {
+  private async pingRemote<T extends { response: TransportResponse }>(
+    attempt: (scheme: 'https' | 'http') => Promise<T>,
+    host: string,
+    registry: string,
+    signal?: AbortSignal,
+  ): Promise<T> {
     try {
       return await attempt('https');
     } catch (httpsError) {
@@ -158,7 +188,10 @@ export class Authenticator {
    * the ping carries no credentials, and it saves a TLS handshake per command when, as usually, the local
    * registry speaks HTTP. Anything but a registry's answer (200 or 401) means: try HTTPS.
    */
-  private async pingLoopback<T extends { response: TransportResponse }>(attempt: (scheme: 'https' | 'http') => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async pingLoopback<T extends { response: TransportResponse }>(
+    attempt: (scheme: 'https' | 'http') => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const plain = await attempt('http').catch((error: unknown) => {
       if (signal?.aborted) throw error;
       return undefined;
@@ -184,7 +217,8 @@ export class Authenticator {
     if (!challenge) return undefined;
     const credential = await this.credential(registry);
     if (challenge.scheme === 'basic') {
-      if (credential?.kind === 'basic') return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+      if (credential?.kind === 'basic')
+        return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
       return credential?.kind === 'registry-token' ? `Bearer ${credential.token}` : undefined;
     }
     if (credential?.kind === 'registry-token') return `Bearer ${credential.token}`;
@@ -194,7 +228,9 @@ export class Authenticator {
     if (cached && cached.expiresAt > Date.now()) return cached.header;
     let pending = this.pendingTokens.get(key);
     if (!pending) {
-      pending = this.fetchToken(registry, challenge, wanted, credential, signal).finally(() => this.pendingTokens.delete(key));
+      pending = this.fetchToken(registry, challenge, wanted, credential, signal).finally(() =>
+        this.pendingTokens.delete(key),
+      );
       this.pendingTokens.set(key, pending);
     }
     const token = await pending;
@@ -215,30 +251,51 @@ export class Authenticator {
     const endpoint = await this.endpoint(registry);
     this.endpoints.set(registry, Promise.resolve({ baseUrl: endpoint.baseUrl, challenge }));
     // A bearer challenge names the scope the resource needs; merging it covers `insufficient_scope`.
-    const merged = challenge.scheme === 'bearer' ? mergeScopes(this.scopeUpgrades.get(original) ?? scopes, challengeScopes(challenge)) : scopes;
+    const merged =
+      challenge.scheme === 'bearer'
+        ? mergeScopes(this.scopeUpgrades.get(original) ?? scopes, challengeScopes(challenge))
+        : scopes;
     if (merged.join(' ') !== scopes.join(' ')) this.scopeUpgrades.set(original, merged);
     this.tokens.delete(`${registry}\n${merged.join(' ')}`);
     return merged;
   }
 
-  private async fetchToken(registry: string, challenge: Challenge, scopes: string[], credential: RegistryCredential | undefined, signal?: AbortSignal): Promise<CachedToken> {
+  private async fetchToken(
+    registry: string,
+    challenge: Challenge,
+    scopes: string[],
+    credential: RegistryCredential | undefined,
+    signal?: AbortSignal,
+  ): Promise<CachedToken> {
     const realmText = challenge.params['realm'];
     let realm: URL;
     try {
       realm = new URL(realmText ?? '');
     } catch {
-      throw new BerthError('bad_response', `${registry} named no valid token service in its challenge (realm ${JSON.stringify(serverText(realmText ?? ''))}).`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `${registry} named no valid token service in its challenge (realm ${JSON.stringify(serverText(realmText ?? ''))}).`,
+        { registry },
+      );
     }
     if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
       throw new BerthError('bad_response', `${registry} named a token service that is not HTTP(S).`, { registry });
     }
     const service = challenge.params['service'];
-    const context: ErrorContext = { registry, action: `get an access token from ${realm.host}`, authenticated: credential !== undefined };
+    const context: ErrorContext = {
+      registry,
+      action: `get an access token from ${realm.host}`,
+      authenticated: credential !== undefined,
+    };
     const common = { registry, method: 'GET' as const, action: context.action, ...(signal ? { signal } : {}) };
     let response;
     if (credential?.kind === 'identity-token') {
       // OAuth2 refresh-token grant (https://distribution.github.io/distribution/spec/auth/oauth/).
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.token, client_id: CLIENT_ID });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credential.token,
+        client_id: CLIENT_ID,
+      });
       if (service) form.set('service', service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
       response = await this.transport.request({
@@ -255,7 +312,8 @@ export class Authenticator {
       const headers: Record<string, string> = {};
       if (credential?.kind === 'basic') {
         url.searchParams.set('account', credential.username);
-        headers['authorization'] = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+        headers['authorization'] =
+          `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
       }
       response = await this.transport.request({ ...common, url, headers });
     }
@@ -263,21 +321,35 @@ export class Authenticator {
       await discard(response);
       throw response.status === 401
         ? httpError(401, undefined, response.headers, { ...context, action: `sign in to ${registry}` })
-        : httpError(403, undefined, response.headers, { ...context, action: `access ${scopes.join(', ') || registry}` });
+        : httpError(403, undefined, response.headers, {
+            ...context,
+            action: `access ${scopes.join(', ') || registry}`,
+          });
     }
     if (response.status < 200 || response.status >= 300) return failure(response, context);
-    const body = await readBody(response, TOKEN_MAX_BYTES, context, () => new BerthError('bad_response', `The token service of ${registry} sent an oversized answer.`, { registry }));
+    const body = await readBody(
+      response,
+      TOKEN_MAX_BYTES,
+      context,
+      () => new BerthError('bad_response', `The token service of ${registry} sent an oversized answer.`, { registry }),
+    );
     return parseTokenResponse(body, registry);
   }
 }
 
 function preferredChallenge(challenges: Challenge[]): Challenge | undefined {
-  return challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params['realm']) ?? challenges.find((challenge) => challenge.scheme === 'basic');
+  return (
+    challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params['realm']) ??
+    challenges.find((challenge) => challenge.scheme === 'basic')
+  );
 }
 
 /** `{token | access_token, expires_in?, issued_at?}`; anything else is a garbage answer, not a token. */
 export function parseTokenResponse(body: Buffer, registry: string): CachedToken {
-  const garbage = () => new BerthError('bad_response', `The token service of ${registry} answered something that is not a token.`, { registry });
+  const garbage = () =>
+    new BerthError('bad_response', `The token service of ${registry} answered something that is not a token.`, {
+      registry,
+    });
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -289,6 +361,9 @@ export function parseTokenResponse(body: Buffer, registry: string): CachedToken 
   const value = typeof accessToken === 'string' && accessToken ? accessToken : token;
   // A token goes into a header: printable ASCII without spaces only.
   if (typeof value !== 'string' || !/^[\x21-\x7e]{1,16384}$/.test(value)) throw garbage();
-  const seconds = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? Math.max(expiresIn, DEFAULT_TOKEN_SECONDS) : DEFAULT_TOKEN_SECONDS;
+  const seconds =
+    typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0
+      ? Math.max(expiresIn, DEFAULT_TOKEN_SECONDS)
+      : DEFAULT_TOKEN_SECONDS;
   return { header: `Bearer ${value}`, expiresAt: Date.now() + seconds * 1000 - EXPIRY_MARGIN_MS };
 }

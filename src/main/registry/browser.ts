@@ -6,7 +6,15 @@
 import { setMaxListeners } from 'node:events';
 import { isBerthError } from '../../shared/errors';
 import { checkReference, DOCKER_HUB, isTag, parseReference, type RepositoryName } from '../../shared/reference';
-import type { ImageDetails, ManifestInfo, RateLimitInfo, Referrer, RepositoryList, TagDetail, TagList } from '../../shared/types/registry';
+import type {
+  ImageDetails,
+  ManifestInfo,
+  RateLimitInfo,
+  Referrer,
+  RepositoryList,
+  TagDetail,
+  TagList,
+} from '../../shared/types/registry';
 import type { RegistryClient } from './client';
 import { manifestInfo, type Manifest } from './manifest';
 import { parsePlatform } from './platform';
@@ -81,7 +89,9 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       listed = await client.listRepositories(target.host, signal ? { signal } : {});
     } catch (error) {
       // A closed catalog is normal; the repositories added by hand are then the list.
-      const closed = isBerthError(error) && (error.code === 'unsupported' || (target.host === DOCKER_HUB && error.code === 'invalid_input'));
+      const closed =
+        isBerthError(error) &&
+        (error.code === 'unsupported' || (target.host === DOCKER_HUB && error.code === 'invalid_input'));
       if (!closed || byHand.length === 0) throw error;
       listed = [];
     }
@@ -101,7 +111,12 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
    * One tag's details. A tag whose last known digest is cached costs one HEAD; a tag never seen costs one
    * GET by tag (not HEAD then GET). On Docker Hub a GET counts as a pull, so there it is always HEAD first.
    */
-  async function detailFor(repo: RepositoryName, tag: string, hint: string | undefined, signal?: AbortSignal): Promise<TagDetail> {
+  async function detailFor(
+    repo: RepositoryName,
+    tag: string,
+    hint: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<TagDetail> {
     const options = signal ? { signal } : {};
     if (!isTag(tag)) return { tag, digest: '', mediaType: '', error: `"${tag.slice(0, 64)}" is not a valid tag.` };
     const ref = { ...repo, tag };
@@ -116,7 +131,8 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       try {
         manifest = await client.getManifest(ref, options);
       } catch (error) {
-        if (isBerthError(error) && error.code === 'not_found') return { tag, digest: '', mediaType: '', error: `Tag ${tag} no longer exists.` };
+        if (isBerthError(error) && error.code === 'not_found')
+          return { tag, digest: '', mediaType: '', error: `Tag ${tag} no longer exists.` };
         throw error;
       }
       digest = manifest.digest;
@@ -133,7 +149,11 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     let pending = reading.get(digest);
     if (!pending) {
       pending = (async () => {
-        const detail = await readTagDetail(client, manifest ?? (await client.getManifest({ ...repo, digest }, options)), signal);
+        const detail = await readTagDetail(
+          client,
+          manifest ?? (await client.getManifest({ ...repo, digest }, options)),
+          signal,
+        );
         await cache.set(digest, detail);
         return detail;
       })();
@@ -163,7 +183,11 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     registryId: string,
     repository: string,
     tags: string[],
-    { signal, onProgress, cachedOnly = false }: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void; cachedOnly?: boolean } = {},
+    {
+      signal,
+      onProgress,
+      cachedOnly = false,
+    }: { signal?: AbortSignal; onProgress?: (progress: TagDetailsProgress) => void; cachedOnly?: boolean } = {},
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
     const repo = checkReference({ registry: target.host, repository });
@@ -193,7 +217,10 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
     if (stop !== undefined) throw stop;
-    await cache.updateTagHints(repo, new Map(results.filter((detail) => detail.digest).map((detail) => [detail.tag, detail.digest])));
+    await cache.updateTagHints(
+      repo,
+      new Map(results.filter((detail) => detail.digest).map((detail) => [detail.tag, detail.digest])),
+    );
     return results;
   }
 
@@ -208,7 +235,10 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     listRepositories,
     listTags,
     async inspect(reference, platform, signal) {
-      return client.inspect(reference, { ...(platform ? { platform: parsePlatform(platform) } : {}), ...(signal ? { signal } : {}) });
+      return client.inspect(reference, {
+        ...(platform ? { platform: parsePlatform(platform) } : {}),
+        ...(signal ? { signal } : {}),
+      });
     },
     async manifest(reference, signal) {
       const ref = parseReference(reference);
@@ -227,4 +257,3 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     },
   };
 }
-

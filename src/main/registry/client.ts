@@ -6,7 +6,14 @@
  */
 import type { Readable } from 'node:stream';
 import { BerthError } from '../../shared/errors';
-import { checkReference, DOCKER_HUB, isDigest, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
+import {
+  checkReference,
+  DOCKER_HUB,
+  isDigest,
+  parseReference,
+  type ImageReference,
+  type RepositoryName,
+} from '../../shared/reference';
 import type { Descriptor, ImageDetails, Platform, RateLimitInfo, Referrer } from '../../shared/types/registry';
 import type { CredentialResolver } from '../credentials/credential';
 import { Authenticator } from './auth';
@@ -21,7 +28,15 @@ import { listCatalog, listTags } from './remote/listing';
 import { fetchManifest, headManifest } from './remote/manifests';
 import { DEFAULT_PAGING, type PagingLimits } from './remote/paging';
 import { listReferrers } from './remote/referrers';
-import { deleteManifest, deleteTag, mountBlob, putManifest, uploadBlob, type BlobSource, type UploadOutcome } from './remote/writes';
+import {
+  deleteManifest,
+  deleteTag,
+  mountBlob,
+  putManifest,
+  uploadBlob,
+  type BlobSource,
+  type UploadOutcome,
+} from './remote/writes';
 import { Requester } from './requester';
 import { Transport, type HostOptionsResolver, type RetryPolicy, type Timeouts } from './transport';
 
@@ -89,7 +104,8 @@ function toRepository(input: RepositoryName | string): RepositoryName {
 }
 
 function checkDigest(digest: string): string {
-  if (!isDigest(digest)) throw new BerthError('invalid_input', `"${digest.slice(0, 80)}" is not a digest (expected sha256:<64 hex>).`);
+  if (!isDigest(digest))
+    throw new BerthError('invalid_input', `"${digest.slice(0, 80)}" is not a digest (expected sha256:<64 hex>).`);
   return digest;
 }
 
@@ -155,7 +171,13 @@ export class RegistryClient {
     const { challenge } = await this.auth.endpoint(registry, options.signal);
     if (!challenge) return { requiresAuth: false, authenticated: false };
     const credential = await this.auth.credential(registry);
-    const response = await this.requester.send(registry, { method: 'GET', path: '/v2/', scopes: [], action: `sign in to ${registry}`, ...options });
+    const response = await this.requester.send(registry, {
+      method: 'GET',
+      path: '/v2/',
+      scopes: [],
+      action: `sign in to ${registry}`,
+      ...options,
+    });
     await response.body.dump().catch(() => undefined);
     return { requiresAuth: true, authenticated: credential !== undefined };
   }
@@ -168,18 +190,43 @@ export class RegistryClient {
   async listRepositories(registry: string, options: RequestOptions & { namespace?: string } = {}): Promise<string[]> {
     if (registry === DOCKER_HUB) {
       const credential = await this.auth.credential(registry);
-      const namespace = options.namespace ?? (credential?.kind === 'basic' ? credential.username.toLowerCase() : credential?.kind === 'identity-token' ? credential.username?.toLowerCase() : undefined);
+      const namespace =
+        options.namespace ??
+        (credential?.kind === 'basic'
+          ? credential.username.toLowerCase()
+          : credential?.kind === 'identity-token'
+            ? credential.username?.toLowerCase()
+            : undefined);
       if (!namespace) {
-        throw new BerthError('invalid_input', 'Docker Hub lists repositories per namespace: sign in, or give the user or organisation to list.', { registry });
+        throw new BerthError(
+          'invalid_input',
+          'Docker Hub lists repositories per namespace: sign in, or give the user or organisation to list.',
+          { registry },
+        );
       }
-      return listHubRepositories(this.transport, this.options.dockerHubApi ?? DOCKER_HUB_API, namespace, credential, this.paging, options.signal);
+      return listHubRepositories(
+        this.transport,
+        this.options.dockerHubApi ?? DOCKER_HUB_API,
+        namespace,
+        credential,
+        this.paging,
+        options.signal,
+      );
     }
-    return listCatalog(this.requester, registry, { limits: this.paging, pageSize: this.options.pageSize?.catalog ?? 1000, ...options });
+    return listCatalog(this.requester, registry, {
+      limits: this.paging,
+      pageSize: this.options.pageSize?.catalog ?? 1000,
+      ...options,
+    });
   }
 
   /** Every tag of a repository, all pages, in the registry's order. */
   async listTags(repo: RepositoryName | string, options: RequestOptions = {}): Promise<string[]> {
-    return listTags(this.requester, toRepository(repo), { limits: this.paging, ...(this.options.pageSize?.tags ? { pageSize: this.options.pageSize.tags } : {}), ...options });
+    return listTags(this.requester, toRepository(repo), {
+      limits: this.paging,
+      ...(this.options.pageSize?.tags ? { pageSize: this.options.pageSize.tags } : {}),
+      ...options,
+    });
   }
 
   /** Digest, media type and size of what a reference points at, without a GET (no Docker Hub pull counted). Undefined if absent. */
@@ -204,8 +251,18 @@ export class RegistryClient {
     const key = `${name.registry}/${name.repository}@${checkDigest(descriptor.digest)}`;
     const cached = this.configs.get(key);
     if (cached) return cached;
-    const bytes = await fetchBlob(this.requester, name, { digest: descriptor.digest, size: descriptor.size }, MAX_CONFIG_BYTES, options.signal);
-    const parsed = parseImageConfig(bytes, descriptor.digest, `${name.registry}/${name.repository}@${descriptor.digest.slice(0, 19)}…`);
+    const bytes = await fetchBlob(
+      this.requester,
+      name,
+      { digest: descriptor.digest, size: descriptor.size },
+      MAX_CONFIG_BYTES,
+      options.signal,
+    );
+    const parsed = parseImageConfig(
+      bytes,
+      descriptor.digest,
+      `${name.registry}/${name.repository}@${descriptor.digest.slice(0, 19)}…`,
+    );
     const config = { ...parsed, descriptor, bytes, size: bytes.length };
     this.configs.set(key, config);
     return config;
@@ -215,20 +272,37 @@ export class RegistryClient {
    * Resolves a reference to an image: the manifest it names, the image manifest for `platform` (or this
    * machine's, for an index), and its config. Artifacts and schema 1 come back without a config.
    */
-  async resolveImage(ref: ReferenceInput, options: RequestOptions & { platform?: Platform } = {}): Promise<ResolvedImage> {
+  async resolveImage(
+    ref: ReferenceInput,
+    options: RequestOptions & { platform?: Platform } = {},
+  ): Promise<ResolvedImage> {
     const reference = toReference(ref);
     const manifest = await this.getManifest(reference, options);
     let image = manifest;
     if (manifest.parsed.form === 'index') {
       const chosen = selectPlatform(indexEntries(manifest.parsed), options.platform);
-      image = await this.getManifest({ registry: reference.registry, repository: reference.repository, digest: chosen.digest }, options);
-      if (image.parsed.form === 'index') throw new BerthError('unsupported', `The index ${manifest.digest} nests another index for its platform; Berth shows one level.`);
+      image = await this.getManifest(
+        { registry: reference.registry, repository: reference.repository, digest: chosen.digest },
+        options,
+      );
+      if (image.parsed.form === 'index')
+        throw new BerthError(
+          'unsupported',
+          `The index ${manifest.digest} nests another index for its platform; Berth shows one level.`,
+        );
     }
     const parts = imageParts(image.parsed);
     if (!parts || !IMAGE_CONFIG_TYPES.has(parts.config.mediaType)) return { manifest, image };
     const config = await this.getConfig(reference, parts.config, options);
-    if (options.platform && manifest.parsed.form !== 'index' && !platformMatches(config.summary.platform, options.platform)) {
-      throw new BerthError('not_found', `${reference.repository} is a single-platform image for ${formatPlatform(config.summary.platform)}, not ${formatPlatform(options.platform)}.`);
+    if (
+      options.platform &&
+      manifest.parsed.form !== 'index' &&
+      !platformMatches(config.summary.platform, options.platform)
+    ) {
+      throw new BerthError(
+        'not_found',
+        `${reference.repository} is a single-platform image for ${formatPlatform(config.summary.platform)}, not ${formatPlatform(options.platform)}.`,
+      );
     }
     return { manifest, image, config };
   }
@@ -252,12 +326,21 @@ export class RegistryClient {
   async listReferrers(ref: ReferenceInput, options: RequestOptions = {}): Promise<Referrer[]> {
     const reference = toReference(ref);
     const digest = reference.digest ?? (await this.headManifest(reference, options))?.digest;
-    if (!digest) throw new BerthError('not_found', `${reference.repository}:${reference.tag ?? 'latest'} does not exist on ${reference.registry}.`, { registry: reference.registry });
+    if (!digest)
+      throw new BerthError(
+        'not_found',
+        `${reference.repository}:${reference.tag ?? 'latest'} does not exist on ${reference.registry}.`,
+        { registry: reference.registry },
+      );
     return listReferrers(this.requester, { ...reference, digest }, options.signal);
   }
 
   /** Size of a blob if the repository has it. */
-  async headBlob(repo: RepositoryName, digest: string, options: RequestOptions = {}): Promise<{ size: number } | undefined> {
+  async headBlob(
+    repo: RepositoryName,
+    digest: string,
+    options: RequestOptions = {},
+  ): Promise<{ size: number } | undefined> {
     return headBlob(this.requester, toRepository(repo), checkDigest(digest), options.signal);
   }
 
@@ -272,13 +355,23 @@ export class RegistryClient {
   }
 
   /** A small blob in memory, verified, refused above `maxBytes`. */
-  async fetchBlob(repo: RepositoryName, target: BlobTarget, maxBytes: number, options: RequestOptions = {}): Promise<Buffer> {
+  async fetchBlob(
+    repo: RepositoryName,
+    target: BlobTarget,
+    maxBytes: number,
+    options: RequestOptions = {},
+  ): Promise<Buffer> {
     checkDigest(target.digest);
     return fetchBlob(this.requester, toRepository(repo), target, maxBytes, options.signal);
   }
 
   /** Cross-repository mount within one registry; false when the registry declines (copy the bytes then). */
-  async mountBlob(target: RepositoryName, digest: string, from: RepositoryName, options: RequestOptions = {}): Promise<boolean> {
+  async mountBlob(
+    target: RepositoryName,
+    digest: string,
+    from: RepositoryName,
+    options: RequestOptions = {},
+  ): Promise<boolean> {
     return mountBlob(this.requester, toRepository(target), checkDigest(digest), toRepository(from), options.signal);
   }
 
@@ -298,29 +391,43 @@ export class RegistryClient {
   }
 
   /** PUTs manifest bytes unchanged by tag or digest; returns their digest. */
-  async putManifest(ref: ReferenceInput, bytes: Buffer, mediaType: string, options: RequestOptions = {}): Promise<string> {
+  async putManifest(
+    ref: ReferenceInput,
+    bytes: Buffer,
+    mediaType: string,
+    options: RequestOptions = {},
+  ): Promise<string> {
     return putManifest(this.requester, toReference(ref), bytes, mediaType, options.signal);
   }
 
   /** Deletes a manifest by digest (and so every tag on it). */
   async deleteManifest(ref: ReferenceInput, options: RequestOptions = {}): Promise<void> {
     const reference = toReference(ref);
-    if (!reference.digest) throw new BerthError('invalid_input', 'Deleting a manifest needs its digest (name@sha256:...).');
+    if (!reference.digest)
+      throw new BerthError('invalid_input', 'Deleting a manifest needs its digest (name@sha256:...).');
     return deleteManifest(this.requester, { ...reference, digest: reference.digest }, options.signal);
   }
 
   /** Deletes a tag alone, where the registry supports it; `unsupported` with what to do otherwise. */
   async deleteTag(ref: ReferenceInput, options: RequestOptions = {}): Promise<void> {
     const reference = toReference(ref);
-    if (!reference.tag || reference.digest) throw new BerthError('invalid_input', 'Deleting a tag needs a reference with a tag and no digest.');
-    return deleteTag(this.requester, { registry: reference.registry, repository: reference.repository, tag: reference.tag }, options.signal);
+    if (!reference.tag || reference.digest)
+      throw new BerthError('invalid_input', 'Deleting a tag needs a reference with a tag and no digest.');
+    return deleteTag(
+      this.requester,
+      { registry: reference.registry, repository: reference.repository, tag: reference.tag },
+      options.signal,
+    );
   }
 
   /**
    * The last pull limit a registry reported. With `probe`, Docker Hub is asked with a HEAD on its
    * documented probe image (a HEAD does not count as a pull) when nothing was seen yet.
    */
-  async rateLimit(registry: string, options: RequestOptions & { probe?: boolean } = {}): Promise<RateLimitInfo | undefined> {
+  async rateLimit(
+    registry: string,
+    options: RequestOptions & { probe?: boolean } = {},
+  ): Promise<RateLimitInfo | undefined> {
     if (!this.rateLimits.has(registry) && options.probe && registry === DOCKER_HUB) {
       await this.headManifest({ registry, repository: 'ratelimitpreview/test', tag: 'latest' }, options);
     }

@@ -63,7 +63,10 @@ export function parseImageConfig(bytes: Buffer, digest: string, where: string): 
   const result = configSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new BerthError('bad_response', `The image config of ${where} is malformed${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'unexpected structure'}.`);
+    throw new BerthError(
+      'bad_response',
+      `The image config of ${where} is malformed${issue?.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'unexpected structure'}.`,
+    );
   }
   const parsed = result.data;
   const inner = parsed.config ?? {};

@@ -10,7 +10,10 @@ const SUPPORTED = new Set(['sha256', 'sha512']);
 export function digestAlgorithm(digest: string): string {
   const algorithm = digest.slice(0, digest.indexOf(':'));
   if (!SUPPORTED.has(algorithm)) {
-    throw new BerthError('unsupported', `Digest algorithm "${algorithm.slice(0, 32)}" is not supported (sha256 and sha512 are).`);
+    throw new BerthError(
+      'unsupported',
+      `Digest algorithm "${algorithm.slice(0, 32)}" is not supported (sha256 and sha512 are).`,
+    );
   }
   return algorithm;
 }

@@ -36,7 +36,10 @@ export function parseOciErrors(body: Uint8Array | undefined): OciErrorEntry[] {
     if (!Array.isArray(errors)) return [];
     return errors
       .filter((entry): entry is { code: unknown; message?: unknown } => typeof entry === 'object' && entry !== null)
-      .map((entry) => ({ code: String(entry.code ?? ''), ...(typeof entry.message === 'string' ? { message: entry.message } : {}) }))
+      .map((entry) => ({
+        code: String(entry.code ?? ''),
+        ...(typeof entry.message === 'string' ? { message: entry.message } : {}),
+      }))
       .slice(0, 8);
   } catch {
     return [];
@@ -58,7 +61,12 @@ function describe(entries: OciErrorEntry[]): string {
 }
 
 /** A BerthError for a non-success HTTP answer. */
-export function httpError(status: number, body: Uint8Array | undefined, headers: Record<string, string | string[] | undefined>, context: ErrorContext): BerthError {
+export function httpError(
+  status: number,
+  body: Uint8Array | undefined,
+  headers: Record<string, string | string[] | undefined>,
+  context: ErrorContext,
+): BerthError {
   const entries = parseOciErrors(body);
   const codes = new Set(entries.map((entry) => entry.code.toUpperCase()));
   const said = describe(entries);
@@ -67,7 +75,11 @@ export function httpError(status: number, body: Uint8Array | undefined, headers:
   const details = { registry, status };
 
   if (codes.has('UNSUPPORTED') || status === 405) {
-    return new BerthError('unsupported', `${registry} does not support this: could not ${action}.${saidSuffix}`, details);
+    return new BerthError(
+      'unsupported',
+      `${registry} does not support this: could not ${action}.${saidSuffix}`,
+      details,
+    );
   }
   if (codes.has('TOOMANYREQUESTS') || status === 429) {
     const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'));
@@ -79,15 +91,31 @@ export function httpError(status: number, body: Uint8Array | undefined, headers:
     });
   }
   if (codes.has('DIGEST_INVALID')) {
-    return new BerthError('digest_mismatch', `${registry} rejected the content: it does not match its digest (could not ${action}).${saidSuffix}`, details);
+    return new BerthError(
+      'digest_mismatch',
+      `${registry} rejected the content: it does not match its digest (could not ${action}).${saidSuffix}`,
+      details,
+    );
   }
   if (codes.has('MANIFEST_BLOB_UNKNOWN')) {
-    return new BerthError('bad_response', `Could not ${action}: the manifest refers to blobs that are not in the target repository on ${registry}; copy them first.${saidSuffix}`, details);
+    return new BerthError(
+      'bad_response',
+      `Could not ${action}: the manifest refers to blobs that are not in the target repository on ${registry}; copy them first.${saidSuffix}`,
+      details,
+    );
   }
   if (status === 401) {
     return context.authenticated
-      ? new BerthError('unauthorized', `${registry} refused the saved credentials: could not ${action}. Check the username and password or token in the registry settings.${saidSuffix}`, details)
-      : new BerthError('unauthorized', `${registry} requires signing in to ${action}. Add credentials in the registry settings.${saidSuffix}`, details);
+      ? new BerthError(
+          'unauthorized',
+          `${registry} refused the saved credentials: could not ${action}. Check the username and password or token in the registry settings.${saidSuffix}`,
+          details,
+        )
+      : new BerthError(
+          'unauthorized',
+          `${registry} requires signing in to ${action}. Add credentials in the registry settings.${saidSuffix}`,
+          details,
+        );
   }
   if (status === 403 || codes.has('DENIED')) {
     return new BerthError('denied', `${registry} denied access: your account may not ${action}.${saidSuffix}`, details);
@@ -103,9 +131,17 @@ export function httpError(status: number, body: Uint8Array | undefined, headers:
     return new BerthError('not_found', `Could not ${action}: ${what} on ${registry}.`, details);
   }
   if (status === 502 || status === 503 || status === 504) {
-    return new BerthError('unreachable', `${registry} is temporarily unavailable (HTTP ${status}): could not ${action}. Try again shortly.`, details);
+    return new BerthError(
+      'unreachable',
+      `${registry} is temporarily unavailable (HTTP ${status}): could not ${action}. Try again shortly.`,
+      details,
+    );
   }
-  return new BerthError('bad_response', `${registry} answered HTTP ${status}: could not ${action}.${saidSuffix}`, details);
+  return new BerthError(
+    'bad_response',
+    `${registry} answered HTTP ${status}: could not ${action}.${saidSuffix}`,
+    details,
+  );
 }
 
 /**
@@ -134,8 +170,24 @@ const TLS_CODES = new Set([
   'CERT_REJECTED',
   'EPROTO',
 ]);
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
@@ -172,18 +224,40 @@ export function networkError(error: unknown, context: ErrorContext, signal?: Abo
     );
   }
   if (codes.some((code) => TIMEOUT_CODES.has(code))) {
-    return new BerthError('timeout', `Could not ${action}: ${registry} stopped answering (timed out).`, details, { cause: error });
+    return new BerthError('timeout', `Could not ${action}: ${registry} stopped answering (timed out).`, details, {
+      cause: error,
+    });
   }
   if (codes.includes('UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) {
-    return new BerthError('bad_response', `Could not ${action}: ${registry} closed the connection before sending the whole answer.`, details, { cause: error });
+    return new BerthError(
+      'bad_response',
+      `Could not ${action}: ${registry} closed the connection before sending the whole answer.`,
+      details,
+      { cause: error },
+    );
   }
   if (codes.some((code) => UNREACHABLE_CODES.has(code))) {
-    const why = codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN') ? 'the host name does not resolve' : codes.includes('ECONNREFUSED') ? 'the connection was refused' : 'the connection dropped';
-    return new BerthError('unreachable', `Could not ${action}: ${registry} is unreachable (${why}). Check the address, the network and any proxy settings.`, details, { cause: error });
+    const why =
+      codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')
+        ? 'the host name does not resolve'
+        : codes.includes('ECONNREFUSED')
+          ? 'the connection was refused'
+          : 'the connection dropped';
+    return new BerthError(
+      'unreachable',
+      `Could not ${action}: ${registry} is unreachable (${why}). Check the address, the network and any proxy settings.`,
+      details,
+      { cause: error },
+    );
   }
-  return new BerthError('unreachable', `Could not ${action}: the request to ${registry} failed (${codes[0] ?? (error instanceof Error ? serverText(error.message) : 'unknown error')}).`, details, {
-    cause: error,
-  });
+  return new BerthError(
+    'unreachable',
+    `Could not ${action}: the request to ${registry} failed (${codes[0] ?? (error instanceof Error ? serverText(error.message) : 'unknown error')}).`,
+    details,
+    {
+      cause: error,
+    },
+  );
 }
 
 export function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -7,15 +7,35 @@
  *   const layer = await client.openBlob(image.ref, image.parsed.layers[0]);   // verified Readable
  */
 export { createRegistryClient, RegistryClient } from './client';
-export type { AccessCheck, ReferenceInput, RegistryClientOptions, RequestOptions, ResolvedConfig, ResolvedImage } from './client';
+export type {
+  AccessCheck,
+  ReferenceInput,
+  RegistryClientOptions,
+  RequestOptions,
+  ResolvedConfig,
+  ResolvedImage,
+} from './client';
 export type { HostOptions, HostOptionsResolver, RetryPolicy, Timeouts } from './transport';
 export type { Manifest, ParsedManifest } from './manifest';
 export { imageParts, indexEntries, manifestInfo, MAX_MANIFEST_BYTES } from './manifest';
 export { MAX_CONFIG_BYTES, parseImageConfig, type ParsedConfig } from './config';
 export type { BlobTarget } from './remote/blobs';
 export type { BlobSource, UploadOutcome } from './remote/writes';
-export { MediaType, isImageManifestMediaType, isIndexMediaType, isSchema1MediaType, manifestKind, referrerType } from './media-types';
+export {
+  MediaType,
+  isImageManifestMediaType,
+  isIndexMediaType,
+  isSchema1MediaType,
+  manifestKind,
+  referrerType,
+} from './media-types';
 export { defaultPlatform, formatPlatform, parsePlatform, platformMatches, selectPlatform } from './platform';
 export { computeDigest } from './digest';
-export { createRegistryBrowser, type RegistryBrowser, type RegistryBrowserOptions, type RegistryTarget, type TagDetailsProgress } from './browser';
+export {
+  createRegistryBrowser,
+  type RegistryBrowser,
+  type RegistryBrowserOptions,
+  type RegistryTarget,
+  type TagDetailsProgress,
+} from './browser';
 export type { SearchHit } from './search-index';

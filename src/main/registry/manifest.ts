@@ -75,7 +75,9 @@ export interface Manifest {
 }
 
 function malformed(ref: ImageReference, why: string): BerthError {
-  return new BerthError('bad_response', `The manifest of ${formatReference(ref)} is malformed: ${why}.`, { registry: ref.registry });
+  return new BerthError('bad_response', `The manifest of ${formatReference(ref)} is malformed: ${why}.`, {
+    registry: ref.registry,
+  });
 }
 
 function decodeJson(bytes: Buffer, ref: ImageReference): unknown {
@@ -98,7 +100,13 @@ function decodeJson(bytes: Buffer, ref: ImageReference): unknown {
  */
 function resolveMediaType(contentType: string | undefined, json: Record<string, unknown>): string {
   const fromHeader = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (fromHeader && fromHeader !== 'application/json' && fromHeader !== 'text/plain' && fromHeader !== 'application/octet-stream') return fromHeader;
+  if (
+    fromHeader &&
+    fromHeader !== 'application/json' &&
+    fromHeader !== 'text/plain' &&
+    fromHeader !== 'application/octet-stream'
+  )
+    return fromHeader;
   if (typeof json['mediaType'] === 'string') return json['mediaType'];
   if (json['schemaVersion'] === 1) return json['signatures'] ? MediaType.DockerSchema1Signed : MediaType.DockerSchema1;
   if (Array.isArray(json['manifests'])) return MediaType.OciIndex;
@@ -114,11 +122,18 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, re
   if (typeof declared === 'string' && !isSchema1MediaType(mediaType) && declared !== mediaType) {
     throw malformed(ref, `it says it is ${declared.slice(0, 100)} but was served as ${mediaType}`);
   }
-  const schema = isSchema1MediaType(mediaType) ? schema1Schema : isIndexMediaType(mediaType) ? indexSchema : imageSchema;
+  const schema = isSchema1MediaType(mediaType)
+    ? schema1Schema
+    : isIndexMediaType(mediaType)
+      ? indexSchema
+      : imageSchema;
   const result = schema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw malformed(ref, `${issue?.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue?.message ?? 'unexpected structure'}`);
+    throw malformed(
+      ref,
+      `${issue?.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue?.message ?? 'unexpected structure'}`,
+    );
   }
   const form = isSchema1MediaType(mediaType) ? 'schema1' : isIndexMediaType(mediaType) ? 'index' : 'image';
   return { form, mediaType, ...result.data } as ParsedManifest;
@@ -132,8 +147,16 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, re
 export function schema1Payload(bytes: Buffer, parsed: ParsedManifest): Buffer {
   if (parsed.form !== 'schema1' || !parsed.signatures?.[0]) return bytes;
   try {
-    const header = JSON.parse(Buffer.from(parsed.signatures[0].protected, 'base64url').toString('utf8')) as { formatLength?: unknown; formatTail?: unknown };
-    if (typeof header.formatLength !== 'number' || typeof header.formatTail !== 'string' || header.formatLength > bytes.length) return bytes;
+    const header = JSON.parse(Buffer.from(parsed.signatures[0].protected, 'base64url').toString('utf8')) as {
+      formatLength?: unknown;
+      formatTail?: unknown;
+    };
+    if (
+      typeof header.formatLength !== 'number' ||
+      typeof header.formatTail !== 'string' ||
+      header.formatLength > bytes.length
+    )
+      return bytes;
     return Buffer.concat([bytes.subarray(0, header.formatLength), Buffer.from(header.formatTail, 'base64url')]);
   } catch {
     return bytes;
@@ -150,19 +173,31 @@ export function schema1Payload(bytes: Buffer, parsed: ParsedManifest): Buffer {
  * (core/remotes/docker/schema1 ReadStripSignature). Schema 1 is deprecated
  * (https://distribution.github.io/distribution/spec/manifest-v2-2/) and never pushed (remote/writes.ts).
  */
-export function coveredManifest(served: Buffer, contentType: string | undefined, ref: ImageReference): { bytes: Buffer; parsed: ParsedManifest } {
+export function coveredManifest(
+  served: Buffer,
+  contentType: string | undefined,
+  ref: ImageReference,
+): { bytes: Buffer; parsed: ParsedManifest } {
   const parsed = parseManifest(served, contentType, ref);
   const payload = schema1Payload(served, parsed);
   if (payload === served) return { bytes: served, parsed };
   const covered = parseManifest(payload, parsed.mediaType, ref);
   // libtrust adds `signatures` outside the payload; one inside it would make the digest ambiguous.
-  if (covered.form !== 'schema1' || covered.signatures !== undefined) throw malformed(ref, 'its signed payload carries signatures of its own');
+  if (covered.form !== 'schema1' || covered.signatures !== undefined)
+    throw malformed(ref, 'its signed payload carries signatures of its own');
   return { bytes: payload, parsed: covered };
 }
 
 function toDescriptor(descriptor: z.infer<typeof descriptorSchema>): Descriptor {
   const { mediaType, digest, size, platform, artifactType, annotations: notes } = descriptor;
-  return { mediaType, digest, size, ...(platform ? { platform } : {}), ...(artifactType ? { artifactType } : {}), ...(notes ? { annotations: notes } : {}) };
+  return {
+    mediaType,
+    digest,
+    size,
+    ...(platform ? { platform } : {}),
+    ...(artifactType ? { artifactType } : {}),
+    ...(notes ? { annotations: notes } : {}),
+  };
 }
 
 /** The API's view of a manifest (what `registry.manifest` returns and `berth inspect` prints). */
@@ -209,7 +244,11 @@ export function indexEntries(manifest: Manifest | ParsedManifest): Descriptor[] 
 }
 
 /** Config and layers of an image manifest (undefined for an index or schema 1). */
-export function imageParts(manifest: Manifest | ParsedManifest): { config: Descriptor; layers: Descriptor[] } | undefined {
+export function imageParts(
+  manifest: Manifest | ParsedManifest,
+): { config: Descriptor; layers: Descriptor[] } | undefined {
   const parsed = parsedOf(manifest);
-  return parsed.form === 'image' ? { config: toDescriptor(parsed.config), layers: parsed.layers.map(toDescriptor) } : undefined;
+  return parsed.form === 'image'
+    ? { config: toDescriptor(parsed.config), layers: parsed.layers.map(toDescriptor) }
+    : undefined;
 }

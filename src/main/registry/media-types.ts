@@ -59,7 +59,9 @@ export function manifestKind(mediaType: string, configMediaType?: string, artifa
     case MediaType.DockerSchema1Signed:
       return 'docker-schema1';
     case MediaType.OciManifest:
-      return artifactType !== undefined || (configMediaType !== undefined && configMediaType !== MediaType.OciConfig) ? 'artifact' : 'oci-manifest';
+      return artifactType !== undefined || (configMediaType !== undefined && configMediaType !== MediaType.OciConfig)
+        ? 'artifact'
+        : 'oci-manifest';
     default:
       return 'artifact';
   }
@@ -78,7 +80,8 @@ const ATTESTATION_PATTERNS = [/in-toto/i, /dsse/i, /attestation/i, /provenance/i
 
 /** Names what a referrer is from its artifact type (cosign, Notation, Syft, in-toto, Docker BuildKit...). */
 export function referrerType(artifactType: string): ReferrerType {
-  if (SIGNATURE_TYPES.some((type) => artifactType.startsWith(type)) || /signature/i.test(artifactType)) return 'signature';
+  if (SIGNATURE_TYPES.some((type) => artifactType.startsWith(type)) || /signature/i.test(artifactType))
+    return 'signature';
   if (SBOM_PATTERNS.some((pattern) => pattern.test(artifactType))) return 'sbom';
   if (ATTESTATION_PATTERNS.some((pattern) => pattern.test(artifactType))) return 'attestation';
   return 'other';

@@ -7,12 +7,23 @@ import { BerthError } from '../../shared/errors';
 import type { Descriptor, Platform } from '../../shared/types/registry';
 
 const DEFAULT_VARIANT: Record<string, string> = { arm64: 'v8', arm: 'v7' };
-const NODE_ARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const NODE_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  ia32: '386',
+  arm64: 'arm64',
+  arm: 'arm',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 export function parsePlatform(text: string): Platform {
   const [os, architecture, variant, ...rest] = text.trim().toLowerCase().split('/');
   if (!os || !architecture || rest.length > 0) {
-    throw new BerthError('invalid_input', `"${text.slice(0, 64)}" is not a platform: write os/arch or os/arch/variant, e.g. linux/arm64`);
+    throw new BerthError(
+      'invalid_input',
+      `"${text.slice(0, 64)}" is not a platform: write os/arch or os/arch/variant, e.g. linux/arm64`,
+    );
   }
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
@@ -39,7 +50,10 @@ export function platformMatches(candidate: Platform, wanted: Platform): boolean 
 /** An index entry that is an image for a platform (not a BuildKit attestation or an artifact). */
 export function isPlatformImage(descriptor: Descriptor): boolean {
   if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') return false;
-  return descriptor.platform === undefined || (descriptor.platform.os !== 'unknown' && descriptor.platform.architecture !== 'unknown');
+  return (
+    descriptor.platform === undefined ||
+    (descriptor.platform.os !== 'unknown' && descriptor.platform.architecture !== 'unknown')
+  );
 }
 
 /**
@@ -52,11 +66,18 @@ export function selectPlatform(manifests: Descriptor[], wanted?: Platform): Desc
   if (wanted) {
     const match = images.find((descriptor) => descriptor.platform && platformMatches(descriptor.platform, wanted));
     if (match) return match;
-    const available = images.flatMap((descriptor) => (descriptor.platform ? [formatPlatform(descriptor.platform)] : []));
-    throw new BerthError('not_found', `No ${formatPlatform(wanted)} image in this index; it has ${available.length > 0 ? available.join(', ') : 'no platform images'}.`);
+    const available = images.flatMap((descriptor) =>
+      descriptor.platform ? [formatPlatform(descriptor.platform)] : [],
+    );
+    throw new BerthError(
+      'not_found',
+      `No ${formatPlatform(wanted)} image in this index; it has ${available.length > 0 ? available.join(', ') : 'no platform images'}.`,
+    );
   }
   const native = defaultPlatform();
-  const chosen = images.find((descriptor) => descriptor.platform && platformMatches(descriptor.platform, native)) ?? images[0];
-  if (!chosen) throw new BerthError('not_found', 'This index holds no platform image (only attestations or artifacts).');
+  const chosen =
+    images.find((descriptor) => descriptor.platform && platformMatches(descriptor.platform, native)) ?? images[0];
+  if (!chosen)
+    throw new BerthError('not_found', 'This index holds no platform image (only attestations or artifacts).');
   return chosen;
 }

@@ -63,7 +63,8 @@ export class Requester {
         await discard(response);
         continue;
       }
-      if ((response.status >= 200 && response.status < 300) || request.handles?.includes(response.status)) return response;
+      if ((response.status >= 200 && response.status < 300) || request.handles?.includes(response.status))
+        return response;
       return failure(response, await this.errorContext(registry, request.action));
     }
   }

@@ -38,12 +38,16 @@ export class SearchIndex {
     this.loading ??= readFile(this.file, 'utf8')
       .then((text): IndexFile => {
         const parsed = JSON.parse(text) as IndexFile;
-        return parsed?.version === 1 && typeof parsed.registries === 'object' && parsed.registries !== null ? parsed : { version: 1, registries: {} };
+        return parsed?.version === 1 && typeof parsed.registries === 'object' && parsed.registries !== null
+          ? parsed
+          : { version: 1, registries: {} };
       })
       .catch((): IndexFile => ({ version: 1, registries: {} }))
       .then((data) => {
         // Changes made while loading are merged into what was on disk.
-        if (this.data) for (const [id, repos] of Object.entries(this.data.registries)) data.registries[id] = { ...data.registries[id], ...repos };
+        if (this.data)
+          for (const [id, repos] of Object.entries(this.data.registries))
+            data.registries[id] = { ...data.registries[id], ...repos };
         this.data = data;
         return data;
       });
@@ -87,10 +91,12 @@ export class SearchIndex {
     for (const [registryId, repositories] of Object.entries(data.registries)) {
       for (const [repository, tags] of Object.entries(repositories)) {
         const text = `${registryId}/${repository}`.toLowerCase();
-        if (words.every((word) => text.includes(word))) scored.push({ hit: { registryId, repository }, score: rank(repository, text), text });
+        if (words.every((word) => text.includes(word)))
+          scored.push({ hit: { registryId, repository }, score: rank(repository, text), text });
         for (const tag of tags) {
           const tagText = `${text}:${tag.toLowerCase()}`;
-          if (words.every((word) => tagText.includes(word))) scored.push({ hit: { registryId, repository, tag }, score: 10 + rank(tag, tagText), text: tagText });
+          if (words.every((word) => tagText.includes(word)))
+            scored.push({ hit: { registryId, repository, tag }, score: 10 + rank(tag, tagText), text: tagText });
         }
       }
     }

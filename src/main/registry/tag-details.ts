@@ -28,7 +28,8 @@ function layerTotal(manifest: Manifest): number {
 function schema1Created(manifest: Manifest): string | undefined {
   if (manifest.parsed.form !== 'schema1') return undefined;
   try {
-    const created = (JSON.parse(manifest.parsed.history?.[0]?.v1Compatibility ?? '{}') as { created?: unknown }).created;
+    const created = (JSON.parse(manifest.parsed.history?.[0]?.v1Compatibility ?? '{}') as { created?: unknown })
+      .created;
     return typeof created === 'string' ? created : undefined;
   } catch {
     return undefined;
@@ -36,7 +37,11 @@ function schema1Created(manifest: Manifest): string | undefined {
 }
 
 /** Reads what the tag table shows for a fetched manifest (GETs the platform manifest and config it needs). */
-export async function readTagDetail(client: RegistryClient, manifest: Manifest, signal?: AbortSignal): Promise<CachedTagDetail> {
+export async function readTagDetail(
+  client: RegistryClient,
+  manifest: Manifest,
+  signal?: AbortSignal,
+): Promise<CachedTagDetail> {
   const options = signal ? { signal } : {};
   const ref = manifest.ref;
   const base = { digest: manifest.digest, mediaType: manifest.mediaType };
@@ -50,7 +55,10 @@ export async function readTagDetail(client: RegistryClient, manifest: Manifest, 
     const entries = indexEntries(manifest.parsed).filter(isPlatformImage);
     platforms = entries.flatMap((entry) => (entry.platform ? [entry.platform] : []));
     if (entries.length === 0) return { ...base, size: manifest.size, platforms };
-    image = await client.getManifest({ registry: ref.registry, repository: ref.repository, digest: selectPlatform(entries).digest }, options);
+    image = await client.getManifest(
+      { registry: ref.registry, repository: ref.repository, digest: selectPlatform(entries).digest },
+      options,
+    );
   }
   const parts = imageParts(image.parsed);
   const size = manifest.size + (image !== manifest ? image.size : 0) + layerTotal(image);
@@ -59,7 +67,9 @@ export async function readTagDetail(client: RegistryClient, manifest: Manifest, 
     return { ...base, size, ...(platforms ? { platforms } : {}), ...(created ? { created } : {}) };
   }
   const config = await client.getConfig(ref, parts.config, options);
-  const created = config.summary.created ?? (image.parsed.form === 'image' ? image.parsed.annotations?.[CREATED_ANNOTATION] : undefined);
+  const created =
+    config.summary.created ??
+    (image.parsed.form === 'image' ? image.parsed.annotations?.[CREATED_ANNOTATION] : undefined);
   return { ...base, size, platforms: platforms ?? [config.summary.platform], ...(created ? { created } : {}) };
 }
 
@@ -77,7 +87,10 @@ export class TagDetailCache {
   }
 
   private hintFile(repo: RepositoryName): string {
-    return join(this.hintDir, `${createHash('sha256').update(`${repo.registry}/${repo.repository}`).digest('hex')}.json`);
+    return join(
+      this.hintDir,
+      `${createHash('sha256').update(`${repo.registry}/${repo.repository}`).digest('hex')}.json`,
+    );
   }
 
   /** The digest each tag of a repository had last time (empty when never looked at). */
@@ -85,7 +98,11 @@ export class TagDetailCache {
     try {
       const parsed = JSON.parse(await readFile(this.hintFile(repo), 'utf8')) as unknown;
       if (typeof parsed !== 'object' || parsed === null) return new Map();
-      return new Map(Object.entries(parsed as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && isDigest(entry[1])));
+      return new Map(
+        Object.entries(parsed as Record<string, unknown>).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string' && isDigest(entry[1]),
+        ),
+      );
     } catch {
       return new Map();
     }
@@ -142,7 +159,8 @@ export class TagDetailCache {
   }
 
   async set(digest: string, detail: CachedTagDetail): Promise<void> {
-    if (!isDigest(digest) || detail.digest !== digest) throw new BerthError('internal', 'tag detail cached under another digest');
+    if (!isDigest(digest) || detail.digest !== digest)
+      throw new BerthError('internal', 'tag detail cached under another digest');
     this.memory.set(digest, detail);
     await this.write(this.file(digest), JSON.stringify(detail));
   }

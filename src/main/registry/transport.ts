@@ -11,7 +11,14 @@ import type { Readable } from 'node:stream';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { BerthError } from '../../shared/errors';
 import { isLoopbackHost, registryApiHost } from '../../shared/reference';
-import { httpError, isTransientNetworkError, networkError, parseRetryAfter, headerValue, type ErrorContext } from './errors';
+import {
+  httpError,
+  isTransientNetworkError,
+  networkError,
+  parseRetryAfter,
+  headerValue,
+  type ErrorContext,
+} from './errors';
 import { proxyFor, type ProxyEnv } from './proxy';
 
 export interface HostOptions {
@@ -161,7 +168,10 @@ export class Transport {
    * not thrown (the caller knows what a 404 means for it); network failures throw BerthErrors.
    */
   async request(request: TransportRequest): Promise<TransportResponse> {
-    const idempotent = request.method === 'GET' || request.method === 'HEAD' || (request.method === 'PUT' && typeof request.body !== 'function');
+    const idempotent =
+      request.method === 'GET' ||
+      request.method === 'HEAD' ||
+      (request.method === 'PUT' && typeof request.body !== 'function');
     const { attempts, baseDelayMs, maxDelayMs } = this.options.retry;
     const context: ErrorContext = { registry: request.registry, action: request.action };
     for (let attempt = 1; ; attempt++) {
@@ -170,7 +180,8 @@ export class Transport {
       try {
         response = await this.requestFollowingRedirects(request);
       } catch (error) {
-        if (last || request.signal?.aborted || !isTransientNetworkError(error)) throw networkError(error, context, request.signal);
+        if (last || request.signal?.aborted || !isTransientNetworkError(error))
+          throw networkError(error, context, request.signal);
         await sleep(backoff(attempt, baseDelayMs, maxDelayMs), request.signal).catch(() => {
           throw networkError(error, context, request.signal);
         });
@@ -180,7 +191,10 @@ export class Transport {
       const retryAfter = parseRetryAfter(headerValue(response.headers, 'retry-after'));
       if (retryAfter !== undefined && retryAfter * 1000 > maxDelayMs) return response;
       await discard(response);
-      await sleep(retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, baseDelayMs, maxDelayMs), request.signal).catch(() => {
+      await sleep(
+        retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, baseDelayMs, maxDelayMs),
+        request.signal,
+      ).catch(() => {
         throw networkError(new Error('aborted'), context, request.signal);
       });
     }
@@ -206,18 +220,30 @@ export class Transport {
         }
         await discard(response);
         if (hop >= this.options.maxRedirects) {
-          throw new BerthError('bad_response', `Could not ${request.action}: ${request.registry} redirected more than ${this.options.maxRedirects} times.`, {
-            registry: request.registry,
-          });
+          throw new BerthError(
+            'bad_response',
+            `Could not ${request.action}: ${request.registry} redirected more than ${this.options.maxRedirects} times.`,
+            {
+              registry: request.registry,
+            },
+          );
         }
         let next: URL;
         try {
           next = new URL(location, url);
         } catch {
-          throw new BerthError('bad_response', `Could not ${request.action}: ${request.registry} redirected to an invalid address.`, { registry: request.registry });
+          throw new BerthError(
+            'bad_response',
+            `Could not ${request.action}: ${request.registry} redirected to an invalid address.`,
+            { registry: request.registry },
+          );
         }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-          throw new BerthError('bad_response', `Could not ${request.action}: ${request.registry} redirected to a ${next.protocol} address.`, { registry: request.registry });
+          throw new BerthError(
+            'bad_response',
+            `Could not ${request.action}: ${request.registry} redirected to a ${next.protocol} address.`,
+            { registry: request.registry },
+          );
         }
         if (next.origin !== origin) headers = withoutCredentials(headers);
         if (response.status === 303) method = 'GET';
@@ -229,7 +255,12 @@ export class Transport {
     }
   }
 
-  private async dispatch(url: URL, method: Method, headers: Record<string, string>, request: TransportRequest): Promise<TransportResponse> {
+  private async dispatch(
+    url: URL,
+    method: Method,
+    headers: Record<string, string>,
+    request: TransportRequest,
+  ): Promise<TransportResponse> {
     const dispatcher = await this.dispatcherFor(url, request.registry);
     const { headersMs, bodyMs } = this.options.timeouts;
     const body = typeof request.body === 'function' ? request.body() : request.body;
@@ -279,7 +310,12 @@ export class Transport {
       const { connectMs } = this.options.timeouts;
       const shared = { connections: this.options.maxConcurrencyPerHost, keepAliveTimeout: 30_000 };
       dispatcher = proxy
-        ? new ProxyAgent({ uri: proxy, requestTls: { ...tls, timeout: connectMs }, proxyTls: { timeout: connectMs }, ...shared })
+        ? new ProxyAgent({
+            uri: proxy,
+            requestTls: { ...tls, timeout: connectMs },
+            proxyTls: { timeout: connectMs },
+            ...shared,
+          })
         : new Agent({ connect: { ...tls, timeout: connectMs }, ...shared });
       this.dispatchers.set(key, dispatcher);
     }
@@ -291,7 +327,11 @@ export class Transport {
     if (!bundle) {
       bundle = readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
         this.caBundles.delete(path);
-        throw new BerthError('config_invalid', `The CA file for ${registry} (${path}) cannot be read: ${error.code ?? error.message}.`, { registry });
+        throw new BerthError(
+          'config_invalid',
+          `The CA file for ${registry} (${path}) cannot be read: ${error.code ?? error.message}.`,
+          { registry },
+        );
       });
       this.caBundles.set(path, bundle);
     }
@@ -323,7 +363,12 @@ function withoutCredentials(headers: Record<string, string>): Record<string, str
  * Reads a whole body, refusing more than `maxBytes` (checked against Content-Length first, then as it
  * streams). A connection that drops or stalls mid-body becomes a BerthError for `context`.
  */
-export async function readBody(response: TransportResponse, maxBytes: number, context: ErrorContext, onTooLarge: () => BerthError): Promise<Buffer> {
+export async function readBody(
+  response: TransportResponse,
+  maxBytes: number,
+  context: ErrorContext,
+  onTooLarge: () => BerthError,
+): Promise<Buffer> {
   const declared = Number(headerValue(response.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     response.body.destroy();

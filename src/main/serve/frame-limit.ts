@@ -52,7 +52,10 @@ function bytesOf(schema: JsonSchema): number {
     case 'integer':
       return NUMBER_BYTES;
     case 'string': {
-      const units = Math.min(schema.maxLength ?? Infinity, schema.pattern === undefined ? Infinity : patternMaxLength(schema.pattern));
+      const units = Math.min(
+        schema.maxLength ?? Infinity,
+        schema.pattern === undefined ? Infinity : patternMaxLength(schema.pattern),
+      );
       return stringBytes(units);
     }
     case 'array': {
@@ -62,7 +65,11 @@ function bytesOf(schema: JsonSchema): number {
     }
     case 'object': {
       // Keys beyond the declared ones (a record, a loose object) have no bound; zod's default object strips them.
-      if ((schema.additionalProperties !== undefined && schema.additionalProperties !== false) || schema.patternProperties) return Infinity;
+      if (
+        (schema.additionalProperties !== undefined && schema.additionalProperties !== false) ||
+        schema.patternProperties
+      )
+        return Infinity;
       const entries = Object.entries(schema.properties ?? {});
       const fields = entries.reduce((sum, [key, value]) => sum + JSON.stringify(key).length + 1 + bytesOf(value), 0);
       return 2 + fields + Math.max(0, entries.length - 1);
@@ -121,14 +128,18 @@ export function patternMaxLength(pattern: string): number {
       return 1;
     }
     if (char === '\\') {
-      const escape = /^(?:[bB]|[1-9]|k<[^>]*>|u[0-9A-Fa-f]{4}|u\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{2}|c[A-Za-z]|[pP]\{[^}]*\}|.)/.exec(pattern.slice(at));
+      const escape =
+        /^(?:[bB]|[1-9]|k<[^>]*>|u[0-9A-Fa-f]{4}|u\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{2}|c[A-Za-z]|[pP]\{[^}]*\}|.)/.exec(
+          pattern.slice(at),
+        );
       if (!escape) return Infinity;
       at += escape[0].length;
       if (/^[bB]$/.test(escape[0])) return 0; // word boundaries match no characters
       if (/^(?:[1-9]|k<)/.test(escape[0])) return Infinity; // a back-reference repeats a group: not worth bounding
       return /^u\{/.test(escape[0]) ? 2 : 1;
     }
-    if (char === '*' || char === '+' || char === '?' || char === '{' || char === ')' || char === undefined) return Infinity;
+    if (char === '*' || char === '+' || char === '?' || char === '{' || char === ')' || char === undefined)
+      return Infinity;
     return 1;
   }
   function quantifier(): number {

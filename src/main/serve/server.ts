@@ -44,7 +44,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const token = options.token ?? randomBytes(32).toString('hex');
   const server: Server = createServer();
   // The frame limit is the contract's largest valid call: anything bigger is closed with 1009 by ws itself.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: callFrameLimit(), handleProtocols: () => WIRE_PROTOCOL });
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: callFrameLimit(),
+    handleProtocols: () => WIRE_PROTOCOL,
+  });
   let port = 0;
   let connections = 0;
 
@@ -71,8 +75,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (path !== API_PATH || !hostAllowed(request, port) || !originAllowed(request, port)) return refuse(403, 'Forbidden');
-    if (!tokenMatches(tokenFromProtocols(request.headers['sec-websocket-protocol']), token)) return refuse(401, 'Unauthorized');
+    if (path !== API_PATH || !hostAllowed(request, port) || !originAllowed(request, port))
+      return refuse(403, 'Forbidden');
+    if (!tokenMatches(tokenFromProtocols(request.headers['sec-websocket-protocol']), token))
+      return refuse(401, 'Unauthorized');
     sockets.handleUpgrade(request, socket, head, (ws) => {
       // A frame over maxPayload, invalid UTF-8 or another protocol violation: ws has already closed this one
       // connection with the matching code (1009, 1007, 1002; see receiverOnError in ws/lib/websocket.js) before
@@ -119,7 +125,12 @@ function serveConnection(ws: WebSocket, dispatcher: Dispatcher): void {
       return;
     }
     if (inFlight >= MAX_CALLS_IN_FLIGHT) {
-      send({ type: 'result', id: message.id, ok: false, error: { code: 'rate_limited', message: 'Too many requests in flight on this connection' } });
+      send({
+        type: 'result',
+        id: message.id,
+        ok: false,
+        error: { code: 'rate_limited', message: 'Too many requests in flight on this connection' },
+      });
       return;
     }
     inFlight++;
@@ -134,7 +145,8 @@ function serveConnection(ws: WebSocket, dispatcher: Dispatcher): void {
 function parseCall(text: string): CallMessage | undefined {
   try {
     const value = JSON.parse(text) as Partial<CallMessage>;
-    if (value?.type === 'call' && Number.isSafeInteger(value.id) && typeof value.name === 'string') return value as CallMessage;
+    if (value?.type === 'call' && Number.isSafeInteger(value.id) && typeof value.name === 'string')
+      return value as CallMessage;
   } catch {
     // fall through: not JSON
   }

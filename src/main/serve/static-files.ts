@@ -54,7 +54,12 @@ function decodedPath(urlPath: string): string | undefined {
 }
 
 /** Serves the built renderer; unknown or malformed paths get index.html so deep links (`/repo/...`) load the app. */
-export async function serveStatic(rootDir: string, urlPath: string, response: ServerResponse, port: number): Promise<void> {
+export async function serveStatic(
+  rootDir: string,
+  urlPath: string,
+  response: ServerResponse,
+  port: number,
+): Promise<void> {
   const relative = normalize(decodedPath(urlPath) ?? '/').replace(/^([/\\])+/, '');
   let file = join(rootDir, relative);
   if (!file.startsWith(rootDir + sep) && file !== rootDir) {

@@ -26,7 +26,8 @@ export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, isAppU
   const pages = createPageSignals(isAppUrl);
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(requestChannel(name), async (event, input) => {
-      if (!senderAllowed(event, isAppUrl)) return { ok: false, error: { code: 'denied', message: 'Request from an untrusted frame' } };
+      if (!senderAllowed(event, isAppUrl))
+        return { ok: false, error: { code: 'denied', message: 'Request from an untrusted frame' } };
       const sink: EventSink = (eventName, payload) => {
         if (!event.sender.isDestroyed()) event.sender.send(EVENT_CHANNEL, eventName, payload);
       };

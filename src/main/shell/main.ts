@@ -1,7 +1,17 @@
 // The Electron shell: app lifecycle, the shellState.window, security handlers and ipcMain <-> api. No business logic:
 // everything here is wiring of Electron objects to modules that tests exercise with plain objects.
 import ElectronStore from 'electron-store';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  ipcMain,
+  Menu,
+  screen,
+  session,
+  shell,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from '../api/backend';
@@ -34,7 +44,8 @@ async function start(): Promise<void> {
   const shellState: { window?: BrowserWindow } = {};
   let pendingLink = deepLinkFromArgv(process.argv);
   const sendDeepLink = (link: string) => {
-    if (shellState.window && !shellState.window.webContents.isLoading()) shellState.window.webContents.send(EVENT_CHANNEL, 'app.deepLink', { path: deepLinkPath(link) });
+    if (shellState.window && !shellState.window.webContents.isLoading())
+      shellState.window.webContents.send(EVENT_CHANNEL, 'app.deepLink', { path: deepLinkPath(link) });
     else pendingLink = link;
   };
   // A second start focuses this window and passes its berth:// link along.
@@ -65,7 +76,12 @@ async function start(): Promise<void> {
 
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const remembered = loadWindowState(stateFile);
-  const bounds = remembered && fitToDisplays(remembered.bounds, screen.getAllDisplays().map((d) => d.workArea));
+  const bounds =
+    remembered &&
+    fitToDisplays(
+      remembered.bounds,
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
   const window = new BrowserWindow({ ...mainWindowOptions(join(here, '../preload')), ...(bounds ?? {}) });
   shellState.window = window;
   if (remembered?.maximized) window.maximize();
@@ -77,9 +93,11 @@ async function start(): Promise<void> {
   const menu = buildMenu(process.platform, {
     navigate,
     copyDiagnostics: () => {
-      void backend.dispatcher.call('app.diagnostics', {}, () => undefined).then((outcome) => {
-        if (outcome.ok) clipboard.writeText((outcome.value as { text: string }).text);
-      });
+      void backend.dispatcher
+        .call('app.diagnostics', {}, () => undefined)
+        .then((outcome) => {
+          if (outcome.ok) clipboard.writeText((outcome.value as { text: string }).text);
+        });
     },
   });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menu as MenuItemConstructorOptions[]));

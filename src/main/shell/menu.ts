@@ -38,15 +38,22 @@ export function buildMenu(platform: NodeJS.Platform, actions: MenuActions): Menu
     },
     {
       label: '&View',
-      submenu: [{ role: 'reload' }, { role: 'forceReload' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+      submenu: [
+        { role: 'reload' },
+        { role: 'forceReload' },
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
     },
     { role: 'windowMenu' },
     {
       label: '&Help',
       role: 'help',
-      submenu: [
-        { label: 'Copy diagnostics', click: () => actions.copyDiagnostics() },
-      ],
+      submenu: [{ label: 'Copy diagnostics', click: () => actions.copyDiagnostics() }],
     },
   ];
 }

@@ -9,7 +9,11 @@ const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
  * variable for the user could point the app, and its IPC bridge, at another page). In development the URL
  * must be http(s) on loopback, as the dev server is.
  */
-export function rendererUrl(app: { isPackaged: boolean }, env: Readonly<Record<string, string | undefined>>, indexHtml: string): string {
+export function rendererUrl(
+  app: { isPackaged: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+  indexHtml: string,
+): string {
   const fileUrl = pathToFileURL(indexHtml).href;
   const devUrl = env.ELECTRON_RENDERER_URL;
   if (app.isPackaged || !devUrl) return fileUrl;

@@ -8,7 +8,10 @@ const pageGone = () => new BerthError('cancelled', 'Cancelled: the window that s
 export interface PageEventsLike {
   on(event: 'destroyed', listener: () => void): unknown;
   on(event: 'render-process-gone', listener: () => void): unknown;
-  on(event: 'did-start-navigation', listener: (details: { url: string; isMainFrame: boolean; isSameDocument: boolean }) => void): unknown;
+  on(
+    event: 'did-start-navigation',
+    listener: (details: { url: string; isMainFrame: boolean; isSameDocument: boolean }) => void,
+  ): unknown;
 }
 
 /**
@@ -26,7 +29,9 @@ export interface PageEventsLike {
  * Left out: a call the old page makes after the navigation started and before it unloads is not aborted;
  * it runs to its end and Electron drops its reply.
  */
-export function createPageSignals(isAppUrl: (url: string) => boolean): { signalFor(contents: PageEventsLike): AbortSignal } {
+export function createPageSignals(isAppUrl: (url: string) => boolean): {
+  signalFor(contents: PageEventsLike): AbortSignal;
+} {
   const watched = new WeakSet<PageEventsLike>();
   const current = new WeakMap<PageEventsLike, AbortController>();
 

@@ -6,7 +6,8 @@ import { EVENT_CHANNEL, requestChannel } from './channels';
 
 contextBridge.exposeInMainWorld('berth', {
   invoke(name: unknown, input: unknown) {
-    if (!isRequestName(name)) return Promise.resolve({ ok: false, error: { code: 'invalid_input', message: 'Unknown request' } });
+    if (!isRequestName(name))
+      return Promise.resolve({ ok: false, error: { code: 'invalid_input', message: 'Unknown request' } });
     return ipcRenderer.invoke(requestChannel(name), input);
   },
   on(event: EventName, listener: (payload: unknown) => void) {

@@ -5,12 +5,22 @@ import { externalUrlAllowed } from './navigation';
  * written against the few methods they use so unit tests pass plain objects instead of Electron's.
  */
 export interface SessionLike {
-  setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void): void;
+  setPermissionRequestHandler(
+    handler: (
+      wc: unknown,
+      permission: string,
+      callback: (granted: boolean) => void,
+      details: { requestingUrl?: string },
+    ) => void,
+  ): void;
   setPermissionCheckHandler(handler: (wc: unknown, permission: string, requestingOrigin: string) => boolean): void;
 }
 
 export interface WebContentsLike {
-  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
+  on(
+    event: 'will-navigate' | 'will-redirect',
+    listener: (event: { preventDefault(): void }, url: string) => void,
+  ): void;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
@@ -21,17 +31,27 @@ export interface WebContentsLike {
  */
 export const PERMISSION_ALLOWLIST: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
 
-export function permissionAllowed(permission: string, requestingUrl: string | undefined, isAppUrl: (url: string) => boolean): boolean {
+export function permissionAllowed(
+  permission: string,
+  requestingUrl: string | undefined,
+  isAppUrl: (url: string) => boolean,
+): boolean {
   return PERMISSION_ALLOWLIST.has(permission) && requestingUrl !== undefined && isAppUrl(requestingUrl);
 }
 
 export function applySessionSecurity(session: SessionLike, isAppUrl: (url: string) => boolean): void {
-  session.setPermissionRequestHandler((_wc, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl, isAppUrl)));
+  session.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl, isAppUrl)),
+  );
   session.setPermissionCheckHandler((_wc, permission, origin) => permissionAllowed(permission, origin, isAppUrl));
 }
 
 /** Navigation stays inside the app; new windows never open; https links go to the system browser. */
-export function applyWebContentsSecurity(contents: WebContentsLike, isAppUrl: (url: string) => boolean, openExternal: (url: string) => void): void {
+export function applyWebContentsSecurity(
+  contents: WebContentsLike,
+  isAppUrl: (url: string) => boolean,
+  openExternal: (url: string) => void,
+): void {
   const blockForeign = (event: { preventDefault(): void }, url: string) => {
     if (!isAppUrl(url)) event.preventDefault();
   };

@@ -39,7 +39,11 @@ export function saveWindowState(file: string, state: WindowState): void {
  */
 export function fitToDisplays(bounds: Bounds, workAreas: Bounds[]): Bounds | undefined {
   const visible = workAreas.find(
-    (a) => bounds.x < a.x + a.width - 50 && bounds.x + bounds.width > a.x + 50 && bounds.y >= a.y - 10 && bounds.y < a.y + a.height - 50,
+    (a) =>
+      bounds.x < a.x + a.width - 50 &&
+      bounds.x + bounds.width > a.x + 50 &&
+      bounds.y >= a.y - 10 &&
+      bounds.y < a.y + a.height - 50,
   );
   if (!visible) return undefined;
   return {

@@ -33,5 +33,7 @@ function fromBridge(bridge: PreloadBridge): BerthApi {
  * taken out of the address bar here, once, before anything navigates.
  */
 export function createApi(win: Window = window): BerthApi {
-  return win.berth ? fromBridge(win.berth) : createWebSocketApi({ host: win.location.host, token: takeServeToken(win) });
+  return win.berth
+    ? fromBridge(win.berth)
+    : createWebSocketApi({ host: win.location.host, token: takeServeToken(win) });
 }

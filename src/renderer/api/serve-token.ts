@@ -22,7 +22,11 @@ export function takeServeToken(win: TokenWindow): string | undefined {
   if (fragment.has('token')) {
     fragment.delete('token');
     const rest = fragment.toString();
-    win.history.replaceState(win.history.state, '', `${win.location.pathname}${win.location.search}${rest ? `#${rest}` : ''}`);
+    win.history.replaceState(
+      win.history.state,
+      '',
+      `${win.location.pathname}${win.location.search}${rest ? `#${rest}` : ''}`,
+    );
   }
   if (fromLink) {
     withSessionStorage(win, (storage) => storage.setItem(TOKEN_STORAGE_KEY, fromLink));

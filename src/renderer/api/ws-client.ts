@@ -9,7 +9,10 @@ type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => 
  * The `berth serve` transport: one WebSocket to the server that served this page, authenticated by the
  * token (see serve-token.ts; sent as a subprotocol, never in a URL).
  */
-export function createWebSocketApi(server: { host: string; token: string | undefined }, WebSocketImpl: typeof WebSocket = WebSocket): BerthApi {
+export function createWebSocketApi(
+  server: { host: string; token: string | undefined },
+  WebSocketImpl: typeof WebSocket = WebSocket,
+): BerthApi {
   const { host, token } = server;
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const pending = new Map<number, Pending>();
@@ -23,16 +26,33 @@ export function createWebSocketApi(server: { host: string; token: string | undef
 
   function connect(): Promise<WebSocket> {
     if (!token) {
-      return Promise.reject(new BerthError('unauthorized', 'This page needs the link with its token: copy the full URL that `berth serve` printed.', { [MISSING_TOKEN]: true }));
+      return Promise.reject(
+        new BerthError(
+          'unauthorized',
+          'This page needs the link with its token: copy the full URL that `berth serve` printed.',
+          { [MISSING_TOKEN]: true },
+        ),
+      );
     }
     socket ??= new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocketImpl(`ws://${host}${API_PATH}`, [WIRE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
       ws.onopen = () => resolve(ws);
-      ws.onerror = () => reject(new BerthError('unauthorized', 'Berth refused the connection: the token is wrong or the server has stopped. Open the URL `berth serve` printed.'));
+      ws.onerror = () =>
+        reject(
+          new BerthError(
+            'unauthorized',
+            'Berth refused the connection: the token is wrong or the server has stopped. Open the URL `berth serve` printed.',
+          ),
+        );
       ws.onclose = (event) => {
         socket = undefined;
         // The server's reason when it gives one (e.g. too many connections open), else a likely cause.
-        failAll(new BerthError('unreachable', event.reason || 'The connection to Berth closed. Is `berth serve` still running?'));
+        failAll(
+          new BerthError(
+            'unreachable',
+            event.reason || 'The connection to Berth closed. Is `berth serve` still running?',
+          ),
+        );
       };
       ws.onmessage = (event) => {
         const message = JSON.parse(String(event.data)) as ServerMessage;

@@ -4,11 +4,22 @@ import { Icon } from './Icon';
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'className' | 'type' | 'value' | 'onChange'>;
 
-export function FilterBox({ className, value, onValue, ...input }: { className: string; value: string; onValue: (value: string) => void } & InputProps) {
+export function FilterBox({
+  className,
+  value,
+  onValue,
+  ...input
+}: { className: string; value: string; onValue: (value: string) => void } & InputProps) {
   return (
     <label className={`filter-box ${className}`}>
       <Icon name="search" size={13} />
-      <input className="input-bare" type="search" value={value} onChange={(event) => onValue(event.target.value)} {...input} />
+      <input
+        className="input-bare"
+        type="search"
+        value={value}
+        onChange={(event) => onValue(event.target.value)}
+        {...input}
+      />
     </label>
   );
 }

@@ -14,7 +14,10 @@ export function ProgressBar({ current, total, label }: { current: number; total:
       aria-valuenow={determinate ? current : undefined}
     >
       {/* scaleX, not width: progress updates many times a second and must not re-lay out the page. */}
-      <div className="progress-fill" style={determinate ? { transform: `scaleX(${(percent ?? 0) / 100})` } : undefined} />
+      <div
+        className="progress-fill"
+        style={determinate ? { transform: `scaleX(${(percent ?? 0) / 100})` } : undefined}
+      />
     </div>
   );
 }
@@ -23,7 +26,14 @@ export function ProgressBar({ current, total, label }: { current: number; total:
 export function SizeBar({ value, max, label }: { value: number; max: number; label: string }) {
   const percent = max > 0 ? Math.max(value > 0 ? 1 : 0, Math.round((value / max) * 1000) / 10) : 0;
   return (
-    <div className="sizebar" role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={max} aria-valuenow={value}>
+    <div
+      className="sizebar"
+      role="meter"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={max}
+      aria-valuenow={value}
+    >
       <div className="sizebar-fill" style={{ width: `${percent}%` }} />
     </div>
   );

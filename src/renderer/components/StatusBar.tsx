@@ -16,21 +16,37 @@ function OperationLine({ entry }: { entry: OperationEntry }) {
   const dismiss = useOperations((s) => s.dismiss);
   const counts = entry.total > 0 ? `${formatCount(entry.current)} / ${formatCount(entry.total)}` : null;
   return (
-    <li className={`operation${entry.error && entry.error.code !== 'cancelled' ? ' failed' : ''}${entry.done ? ' done' : ''}`} data-operation-kind={entry.kind} data-operation-id={entry.id}>
+    <li
+      className={`operation${entry.error && entry.error.code !== 'cancelled' ? ' failed' : ''}${entry.done ? ' done' : ''}`}
+      data-operation-kind={entry.kind}
+      data-operation-id={entry.id}
+    >
       {entry.done ? <Icon name={entry.error ? 'alert' : 'check'} size={12} /> : <Spinner size={11} />}
       <span className="operation-label" title={entry.label}>
         {entry.label}
       </span>
-      <span className="operation-status">{entry.error && entry.error.code !== 'cancelled' ? entry.error.message : entry.status}</span>
+      <span className="operation-status">
+        {entry.error && entry.error.code !== 'cancelled' ? entry.error.message : entry.status}
+      </span>
       {!entry.done ? <ProgressBar current={entry.current} total={entry.total} label={entry.label} /> : null}
       {counts && !entry.done ? <span className="operation-counts">{counts}</span> : null}
       {!entry.done && entry.cancellable ? (
-        <button type="button" className="icon-button" aria-label={`Cancel ${entry.label}`} onClick={() => void cancel(entry.id)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Cancel ${entry.label}`}
+          onClick={() => void cancel(entry.id)}
+        >
           <Icon name="close" size={11} />
         </button>
       ) : null}
       {entry.done && entry.error ? (
-        <button type="button" className="icon-button" aria-label={`Dismiss ${entry.label}`} onClick={() => dismiss(entry.id)}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Dismiss ${entry.label}`}
+          onClick={() => dismiss(entry.id)}
+        >
           <Icon name="close" size={11} />
         </button>
       ) : null}
@@ -52,7 +68,12 @@ export function StatusBar({ children }: { children?: ReactNode }) {
         ) : (
           <>
             {entries.length > 1 ? (
-              <button type="button" className="statusbar-toggle" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+              <button
+                type="button"
+                className="statusbar-toggle"
+                aria-expanded={expanded}
+                onClick={() => setExpanded(!expanded)}
+              >
                 {running.length > 0 ? `${running.length} running` : `${entries.length} recent`}
                 <Icon name={expanded ? 'chevronDown' : 'chevronRight'} size={11} />
               </button>

@@ -12,14 +12,34 @@ export interface TabSpec<T extends string> {
   disabled?: boolean;
 }
 
-export function Tabs<T extends string>({ label, tabs, selected, onSelect, children }: { label: string; tabs: TabSpec<T>[]; selected: T; onSelect: (id: T) => void; children: ReactNode }) {
+export function Tabs<T extends string>({
+  label,
+  tabs,
+  selected,
+  onSelect,
+  children,
+}: {
+  label: string;
+  tabs: TabSpec<T>[];
+  selected: T;
+  onSelect: (id: T) => void;
+  children: ReactNode;
+}) {
   const refs = useRef(new Map<T, HTMLButtonElement>());
   const idBase = useId();
   const enabled = tabs.filter((t) => !t.disabled);
   const onKeyDown = (event: KeyboardEvent) => {
     const index = enabled.findIndex((t) => t.id === selected);
     const next =
-      event.key === 'ArrowRight' ? enabled[(index + 1) % enabled.length] : event.key === 'ArrowLeft' ? enabled[(index - 1 + enabled.length) % enabled.length] : event.key === 'Home' ? enabled[0] : event.key === 'End' ? enabled[enabled.length - 1] : undefined;
+      event.key === 'ArrowRight'
+        ? enabled[(index + 1) % enabled.length]
+        : event.key === 'ArrowLeft'
+          ? enabled[(index - 1 + enabled.length) % enabled.length]
+          : event.key === 'Home'
+            ? enabled[0]
+            : event.key === 'End'
+              ? enabled[enabled.length - 1]
+              : undefined;
     if (!next) return;
     event.preventDefault();
     onSelect(next.id);

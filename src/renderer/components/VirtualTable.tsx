@@ -10,7 +10,16 @@
  * `data-row-key`; sortable headers are buttons inside role "columnheader" with aria-sort.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useId, useRef, useState, type CSSProperties, type HTMLAttributes, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type CSSProperties,
+  type HTMLAttributes,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { Icon } from './Icon';
 
 export interface ColumnSort {
@@ -44,7 +53,18 @@ export interface VirtualTableProps<R> {
   empty?: ReactNode;
 }
 
-export function VirtualTable<R>({ label, rows, columns, rowKey, rowHeight = 28, onActivate, onRowKeyDown, rowProps, onVisibleRangeChange, empty }: VirtualTableProps<R>) {
+export function VirtualTable<R>({
+  label,
+  rows,
+  columns,
+  rowKey,
+  rowHeight = 28,
+  onActivate,
+  onRowKeyDown,
+  rowProps,
+  onVisibleRangeChange,
+  empty,
+}: VirtualTableProps<R>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const idPrefix = useId();
   const [activeKey, setActiveKey] = useState<string | null>(null);
@@ -130,12 +150,16 @@ export function VirtualTable<R>({ label, rows, columns, rowKey, rowHeight = 28, 
             key={column.id}
             role="columnheader"
             className={`vtable-cell vtable-headcell${column.align === 'end' ? ' align-end' : ''}`}
-            aria-sort={column.sort?.direction ? (column.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined}
+            aria-sort={
+              column.sort?.direction ? (column.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined
+            }
           >
             {column.sort ? (
               <button type="button" className="vtable-sort" onClick={column.sort.onSort} tabIndex={-1}>
                 {column.header}
-                {column.sort.direction ? <Icon name="chevronDown" size={12} className={column.sort.direction === 'asc' ? 'flip' : undefined} /> : null}
+                {column.sort.direction ? (
+                  <Icon name="chevronDown" size={12} className={column.sort.direction === 'asc' ? 'flip' : undefined} />
+                ) : null}
               </button>
             ) : (
               column.header
@@ -170,7 +194,11 @@ export function VirtualTable<R>({ label, rows, columns, rowKey, rowHeight = 28, 
                   }}
                 >
                   {columns.map((column) => (
-                    <div key={column.id} role="gridcell" className={`vtable-cell${column.align === 'end' ? ' align-end' : ''}`}>
+                    <div
+                      key={column.id}
+                      role="gridcell"
+                      className={`vtable-cell${column.align === 'end' ? ' align-end' : ''}`}
+                    >
                       {column.cell(row)}
                     </div>
                   ))}

@@ -24,7 +24,17 @@ export function LoadingState({ label, detail }: { label: string; detail?: ReactN
   );
 }
 
-export function EmptyState({ title, message, icon = 'folder', children }: { title: string; message?: ReactNode; icon?: IconName; children?: ReactNode }) {
+export function EmptyState({
+  title,
+  message,
+  icon = 'folder',
+  children,
+}: {
+  title: string;
+  message?: ReactNode;
+  icon?: IconName;
+  children?: ReactNode;
+}) {
   return (
     <div className="state state-empty" data-testid="empty-state">
       <Icon name={icon} size={28} className="state-icon" />
@@ -48,7 +58,17 @@ const ACTION_LABELS: Record<ErrorAction, string> = {
  * An error with its advice and actions. `compact` renders one line (for table cells and sidebars);
  * otherwise a centred block for a whole pane.
  */
-export function ErrorState({ error, handlers = {}, compact = false, context }: { error: ErrorData; handlers?: ErrorHandlers; compact?: boolean; context?: string }) {
+export function ErrorState({
+  error,
+  handlers = {},
+  compact = false,
+  context,
+}: {
+  error: ErrorData;
+  handlers?: ErrorHandlers;
+  compact?: boolean;
+  context?: string;
+}) {
   const advice = adviseOn(error);
   const actions = (Object.keys(ACTION_LABELS) as ErrorAction[])
     .filter((action) => handlers[action])
@@ -77,7 +97,12 @@ export function ErrorState({ error, handlers = {}, compact = false, context }: {
       {actions.length > 0 ? (
         <div className="state-actions">
           {actions.map((action, i) => (
-            <button key={action} type="button" className={i === 0 ? 'button button-primary' : 'button'} onClick={handlers[action]}>
+            <button
+              key={action}
+              type="button"
+              className={i === 0 ? 'button button-primary' : 'button'}
+              onClick={handlers[action]}
+            >
               {ACTION_LABELS[action]}
             </button>
           ))}

@@ -15,30 +15,73 @@ export interface ErrorAdvice {
 }
 
 const ADVICE: Partial<Record<ErrorCode, ErrorAdvice>> = {
-  unauthorized: { title: 'Sign-in required', hint: 'Sign in to this registry with a username and password or access token.', primary: 'signIn' },
-  denied: { title: 'Access denied', hint: 'The registry refused these credentials for this action. Sign in as a user with access.', primary: 'signIn' },
-  not_found: { title: 'Not found', hint: 'Check the name, or add the repository by name if the registry does not list it.' },
+  unauthorized: {
+    title: 'Sign-in required',
+    hint: 'Sign in to this registry with a username and password or access token.',
+    primary: 'signIn',
+  },
+  denied: {
+    title: 'Access denied',
+    hint: 'The registry refused these credentials for this action. Sign in as a user with access.',
+    primary: 'signIn',
+  },
+  not_found: {
+    title: 'Not found',
+    hint: 'Check the name, or add the repository by name if the registry does not list it.',
+  },
   rate_limited: { title: 'Rate limit reached', primary: 'retry' },
-  unreachable: { title: 'Registry unreachable', hint: 'Check the address in Settings and that the registry is running.', primary: 'openSettings' },
-  timeout: { title: 'The registry did not answer in time', hint: 'Try again; a slow registry may need a moment.', primary: 'retry' },
-  tls: { title: 'TLS problem', hint: 'For a private CA, set its certificate in Settings; for plain HTTP, mark the registry insecure.', primary: 'openSettings' },
+  unreachable: {
+    title: 'Registry unreachable',
+    hint: 'Check the address in Settings and that the registry is running.',
+    primary: 'openSettings',
+  },
+  timeout: {
+    title: 'The registry did not answer in time',
+    hint: 'Try again; a slow registry may need a moment.',
+    primary: 'retry',
+  },
+  tls: {
+    title: 'TLS problem',
+    hint: 'For a private CA, set its certificate in Settings; for plain HTTP, mark the registry insecure.',
+    primary: 'openSettings',
+  },
   bad_response: { title: 'Unexpected answer from the registry', primary: 'retry' },
-  digest_mismatch: { title: 'Content does not match its digest', hint: 'The registry served bytes that do not hash to the digest. Nothing was kept.' },
+  digest_mismatch: {
+    title: 'Content does not match its digest',
+    hint: 'The registry served bytes that do not hash to the digest. Nothing was kept.',
+  },
   unsupported: { title: 'Not supported here' },
-  keychain_unavailable: { title: 'Keychain unavailable', hint: 'Berth keeps secrets in the system keychain; start or unlock it, then try again.', primary: 'retry' },
+  keychain_unavailable: {
+    title: 'Keychain unavailable',
+    hint: 'Berth keeps secrets in the system keychain; start or unlock it, then try again.',
+    primary: 'retry',
+  },
   keychain_locked: { title: 'Keychain locked', hint: 'Unlock the system keychain, then try again.', primary: 'retry' },
-  engine_unavailable: { title: 'Docker engine unavailable', hint: 'Start Docker, or choose the engine in Settings.', primary: 'openSettings' },
+  engine_unavailable: {
+    title: 'Docker engine unavailable',
+    hint: 'Start Docker, or choose the engine in Settings.',
+    primary: 'openSettings',
+  },
   cancelled: { title: 'Cancelled', primary: 'retry' },
   invalid_input: { title: 'Invalid input' },
   config_invalid: { title: 'Settings file problem', primary: 'openSettings' },
-  internal: { title: 'Something went wrong', hint: 'This is a bug in Berth; the log has the details.', primary: 'retry' },
+  internal: {
+    title: 'Something went wrong',
+    hint: 'This is a bug in Berth; the log has the details.',
+    primary: 'retry',
+  },
 };
 
 export function adviseOn(error: ErrorData, now: number = Date.now()): ErrorAdvice {
   const advice = ADVICE[error.code] ?? { title: 'Request failed', primary: 'retry' as const };
   if (error.code === 'rate_limited') {
     const reset = rateLimitReset(error, now);
-    return { ...advice, hint: reset ? `The limit resets at ${reset}. Cached data stays available.` : 'Wait a little, then try again. Cached data stays available.' };
+    return {
+      ...advice,
+      hint: reset
+        ? `The limit resets at ${reset}. Cached data stays available.`
+        : 'Wait a little, then try again. Cached data stays available.',
+    };
   }
   return advice;
 }
@@ -47,7 +90,8 @@ export function adviseOn(error: ErrorData, now: number = Date.now()): ErrorAdvic
 export function rateLimitReset(error: ErrorData, now: number = Date.now()): string | undefined {
   const resetAt = error.details?.resetAt;
   const retryAfter = error.details?.retryAfterSeconds;
-  const time = typeof resetAt === 'string' ? Date.parse(resetAt) : typeof retryAfter === 'number' ? now + retryAfter * 1000 : NaN;
+  const time =
+    typeof resetAt === 'string' ? Date.parse(resetAt) : typeof retryAfter === 'number' ? now + retryAfter * 1000 : NaN;
   if (Number.isNaN(time)) return undefined;
   return new Date(time).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }

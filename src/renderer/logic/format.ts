@@ -42,7 +42,8 @@ export function formatRelative(iso: string | undefined, now: number = Date.now()
   if (Number.isNaN(time)) return '—';
   const seconds = (time - now) / 1000;
   const abs = Math.abs(seconds);
-  const [, unitSeconds, unit] = RELATIVE_STEPS.find(([limit]) => abs < limit) ?? RELATIVE_STEPS[RELATIVE_STEPS.length - 1]!;
+  const [, unitSeconds, unit] =
+    RELATIVE_STEPS.find(([limit]) => abs < limit) ?? RELATIVE_STEPS[RELATIVE_STEPS.length - 1]!;
   return relativeFormat.format(Math.round(seconds / unitSeconds), unit);
 }
 
@@ -50,7 +51,10 @@ export function formatRelative(iso: string | undefined, now: number = Date.now()
 export function formatTimestamp(iso: string | undefined): string {
   const time = iso ? Date.parse(iso) : NaN;
   if (Number.isNaN(time)) return '—';
-  return `${new Date(time).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+  return `${new Date(time)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '')} UTC`;
 }
 
 /** `2024-05-01 13:04` in local time: compact enough for a table column, exact enough to compare rows. */

@@ -33,7 +33,9 @@ export function tokenizeJson(text: string): JsonToken[] {
         tokens.push({ kind: 'key', text: string }, { kind: 'punctuation', text: colon });
       } else {
         const value = string.slice(1, -1);
-        tokens.push(DIGEST.test(value) ? { kind: 'digest', text: string, digest: value } : { kind: 'string', text: string });
+        tokens.push(
+          DIGEST.test(value) ? { kind: 'digest', text: string, digest: value } : { kind: 'string', text: string },
+        );
       }
     } else if (number !== undefined) tokens.push({ kind: 'number', text: number });
     else if (literal !== undefined) tokens.push({ kind: 'literal', text: literal });

@@ -31,7 +31,12 @@ export function buildNamespaceTree(repositories: readonly string[]): NamespaceNo
     for (const part of repository.split('/').filter(Boolean)) {
       let child = node.children.get(part);
       if (!child) {
-        child = { name: part, path: node.path ? `${node.path}/${part}` : part, isRepository: false, children: new Map() };
+        child = {
+          name: part,
+          path: node.path ? `${node.path}/${part}` : part,
+          isRepository: false,
+          children: new Map(),
+        };
         node.children.set(part, child);
       }
       node = child;

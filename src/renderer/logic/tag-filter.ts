@@ -43,7 +43,10 @@ export function makeTagFilter(text: string, mode: FilterMode): TagFilter {
         const regex = new RegExp(pattern);
         return { test: (tag) => regex.test(tag), active: true };
       } catch (error) {
-        return { ...everything, error: `Invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` };
+        return {
+          ...everything,
+          error: `Invalid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+        };
       }
     }
   }

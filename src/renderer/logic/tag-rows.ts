@@ -30,7 +30,10 @@ export interface PlatformRow {
 
 export type TableRow = TagRow | PlatformRow;
 
-const INDEX_MEDIA_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const INDEX_MEDIA_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
 
 export function isIndexMediaType(mediaType: string | undefined): boolean {
   return mediaType !== undefined && INDEX_MEDIA_TYPES.has(mediaType);
@@ -42,7 +45,10 @@ export function imagePlatforms(detail: TagDetail | undefined): Platform[] {
 }
 
 /** digest -> tags, in the order given. */
-export function tagsByDigest(tags: readonly string[], details: Readonly<Record<string, TagDetail>>): Map<string, string[]> {
+export function tagsByDigest(
+  tags: readonly string[],
+  details: Readonly<Record<string, TagDetail>>,
+): Map<string, string[]> {
   const byDigest = new Map<string, string[]>();
   for (const tag of tags) {
     const digest = details[tag]?.digest;

@@ -23,17 +23,42 @@ export function useOutsideLinkGate(reference: string, fromOutside: boolean): Out
 }
 
 /** What the view shows instead of loading: what the link points at and the one button that opens it. */
-export function OutsideLinkPrompt({ gate, reference }: { gate: Exclude<OutsideLinkGate, { state: 'open' }>; reference: string }) {
+export function OutsideLinkPrompt({
+  gate,
+  reference,
+}: {
+  gate: Exclude<OutsideLinkGate, { state: 'open' }>;
+  reference: string;
+}) {
   const confirmRoute = useNavigation((s) => s.confirmRoute);
   if (gate.state === 'checking') return <LoadingState label="Checking your registries…" />;
   const { source } = gate;
   const named = <code className="mono">{reference}</code>;
   const [title, message, action] =
     source.kind === 'host'
-      ? [`Load an image from ${source.host}?`, <>This link points at {source.host}, which is not one of your registries. Berth contacts it only when you ask.</>, `Load from ${source.host}`]
+      ? [
+          `Load an image from ${source.host}?`,
+          <>
+            This link points at {source.host}, which is not one of your registries. Berth contacts it only when you ask.
+          </>,
+          `Load from ${source.host}`,
+        ]
       : source.kind === 'local'
-        ? ['Read a local image?', <>This link opens {named}, {localWhat(source.transport)} on this computer. Berth reads it only when you ask.</>, 'Read it']
-        : ['Open this reference?', <>This link names {named}, which is not an image on one of your registries. Berth opens it only when you ask.</>, 'Open'];
+        ? [
+            'Read a local image?',
+            <>
+              This link opens {named}, {localWhat(source.transport)} on this computer. Berth reads it only when you ask.
+            </>,
+            'Read it',
+          ]
+        : [
+            'Open this reference?',
+            <>
+              This link names {named}, which is not an image on one of your registries. Berth opens it only when you
+              ask.
+            </>,
+            'Open',
+          ];
   return (
     <div data-testid="outside-link" data-source={source.kind}>
       <EmptyState icon="link" title={title} message={message}>

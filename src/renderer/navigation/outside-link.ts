@@ -25,7 +25,8 @@ export function unapprovedSource(reference: string, registries: readonly Registr
   const text = reference.trim();
   const name = text.startsWith(REGISTRY_TRANSPORT) ? text.slice(REGISTRY_TRANSPORT.length) : text;
   const transport = /^([a-z][a-z0-9-]*):/i.exec(name)?.[1];
-  if (transport && LOCAL_TRANSPORTS.includes(transport.toLowerCase())) return { kind: 'local', transport: transport.toLowerCase() };
+  if (transport && LOCAL_TRANSPORTS.includes(transport.toLowerCase()))
+    return { kind: 'local', transport: transport.toLowerCase() };
   let host: string;
   try {
     host = parseReference(name).registry;

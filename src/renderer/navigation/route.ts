@@ -92,7 +92,10 @@ export function parseRoute(pathWithQuery: unknown): Route {
   const questionMark = withoutFragment.indexOf('?');
   const path = questionMark < 0 ? withoutFragment : withoutFragment.slice(0, questionMark);
   const params = parseQuery(questionMark < 0 ? '' : withoutFragment.slice(questionMark + 1));
-  const parts = path.split('/').filter(Boolean).map((part) => decode(part));
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => decode(part));
   if (!params || parts.some((part) => part === undefined)) return HOME;
   // An empty value is no value, as before: `?ref=` is a link without a reference.
   const q = { get: (key: string) => params.get(key) || undefined };
@@ -100,7 +103,8 @@ export function parseRoute(pathWithQuery: unknown): Route {
   switch (first) {
     case 'registries': {
       if (!second) return HOME;
-      if (third === 'repositories' && rest.length > 0) return { view: 'repository', registryId: second, repository: rest.join('/') };
+      if (third === 'repositories' && rest.length > 0)
+        return { view: 'repository', registryId: second, repository: rest.join('/') };
       const namespace = q.get('ns');
       return namespace ? { view: 'registry', registryId: second, namespace } : { view: 'registry', registryId: second };
     }

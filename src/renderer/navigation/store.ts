@@ -64,9 +64,13 @@ export const useNavigation = create<NavigationState>((set) => ({
  * the navigation; they arrive as paths, the same paths `berth serve` shows in the address bar.
  */
 export function followDeepLinks(api: BerthApi): () => void {
-  return api.on('app.deepLink', (payload) => useNavigation.getState().openFromOutside((payload as { path?: unknown } | undefined)?.path));
+  return api.on('app.deepLink', (payload) =>
+    useNavigation.getState().openFromOutside((payload as { path?: unknown } | undefined)?.path),
+  );
 }
 
 if (inBrowser) {
-  window.addEventListener('popstate', () => useNavigation.setState({ route: parseRoute(currentPath()), origin: 'outside' }));
+  window.addEventListener('popstate', () =>
+    useNavigation.setState({ route: parseRoute(currentPath()), origin: 'outside' }),
+  );
 }

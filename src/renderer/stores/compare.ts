@@ -49,7 +49,10 @@ export const useCompare = apiStore<CompareState>((api) => (set, get) => {
       (next) => {
         if (generation === diffGeneration) set({ diff: next });
       },
-      () => runOperation(api, { id: operationId, kind: 'layers.index', label: `Compare ${a} with ${b}` }, (id) => api.call('images.diff', { a, b, operationId: id })),
+      () =>
+        runOperation(api, { id: operationId, kind: 'layers.index', label: `Compare ${a} with ${b}` }, (id) =>
+          api.call('images.diff', { a, b, operationId: id }),
+        ),
     );
     if (generation !== diffGeneration) return;
     set({ operationId: undefined, ...(diff ? { expanded: new Set(defaultExpanded(diff)) } : {}) });
@@ -75,16 +78,26 @@ export const useCompare = apiStore<CompareState>((api) => (set, get) => {
 
     async select(path, kind, isDirectory) {
       const { a, b } = get();
-      set({ selected: path, selectedKind: isDirectory ? undefined : kind, expanded: new Set([...get().expanded, ...ancestors(path)]) });
+      set({
+        selected: path,
+        selectedKind: isDirectory ? undefined : kind,
+        expanded: new Set([...get().expanded, ...ancestors(path)]),
+      });
       const generation = ++previewGeneration;
       if (isDirectory || !kind) {
         set({ preview: undefined });
         return;
       }
       const fetchPreview = async (): Promise<Preview> => {
-        if (kind === 'modified') return { kind: 'text-diff', path, diff: await api.call('images.textDiff', { a, b, path }) };
+        if (kind === 'modified')
+          return { kind: 'text-diff', path, diff: await api.call('images.textDiff', { a, b, path }) };
         const side = kind === 'added' ? 'b' : 'a';
-        return { kind: 'file', path, side, file: await api.call('images.readFile', { reference: side === 'a' ? a : b, path }) };
+        return {
+          kind: 'file',
+          path,
+          side,
+          file: await api.call('images.readFile', { reference: side === 'a' ? a : b, path }),
+        };
       };
       await track<Preview>(
         undefined,

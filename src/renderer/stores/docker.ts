@@ -63,11 +63,27 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
 
   const transfer = async (kind: TransferKind, reference: string) => {
     const id = newOperationId();
-    const entry: Transfer = { id, kind, reference, phase: 'running', status: 'Starting', current: 0, total: 0, items: [], startedAt: Date.now() };
+    const entry: Transfer = {
+      id,
+      kind,
+      reference,
+      phase: 'running',
+      status: 'Starting',
+      current: 0,
+      total: 0,
+      items: [],
+      startedAt: Date.now(),
+    };
     set({ transfers: [entry, ...get().transfers].slice(0, KEPT_TRANSFERS) });
     try {
-      const result = await runOperation(api, { id, kind: kind === 'pull' ? 'docker.pull' : 'docker.push', label: `${kind === 'pull' ? 'Pull' : 'Push'} ${reference}` }, (operationId) =>
-        api.call(kind === 'pull' ? 'docker.pull' : 'docker.push', { reference, operationId }),
+      const result = await runOperation(
+        api,
+        {
+          id,
+          kind: kind === 'pull' ? 'docker.pull' : 'docker.push',
+          label: `${kind === 'pull' ? 'Pull' : 'Push'} ${reference}`,
+        },
+        (operationId) => api.call(kind === 'pull' ? 'docker.pull' : 'docker.push', { reference, operationId }),
       );
       const done = get().transfers.find((t) => t.id === id);
       patch(id, {
@@ -83,7 +99,11 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
       if (kind === 'pull') await get().refreshImages();
     } catch (error) {
       const data = toErrorData(error);
-      patch(id, { phase: data.code === 'cancelled' ? 'cancelled' : 'failed', status: data.code === 'cancelled' ? 'Cancelled' : 'Failed', error: data });
+      patch(id, {
+        phase: data.code === 'cancelled' ? 'cancelled' : 'failed',
+        status: data.code === 'cancelled' ? 'Cancelled' : 'Failed',
+        error: data,
+      });
     }
   };
 
@@ -91,12 +111,20 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
     transfers: [],
 
     async load() {
-      await track(get().engine, (engine) => set({ engine }), () => api.call('docker.engine', {}));
+      await track(
+        get().engine,
+        (engine) => set({ engine }),
+        () => api.call('docker.engine', {}),
+      );
       if (get().engine?.value?.reachable) await get().refreshImages();
     },
 
     async refreshImages() {
-      await track(get().images, (images) => set({ images }), () => api.call('docker.images', {}));
+      await track(
+        get().images,
+        (images) => set({ images }),
+        () => api.call('docker.images', {}),
+      );
     },
 
     pull: (reference) => transfer('pull', reference),
@@ -118,7 +146,12 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
     async remove(reference, force = false) {
       try {
         const { removed } = await api.call('docker.remove', { reference, force });
-        set({ notice: { kind: 'ok', text: `Removed ${reference}${removed.length > 1 ? ` (${removed.length} references and layers)` : ''}.` } });
+        set({
+          notice: {
+            kind: 'ok',
+            text: `Removed ${reference}${removed.length > 1 ? ` (${removed.length} references and layers)` : ''}.`,
+          },
+        });
         await get().refreshImages();
       } catch (error) {
         set({ notice: { kind: 'error', text: `Could not remove ${reference}.`, error: toErrorData(error) } });

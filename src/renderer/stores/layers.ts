@@ -39,8 +39,11 @@ export const useLayers = apiStore<LayersState>((api) => (set, get) => {
   const mergedUpTo = (reference: string, layer: number): Promise<MergedEntry[]> => {
     let entries = merged.get(layer);
     if (!entries) {
-      entries = runOperation(api, { id: newOperationId(), kind: 'layers.index', label: `Read layers of ${reference}` }, (operationId) =>
-        api.call('images.ls', { reference, path: '/', upToLayer: layer, recursive: true, operationId }),
+      entries = runOperation(
+        api,
+        { id: newOperationId(), kind: 'layers.index', label: `Read layers of ${reference}` },
+        (operationId) =>
+          api.call('images.ls', { reference, path: '/', upToLayer: layer, recursive: true, operationId }),
       );
       // A failed read is not cached: selecting the layer again retries.
       entries.catch(() => merged.delete(layer));
@@ -59,14 +62,31 @@ export const useLayers = apiStore<LayersState>((api) => (set, get) => {
       const current = ++generation;
       merged.clear();
       previewGeneration++;
-      set({ reference, layers: undefined, efficiency: undefined, selectedLayer: undefined, tree: undefined, selected: undefined, preview: undefined, expanded: new Set() });
-      const guard = <T>(key: 'layers' | 'efficiency') => (next: Loadable<T>) => {
-        if (current === generation) set({ [key]: next } as Partial<LayersState>);
-      };
+      set({
+        reference,
+        layers: undefined,
+        efficiency: undefined,
+        selectedLayer: undefined,
+        tree: undefined,
+        selected: undefined,
+        preview: undefined,
+        expanded: new Set(),
+      });
+      const guard =
+        <T>(key: 'layers' | 'efficiency') =>
+        (next: Loadable<T>) => {
+          if (current === generation) set({ [key]: next } as Partial<LayersState>);
+        };
       const layers = track<LayerChange[]>(undefined, guard('layers'), () =>
-        runOperation(api, { id: newOperationId(), kind: 'layers.index', label: `Layers of ${reference}` }, (operationId) => api.call('layers.list', { reference, operationId })),
+        runOperation(
+          api,
+          { id: newOperationId(), kind: 'layers.index', label: `Layers of ${reference}` },
+          (operationId) => api.call('layers.list', { reference, operationId }),
+        ),
       );
-      const efficiency = track<Efficiency>(undefined, guard('efficiency'), () => api.call('images.efficiency', { reference }));
+      const efficiency = track<Efficiency>(undefined, guard('efficiency'), () =>
+        api.call('images.efficiency', { reference }),
+      );
       const list = await layers;
       if (current === generation && list && list.length > 0) await get().selectLayer(list.length - 1);
       await efficiency;
@@ -83,7 +103,10 @@ export const useLayers = apiStore<LayersState>((api) => (set, get) => {
           if (current === generation && get().selectedLayer === layer) set({ tree: next });
         },
         async () => {
-          const [after, before] = await Promise.all([mergedUpTo(reference, layer), layer > 0 ? mergedUpTo(reference, layer - 1) : Promise.resolve([])]);
+          const [after, before] = await Promise.all([
+            mergedUpTo(reference, layer),
+            layer > 0 ? mergedUpTo(reference, layer - 1) : Promise.resolve([]),
+          ]);
           return layerTree(after, before, layer);
         },
       );
@@ -131,7 +154,14 @@ export function layerTree(after: readonly MergedEntry[], before: readonly Merged
   }
   for (const entry of before) {
     if (present.has(entry.path)) continue;
-    inputs.push({ path: entry.path, type: entry.type, layer: entry.layer, change: 'removed', sizeA: entry.type === 'dir' ? 0 : entry.size, sizeB: 0 });
+    inputs.push({
+      path: entry.path,
+      type: entry.type,
+      layer: entry.layer,
+      change: 'removed',
+      sizeA: entry.type === 'dir' ? 0 : entry.size,
+      sizeB: 0,
+    });
   }
   return inputs;
 }

@@ -2,15 +2,15 @@
 import { ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/errors';
 
 export type Loadable<T> =
-  | { status: 'loading'; value?: T }
-  | { status: 'ready'; value: T }
-  | { status: 'error'; error: ErrorData; value?: T };
+  { status: 'loading'; value?: T } | { status: 'ready'; value: T } | { status: 'error'; error: ErrorData; value?: T };
 
 export const loading = <T>(previous?: Loadable<T>): Loadable<T> =>
   previous?.value !== undefined ? { status: 'loading', value: previous.value } : { status: 'loading' };
 export const ready = <T>(value: T): Loadable<T> => ({ status: 'ready', value });
 export const failed = <T>(error: unknown, previous?: Loadable<T>): Loadable<T> =>
-  previous?.value !== undefined ? { status: 'error', error: toErrorData(error), value: previous.value } : { status: 'error', error: toErrorData(error) };
+  previous?.value !== undefined
+    ? { status: 'error', error: toErrorData(error), value: previous.value }
+    : { status: 'error', error: toErrorData(error) };
 
 /** Any thrown value as the contract's error data (the API throws BerthError; anything else is a bug). */
 export function toErrorData(error: unknown): ErrorData {
@@ -24,7 +24,11 @@ export function toErrorData(error: unknown): ErrorData {
 }
 
 /** Runs `load` and stores each state through `write`: loading (keeping the old value), then ready or error. */
-export async function track<T>(previous: Loadable<T> | undefined, write: (next: Loadable<T>) => void, load: () => Promise<T>): Promise<T | undefined> {
+export async function track<T>(
+  previous: Loadable<T> | undefined,
+  write: (next: Loadable<T>) => void,
+  load: () => Promise<T>,
+): Promise<T | undefined> {
   write(loading(previous));
   try {
     const value = await load();

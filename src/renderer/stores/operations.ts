@@ -65,7 +65,8 @@ export function newOperationId(): string {
 
 export const useOperations = apiStore<OperationsState>((api) => (set, get) => {
   const children = new Map<string, string>();
-  const childrenOf = (parentId: string) => [...children].filter(([, parent]) => parent === parentId).map(([child]) => child);
+  const childrenOf = (parentId: string) =>
+    [...children].filter(([, parent]) => parent === parentId).map(([child]) => child);
 
   const applyEvent = (event: OperationProgress) => {
     if (children.has(event.operationId)) return;
@@ -104,7 +105,10 @@ export const useOperations = apiStore<OperationsState>((api) => (set, get) => {
         cancellable: options.cancellable ?? true,
         startedAt: Date.now(),
       };
-      set((s) => ({ entries: { ...s.entries, [id]: entry }, order: s.order.includes(id) ? s.order : [...s.order, id] }));
+      set((s) => ({
+        entries: { ...s.entries, [id]: entry },
+        order: s.order.includes(id) ? s.order : [...s.order, id],
+      }));
       return id;
     },
     update(id, patch) {
@@ -132,7 +136,9 @@ export const useOperations = apiStore<OperationsState>((api) => (set, get) => {
     },
     async cancel(id) {
       const ids = [id, ...childrenOf(id)];
-      await Promise.all(ids.map((operationId) => api.call('operations.cancel', { operationId }).catch(() => undefined)));
+      await Promise.all(
+        ids.map((operationId) => api.call('operations.cancel', { operationId }).catch(() => undefined)),
+      );
     },
     dismiss(id) {
       const entry = get().entries[id];
@@ -161,7 +167,11 @@ function defaultLabel(kind: OperationKind): string {
  * Runs one request as a visible operation: the entry starts before the call (so early progress events
  * land on it) and finishes or fails with the call, whose result or error is passed through.
  */
-export async function runOperation<T>(api: BerthApi, options: StartOptions, call: (operationId: string) => Promise<T>): Promise<T> {
+export async function runOperation<T>(
+  api: BerthApi,
+  options: StartOptions,
+  call: (operationId: string) => Promise<T>,
+): Promise<T> {
   const store = useOperations.of(api).getState();
   const id = store.start(options);
   try {

@@ -97,7 +97,12 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
     }
   };
 
-  const loadStage = async (lane: PromotionLane, stage: PromotionLane['stages'][number], filter: string, generation: number) => {
+  const loadStage = async (
+    lane: PromotionLane,
+    stage: PromotionLane['stages'][number],
+    filter: string,
+    generation: number,
+  ) => {
     const key = stageKey(lane.name, stage.name);
     const write = (next: Loadable<StageContent>) => {
       if (generation === boardGeneration) set({ stages: { ...get().stages, [key]: next } });
@@ -106,12 +111,21 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
       const namespace = normalizeNamespace(stage.namespace);
       const { repositories } = await api.call('registry.listRepositories', { registryId: stage.registryId });
       const needle = filter.trim().toLowerCase();
-      const matching = repositories.filter((r) => r.startsWith(namespace) && r.length > namespace.length && (!needle || r.slice(namespace.length).toLowerCase().includes(needle)));
+      const matching = repositories.filter(
+        (r) =>
+          r.startsWith(namespace) &&
+          r.length > namespace.length &&
+          (!needle || r.slice(namespace.length).toLowerCase().includes(needle)),
+      );
       const shown = matching.slice(0, BOARD_REPOSITORY_LIMIT);
       // A reload keeps what is on screen until the fresh tags arrive, so the board does not flicker.
-      const previous = new Map((get().stages[key]?.value?.repositories ?? []).map((entry) => [entry.repository, entry]));
+      const previous = new Map(
+        (get().stages[key]?.value?.repositories ?? []).map((entry) => [entry.repository, entry]),
+      );
       const content: StageContent = {
-        repositories: shown.map((repository) => previous.get(repository) ?? { repository, loaded: false, tags: [], details: {} }),
+        repositories: shown.map(
+          (repository) => previous.get(repository) ?? { repository, loaded: false, tags: [], details: {} },
+        ),
         truncated: matching.length > shown.length,
       };
       write(ready(content));
@@ -120,10 +134,22 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
         content.repositories.map(async (entry, index) => {
           let next: StageRepository;
           try {
-            const { tags } = await api.call('registry.listTags', { registryId: stage.registryId, repository: entry.repository });
+            const { tags } = await api.call('registry.listTags', {
+              registryId: stage.registryId,
+              repository: entry.repository,
+            });
             const limited = tags.filter((tag) => !REFERRER_FALLBACK_TAG.test(tag)).slice(-BOARD_TAG_LIMIT);
-            const details = await api.call('registry.tagDetails', { registryId: stage.registryId, repository: entry.repository, tags: limited });
-            next = { repository: entry.repository, loaded: true, tags: limited, details: Object.fromEntries(details.map((d) => [d.tag, d])) };
+            const details = await api.call('registry.tagDetails', {
+              registryId: stage.registryId,
+              repository: entry.repository,
+              tags: limited,
+            });
+            next = {
+              repository: entry.repository,
+              loaded: true,
+              tags: limited,
+              details: Object.fromEntries(details.map((d) => [d.tag, d])),
+            };
           } catch (error) {
             next = { ...entry, error: toErrorData(error) };
           }
@@ -143,7 +169,11 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
     stages: {},
 
     async loadLanes() {
-      await track(get().lanes, (lanes) => set({ lanes }), () => api.call('promotion.lanes', {}));
+      await track(
+        get().lanes,
+        (lanes) => set({ lanes }),
+        () => api.call('promotion.lanes', {}),
+      );
     },
 
     async saveLanes(lanes) {
@@ -183,8 +213,11 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
         // The plan's pinned source, not the tag: main runs the digest the dialog showed, or refuses if the
         // tag has moved since (then the dialog offers the new plan).
         const source = dialog.plan.pinnedSource;
-        const result = await runOperation(api, { id: operationId, kind: 'promotion', label: `Promote ${dialog.source} to ${dialog.target}` }, (id) =>
-          api.call('promotion.execute', { source, target: dialog.target, force: dialog.force, operationId: id }),
+        const result = await runOperation(
+          api,
+          { id: operationId, kind: 'promotion', label: `Promote ${dialog.source} to ${dialog.target}` },
+          (id) =>
+            api.call('promotion.execute', { source, target: dialog.target, force: dialog.force, operationId: id }),
         );
         patchDialog(generation, { phase: 'done', result });
       } catch (error) {

@@ -46,7 +46,11 @@ export const useRegistries = apiStore<RegistriesState>((api) => (set, get) => {
     status: {},
     catalogs: {},
     async load() {
-      const registries = await track(get().list, (list) => set({ list }), () => api.call('registries.list', {}));
+      const registries = await track(
+        get().list,
+        (list) => set({ list }),
+        () => api.call('registries.list', {}),
+      );
       await Promise.all((registries ?? []).map((r) => get().checkStatus(r.id)));
     },
     async checkStatus(id) {
@@ -111,7 +115,10 @@ export const useRegistries = apiStore<RegistriesState>((api) => (set, get) => {
     },
     async removeRepository(registryId, repository) {
       const registry = registryById(registryId);
-      const view = await api.call('registries.update', { id: registryId, repositories: (registry?.repositories ?? []).filter((r) => r !== repository) });
+      const view = await api.call('registries.update', {
+        id: registryId,
+        repositories: (registry?.repositories ?? []).filter((r) => r !== repository),
+      });
       replace(view);
       return view;
     },
@@ -130,6 +137,9 @@ export function repositoriesOf(registry: RegistryView | undefined, catalog: Load
   return [...all].sort();
 }
 
-export function findRegistryByHost(registries: readonly RegistryView[] | undefined, host: string): RegistryView | undefined {
+export function findRegistryByHost(
+  registries: readonly RegistryView[] | undefined,
+  host: string,
+): RegistryView | undefined {
   return registries?.find((r) => r.host.toLowerCase() === host.toLowerCase());
 }

@@ -105,7 +105,11 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
     const r = repo(key);
     if (!fetcher?.operationId || !r) return;
     const partial = [...fetcher.childProgress.values()].reduce((a, b) => a + b, 0);
-    operations().update(fetcher.operationId, { current: Math.min(r.fetch.total, r.fetch.done + partial), total: r.fetch.total, status: `${r.fetch.done.toLocaleString('en-US')} of ${r.fetch.total.toLocaleString('en-US')} tags` });
+    operations().update(fetcher.operationId, {
+      current: Math.min(r.fetch.total, r.fetch.done + partial),
+      total: r.fetch.total,
+      status: `${r.fetch.done.toLocaleString('en-US')} of ${r.fetch.total.toLocaleString('en-US')} tags`,
+    });
   };
 
   api.on('operation.progress', (event) => {
@@ -146,7 +150,12 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
       const chunk = nextChunk(fetcher);
       if (chunk.length === 0) break;
       if (!fetcher.operationId) {
-        fetcher.operationId = operations().start({ kind: 'registry.tagDetails', label: `Tag details · ${r.repository}`, total: r.fetch.total, cancellable: true });
+        fetcher.operationId = operations().start({
+          kind: 'registry.tagDetails',
+          label: `Tag details · ${r.repository}`,
+          total: r.fetch.total,
+          cancellable: true,
+        });
       }
       void request(key, fetcher, chunk);
     }
@@ -163,7 +172,12 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
     fetcher.inFlight++;
     patch(key, (cur) => ({ fetch: { ...cur.fetch, running: true } }));
     try {
-      const details = await api.call('registry.tagDetails', { registryId: r.registryId, repository: r.repository, tags: chunk, operationId: childId });
+      const details = await api.call('registry.tagDetails', {
+        registryId: r.registryId,
+        repository: r.repository,
+        tags: chunk,
+        operationId: childId,
+      });
       if (fetchers.get(key) !== fetcher) return;
       mergeDetails(key, details);
     } catch (error) {
@@ -179,7 +193,8 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
       fetcher.childProgress.delete(childId);
       fetcher.inFlight--;
       if (fetchers.get(key) === fetcher) {
-        if (fetcher.stopped && fetcher.inFlight === 0) patch(key, (cur) => ({ fetch: { ...cur.fetch, running: false } }));
+        if (fetcher.stopped && fetcher.inFlight === 0)
+          patch(key, (cur) => ({ fetch: { ...cur.fetch, running: false } }));
         else pump(key);
         reportProgress(key);
       }
@@ -225,7 +240,15 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
       set((s) => ({
         repositories: {
           ...s.repositories,
-          [key]: { registryId, repository, details: {}, fetch: emptyFetch(), filterText: '', filterMode: 'substring', expanded: [] },
+          [key]: {
+            registryId,
+            repository,
+            details: {},
+            fetch: emptyFetch(),
+            filterText: '',
+            filterMode: 'substring',
+            expanded: [],
+          },
         },
       }));
     }
@@ -260,8 +283,16 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
     const unknown = tags.filter((tag) => !r?.details[tag]);
     if (!r || unknown.length === 0) return;
     try {
-      const cached = await api.call('registry.tagDetails', { registryId: r.registryId, repository: r.repository, tags: unknown, cachedOnly: true });
-      mergeDetails(key, cached.map((detail) => ({ ...detail, stale: true })));
+      const cached = await api.call('registry.tagDetails', {
+        registryId: r.registryId,
+        repository: r.repository,
+        tags: unknown,
+        cachedOnly: true,
+      });
+      mergeDetails(
+        key,
+        cached.map((detail) => ({ ...detail, stale: true })),
+      );
     } catch {
       // Only a speed-up: the fetcher asks the registry for every tag anyway.
     }

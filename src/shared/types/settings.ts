@@ -2,7 +2,19 @@
 import type { ErrorData } from '../errors';
 import type { RateLimitInfo } from './registry';
 
-export const REGISTRY_KINDS = ['distribution', 'dockerhub', 'ghcr', 'quay', 'harbor', 'gitlab', 'ecr', 'acr', 'gar', 'zot', 'other'] as const;
+export const REGISTRY_KINDS = [
+  'distribution',
+  'dockerhub',
+  'ghcr',
+  'quay',
+  'harbor',
+  'gitlab',
+  'ecr',
+  'acr',
+  'gar',
+  'zot',
+  'other',
+] as const;
 
 export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 

@@ -35,7 +35,12 @@ afterAll(async () => {
 });
 
 function env(profile: string): NodeJS.ProcessEnv {
-  return { HOME: home, PATH: `${join(home, 'bin')}:${process.env.PATH}`, BERTH_CONFIG_DIR: join(home, profile, 'berth'), DOCKER_CONFIG: join(home, profile, 'docker') };
+  return {
+    HOME: home,
+    PATH: `${join(home, 'bin')}:${process.env.PATH}`,
+    BERTH_CONFIG_DIR: join(home, profile, 'berth'),
+    DOCKER_CONFIG: join(home, profile, 'docker'),
+  };
 }
 
 async function open(profile: string, dockerConfig?: string): Promise<Backend> {
@@ -48,7 +53,8 @@ async function open(profile: string, dockerConfig?: string): Promise<Backend> {
 }
 
 async function call<K extends RequestName>(name: K, input: RequestInput<K>) {
-  return (await backend!.dispatcher.call(name, input, () => undefined)) as { ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData };
+  return (await backend!.dispatcher.call(name, input, () => undefined)) as
+    { ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData };
 }
 
 async function helperScript(name: string, body: string): Promise<void> {
@@ -67,12 +73,21 @@ describe('bad input', () => {
     await open(profile, text);
     const file = join(home, profile, 'docker', 'config.json');
     const outcome = await listTags(world.basic.host);
-    expect(outcome).toEqual({ ok: false, error: { code: 'config_invalid', message: expect.stringMatching(new RegExp(`^Your Docker config ${file} is not valid JSON`)) } });
+    expect(outcome).toEqual({
+      ok: false,
+      error: {
+        code: 'config_invalid',
+        message: expect.stringMatching(new RegExp(`^Your Docker config ${file} is not valid JSON`)),
+      },
+    });
     expect(JSON.stringify(outcome)).not.toContain(SECRET_IN_FILE);
     // Listing still works and says what is wrong.
     await call('registries.add', { host: world.basic.host });
     const listed = await call('registries.list', {});
-    expect(listed.ok && listed.value[0]!.credential).toMatchObject({ source: 'docker-config', problem: { code: 'config_invalid' } });
+    expect(listed.ok && listed.value[0]!.credential).toMatchObject({
+      source: 'docker-config',
+      problem: { code: 'config_invalid' },
+    });
     const candidates = await call('registries.dockerCandidates', {});
     expect(!candidates.ok && candidates.error.code).toBe('config_invalid');
     expect(await readFile(file, 'utf8')).toBe(text);
@@ -80,7 +95,17 @@ describe('bad input', () => {
 
   it('an auth that is not base64: that registry reports it, the others keep working', async () => {
     const profile = 'bad-base64';
-    await open(profile, JSON.stringify({ auths: { [world.basic.host]: { auth: `${SECRET_IN_FILE}%%` }, [world.token.host]: { auth: Buffer.from(`${world.token.users[0]!.username}:${world.token.users[0]!.password}`).toString('base64') } } }));
+    await open(
+      profile,
+      JSON.stringify({
+        auths: {
+          [world.basic.host]: { auth: `${SECRET_IN_FILE}%%` },
+          [world.token.host]: {
+            auth: Buffer.from(`${world.token.users[0]!.username}:${world.token.users[0]!.password}`).toString('base64'),
+          },
+        },
+      }),
+    );
     const outcome = await listTags(world.basic.host);
     expect(outcome).toEqual({
       ok: false,
@@ -95,24 +120,36 @@ describe('bad input', () => {
   it('a helper that exits non-zero, and one that prints garbage: clear errors, other registries unaffected', async () => {
     await helperScript('failing', 'echo "pass store is locked: gpg: decryption failed: No secret key"; exit 1');
     await helperScript('garbage', `echo "<html>${SECRET_IN_FILE}</html>"`);
-    await open('helpers', JSON.stringify({ credHelpers: { [world.basic.host]: 'failing', [world.token.host]: 'garbage' } }));
+    await open(
+      'helpers',
+      JSON.stringify({ credHelpers: { [world.basic.host]: 'failing', [world.token.host]: 'garbage' } }),
+    );
     expect(await listTags(world.basic.host)).toEqual({
       ok: false,
-      error: { code: 'bad_response', message: 'docker-credential-failing get exited with code 1: pass store is locked: gpg: decryption failed: No secret key', details: { helper: 'docker-credential-failing' } },
+      error: {
+        code: 'bad_response',
+        message:
+          'docker-credential-failing get exited with code 1: pass store is locked: gpg: decryption failed: No secret key',
+        details: { helper: 'docker-credential-failing' },
+      },
     });
     const garbage = await listTags(world.token.host);
     expect(garbage).toEqual({
       ok: false,
       error: {
         code: 'bad_response',
-        message: 'docker-credential-garbage get answered with something that is not a credential (expected JSON with Username and Secret)',
+        message:
+          'docker-credential-garbage get answered with something that is not a credential (expected JSON with Username and Secret)',
         details: { helper: 'docker-credential-garbage' },
       },
     });
     expect((await listTags(world.anonymous.host)).ok).toBe(true);
     await call('registries.add', { host: world.token.host });
     const listed = await call('registries.list', {});
-    expect(listed.ok && listed.value[0]!.credential).toMatchObject({ source: 'credential-helper', problem: { code: 'bad_response' } });
+    expect(listed.ok && listed.value[0]!.credential).toMatchObject({
+      source: 'credential-helper',
+      problem: { code: 'bad_response' },
+    });
   });
 
   it('a corrupt settings file: every request says so, nothing overwrites it, and a fixed file works again', async () => {
@@ -122,8 +159,18 @@ describe('bad input', () => {
     const text = '{"version": 1, "registries": [{"host": "ghcr.io"}]';
     await writeFile(settingsFile, text);
     await open(profile);
-    for (const outcome of [await call('registries.list', {}), await call('registries.add', { host: 'quay.io' }), await call('credentials.set', { registryId: world.basic.host, username: alice.username, secret: alice.password })]) {
-      expect(outcome).toMatchObject({ ok: false, error: { code: 'config_invalid', message: expect.stringContaining(`Berth's settings file ${settingsFile} is not valid JSON`) } });
+    for (const outcome of [
+      await call('registries.list', {}),
+      await call('registries.add', { host: 'quay.io' }),
+      await call('credentials.set', { registryId: world.basic.host, username: alice.username, secret: alice.password }),
+    ]) {
+      expect(outcome).toMatchObject({
+        ok: false,
+        error: {
+          code: 'config_invalid',
+          message: expect.stringContaining(`Berth's settings file ${settingsFile} is not valid JSON`),
+        },
+      });
     }
     expect(await readFile(settingsFile, 'utf8')).toBe(text);
 
@@ -131,7 +178,9 @@ describe('bad input', () => {
     // keychain in this environment it stops earlier, see cli.test.ts.)
     const cli = await runCli(['registries', 'add', 'quay.io'], { env: env(profile) });
     expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(/^berth: Berth's settings file .* is not valid JSON( near line \d+, column \d+| \(it ends too early\))?\n$/);
+    expect(cli.stderr).toMatch(
+      /^berth: Berth's settings file .* is not valid JSON( near line \d+, column \d+| \(it ends too early\))?\n$/,
+    );
     expect(await readFile(settingsFile, 'utf8')).toBe(text);
 
     await writeFile(settingsFile, JSON.stringify({ version: 1, registries: [] }));

@@ -60,10 +60,15 @@ async function open(name: string): Promise<Backend> {
 }
 
 async function call<K extends RequestName>(backend: Backend, name: K, input: RequestInput<K>) {
-  return (await backend.dispatcher.call(name, input, () => undefined)) as { ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData };
+  return (await backend.dispatcher.call(name, input, () => undefined)) as
+    { ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData };
 }
 
-async function value<K extends RequestName>(backend: Backend, name: K, input: RequestInput<K>): Promise<RequestResult<K>> {
+async function value<K extends RequestName>(
+  backend: Backend,
+  name: K,
+  input: RequestInput<K>,
+): Promise<RequestResult<K>> {
   const outcome = await call(backend, name, input);
   if (!outcome.ok) throw new Error(`${name} failed: ${outcome.error.code} ${outcome.error.message}`);
   return outcome.value;
@@ -76,7 +81,10 @@ async function writeDockerConfig(name: string, config: unknown): Promise<void> {
 
 /** The credential helper as `docker login` drives it (the test plays the user; Berth itself never stores there). */
 async function helper(action: 'store' | 'get' | 'list' | 'erase', input: string): Promise<string> {
-  const { stdout } = await run('docker-credential-secretservice', [action], { input, env: { ...process.env, ...keyring.env } });
+  const { stdout } = await run('docker-credential-secretservice', [action], {
+    input,
+    env: { ...process.env, ...keyring.env },
+  });
   return stdout;
 }
 
@@ -85,14 +93,18 @@ async function pull(backend: Backend, reference: string): Promise<number> {
   const details = await backend.services.registry.inspect(reference);
   let bytes = 0;
   for (const layer of details.layers) {
-    const stream = await backend.services.registry.openBlob(parseReference(reference), { digest: layer.digest, size: layer.size });
+    const stream = await backend.services.registry.openBlob(parseReference(reference), {
+      digest: layer.digest,
+      size: layer.size,
+    });
     for await (const chunk of stream) bytes += (chunk as Buffer).length;
   }
   expect(bytes).toBe(details.compressedSize);
   return details.layers.length;
 }
 
-const basicAuth = (user: { username: string; password: string }) => Buffer.from(`${user.username}:${user.password}`).toString('base64');
+const basicAuth = (user: { username: string; password: string }) =>
+  Buffer.from(`${user.username}:${user.password}`).toString('base64');
 
 describe('the OS keychain through keytar (Secret Service)', () => {
   it('stores, reads back and removes secrets', async () => {
@@ -109,14 +121,23 @@ describe('the OS keychain through keytar (Secret Service)', () => {
 
   it('keeps a verified login in the keychain across restarts, with only its username in the settings', async () => {
     const first = await open('persist');
-    const view = await value(first, 'credentials.set', { registryId: world.basic.host, username: basicUser.username, secret: basicUser.password });
+    const view = await value(first, 'credentials.set', {
+      registryId: world.basic.host,
+      username: basicUser.username,
+      secret: basicUser.password,
+    });
     expect(view.credential).toEqual({ source: 'keychain', username: basicUser.username });
     const settings = await readFile(first.services.settings.path, 'utf8');
     expect(settings).not.toContain(basicUser.password);
-    expect(JSON.parse(settings).registries[0].keychain).toEqual({ username: basicUser.username, storedAt: expect.any(String) });
+    expect(JSON.parse(settings).registries[0].keychain).toEqual({
+      username: basicUser.username,
+      storedAt: expect.any(String),
+    });
 
     const restarted = await open('persist');
-    expect(await value(restarted, 'registries.list', {})).toMatchObject([{ host: world.basic.host, credential: { source: 'keychain', username: basicUser.username } }]);
+    expect(await value(restarted, 'registries.list', {})).toMatchObject([
+      { host: world.basic.host, credential: { source: 'keychain', username: basicUser.username } },
+    ]);
     expect(await pull(restarted, `${world.basic.host}/${IMAGE}`)).toBeGreaterThan(0);
 
     // Logout removes the keychain item; nothing of it is left for another Berth to find.
@@ -130,9 +151,17 @@ describe('the OS keychain through keytar (Secret Service)', () => {
   it('keeps the keychain items of two profiles (BERTH_CONFIG_DIR) apart', async () => {
     const work = await open('profile-work');
     const play = await open('profile-play');
-    await value(work, 'credentials.set', { registryId: world.token.host, username: tokenUser.username, secret: tokenUser.password });
+    await value(work, 'credentials.set', {
+      registryId: world.token.host,
+      username: tokenUser.username,
+      secret: tokenUser.password,
+    });
     expect(await play.services.credentials.resolve(world.token.host)).toBeUndefined();
-    await value(play, 'credentials.set', { registryId: world.token.host, username: 'bob', secret: world.token.users.find((user) => user.username === 'bob')!.password });
+    await value(play, 'credentials.set', {
+      registryId: world.token.host,
+      username: 'bob',
+      secret: world.token.users.find((user) => user.username === 'bob')!.password,
+    });
     expect(await work.services.credentials.resolve(world.token.host)).toMatchObject({ username: tokenUser.username });
     await value(play, 'credentials.remove', { registryId: world.token.host });
     expect(await work.services.credentials.resolve(world.token.host)).toMatchObject({ username: tokenUser.username });
@@ -142,31 +171,61 @@ describe('the OS keychain through keytar (Secret Service)', () => {
 describe('a locked keychain', () => {
   it('gives a clear error on use, keeps listing working, refuses changes, and loses nothing', async () => {
     const backend = await open('locked');
-    const { id } = await value(backend, 'credentials.set', { registryId: world.basic.host, username: basicUser.username, secret: basicUser.password });
+    const { id } = await value(backend, 'credentials.set', {
+      registryId: world.basic.host,
+      username: basicUser.username,
+      secret: basicUser.password,
+    });
     const settingsBefore = await readFile(backend.services.settings.path, 'utf8');
     await keyring.lock();
 
     // A fresh process: nothing cached from before the lock.
     const locked = await open('locked');
     const browse = await call(locked, 'registry.listTags', { registryId: id, repository: SEED.devApp.repository });
-    expect(browse).toEqual({ ok: false, error: { code: 'keychain_locked', message: 'The OS keychain is locked, so Berth could not read the credential. Unlock it and try again.' } });
-    expect(await value(locked, 'registries.list', {})).toMatchObject([{ id, credential: { source: 'keychain', username: basicUser.username } }]);
+    expect(browse).toEqual({
+      ok: false,
+      error: {
+        code: 'keychain_locked',
+        message: 'The OS keychain is locked, so Berth could not read the credential. Unlock it and try again.',
+      },
+    });
+    expect(await value(locked, 'registries.list', {})).toMatchObject([
+      { id, credential: { source: 'keychain', username: basicUser.username } },
+    ]);
 
-    const change = await call(locked, 'credentials.set', { registryId: id, username: basicUser.username, secret: basicUser.password });
+    const change = await call(locked, 'credentials.set', {
+      registryId: id,
+      username: basicUser.username,
+      secret: basicUser.password,
+    });
     expect(!change.ok && change.error.code).toBe('keychain_locked');
     const logout = await call(locked, 'credentials.remove', { registryId: id });
-    expect(logout).toEqual({ ok: false, error: { code: 'keychain_locked', message: 'The OS keychain is locked, so Berth could not remove the credential. Unlock it and try again.' } });
+    expect(logout).toEqual({
+      ok: false,
+      error: {
+        code: 'keychain_locked',
+        message: 'The OS keychain is locked, so Berth could not remove the credential. Unlock it and try again.',
+      },
+    });
     expect(await readFile(locked.services.settings.path, 'utf8')).toBe(settingsBefore);
 
     await keyring.unlock();
-    expect(await value(locked, 'registry.listTags', { registryId: id, repository: SEED.devApp.repository })).toMatchObject({ tags: expect.arrayContaining(['1.0.0']) });
+    expect(
+      await value(locked, 'registry.listTags', { registryId: id, repository: SEED.devApp.repository }),
+    ).toMatchObject({ tags: expect.arrayContaining(['1.0.0']) });
   });
 });
 
 describe('the Docker config: auths, credsStore and credHelpers', () => {
   it('drives pulls through a credsStore helper, which then answers for every host as in Docker', async () => {
-    await helper('store', JSON.stringify({ ServerURL: world.token.host, Username: tokenUser.username, Secret: tokenUser.password }));
-    await writeDockerConfig('store', { auths: { [world.basic.host]: { auth: basicAuth(basicUser) }, [world.token.host]: {} }, credsStore: 'secretservice' });
+    await helper(
+      'store',
+      JSON.stringify({ ServerURL: world.token.host, Username: tokenUser.username, Secret: tokenUser.password }),
+    );
+    await writeDockerConfig('store', {
+      auths: { [world.basic.host]: { auth: basicAuth(basicUser) }, [world.token.host]: {} },
+      credsStore: 'secretservice',
+    });
     const backend = await open('store');
     // credsStore applies to every host: the htpasswd registry's `auths` entry is not what Docker would use.
     expect(await backend.services.credentials.describe(world.basic.host)).toEqual({ source: 'none' });
@@ -180,19 +239,37 @@ describe('the Docker config: auths, credsStore and credHelpers', () => {
 
     const candidates = await value(backend, 'registries.dockerCandidates', {});
     expect(candidates).toEqual(
-      expect.arrayContaining([{ host: world.token.host, source: 'credential-helper', username: tokenUser.username, alreadyAdded: false }]),
+      expect.arrayContaining([
+        { host: world.token.host, source: 'credential-helper', username: tokenUser.username, alreadyAdded: false },
+      ]),
     );
     const imported = await value(backend, 'registries.importDocker', { hosts: [world.token.host] });
-    expect(imported).toMatchObject([{ host: world.token.host, credential: { source: 'credential-helper', username: tokenUser.username } }]);
+    expect(imported).toMatchObject([
+      { host: world.token.host, credential: { source: 'credential-helper', username: tokenUser.username } },
+    ]);
     await helper('erase', world.token.host);
   });
 
   it('drives pulls with per-registry credHelpers and plain auths side by side', async () => {
     // Stored under another spelling of the host: found through the helper's list.
-    await helper('store', JSON.stringify({ ServerURL: `https://${world.token.host}`, Username: tokenUser.username, Secret: tokenUser.password }));
-    await writeDockerConfig('helpers', { auths: { [world.basic.host]: { auth: basicAuth(basicUser) } }, credHelpers: { [world.token.host]: 'secretservice' } });
+    await helper(
+      'store',
+      JSON.stringify({
+        ServerURL: `https://${world.token.host}`,
+        Username: tokenUser.username,
+        Secret: tokenUser.password,
+      }),
+    );
+    await writeDockerConfig('helpers', {
+      auths: { [world.basic.host]: { auth: basicAuth(basicUser) } },
+      credHelpers: { [world.token.host]: 'secretservice' },
+    });
     const backend = await open('helpers');
-    expect(await backend.services.credentials.describe(world.basic.host)).toEqual({ source: 'docker-config', username: basicUser.username, origin: join(home, 'helpers', 'docker', 'config.json') });
+    expect(await backend.services.credentials.describe(world.basic.host)).toEqual({
+      source: 'docker-config',
+      username: basicUser.username,
+      origin: join(home, 'helpers', 'docker', 'config.json'),
+    });
     expect(await pull(backend, `${world.basic.host}/${IMAGE}`)).toBeGreaterThan(0);
     expect(await pull(backend, `${world.token.host}/${IMAGE}`)).toBeGreaterThan(0);
     // The engine pulls with the same credentials (X-Registry-Auth from the resolver).
@@ -202,7 +279,10 @@ describe('the Docker config: auths, credsStore and credHelpers', () => {
     // The helper's list and a removal there are seen by a running Berth (no restart, no stale cache).
     expect(JSON.parse(await helper('list', ''))).toMatchObject({ [`https://${world.token.host}`]: tokenUser.username });
     await helper('erase', `https://${world.token.host}`);
-    await writeDockerConfig('helpers', { auths: { [world.basic.host]: { auth: basicAuth(basicUser) } }, credHelpers: { [world.token.host]: 'secretservice' } });
+    await writeDockerConfig('helpers', {
+      auths: { [world.basic.host]: { auth: basicAuth(basicUser) } },
+      credHelpers: { [world.token.host]: 'secretservice' },
+    });
     expect(await backend.services.credentials.describe(world.token.host)).toEqual({ source: 'none' });
   });
 
@@ -216,13 +296,20 @@ describe('the Docker config: auths, credsStore and credHelpers', () => {
     expect(refreshToken).toBeTruthy();
     await writeDockerConfig('identity', {
       auths: {
-        [world.token.host]: { auth: Buffer.from(`${tokenUser.username}:`).toString('base64'), identitytoken: refreshToken },
+        [world.token.host]: {
+          auth: Buffer.from(`${tokenUser.username}:`).toString('base64'),
+          identitytoken: refreshToken,
+        },
         'https://index.docker.io/v1/': { auth: Buffer.from('hubuser:hubpass').toString('base64') },
       },
     });
     const backend = await open('identity');
     expect(await pull(backend, `${world.token.host}/${IMAGE}`)).toBeGreaterThan(0);
-    expect(await backend.services.credentials.resolve('registry-1.docker.io')).toEqual({ kind: 'basic', username: 'hubuser', password: 'hubpass' });
+    expect(await backend.services.credentials.resolve('registry-1.docker.io')).toEqual({
+      kind: 'basic',
+      username: 'hubuser',
+      password: 'hubpass',
+    });
     expect(await value(backend, 'registries.dockerCandidates', {})).toEqual([
       { host: world.token.host, source: 'docker-config', username: tokenUser.username, alreadyAdded: false },
       { host: 'docker.io', source: 'docker-config', username: 'hubuser', alreadyAdded: false },
@@ -231,12 +318,20 @@ describe('the Docker config: auths, credsStore and credHelpers', () => {
 
   it('never writes to the Docker config folder', async () => {
     const folder = join(home, 'store', 'docker');
-    const before = await Promise.all((await readdir(folder)).map(async (name) => [name, await readFile(join(folder, name), 'utf8')]));
+    const before = await Promise.all(
+      (await readdir(folder)).map(async (name) => [name, await readFile(join(folder, name), 'utf8')]),
+    );
     const backend = await open('store');
-    await value(backend, 'credentials.set', { registryId: world.basic.host, username: basicUser.username, secret: basicUser.password });
+    await value(backend, 'credentials.set', {
+      registryId: world.basic.host,
+      username: basicUser.username,
+      secret: basicUser.password,
+    });
     await value(backend, 'credentials.remove', { registryId: world.basic.host });
     await value(backend, 'registries.remove', { id: world.basic.host });
-    const after = await Promise.all((await readdir(folder)).map(async (name) => [name, await readFile(join(folder, name), 'utf8')]));
+    const after = await Promise.all(
+      (await readdir(folder)).map(async (name) => [name, await readFile(join(folder, name), 'utf8')]),
+    );
     expect(after).toEqual(before);
   });
 });

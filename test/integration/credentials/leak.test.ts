@@ -32,14 +32,28 @@ beforeAll(async () => {
   url.searchParams.set('service', world.token.tokenServer!.service);
   url.searchParams.set('offline_token', 'true');
   url.searchParams.set('client_id', 'berth-leak-test');
-  const response = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`${pullOnlyUser.username}:${pullOnlyUser.password}`).toString('base64')}` } });
+  const response = await fetch(url, {
+    headers: {
+      authorization: `Basic ${Buffer.from(`${pullOnlyUser.username}:${pullOnlyUser.password}`).toString('base64')}`,
+    },
+  });
   const issued = (await response.json()) as { refresh_token: string; token: string };
   refreshToken = issued.refresh_token;
   // The pattern below really finds the token server's bearer tokens.
   expect(issued.token).toMatch(JWT);
   // The user's Docker login for the token registry is an identity token, as Docker Desktop stores them.
   await mkdir(join(home, 'docker'), { recursive: true });
-  await writeFile(join(home, 'docker', 'config.json'), JSON.stringify({ auths: { [world.token.host]: { auth: Buffer.from(`${pullOnlyUser.username}:`).toString('base64'), identitytoken: refreshToken } } }));
+  await writeFile(
+    join(home, 'docker', 'config.json'),
+    JSON.stringify({
+      auths: {
+        [world.token.host]: {
+          auth: Buffer.from(`${pullOnlyUser.username}:`).toString('base64'),
+          identitytoken: refreshToken,
+        },
+      },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -47,10 +61,16 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-const env = (): NodeJS.ProcessEnv => ({ HOME: home, BERTH_CONFIG_DIR: join(home, 'berth'), DOCKER_CONFIG: join(home, 'docker'), ...keyring.env });
+const env = (): NodeJS.ProcessEnv => ({
+  HOME: home,
+  BERTH_CONFIG_DIR: join(home, 'berth'),
+  DOCKER_CONFIG: join(home, 'docker'),
+  ...keyring.env,
+});
 
 function secrets(): Record<string, string> {
-  const basic = (user: { username: string; password: string }, password = user.password) => Buffer.from(`${user.username}:${password}`).toString('base64');
+  const basic = (user: { username: string; password: string }, password = user.password) =>
+    Buffer.from(`${user.username}:${password}`).toString('base64');
   return {
     'basic password': basicUser.password,
     'basic password (wrong attempt)': `${basicUser.password}-wrong`,
@@ -64,7 +84,17 @@ function secrets(): Record<string, string> {
 
 async function filesUnder(dir: string): Promise<[string, string][]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return Promise.all(entries.filter((entry) => entry.isFile()).map(async (entry) => [join(entry.parentPath, entry.name), await readFile(join(entry.parentPath, entry.name), 'latin1')] as [string, string]));
+  return Promise.all(
+    entries
+      .filter((entry) => entry.isFile())
+      .map(
+        async (entry) =>
+          [join(entry.parentPath, entry.name), await readFile(join(entry.parentPath, entry.name), 'latin1')] as [
+            string,
+            string,
+          ],
+      ),
+  );
 }
 
 async function cli(args: string[], stdin?: string): Promise<CliRun> {
@@ -75,23 +105,49 @@ async function cli(args: string[], stdin?: string): Promise<CliRun> {
 
 describe('secrets never leak', () => {
   it('through berth serve: login (wrong, then right) and browsing, every frame the UI receives', async () => {
-    const serve = await startCli(['serve', '--debug'], /Berth UI: http:\/\/127\.0\.0\.1:(\d+)\/#token=([0-9a-f]{64})/, { env: env() });
+    const serve = await startCli(['serve', '--debug'], /Berth UI: http:\/\/127\.0\.0\.1:(\d+)\/#token=([0-9a-f]{64})/, {
+      env: env(),
+    });
     try {
       const [, port, token] = serve.match as unknown as [string, string, string];
       const api = await connectApi({ port: Number(port), token });
-      const wrong = await api.call('credentials.set', { registryId: world.basic.host, username: basicUser.username, secret: `${basicUser.password}-wrong` });
+      const wrong = await api.call('credentials.set', {
+        registryId: world.basic.host,
+        username: basicUser.username,
+        secret: `${basicUser.password}-wrong`,
+      });
       expect(wrong).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
-      const right = await api.call('credentials.set', { registryId: world.basic.host, username: basicUser.username, secret: basicUser.password });
-      expect(right).toMatchObject({ ok: true, value: { credential: { source: 'keychain', username: basicUser.username } } });
+      const right = await api.call('credentials.set', {
+        registryId: world.basic.host,
+        username: basicUser.username,
+        secret: basicUser.password,
+      });
+      expect(right).toMatchObject({
+        ok: true,
+        value: { credential: { source: 'keychain', username: basicUser.username } },
+      });
       const id = right.ok ? right.value.id : '';
-      expect(await api.call('credentials.test', { registryId: id })).toMatchObject({ ok: true, value: { authenticated: true } });
+      expect(await api.call('credentials.test', { registryId: id })).toMatchObject({
+        ok: true,
+        value: { authenticated: true },
+      });
       expect(await api.call('registry.listRepositories', { registryId: id })).toMatchObject({ ok: true });
-      expect(await api.call('registry.listTags', { registryId: id, repository: 'dev/app' })).toMatchObject({ ok: true, value: { tags: expect.arrayContaining(['1.0.0']) } });
-      expect(await api.call('registry.inspect', { reference: `${world.basic.host}/dev/app:1.0.0` })).toMatchObject({ ok: true });
+      expect(await api.call('registry.listTags', { registryId: id, repository: 'dev/app' })).toMatchObject({
+        ok: true,
+        value: { tags: expect.arrayContaining(['1.0.0']) },
+      });
+      expect(await api.call('registry.inspect', { reference: `${world.basic.host}/dev/app:1.0.0` })).toMatchObject({
+        ok: true,
+      });
       // The token registry with the Docker config's identity token: bearer tokens are issued and used.
-      expect(await api.call('registry.listTags', { registryId: world.token.host, repository: 'dev/app' })).toMatchObject({ ok: true });
+      expect(
+        await api.call('registry.listTags', { registryId: world.token.host, repository: 'dev/app' }),
+      ).toMatchObject({ ok: true });
       expect(await api.call('registries.list', {})).toMatchObject({ ok: true });
-      expect(await api.call('registries.dockerCandidates', {})).toMatchObject({ ok: true, value: [{ host: world.token.host, username: pullOnlyUser.username }] });
+      expect(await api.call('registries.dockerCandidates', {})).toMatchObject({
+        ok: true,
+        value: [{ host: world.token.host, username: pullOnlyUser.username }],
+      });
 
       const sent = api.frames.filter((frame) => (JSON.parse(frame) as { type: string }).type === 'call');
       const received = api.frames.filter((frame) => !sent.includes(frame));
@@ -109,10 +165,16 @@ describe('secrets never leak', () => {
   it('through the CLI with --debug: login (wrong, then right), browsing, listing', async () => {
     // Browsing first with the Docker config's identity token, then with Berth's own login.
     expect((await cli(['tags', `${world.token.host}/dev/app`])).code).toBe(0);
-    const wrong = await cli(['login', world.token.host, '-u', tokenUser.username, '--password-stdin'], `${tokenUser.password}-wrong\n`);
+    const wrong = await cli(
+      ['login', world.token.host, '-u', tokenUser.username, '--password-stdin'],
+      `${tokenUser.password}-wrong\n`,
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('[unauthorized]');
-    expect((await cli(['login', world.token.host, '-u', tokenUser.username, '--password-stdin'], `${tokenUser.password}\n`)).code).toBe(0);
+    expect(
+      (await cli(['login', world.token.host, '-u', tokenUser.username, '--password-stdin'], `${tokenUser.password}\n`))
+        .code,
+    ).toBe(0);
     expect((await cli(['repos', world.token.host])).code).toBe(0);
     expect((await cli(['tags', `${world.token.host}/dev/app`])).code).toBe(0);
     expect((await cli(['inspect', `${world.token.host}/dev/app:1.1.0`, '--json'])).code).toBe(0);
@@ -126,10 +188,13 @@ describe('secrets never leak', () => {
 
   it('appear nowhere: not in API traffic, output, logs, the settings file or caches', async () => {
     for (const [path, content] of await filesUnder(join(home, 'berth'))) captured.set(path, content);
-    expect([...captured.keys()]).toEqual(expect.arrayContaining(['WebSocket frames to the UI', join(home, 'berth', 'settings.json')]));
+    expect([...captured.keys()]).toEqual(
+      expect.arrayContaining(['WebSocket frames to the UI', join(home, 'berth', 'settings.json')]),
+    );
     const leaks: string[] = [];
     for (const [where, text] of captured) {
-      for (const [what, secret] of Object.entries(secrets())) if (text.includes(secret)) leaks.push(`${what} in ${where}`);
+      for (const [what, secret] of Object.entries(secrets()))
+        if (text.includes(secret)) leaks.push(`${what} in ${where}`);
       if (JWT.test(text)) leaks.push(`a bearer token (JWT) in ${where}`);
     }
     expect(leaks).toEqual([]);

@@ -18,15 +18,23 @@ beforeEach(async () => {
   const home = await mkdtemp(join(tmpdir(), 'berth-login-'));
   configDir = join(home, 'berth');
   // Session secrets: these tests are about verification against real registries; the keychain has its own.
-  backend = await createBackend({ transport: 'cli', env: { HOME: home, PATH: process.env.PATH, BERTH_CONFIG_DIR: configDir }, secrets: createSessionSecretStore() });
+  backend = await createBackend({
+    transport: 'cli',
+    env: { HOME: home, PATH: process.env.PATH, BERTH_CONFIG_DIR: configDir },
+    secrets: createSessionSecretStore(),
+  });
 });
 
 afterEach(async () => {
   await backend.close();
 });
 
-async function call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<{ ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData }> {
-  return (await backend.dispatcher.call(name, input, () => undefined)) as { ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData };
+async function call<K extends RequestName>(
+  name: K,
+  input: RequestInput<K>,
+): Promise<{ ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData }> {
+  return (await backend.dispatcher.call(name, input, () => undefined)) as
+    { ok: true; value: RequestResult<K> } | { ok: false; error: ErrorData };
 }
 
 async function value<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K>> {
@@ -43,10 +51,16 @@ describe.each([
 ])('login to the %s registry', (_mode, registry) => {
   it('refuses a wrong password: unauthorized, and nothing stored, not even the registry', async () => {
     const { host, users } = registry();
-    const outcome = await call('credentials.set', { registryId: host, username: users[0]!.username, secret: `${users[0]!.password}-wrong` });
+    const outcome = await call('credentials.set', {
+      registryId: host,
+      username: users[0]!.username,
+      secret: `${users[0]!.password}-wrong`,
+    });
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error).toMatchObject({ code: 'unauthorized' });
-    expect(!outcome.ok && outcome.error.message).toBe(`${host} rejected the credentials for ${users[0]!.username}: check the username and password (or token). Nothing was saved.`);
+    expect(!outcome.ok && outcome.error.message).toBe(
+      `${host} rejected the credentials for ${users[0]!.username}: check the username and password (or token). Nothing was saved.`,
+    );
     expect(existsSync(settingsFile())).toBe(false);
     expect(await value('registries.list', {})).toEqual([]);
     expect(await backend.services.credentials.resolve(host)).toBeUndefined();
@@ -56,7 +70,12 @@ describe.each([
     const { host, users } = registry();
     const user = users[0]!;
     const view = await value('credentials.set', { registryId: host, username: user.username, secret: user.password });
-    expect(view).toMatchObject({ host, id: host.replace(':', '-'), kind: 'distribution', credential: { source: 'session', username: user.username } });
+    expect(view).toMatchObject({
+      host,
+      id: host.replace(':', '-'),
+      kind: 'distribution',
+      credential: { source: 'session', username: user.username },
+    });
     expect(await readFile(settingsFile(), 'utf8')).not.toContain(user.password);
 
     const tags = await value('registry.listTags', { registryId: view.id, repository: SEED.devApp.repository });
@@ -74,9 +93,21 @@ describe.each([
 describe('registry settings through the API', () => {
   it('adds a registry from a host alone, with defaults, and refuses it twice', async () => {
     const added = await value('registries.add', { host: 'https://GHCR.io/' });
-    expect(added).toEqual({ id: 'ghcr.io', name: 'ghcr.io', host: 'ghcr.io', kind: 'ghcr', insecure: false, environments: [], repositories: [], credential: { source: 'none' } });
+    expect(added).toEqual({
+      id: 'ghcr.io',
+      name: 'ghcr.io',
+      host: 'ghcr.io',
+      kind: 'ghcr',
+      insecure: false,
+      environments: [],
+      repositories: [],
+      credential: { source: 'none' },
+    });
     const again = await call('registries.add', { host: 'ghcr.io' });
-    expect(!again.ok && again.error).toMatchObject({ code: 'conflict', message: 'ghcr.io is already in the list as "ghcr.io"' });
+    expect(!again.ok && again.error).toMatchObject({
+      code: 'conflict',
+      message: 'ghcr.io is already in the list as "ghcr.io"',
+    });
   });
 
   it('updates names, roles and CA, keeps the id stable, and refuses a CA file that does not exist', async () => {
@@ -89,25 +120,44 @@ describe('registry settings through the API', () => {
         { role: 'prod', namespace: 'prod/' },
       ],
     });
-    expect(updated).toMatchObject({ id: added.id, name: 'Lab registry', environments: [{ role: 'dev' }, { role: 'prod' }] });
+    expect(updated).toMatchObject({
+      id: added.id,
+      name: 'Lab registry',
+      environments: [{ role: 'dev' }, { role: 'prod' }],
+    });
     const badCa = await call('registries.update', { id: added.id, caPath: '/nonexistent/ca.pem' });
-    expect(!badCa.ok && badCa.error).toEqual({ code: 'invalid_input', message: 'The CA certificate file /nonexistent/ca.pem does not exist or cannot be read' });
+    expect(!badCa.ok && badCa.error).toEqual({
+      code: 'invalid_input',
+      message: 'The CA certificate file /nonexistent/ca.pem does not exist or cannot be read',
+    });
     const status = await value('registries.status', { id: added.id });
-    expect(status).toEqual({ id: added.id, reachable: true, authenticated: false, message: `${world.anonymous.host} serves anonymously` });
+    expect(status).toEqual({
+      id: added.id,
+      reachable: true,
+      authenticated: false,
+      message: `${world.anonymous.host} serves anonymously`,
+    });
     expect(await value('registries.remove', { id: added.id })).toEqual({ removed: true });
     expect(await value('registries.list', {})).toEqual([]);
   });
 
-  it('never carries a credential to another host when a registry\'s host changes', async () => {
+  it("never carries a credential to another host when a registry's host changes", async () => {
     const user = world.basic.users[0]!;
-    const view = await value('credentials.set', { registryId: world.basic.host, username: user.username, secret: user.password });
+    const view = await value('credentials.set', {
+      registryId: world.basic.host,
+      username: user.username,
+      secret: user.password,
+    });
     const moved = await value('registries.update', { id: view.id, host: world.anonymous.host });
     expect(moved).toMatchObject({ id: view.id, host: world.anonymous.host, credential: { source: 'none' } });
     expect(await backend.services.credentials.resolve(world.anonymous.host)).toBeUndefined();
     expect(await backend.services.credentials.resolve(world.basic.host)).toBeUndefined();
     const taken = await value('registries.add', { host: world.token.host });
     const clash = await call('registries.update', { id: view.id, host: taken.host });
-    expect(!clash.ok && clash.error).toEqual({ code: 'conflict', message: `${world.token.host} is already in the list` });
+    expect(!clash.ok && clash.error).toEqual({
+      code: 'conflict',
+      message: `${world.token.host} is already in the list`,
+    });
   });
 
   it('reports an unreachable registry as data', async () => {

@@ -45,7 +45,6 @@ function service(host: string): DockerService {
   return docker;
 }
 
-
 describe('a socket path that does not exist', () => {
   it('reports the engine as not running, with how to start it', async () => {
     const host = `unix://${join(home, 'missing', 'docker.sock')}`;
@@ -76,7 +75,9 @@ describe('a socket that is not Docker', () => {
     engine = await startNonHttpSocket();
     const error = await failure(service(engine.host).images());
     expect(error.code).toBe('bad_response');
-    expect(error.message).toBe(`${engine.host} answered, but not as a Docker engine (it does not speak HTTP). Point Berth at a Docker or Podman API socket.`);
+    expect(error.message).toBe(
+      `${engine.host} answered, but not as a Docker engine (it does not speak HTTP). Point Berth at a Docker or Podman API socket.`,
+    );
   });
 
   it('says so on a 404 for /_ping', async () => {
@@ -86,7 +87,9 @@ describe('a socket that is not Docker', () => {
     });
     const info = await service(engine.host).engine();
     expect(info.reachable).toBe(false);
-    expect(info.message).toBe(`${engine.host} answered, but not as a Docker engine (GET /_ping returned HTTP 404). Point Berth at a Docker or Podman API socket.`);
+    expect(info.message).toBe(
+      `${engine.host} answered, but not as a Docker engine (GET /_ping returned HTTP 404). Point Berth at a Docker or Podman API socket.`,
+    );
   });
 });
 
@@ -109,7 +112,9 @@ describe('an engine that closes the stream mid-push', () => {
       setTimeout(() => res.socket?.destroy(), 100);
     });
     const seen: TransferSnapshot[] = [];
-    const error = await failure(service(engine.host).push('127.0.0.1:5999/team/app:1.0', { onProgress: (p) => seen.push(p) }));
+    const error = await failure(
+      service(engine.host).push('127.0.0.1:5999/team/app:1.0', { onProgress: (p) => seen.push(p) }),
+    );
     expect(error.code).toBe('engine_unavailable');
     expect(error.message).toBe(
       `The Docker engine at ${engine.host} closed the connection during the push of 127.0.0.1:5999/team/app:1.0; it may have stopped or restarted.`,
@@ -126,13 +131,21 @@ describe('an engine that closes the stream mid-push', () => {
     });
     const error = await failure(service(engine.host).push('127.0.0.1:5999/team/app:1.0'));
     expect(error.code).toBe('bad_response');
-    expect(error.message).toBe('The Docker engine ended the push of 127.0.0.1:5999/team/app:1.0 without confirming it; the push may be incomplete. Try again.');
+    expect(error.message).toBe(
+      'The Docker engine ended the push of 127.0.0.1:5999/team/app:1.0 without confirming it; the push may be incomplete. Try again.',
+    );
   });
 
   it('fails the push on the stream error field, after a 200', async () => {
     engine = await startFakeHttpEngine((req, res) => {
       if (answerPing(req, res)) return;
-      streamLines(res, [...PUSH_START, { errorDetail: { message: 'denied: requested access to the resource is denied' }, error: 'denied: requested access to the resource is denied' }]);
+      streamLines(res, [
+        ...PUSH_START,
+        {
+          errorDetail: { message: 'denied: requested access to the resource is denied' },
+          error: 'denied: requested access to the resource is denied',
+        },
+      ]);
       res.end();
     });
     const error = await failure(service(engine.host).push('127.0.0.1:5999/team/app:1.0'));
@@ -174,7 +187,8 @@ describe('an image name that is not valid', () => {
   ])('refuses %s of %j before asking the engine', async (operation, name, message) => {
     engine = await startFakeHttpEngine((req, res) => answerPing(req, res) || res.end('[]'));
     const docker = service(engine.host);
-    const run = operation === 'pull' ? docker.pull(name) : operation === 'push' ? docker.push(name) : docker.tag('alpine', name);
+    const run =
+      operation === 'pull' ? docker.pull(name) : operation === 'push' ? docker.push(name) : docker.tag('alpine', name);
     const error = await failure(run);
     expect(error.code).toBe('invalid_input');
     expect(error.message).toMatch(message);
@@ -239,7 +253,9 @@ describe('an image export', () => {
     const { bytes, error } = await drain(await service(engine.host).exportImage('team/app:1.0'));
     expect(bytes).toBeLessThanOrEqual(16 * 64 * 1024);
     expect(error?.code).toBe('engine_unavailable');
-    expect(error?.message).toBe(`The Docker engine at ${engine.host} closed the connection during the export of team/app:1.0; it may have stopped or restarted.`);
+    expect(error?.message).toBe(
+      `The Docker engine at ${engine.host} closed the connection during the export of team/app:1.0; it may have stopped or restarted.`,
+    );
   });
 
   it("gives the engine's error for an image it does not have, before any stream", async () => {
@@ -258,7 +274,11 @@ describe('an image export', () => {
       let closed!: () => void;
       const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
       // Endless: only a closed connection ends it.
-      engine = await exportingEngine(Number.MAX_SAFE_INTEGER, () => undefined, () => closed());
+      engine = await exportingEngine(
+        Number.MAX_SAFE_INTEGER,
+        () => undefined,
+        () => closed(),
+      );
       const controller = new AbortController();
       const stream = await service(engine.host).exportImage('team/app:1.0', controller.signal);
       let bytes = 0;

@@ -59,7 +59,13 @@ describe('berth docker (not a terminal)', () => {
     expect(table.code).toBe(0);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
-    expect(rows.some((row) => new RegExp(`^${world.anonymous.host}/${namespace}/app\\s+1\\.0\\s+[a-f0-9]{12}\\s+\\S.*\\s+5\\.\\d MB$`).test(row))).toBe(true);
+    expect(
+      rows.some((row) =>
+        new RegExp(`^${world.anonymous.host}/${namespace}/app\\s+1\\.0\\s+[a-f0-9]{12}\\s+\\S.*\\s+5\\.\\d MB$`).test(
+          row,
+        ),
+      ),
+    ).toBe(true);
 
     const json = await runCli(['docker', 'images', '--json'], { env });
     expect(json.code).toBe(0);
@@ -76,7 +82,9 @@ describe('berth docker (not a terminal)', () => {
     const pushed = await runCli(['docker', 'push', target], { env });
     expect(pushed.stderr).toBe('');
     expect(pushed.code).toBe(0);
-    expect(pushed.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^Pushed ${target.replace(/\./g, '\\.')} digest sha256:[a-f0-9]{64}$`));
+    expect(pushed.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(`^Pushed ${target.replace(/\./g, '\\.')} digest sha256:[a-f0-9]{64}$`),
+    );
     expect(await runCli(['docker', 'rm', target], { env })).toMatchObject({ code: 0 });
   });
 
@@ -93,7 +101,10 @@ describe('berth docker (not a terminal)', () => {
 
   it('refuses a bad name (exit 1) and a missing argument (exit 2)', async () => {
     const bad = await runCli(['docker', 'pull', 'Team/App'], { env });
-    expect(bad).toMatchObject({ code: 1, stderr: 'berth: "Team/App" is not a valid image reference: repository names must be lower-case\n' });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: 'berth: "Team/App" is not a valid image reference: repository names must be lower-case\n',
+    });
     const missing = await runCli(['docker', 'pull'], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/usage: berth docker pull REF/);
@@ -102,11 +113,15 @@ describe('berth docker (not a terminal)', () => {
   it('says which engine it uses, and when there is none', async () => {
     const shown = await runCli(['docker', 'engine'], { env });
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(new RegExp(`^Engine:  ${world.dockerd.host}\nSource:  DOCKER_HOST\nStatus:  running, Docker Engine 20\\.10\\.`));
+    expect(shown.stdout).toMatch(
+      new RegExp(`^Engine:  ${world.dockerd.host}\nSource:  DOCKER_HOST\nStatus:  running, Docker Engine 20\\.10\\.`),
+    );
     const absent = join(home, 'absent.sock');
     const none = await runCli(['docker', 'images'], { env: { ...env, DOCKER_HOST: `unix://${absent}` } });
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(new RegExp(`^berth: No Docker engine at unix://${absent}: the socket ${absent} does not exist\\. Start it with`));
+    expect(none.stderr).toMatch(
+      new RegExp(`^berth: No Docker engine at unix://${absent}: the socket ${absent} does not exist\\. Start it with`),
+    );
   });
 
   it('names the docker group when the socket refuses the user', async () => {
@@ -114,14 +129,30 @@ describe('berth docker (not a terminal)', () => {
     // The test machines run as root, which no socket refuses: run the CLI as `nobody`, outside the docker group.
     const nobodyHome = await mkdtemp(join(tmpdir(), 'berth-docker-nobody-'));
     await chmod(nobodyHome, 0o777);
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'bin/berth.mjs', 'docker', 'images'],
-        { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: nobodyHome, BERTH_CONFIG_DIR: join(nobodyHome, 'config'), DOCKER_HOST: world.dockerd.host }, timeout: 60_000 },
-        (error, out, err) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
-      );
-    });
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        execFile(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'bin/berth.mjs', 'docker', 'images'],
+          {
+            cwd: repoRoot,
+            env: {
+              PATH: process.env.PATH,
+              HOME: nobodyHome,
+              BERTH_CONFIG_DIR: join(nobodyHome, 'config'),
+              DOCKER_HOST: world.dockerd.host,
+            },
+            timeout: 60_000,
+          },
+          (error, out, err) =>
+            resolve({
+              code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+              stdout: out,
+              stderr: err,
+            }),
+        );
+      },
+    );
     await rm(nobodyHome, { recursive: true, force: true });
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
     expect(stderr).toBe(
@@ -140,7 +171,10 @@ describe('berth docker (not a terminal)', () => {
     const reset = JSON.parse((await runCli(['docker', 'engine', '--reset', '--json'], { env: chooser })).stdout);
     expect(reset.source).not.toBe('user');
     const refused = await runCli(['docker', 'engine', 'ftp://nope'], { env: chooser });
-    expect(refused).toMatchObject({ code: 1, stderr: 'berth: "ftp://nope" is not a Docker host: unknown scheme "ftp://"; use unix://, npipe:// or tcp://\n' });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: 'berth: "ftp://nope" is not a Docker host: unknown scheme "ftp://"; use unix://, npipe:// or tcp://\n',
+    });
   });
 
   it('chooses a plain-TCP remote engine only with --allow-insecure-remote', async () => {

@@ -19,11 +19,19 @@ async function backend(): Promise<Backend> {
   return created;
 }
 
-async function call<K extends RequestName>(target: Backend, name: K, input: RequestInput<K>): Promise<Outcome<RequestResult<K>>> {
+async function call<K extends RequestName>(
+  target: Backend,
+  name: K,
+  input: RequestInput<K>,
+): Promise<Outcome<RequestResult<K>>> {
   return (await target.dispatcher.call(name, input, () => undefined)) as Outcome<RequestResult<K>>;
 }
 
-async function value<K extends RequestName>(target: Backend, name: K, input: RequestInput<K>): Promise<RequestResult<K>> {
+async function value<K extends RequestName>(
+  target: Backend,
+  name: K,
+  input: RequestInput<K>,
+): Promise<RequestResult<K>> {
   const outcome = await call(target, name, input);
   if (!outcome.ok) throw new Error(`${name}: ${outcome.error.message}`);
   return outcome.value;
@@ -35,9 +43,21 @@ beforeAll(async () => {
   // `docker context create world --docker host=...` + `docker context use world`, as files.
   const id = createHash('sha256').update('world').digest('hex');
   await mkdir(join(dockerConfig, 'contexts', 'meta', id), { recursive: true });
-  await writeFile(join(dockerConfig, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: 'world', Metadata: {}, Endpoints: { docker: { Host: world.dockerd.host, SkipTLSVerify: false } } }));
+  await writeFile(
+    join(dockerConfig, 'contexts', 'meta', id, 'meta.json'),
+    JSON.stringify({
+      Name: 'world',
+      Metadata: {},
+      Endpoints: { docker: { Host: world.dockerd.host, SkipTLSVerify: false } },
+    }),
+  );
   await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: {}, currentContext: 'world' }));
-  env = { PATH: process.env.PATH, HOME: home, BERTH_CONFIG_DIR: join(home, 'berth'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}` };
+  env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    BERTH_CONFIG_DIR: join(home, 'berth'),
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus')}`,
+  };
 });
 
 afterAll(async () => {
@@ -48,7 +68,13 @@ afterAll(async () => {
 describe('engine selection', () => {
   it('follows the current Docker context', async () => {
     const info = await value(await backend(), 'docker.engine', {});
-    expect(info).toMatchObject({ host: world.dockerd.host, source: 'context', contextName: 'world', reachable: true, apiVersion: '1.41' });
+    expect(info).toMatchObject({
+      host: world.dockerd.host,
+      source: 'context',
+      contextName: 'world',
+      reachable: true,
+      apiVersion: '1.41',
+    });
   });
 
   it("keeps the user's choice in the settings file, for every later process, until reset", async () => {
@@ -58,7 +84,12 @@ describe('engine selection', () => {
     expect(chosen).toMatchObject({ host: `unix://${absent}`, source: 'user', reachable: false });
     expect(chosen.message).toMatch(/does not exist/);
     // The context is still offered as another engine to go back to.
-    expect(chosen.candidates).toContainEqual({ host: world.dockerd.host, source: 'context', contextName: 'world', present: true });
+    expect(chosen.candidates).toContainEqual({
+      host: world.dockerd.host,
+      source: 'context',
+      contextName: 'world',
+      present: true,
+    });
     const settings = JSON.parse(await readFile(join(home, 'berth', 'settings.json'), 'utf8')) as { docker?: unknown };
     expect(settings.docker).toEqual({ engineHost: `unix://${absent}` });
 
@@ -68,8 +99,15 @@ describe('engine selection', () => {
     expect(failed).toMatchObject({ ok: false, error: { code: 'engine_unavailable' } });
 
     // Choosing a context's host takes that context's settings along.
-    expect(await value(second, 'docker.setEngine', { host: world.dockerd.host })).toMatchObject({ source: 'user', contextName: 'world', reachable: true });
-    expect(await value(second, 'docker.setEngine', { host: null })).toMatchObject({ source: 'context', reachable: true });
+    expect(await value(second, 'docker.setEngine', { host: world.dockerd.host })).toMatchObject({
+      source: 'user',
+      contextName: 'world',
+      reachable: true,
+    });
+    expect(await value(second, 'docker.setEngine', { host: null })).toMatchObject({
+      source: 'context',
+      reachable: true,
+    });
     expect(JSON.parse(await readFile(join(home, 'berth', 'settings.json'), 'utf8')).docker).toEqual({});
   });
 

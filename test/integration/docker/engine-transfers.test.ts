@@ -29,7 +29,9 @@ let small: ScratchImage;
 let fromBasic: ScratchImage;
 let big: ScratchImage;
 
-type Outcome<K extends RequestName> = { ok: true; value: RequestResult<K>; events: OperationProgress[] } | { ok: false; error: ErrorData; events: OperationProgress[] };
+type Outcome<K extends RequestName> =
+  | { ok: true; value: RequestResult<K>; events: OperationProgress[] }
+  | { ok: false; error: ErrorData; events: OperationProgress[] };
 
 /** One request through the dispatcher, with the progress events it emitted. */
 async function call<K extends RequestName>(
@@ -44,10 +46,16 @@ async function call<K extends RequestName>(
     events.push(progress);
     options.on?.(progress);
   });
-  return outcome.ok ? { ok: true, value: outcome.value as RequestResult<K>, events } : { ok: false, error: outcome.error, events };
+  return outcome.ok
+    ? { ok: true, value: outcome.value as RequestResult<K>, events }
+    : { ok: false, error: outcome.error, events };
 }
 
-async function ok<K extends RequestName>(name: K, input: RequestInput<K>, options: Parameters<typeof call>[2] = {}): Promise<{ value: RequestResult<K>; events: OperationProgress[] }> {
+async function ok<K extends RequestName>(
+  name: K,
+  input: RequestInput<K>,
+  options: Parameters<typeof call>[2] = {},
+): Promise<{ value: RequestResult<K>; events: OperationProgress[] }> {
   const outcome = await call(name, input, options);
   if (!outcome.ok) throw new Error(`${name} failed: ${outcome.error.code} ${outcome.error.message}`);
   return outcome;
@@ -71,7 +79,11 @@ async function openBackend(configName: string): Promise<Backend> {
 async function signIn(target: Backend, host: string, username: string, password: string): Promise<void> {
   const added = await call('registries.add', { host }, { backend: target });
   if (!added.ok) throw new Error(added.error.message);
-  const saved = await call('credentials.set', { registryId: added.value.id, username, secret: password, verify: true }, { backend: target });
+  const saved = await call(
+    'credentials.set',
+    { registryId: added.value.id, username, secret: password, verify: true },
+    { backend: target },
+  );
   if (!saved.ok) throw new Error(saved.error.message);
 }
 
@@ -82,7 +94,12 @@ async function havePulled(image: ScratchImage): Promise<void> {
 }
 
 /** Progress of one finished transfer: every layer reported, ending done at 100%. */
-function expectCompleteProgress(events: OperationProgress[], kind: 'docker.pull' | 'docker.push', layerIds: string[], { bytesMoved = true } = {}): void {
+function expectCompleteProgress(
+  events: OperationProgress[],
+  kind: 'docker.pull' | 'docker.push',
+  layerIds: string[],
+  { bytesMoved = true } = {},
+): void {
   expect(events.length).toBeGreaterThan(1);
   for (const event of events) expect(event.kind).toBe(kind);
   const reported = new Set(events.flatMap((event) => (event.items ?? []).map((item) => item.id)));
@@ -119,7 +136,13 @@ afterAll(async () => {
 describe('the engine', () => {
   it('is found through DOCKER_HOST and described', async () => {
     const { value } = await ok('docker.engine', {});
-    expect(value).toMatchObject({ host: world.dockerd.host, source: 'env', reachable: true, apiVersion: '1.41', os: 'linux' });
+    expect(value).toMatchObject({
+      host: world.dockerd.host,
+      source: 'env',
+      reachable: true,
+      apiVersion: '1.41',
+      os: 'linux',
+    });
     expect(value.version).toMatch(/^20\.10\./);
     expect(value.candidates?.[0]).toEqual({ host: world.dockerd.host, source: 'env', present: true });
   });
@@ -129,7 +152,11 @@ describe('pull, tag, push, remove', () => {
   it('pulls from the anonymous registry with progress per layer ending at 100%', async () => {
     const { value, events } = await ok('docker.pull', { reference: small.ref, operationId: 'pull-small' });
     expect(value).toEqual({ reference: small.ref, digest: small.digest });
-    expectCompleteProgress(events, 'docker.pull', small.layers.map((layer) => shortId(layer.digest)));
+    expectCompleteProgress(
+      events,
+      'docker.pull',
+      small.layers.map((layer) => shortId(layer.digest)),
+    );
     expect(events.every((event) => event.operationId === 'pull-small')).toBe(true);
     expect(events.at(-1)!.total).toBe(small.layers.reduce((sum, layer) => sum + layer.size, 0));
     const images = (await ok('docker.images', {})).value;
@@ -141,9 +168,19 @@ describe('pull, tag, push, remove', () => {
   it('inspects a local image with its history', async () => {
     await havePulled(small);
     const { value } = await ok('docker.inspect', { reference: small.ref });
-    expect(value).toMatchObject({ repoTags: [small.ref], os: 'linux', architecture: 'amd64', cmd: ['/bin/true'], labels: { 'org.opencontainers.image.title': small.repository } });
+    expect(value).toMatchObject({
+      repoTags: [small.ref],
+      os: 'linux',
+      architecture: 'amd64',
+      cmd: ['/bin/true'],
+      labels: { 'org.opencontainers.image.title': small.repository },
+    });
     expect(value.layers).toHaveLength(3);
-    expect(value.history.map((step) => step.createdBy)).toEqual(['COPY layer-2.bin /data/', 'COPY layer-1.bin /data/', 'COPY layer-0.bin /data/']);
+    expect(value.history.map((step) => step.createdBy)).toEqual([
+      'COPY layer-2.bin /data/',
+      'COPY layer-1.bin /data/',
+      'COPY layer-0.bin /data/',
+    ]);
   });
 
   it('pulls from the htpasswd registry with the credentials Berth keeps in the keychain', async () => {
@@ -159,7 +196,11 @@ describe('pull, tag, push, remove', () => {
     expect(await backend.services.secrets.backing()).toEqual({ kind: 'keychain' });
     const { value, events } = await ok('docker.pull', { reference: fromBasic.ref });
     expect(value).toEqual({ reference: fromBasic.ref, digest: fromBasic.digest });
-    expectCompleteProgress(events, 'docker.pull', fromBasic.layers.map((layer) => shortId(layer.digest)));
+    expectCompleteProgress(
+      events,
+      'docker.pull',
+      fromBasic.layers.map((layer) => shortId(layer.digest)),
+    );
   });
 
   it('tags, then pushes to the token registry with credentials from the keychain', async () => {
@@ -172,9 +213,20 @@ describe('pull, tag, push, remove', () => {
     expect(value.reference).toBe(target);
     expect(value.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     const inspected = await ok('docker.inspect', { reference: target });
-    expectCompleteProgress(events, 'docker.push', inspected.value.layers.map((diffId) => shortId(diffId)));
+    expectCompleteProgress(
+      events,
+      'docker.push',
+      inspected.value.layers.map((diffId) => shortId(diffId)),
+    );
     // The registry, asked independently, has the manifest the engine reported.
-    const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', `--creds=${alice.username}:${alice.password}`, '--format', '{{.Digest}}', `docker://${target}`]);
+    const { stdout } = await run('skopeo', [
+      'inspect',
+      '--tls-verify=false',
+      `--creds=${alice.username}:${alice.password}`,
+      '--format',
+      '{{.Digest}}',
+      `docker://${target}`,
+    ]);
     expect(stdout.trim()).toBe(value.digest);
   });
 
@@ -203,7 +255,9 @@ describe('pull, tag, push, remove', () => {
 
   it('passes registry errors from the engine stream through as failures', async () => {
     await havePulled(small);
-    const missing = await call('docker.pull', { reference: `${world.anonymous.host}/${namespace}/small:does-not-exist` });
+    const missing = await call('docker.pull', {
+      reference: `${world.anonymous.host}/${namespace}/small:does-not-exist`,
+    });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
     if (!missing.ok) expect(missing.error.message).toMatch(/^Docker engine: .*manifest unknown/);
     // bob may only pull: the token server refuses the push scope and the engine reports it in its stream.
@@ -214,7 +268,10 @@ describe('pull, tag, push, remove', () => {
       const target = `${world.token.host}/${namespace}/pull-only:1.0`;
       await ok('docker.tag', { source: small.ref, target });
       const refused = await call('docker.push', { reference: target }, { backend: pullOnly });
-      expect(refused).toMatchObject({ ok: false, error: { code: 'denied', message: 'Docker engine: denied: requested access to the resource is denied' } });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { code: 'denied', message: 'Docker engine: denied: requested access to the resource is denied' },
+      });
     } finally {
       await pullOnly.close();
     }
@@ -269,7 +326,8 @@ describe('cancel', () => {
       { reference: big.ref, operationId: 'pull-big' },
       {
         on: (event) => {
-          if (cancelled || !event.items?.some((item) => item.status === 'Downloading' || item.status === 'Extracting')) return;
+          if (cancelled || !event.items?.some((item) => item.status === 'Downloading' || item.status === 'Extracting'))
+            return;
           cancelled = true;
           void backend.dispatcher.call('operations.cancel', { operationId: 'pull-big' }, () => undefined);
         },
@@ -285,7 +343,12 @@ describe('cancel', () => {
     const again = await ok('docker.pull', { reference: big.ref });
     expect(again.value).toEqual({ reference: big.ref, digest: big.digest });
     // Layers the cancelled pull had finished are "Already exists" now, with no bytes to move.
-    expectCompleteProgress(again.events, 'docker.pull', big.layers.map((layer) => shortId(layer.digest)), { bytesMoved: false });
+    expectCompleteProgress(
+      again.events,
+      'docker.pull',
+      big.layers.map((layer) => shortId(layer.digest)),
+      { bytesMoved: false },
+    );
     await ok('docker.remove', { reference: big.ref });
   });
 });

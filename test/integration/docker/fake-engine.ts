@@ -16,7 +16,10 @@ export interface FakeEngine {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, make: (socketPath: string) => Omit<FakeEngine, 'close' | 'host' | 'socketPath'>): Promise<FakeEngine> {
+async function listen(
+  server: Server,
+  make: (socketPath: string) => Omit<FakeEngine, 'close' | 'host' | 'socketPath'>,
+): Promise<FakeEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-fake-engine-'));
   const socketPath = join(dir, 'engine.sock');
   const sockets = new Set<Socket>();
@@ -38,7 +41,9 @@ async function listen(server: Server, make: (socketPath: string) => Omit<FakeEng
 }
 
 /** An HTTP server on a unix socket; `handle` plays the engine. */
-export async function startFakeHttpEngine(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<FakeEngine> {
+export async function startFakeHttpEngine(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<FakeEngine> {
   const requests: string[] = [];
   const server = createHttpServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);

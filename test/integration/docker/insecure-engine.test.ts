@@ -40,7 +40,10 @@ function recorded(env: NodeJS.ProcessEnv, credential: RegistryCredential | undef
   const attempts: string[] = [];
   const connector: buildConnector.connector = (options, callback) => {
     attempts.push(`${options.hostname}:${options.port}`);
-    callback(Object.assign(new Error('connect ECONNREFUSED (the test forbids connections)'), { code: 'ECONNREFUSED' }), null);
+    callback(
+      Object.assign(new Error('connect ECONNREFUSED (the test forbids connections)'), { code: 'ECONNREFUSED' }),
+      null,
+    );
   };
   let chosen: string | undefined;
   const docker = createDockerService({
@@ -58,7 +61,12 @@ function recorded(env: NodeJS.ProcessEnv, credential: RegistryCredential | undef
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'berth-insecure-engine-'));
   plain = await forwardTcp(world.dockerd.socketPath);
-  privateImage = await pushScratchImage({ host: world.basic.host, ...user }, `scratch/insecure-${randomBytes(4).toString('hex')}/app`, '1.0', [64 * 1024]);
+  privateImage = await pushScratchImage(
+    { host: world.basic.host, ...user },
+    `scratch/insecure-${randomBytes(4).toString('hex')}/app`,
+    '1.0',
+    [64 * 1024],
+  );
 });
 
 afterAll(async () => {
@@ -79,7 +87,11 @@ describe('credentials and a plain TCP engine off loopback', () => {
     const { docker, attempts } = recorded({ DOCKER_HOST: REMOTE }, CREDENTIAL);
     const error = await failure(operation === 'pull' ? docker.pull(privateImage.ref) : docker.push(privateImage.ref));
     expect(error.code).toBe('unsupported');
-    expect(error.message).toMatch(new RegExp(`^Berth will not send your credentials for ${world.basic.host.replace(/\./g, '\\.')} to the Docker engine at tcp://203\\.0\\.113\\.7:2375: it is reached over plain TCP without TLS`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^Berth will not send your credentials for ${world.basic.host.replace(/\./g, '\\.')} to the Docker engine at tcp://203\\.0\\.113\\.7:2375: it is reached over plain TCP without TLS`,
+      ),
+    );
     expectProtectAdvice(error.message);
     expect(error.details).toEqual({ host: REMOTE, registry: world.basic.host });
     expect(attempts).toEqual([]);
@@ -93,7 +105,10 @@ describe('credentials and a plain TCP engine off loopback', () => {
   });
 
   it('sends the credential to a remote engine with TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH)', async () => {
-    const { docker, attempts } = recorded({ DOCKER_HOST: REMOTE_TLS, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(home, 'certs') }, CREDENTIAL);
+    const { docker, attempts } = recorded(
+      { DOCKER_HOST: REMOTE_TLS, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(home, 'certs') },
+      CREDENTIAL,
+    );
     const error = await failure(docker.pull(privateImage.ref));
     expect(error.code).toBe('engine_unavailable');
     expect(attempts).toEqual(['203.0.113.7:2376']);
@@ -103,7 +118,9 @@ describe('credentials and a plain TCP engine off loopback', () => {
     const { docker } = recorded({ DOCKER_HOST: REMOTE }, undefined);
     const info = await docker.engine();
     expect(info).toMatchObject({ host: REMOTE, reachable: false });
-    expect(info.message).toContain('This engine is reached over plain TCP without TLS: Berth sends it no registry credentials');
+    expect(info.message).toContain(
+      'This engine is reached over plain TCP without TLS: Berth sends it no registry credentials',
+    );
   });
 });
 
@@ -121,12 +138,15 @@ describe('credentials and a plain TCP engine on loopback', () => {
     expect(await docker.pull(privateImage.ref)).toEqual({ reference: privateImage.ref, digest: privateImage.digest });
   });
 
-  it.each([`tcp://localhost:2375`, 'tcp://[::1]:2375', 'tcp://127.8.9.10:2375'])('does not refuse the credential for %s', async (host) => {
-    const { docker, attempts } = recorded({ DOCKER_HOST: host }, CREDENTIAL);
-    const error = await failure(docker.pull(privateImage.ref));
-    expect(error.code).toBe('engine_unavailable');
-    expect(attempts).toHaveLength(1);
-  });
+  it.each([`tcp://localhost:2375`, 'tcp://[::1]:2375', 'tcp://127.8.9.10:2375'])(
+    'does not refuse the credential for %s',
+    async (host) => {
+      const { docker, attempts } = recorded({ DOCKER_HOST: host }, CREDENTIAL);
+      const error = await failure(docker.pull(privateImage.ref));
+      expect(error.code).toBe('engine_unavailable');
+      expect(attempts).toHaveLength(1);
+    },
+  );
 });
 
 describe('choosing a plain TCP engine off loopback', () => {
@@ -135,7 +155,9 @@ describe('choosing a plain TCP engine off loopback', () => {
     const error = await failure(docker.setEngine(REMOTE));
     expect(error.code).toBe('invalid_input');
     expect(error.details).toEqual({ confirm: 'insecure-remote-engine', host: REMOTE });
-    expect(error.message).toMatch(/^tcp:\/\/203\.0\.113\.7:2375 is a remote Docker engine over plain TCP, without TLS: anyone on the network/);
+    expect(error.message).toMatch(
+      /^tcp:\/\/203\.0\.113\.7:2375 is a remote Docker engine over plain TCP, without TLS: anyone on the network/,
+    );
     expectProtectAdvice(error.message);
     expect(chosen()).toBeUndefined();
     expect(attempts).toEqual([]);
@@ -150,7 +172,10 @@ describe('choosing a plain TCP engine off loopback', () => {
   });
 
   it('needs no confirmation for loopback or for TLS', async () => {
-    const { docker, chosen } = recorded({ DOCKER_HOST: world.dockerd.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(home, 'certs') }, undefined);
+    const { docker, chosen } = recorded(
+      { DOCKER_HOST: world.dockerd.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(home, 'certs') },
+      undefined,
+    );
     await docker.setEngine(REMOTE_TLS);
     expect(chosen()).toBe(REMOTE_TLS);
     const loopback = recorded({ DOCKER_HOST: world.dockerd.host }, undefined);

@@ -22,7 +22,12 @@ export function shortId(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
-export async function pushScratchImage(target: PushTarget, repository: string, tag: string, layerBytes: number[]): Promise<ScratchImage> {
+export async function pushScratchImage(
+  target: PushTarget,
+  repository: string,
+  tag: string,
+  layerBytes: number[],
+): Promise<ScratchImage> {
   const pusher = new SeedPusher(target);
   const layers: { digest: string; size: number; diffId: string }[] = [];
   for (const [index, bytes] of layerBytes.entries()) {
@@ -38,7 +43,10 @@ export async function pushScratchImage(target: PushTarget, repository: string, t
       created: '2024-05-01T12:00:00Z',
       config: { Env: ['PATH=/usr/bin'], Cmd: ['/bin/true'], Labels: { 'org.opencontainers.image.title': repository } },
       rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) },
-      history: layers.map((_, index) => ({ created: '2024-05-01T12:00:00Z', created_by: `COPY layer-${index}.bin /data/` })),
+      history: layers.map((_, index) => ({
+        created: '2024-05-01T12:00:00Z',
+        created_by: `COPY layer-${index}.bin /data/`,
+      })),
     }),
   );
   const configBlob = await pusher.pushBlob(repository, config);
@@ -47,9 +55,24 @@ export async function pushScratchImage(target: PushTarget, repository: string, t
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
       config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...configBlob },
-      layers: layers.map(({ digest, size }) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest, size })),
+      layers: layers.map(({ digest, size }) => ({
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+        digest,
+        size,
+      })),
     }),
   );
-  const digest = await pusher.pushManifest(repository, tag, manifest, 'application/vnd.docker.distribution.manifest.v2+json');
-  return { ref: `${target.host}/${repository}:${tag}`, repository, tag, digest, layers: layers.map(({ digest: d, size }) => ({ digest: d, size })) };
+  const digest = await pusher.pushManifest(
+    repository,
+    tag,
+    manifest,
+    'application/vnd.docker.distribution.manifest.v2+json',
+  );
+  return {
+    ref: `${target.host}/${repository}:${tag}`,
+    repository,
+    tag,
+    digest,
+    layers: layers.map(({ digest: d, size }) => ({ digest: d, size })),
+  };
 }

@@ -50,8 +50,14 @@ export function forwardTcp(socketPath: string): Promise<Forwarder> {
 
 /** `dir` must hold ca.pem, server-cert.pem, server-key.pem (see makeCertificates). */
 export async function forwardTls(socketPath: string, dir: string): Promise<Forwarder> {
-  const [ca, cert, key] = await Promise.all(['ca.pem', 'server-cert.pem', 'server-key.pem'].map((file) => readFile(join(dir, file))));
-  return listen(createTlsServer({ ca, cert, key, requestCert: true, rejectUnauthorized: true }, (client) => pipeTo(socketPath, client)));
+  const [ca, cert, key] = await Promise.all(
+    ['ca.pem', 'server-cert.pem', 'server-key.pem'].map((file) => readFile(join(dir, file))),
+  );
+  return listen(
+    createTlsServer({ ca, cert, key, requestCert: true, rejectUnauthorized: true }, (client) =>
+      pipeTo(socketPath, client),
+    ),
+  );
 }
 
 /**
@@ -63,14 +69,55 @@ export async function makeCertificates(dir: string, name = 'test'): Promise<void
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
   await writeFile(at('server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   await writeFile(at('client.ext'), 'extendedKeyUsage=clientAuth\n');
-  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca-key.pem'), '-out', at('ca.pem'), '-days', '2', '-subj', `/CN=${name}-ca`);
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    at('ca-key.pem'),
+    '-out',
+    at('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}-ca`,
+  );
   for (const [role, out] of [
     ['server', 'server'],
     ['client', ''],
   ] as const) {
     const keyFile = at(out ? `${out}-key.pem` : 'key.pem');
     const certFile = at(out ? `${out}-cert.pem` : 'cert.pem');
-    await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', at(`${role}.csr`), '-subj', `/CN=${role}`);
-    await openssl('x509', '-req', '-in', at(`${role}.csr`), '-CA', at('ca.pem'), '-CAkey', at('ca-key.pem'), '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', at(`${role}.ext`));
+    await openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      at(`${role}.csr`),
+      '-subj',
+      `/CN=${role}`,
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      at(`${role}.csr`),
+      '-CA',
+      at('ca.pem'),
+      '-CAkey',
+      at('ca-key.pem'),
+      '-CAcreateserial',
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-extfile',
+      at(`${role}.ext`),
+    );
   }
 }

@@ -27,13 +27,15 @@ function service(env: NodeJS.ProcessEnv): DockerService {
   return created;
 }
 
-
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'berth-docker-tls-'));
   await mkdir(join(home, 'certs'));
   await mkdir(join(home, 'other-ca'));
   await Promise.all([makeCertificates(join(home, 'certs')), makeCertificates(join(home, 'other-ca'), 'other')]);
-  [plain, secure] = await Promise.all([forwardTcp(world.dockerd.socketPath), forwardTls(world.dockerd.socketPath, join(home, 'certs'))]);
+  [plain, secure] = await Promise.all([
+    forwardTcp(world.dockerd.socketPath),
+    forwardTls(world.dockerd.socketPath, join(home, 'certs')),
+  ]);
 });
 
 afterAll(async () => {
@@ -45,12 +47,21 @@ afterAll(async () => {
 describe('tcp engines', () => {
   it('speaks plain HTTP to tcp://', async () => {
     const docker = service({ DOCKER_HOST: `tcp://127.0.0.1:${plain.port}` });
-    expect(await docker.engine()).toMatchObject({ host: `tcp://127.0.0.1:${plain.port}`, source: 'env', reachable: true, apiVersion: '1.41' });
+    expect(await docker.engine()).toMatchObject({
+      host: `tcp://127.0.0.1:${plain.port}`,
+      source: 'env',
+      reachable: true,
+      apiVersion: '1.41',
+    });
     expect(Array.isArray(await docker.images())).toBe(true);
   });
 
   it('verifies the engine and presents the client certificate with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', async () => {
-    const docker = service({ DOCKER_HOST: `tcp://127.0.0.1:${secure.port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(home, 'certs') });
+    const docker = service({
+      DOCKER_HOST: `tcp://127.0.0.1:${secure.port}`,
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: join(home, 'certs'),
+    });
     expect(await docker.engine()).toMatchObject({ reachable: true, apiVersion: '1.41' });
     expect(Array.isArray(await docker.images())).toBe(true);
   });
@@ -61,17 +72,35 @@ describe('tcp engines', () => {
     await copyFile(join(home, 'other-ca', 'ca.pem'), join(certs, 'ca.pem'));
     await copyFile(join(home, 'certs', 'cert.pem'), join(certs, 'cert.pem'));
     await copyFile(join(home, 'certs', 'key.pem'), join(certs, 'key.pem'));
-    const error = await failure(service({ DOCKER_HOST: `tcp://127.0.0.1:${secure.port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs }).images());
+    const error = await failure(
+      service({
+        DOCKER_HOST: `tcp://127.0.0.1:${secure.port}`,
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: certs,
+      }).images(),
+    );
     expect(error.code).toBe('tls');
-    expect(error.message).toMatch(new RegExp(`^TLS with the Docker engine at tcp://127\\.0\\.0\\.1:${secure.port} failed \\([A-Z_]+\\)\\. Check DOCKER_CERT_PATH`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^TLS with the Docker engine at tcp://127\\.0\\.0\\.1:${secure.port} failed \\([A-Z_]+\\)\\. Check DOCKER_CERT_PATH`,
+      ),
+    );
   });
 
   it('says which file is missing when DOCKER_CERT_PATH has no CA', async () => {
     const empty = join(home, 'empty');
     await mkdir(empty);
-    const error = await failure(service({ DOCKER_HOST: `tcp://127.0.0.1:${secure.port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: empty }).images());
+    const error = await failure(
+      service({
+        DOCKER_HOST: `tcp://127.0.0.1:${secure.port}`,
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: empty,
+      }).images(),
+    );
     expect(error.code).toBe('config_invalid');
-    expect(error.message).toBe(`Cannot read the CA certificate ${join(empty, 'ca.pem')} for the Docker engine at tcp://127.0.0.1:${secure.port}.`);
+    expect(error.message).toBe(
+      `Cannot read the CA certificate ${join(empty, 'ca.pem')} for the Docker engine at tcp://127.0.0.1:${secure.port}.`,
+    );
   });
 
   it('uses the TLS material a Docker context keeps', async () => {
@@ -79,11 +108,23 @@ describe('tcp engines', () => {
     const id = createHash('sha256').update('secure').digest('hex');
     await mkdir(join(config, 'contexts', 'meta', id), { recursive: true });
     await mkdir(join(config, 'contexts', 'tls', id, 'docker'), { recursive: true });
-    await writeFile(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: 'secure', Endpoints: { docker: { Host: `tcp://127.0.0.1:${secure.port}`, SkipTLSVerify: false } } }));
-    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) await copyFile(join(home, 'certs', file), join(config, 'contexts', 'tls', id, 'docker', file));
+    await writeFile(
+      join(config, 'contexts', 'meta', id, 'meta.json'),
+      JSON.stringify({
+        Name: 'secure',
+        Endpoints: { docker: { Host: `tcp://127.0.0.1:${secure.port}`, SkipTLSVerify: false } },
+      }),
+    );
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem'])
+      await copyFile(join(home, 'certs', file), join(config, 'contexts', 'tls', id, 'docker', file));
     await writeFile(join(config, 'config.json'), JSON.stringify({ currentContext: 'secure' }));
     const info = await service({ DOCKER_CONFIG: config }).engine();
-    expect(info).toMatchObject({ host: `tcp://127.0.0.1:${secure.port}`, source: 'context', contextName: 'secure', reachable: true });
+    expect(info).toMatchObject({
+      host: `tcp://127.0.0.1:${secure.port}`,
+      source: 'context',
+      contextName: 'secure',
+      reachable: true,
+    });
   });
 
   it("keeps a context's TLS when that context is chosen from the engines found, whatever the form of its host", async () => {
@@ -93,11 +134,25 @@ describe('tcp engines', () => {
     const host = `tcp://127.0.0.1:${secure.port}/`;
     await mkdir(join(config, 'contexts', 'meta', id), { recursive: true });
     await mkdir(join(config, 'contexts', 'tls', id, 'docker'), { recursive: true });
-    await writeFile(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: 'listed', Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
-    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) await copyFile(join(home, 'certs', file), join(config, 'contexts', 'tls', id, 'docker', file));
+    await writeFile(
+      join(config, 'contexts', 'meta', id, 'meta.json'),
+      JSON.stringify({ Name: 'listed', Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }),
+    );
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem'])
+      await copyFile(join(home, 'certs', file), join(config, 'contexts', 'tls', id, 'docker', file));
     const docker = service({ DOCKER_CONFIG: config });
-    expect((await docker.engine()).candidates).toContainEqual({ host, source: 'context', contextName: 'listed', present: true });
+    expect((await docker.engine()).candidates).toContainEqual({
+      host,
+      source: 'context',
+      contextName: 'listed',
+      present: true,
+    });
     const info = await docker.setEngine(host);
-    expect(info).toMatchObject({ host: `tcp://127.0.0.1:${secure.port}`, source: 'user', contextName: 'listed', reachable: true });
+    expect(info).toMatchObject({
+      host: `tcp://127.0.0.1:${secure.port}`,
+      source: 'user',
+      contextName: 'listed',
+      reachable: true,
+    });
   });
 });

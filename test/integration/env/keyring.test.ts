@@ -12,9 +12,15 @@ let keytar: typeof KeytarModule;
 const service = `berth-test-${process.pid}`;
 
 /** Runs the real credential helper against the private keyring. */
-function helper(command: 'store' | 'get' | 'list' | 'erase', input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function helper(
+  command: 'store' | 'get' | 'list' | 'erase',
+  input: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker-credential-secretservice', [command], { env: { ...process.env, ...keyring.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('docker-credential-secretservice', [command], {
+      env: { ...process.env, ...keyring.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -51,7 +57,10 @@ describe('private keyring', () => {
 
   it('round-trips credentials through docker-credential-secretservice', async () => {
     const serverURL = `127.0.0.1:${40000 + (process.pid % 1000)}`;
-    const stored = await helper('store', JSON.stringify({ ServerURL: serverURL, Username: 'alice', Secret: 'helper-pass' }));
+    const stored = await helper(
+      'store',
+      JSON.stringify({ ServerURL: serverURL, Username: 'alice', Secret: 'helper-pass' }),
+    );
     expect(stored.code, stored.stderr).toBe(0);
     const got = await helper('get', serverURL);
     expect(got.code, got.stderr).toBe(0);
@@ -96,7 +105,10 @@ describe('private keyring', () => {
     await keyring.lock();
     try {
       const script = `require(${JSON.stringify(require.resolve('keytar'))}).findCredentials(${JSON.stringify(service)}).then(() => process.exit(0), () => process.exit(3))`;
-      const outcome = await run(process.execPath, ['-e', script], { env: { ...process.env, ...keyring.env }, timeoutMs: 30_000 }).then(
+      const outcome = await run(process.execPath, ['-e', script], {
+        env: { ...process.env, ...keyring.env },
+        timeoutMs: 30_000,
+      }).then(
         () => 'resolved',
         (error: Error) => error.message,
       );

@@ -26,7 +26,9 @@ let installFailure: string | undefined;
  * this file (npm_config_local_prefix would point npm back at this work tree).
  */
 function cloneEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD'),
+  );
   return { ...env, ...extra };
 }
 
@@ -39,14 +41,30 @@ async function cloneWorkTree(target: string): Promise<void> {
   await run('git', ['clone', '--quiet', root, target], { timeoutMs: 60_000 });
   const diff = (await run('git', ['diff', '--binary', 'HEAD'], { cwd: root })).stdoutBuffer;
   if (diff.length > 0) await run('git', ['apply', '--whitespace=nowarn'], { cwd: target, input: diff });
-  const untracked = (await run('git', ['ls-files', '--others', '--exclude-standard', '-z'], { cwd: root })).stdout.split('\0').filter(Boolean);
+  const untracked = (await run('git', ['ls-files', '--others', '--exclude-standard', '-z'], { cwd: root })).stdout
+    .split('\0')
+    .filter(Boolean);
   for (const file of untracked) {
     await mkdir(dirname(join(target, file)), { recursive: true });
     await cp(join(root, file), join(target, file));
   }
   if (diff.length === 0 && untracked.length === 0) return;
   await run('git', ['add', '-A'], { cwd: target });
-  await run('git', ['-c', 'user.name=Berth test', '-c', 'user.email=test@127.0.0.1', 'commit', '--quiet', '--no-verify', '-m', 'uncommitted changes of the work tree'], { cwd: target });
+  await run(
+    'git',
+    [
+      '-c',
+      'user.name=Berth test',
+      '-c',
+      'user.email=test@127.0.0.1',
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-m',
+      'uncommitted changes of the work tree',
+    ],
+    { cwd: target },
+  );
 }
 
 beforeAll(async () => {
@@ -55,7 +73,11 @@ beforeAll(async () => {
   await cloneWorkTree(clone);
   const noPkgConfig = join(temp, 'no-pkg-config');
   await mkdir(noPkgConfig);
-  installFailure = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: clone, env: cloneEnv({ PKG_CONFIG_LIBDIR: noPkgConfig }), timeoutMs: 150_000 }).then(
+  installFailure = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: clone,
+    env: cloneEnv({ PKG_CONFIG_LIBDIR: noPkgConfig }),
+    timeoutMs: 150_000,
+  }).then(
     () => undefined,
     (error: Error) => error.message,
   );
@@ -80,11 +102,27 @@ describe('a fresh clone where keytar cannot be built', () => {
   it('runs the CLI, and berth login names the fix (exit 1)', async () => {
     const env = { BERTH_CONFIG_DIR: join(temp, 'config-cli'), DOCKER_CONFIG: join(temp, 'docker') };
     const version = await runCli(['--version'], { script: cli(), env });
-    expect(version).toEqual({ code: 0, stdout: `${JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')).version}\n`, stderr: '' });
-    expect(await runCli(['registries', '--json'], { script: cli(), env })).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+    expect(version).toEqual({
+      code: 0,
+      stdout: `${JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')).version}\n`,
+      stderr: '',
+    });
+    expect(await runCli(['registries', '--json'], { script: cli(), env })).toEqual({
+      code: 0,
+      stdout: '[]\n',
+      stderr: '',
+    });
     const user = world.basic.users[0]!;
-    const login = await runCli(['login', world.basic.host, '-u', user.username, '--password-stdin'], { script: cli(), env, stdin: user.password });
-    expect(login).toEqual({ code: 1, stdout: '', stderr: `berth: ${BINDING_MISSING} Without the OS keychain berth login cannot keep a credential; nothing was saved.\n` });
+    const login = await runCli(['login', world.basic.host, '-u', user.username, '--password-stdin'], {
+      script: cli(),
+      env,
+      stdin: user.password,
+    });
+    expect(login).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `berth: ${BINDING_MISSING} Without the OS keychain berth login cannot keep a credential; nothing was saved.\n`,
+    });
   });
 
   it('serves the UI with berth serve; the API says the keychain is session-only and why', async () => {
@@ -108,7 +146,9 @@ describe('a fresh clone where keytar cannot be built', () => {
   it('refuses `npm run dist` before building an installer without the keychain binding', async () => {
     const check = await runCli([], { script: distCheck() });
     expect(check.code).toBe(1);
-    expect(check.stderr).toContain('berth dist: the OS keychain binding (keytar) is not installed, so the installer would keep credentials for this session only.');
+    expect(check.stderr).toContain(
+      'berth dist: the OS keychain binding (keytar) is not installed, so the installer would keep credentials for this session only.',
+    );
   });
 
   // Last: it changes the clone. This machine has libsecret (npm test's provisioning installed it).

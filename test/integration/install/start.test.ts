@@ -43,10 +43,18 @@ afterAll(async () => {
 
 /** `node scripts/start.mjs --no-build` (the suite has built out/ already), ready once the URL is printed. */
 function start(extra: NodeJS.ProcessEnv) {
-  return startCli(['--no-build'], SERVE_URL_LINE, { script: join(root, 'scripts', 'start.mjs'), env: { ...env, ...extra }, timeoutMs: 90_000 });
+  return startCli(['--no-build'], SERVE_URL_LINE, {
+    script: join(root, 'scripts', 'start.mjs'),
+    env: { ...env, ...extra },
+    timeoutMs: 90_000,
+  });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -58,13 +66,23 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 describe('npm start without an Electron binary', () => {
   it('serves Berth, opens its URL with xdg-open in a desktop session, and stops on Ctrl+C', async () => {
-    expect(existsSync(join(root, 'node_modules', 'electron', 'path.txt')), 'an Electron binary is installed here: start.mjs would run it').toBe(false);
+    expect(
+      existsSync(join(root, 'node_modules', 'electron', 'path.txt')),
+      'an Electron binary is installed here: start.mjs would run it',
+    ).toBe(false);
     const started = await start({ DISPLAY: ':99' });
     const [line, origin] = started.match as unknown as [string, string];
     const url = line.slice('Berth UI: '.length);
     try {
-      expect(started.output()).toContain('berth: Electron could not be downloaded on this machine; starting `berth serve`');
-      const opened = await until('xdg-open called', () => readFile(join(temp, 'opened'), 'utf8').then((text) => (text.endsWith('\n') ? text : undefined), () => undefined));
+      expect(started.output()).toContain(
+        'berth: Electron could not be downloaded on this machine; starting `berth serve`',
+      );
+      const opened = await until('xdg-open called', () =>
+        readFile(join(temp, 'opened'), 'utf8').then(
+          (text) => (text.endsWith('\n') ? text : undefined),
+          () => undefined,
+        ),
+      );
       expect(opened).toBe(`${url}\n`);
       const page = await fetch(`${origin}/`);
       expect(page.status).toBe(200);
@@ -81,7 +99,13 @@ describe('npm start without an Electron binary', () => {
     const started = await start({});
     const [, origin] = started.match as unknown as [string, string];
     try {
-      await until('the no-desktop line', () => (started.output().includes('berth: no desktop session (DISPLAY or WAYLAND_DISPLAY): open the address above in a browser.') ? true : undefined));
+      await until('the no-desktop line', () =>
+        started
+          .output()
+          .includes('berth: no desktop session (DISPLAY or WAYLAND_DISPLAY): open the address above in a browser.')
+          ? true
+          : undefined,
+      );
       expect((await fetch(`${origin}/`)).status).toBe(200);
       expect(existsSync(join(temp, 'opened'))).toBe(false);
     } finally {

@@ -30,7 +30,12 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'berth-layers-api-'));
   backend = await createBackend({
     transport: 'serve',
-    env: { PATH: process.env.PATH, HOME: home, BERTH_CONFIG_DIR: join(home, 'config'), BERTH_CACHE_DIR: join(home, 'cache') },
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      BERTH_CONFIG_DIR: join(home, 'config'),
+      BERTH_CACHE_DIR: join(home, 'cache'),
+    },
     secrets: createSessionSecretStore(),
   });
   layout = join(home, 'layout');
@@ -84,14 +89,18 @@ describe('layer requests through the dispatcher', () => {
     try {
       let cancelled = false;
       const events: OperationProgress[] = [];
-      const outcome = cancelBackend.dispatcher.call('images.diff', { a: `oci:${layout}:small`, b: reference, operationId: 'diff-cancel' }, (_event, payload) => {
-        const event = payload as OperationProgress;
-        events.push(event);
-        if (!cancelled && event.current > 0 && !event.done) {
-          cancelled = true;
-          void cancelBackend.dispatcher.call('operations.cancel', { operationId: 'diff-cancel' }, () => undefined);
-        }
-      });
+      const outcome = cancelBackend.dispatcher.call(
+        'images.diff',
+        { a: `oci:${layout}:small`, b: reference, operationId: 'diff-cancel' },
+        (_event, payload) => {
+          const event = payload as OperationProgress;
+          events.push(event);
+          if (!cancelled && event.current > 0 && !event.done) {
+            cancelled = true;
+            void cancelBackend.dispatcher.call('operations.cancel', { operationId: 'diff-cancel' }, () => undefined);
+          }
+        },
+      );
       const result = await outcome;
       expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
       expect(events.at(-1)).toMatchObject({ done: true, status: 'Cancelled', error: { code: 'cancelled' } });
@@ -111,8 +120,12 @@ describe('layer requests through the dispatcher', () => {
     const platform = await call('images.ls', { reference: `oci:${layout}:big`, platform: 'linux' }).outcome;
     expect(platform).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     const missing = await call('images.readFile', { reference: `oci:${layout}:big`, path: '/etc/missing' }).outcome;
-    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringContaining('/etc/missing does not exist') } });
-    const preview = await call('images.readFile', { reference: `oci:${layout}:big`, path: '/data/noise', maxBytes: 16 }).outcome;
+    expect(missing).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: expect.stringContaining('/etc/missing does not exist') },
+    });
+    const preview = await call('images.readFile', { reference: `oci:${layout}:big`, path: '/data/noise', maxBytes: 16 })
+      .outcome;
     expect(preview).toMatchObject({ ok: true, value: { truncated: true, binary: true, size: 24 * 1024 * 1024 } });
     const efficiency = await call('images.efficiency', { reference: `oci:${layout}:big`, limit: 1 }).outcome;
     expect(efficiency).toMatchObject({ ok: true, value: { wastedBytes: 0, score: 1 } });

@@ -23,11 +23,31 @@ let archive: string;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'berth-layers-cli-'));
-  env = { HOME: home, BERTH_CONFIG_DIR: join(home, 'config'), BERTH_CACHE_DIR: join(home, 'cache'), DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
-  const base = await layerOf([{ name: 'etc/motd', content: 'hello\n' }, { name: 'bin/tool', content: 'v1' }], 'gzip');
-  const next = await layerOf([{ name: 'bin/tool', content: 'v2!' }, { name: 'etc/.wh.motd', content: '' }], 'zstd');
+  env = {
+    HOME: home,
+    BERTH_CONFIG_DIR: join(home, 'config'),
+    BERTH_CACHE_DIR: join(home, 'cache'),
+    DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+  };
+  const base = await layerOf(
+    [
+      { name: 'etc/motd', content: 'hello\n' },
+      { name: 'bin/tool', content: 'v1' },
+    ],
+    'gzip',
+  );
+  const next = await layerOf(
+    [
+      { name: 'bin/tool', content: 'v2!' },
+      { name: 'etc/.wh.motd', content: '' },
+    ],
+    'zstd',
+  );
   layout = join(home, 'layout');
-  await writeOciLayout(layout, [{ image: imageOf([base], { env: ['A=1'] }), tag: 'one' }, { image: imageOf([base, next], { env: ['A=2'] }), tag: 'two' }]);
+  await writeOciLayout(layout, [
+    { image: imageOf([base], { env: ['A=1'] }), tag: 'one' },
+    { image: imageOf([base, next], { env: ['A=2'] }), tag: 'two' },
+  ]);
   archive = join(home, 'save.tar');
   await writeDockerArchive(archive, [{ image: imageOf([base, next], { env: ['A=2'] }), repoTags: ['local/app:two'] }]);
 });
@@ -45,7 +65,8 @@ describe('berth layer commands', () => {
     expect(Object.keys(diff.layers)).toEqual(expect.arrayContaining(['shared', 'onlyA', 'onlyB']));
     for (const change of diff.config) expect(Object.keys(change)).toEqual(expect.arrayContaining(['field', 'a', 'b']));
     for (const file of [...diff.files.added, ...diff.files.removed]) expect(typeof file.size).toBe('number');
-    for (const file of diff.files.modified) expect([typeof file.sizeA, typeof file.sizeB]).toEqual(['number', 'number']);
+    for (const file of diff.files.modified)
+      expect([typeof file.sizeA, typeof file.sizeB]).toEqual(['number', 'number']);
     expect(diff.files.added.map((file) => file.path)).toEqual(SEED.devApp.diff.added);
     expect(diff.files.removed.map((file) => file.path)).toEqual(SEED.devApp.diff.removed);
     expect(diff.files.modified.map((file) => file.path)).toEqual(SEED.devApp.diff.modified);
@@ -70,7 +91,9 @@ describe('berth layer commands', () => {
     expect(text.stdout).toMatch(/Efficiency: \d+\.\d% {3}wasted: \d+\.\d kB of /);
     const json = await runCli(['layers', v110, '--json'], { env });
     const layers = JSON.parse(json.stdout) as { digest: string; removed: number }[];
-    expect(layers.map((layer) => layer.digest)).toEqual(world.seed.images['dev/app:1.1.0']!.layers.map((layer) => layer.digest));
+    expect(layers.map((layer) => layer.digest)).toEqual(
+      world.seed.images['dev/app:1.1.0']!.layers.map((layer) => layer.digest),
+    );
     expect(layers[2]!.removed).toBe(4);
   });
 
@@ -84,7 +107,9 @@ describe('berth layer commands', () => {
     expect(paths).toContain('/opt/app/dir-to-replace/only-new.txt');
     expect(paths).not.toContain('/opt/app/removed-later.txt');
     const before = await runCli(['ls', v110, '/opt/app', '--layer', '1', '--json'], { env });
-    expect((JSON.parse(before.stdout) as { path: string }[]).map((entry) => entry.path)).toContain('/opt/app/removed-later.txt');
+    expect((JSON.parse(before.stdout) as { path: string }[]).map((entry) => entry.path)).toContain(
+      '/opt/app/removed-later.txt',
+    );
   });
 
   it('cat prints whole files, from every local source too', async () => {

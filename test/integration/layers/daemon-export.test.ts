@@ -39,22 +39,18 @@ afterAll(async () => {
 });
 
 describe('an image of over 200 MB from the engine', () => {
-  it(
-    'lists the same layers and files as its docker save archive',
-    async () => {
-      const daemon = `docker-daemon:${image.reference}`;
-      const saved = `docker-archive:${archive}`;
-      const layers = await fromDaemon.services.layers.listLayers(daemon);
-      expect(layers).toHaveLength(1);
-      expect(layers[0]!.sizeBytes).toBe(image.fileBytes);
-      expect(layers[0]!.entryCount).toBe(image.entries);
-      expect(layers).toEqual(await fromArchive.services.layers.listLayers(saved));
+  it('lists the same layers and files as its docker save archive', async () => {
+    const daemon = `docker-daemon:${image.reference}`;
+    const saved = `docker-archive:${archive}`;
+    const layers = await fromDaemon.services.layers.listLayers(daemon);
+    expect(layers).toHaveLength(1);
+    expect(layers[0]!.sizeBytes).toBe(image.fileBytes);
+    expect(layers[0]!.entryCount).toBe(image.entries);
+    expect(layers).toEqual(await fromArchive.services.layers.listLayers(saved));
 
-      const tree = { path: '/', recursive: true };
-      const files = await fromDaemon.services.layers.list(daemon, tree);
-      expect(files.length).toBeGreaterThan(1000);
-      expect(files).toEqual(await fromArchive.services.layers.list(saved, tree));
-    },
-    60_000,
-  );
+    const tree = { path: '/', recursive: true };
+    const files = await fromDaemon.services.layers.list(daemon, tree);
+    expect(files.length).toBeGreaterThan(1000);
+    expect(files).toEqual(await fromArchive.services.layers.list(saved, tree));
+  }, 60_000);
 });

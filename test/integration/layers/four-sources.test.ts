@@ -19,7 +19,16 @@ const world = inject('world');
 const registry = world.anonymous.host;
 const TAGS = ['1.0.0', '1.1.0'] as const;
 /** Files the engine's container init layer adds or rewrites in `docker export`; not part of the image. */
-const INIT_PATHS = ['/.dockerenv', '/dev', '/proc', '/sys', '/etc/hostname', '/etc/hosts', '/etc/mtab', '/etc/resolv.conf'];
+const INIT_PATHS = [
+  '/.dockerenv',
+  '/dev',
+  '/proc',
+  '/sys',
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/mtab',
+  '/etc/resolv.conf',
+];
 
 let dockerd: RunningDockerd;
 let env: TestServices;
@@ -43,7 +52,9 @@ beforeAll(async () => {
   for (const tag of TAGS) {
     const from = `docker://${registry}/dev/app:${tag}`;
     await run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', from, `oci:${join(work, 'layout')}:${tag}`]);
-    await writeDockerArchive(join(work, `load-${tag}.tar`), [{ image: await imageFromLayout(join(work, 'layout'), tag), repoTags: [name(tag)] }]);
+    await writeDockerArchive(join(work, `load-${tag}.tar`), [
+      { image: await imageFromLayout(join(work, 'layout'), tag), repoTags: [name(tag)] },
+    ]);
     await docker('load', '-i', join(work, `load-${tag}.tar`));
     await docker('save', '-o', join(work, `app-${tag}.tar`), name(tag));
   }
@@ -57,13 +68,24 @@ afterAll(async () => {
 
 /** What must not depend on the source: everything but the layer digests (compressed in some, not in others). */
 function sourceIndependent(diff: ImageDiff) {
-  const layers = (list: ImageDiff['layers']['shared']) => list.map((layer) => ({ diffId: layer.diffId, indexA: layer.indexA, indexB: layer.indexB, createdBy: layer.createdBy }));
+  const layers = (list: ImageDiff['layers']['shared']) =>
+    list.map((layer) => ({
+      diffId: layer.diffId,
+      indexA: layer.indexA,
+      indexB: layer.indexB,
+      createdBy: layer.createdBy,
+    }));
   return {
     files: diff.files,
     directoryDeltas: diff.directoryDeltas,
     config: diff.config,
     history: diff.history,
-    layers: { shared: layers(diff.layers.shared), onlyA: layers(diff.layers.onlyA), onlyB: layers(diff.layers.onlyB), commonBase: diff.layers.commonBase },
+    layers: {
+      shared: layers(diff.layers.shared),
+      onlyA: layers(diff.layers.onlyA),
+      onlyB: layers(diff.layers.onlyB),
+      commonBase: diff.layers.commonBase,
+    },
   };
 }
 
@@ -80,7 +102,10 @@ describe('four sources of the same images', () => {
   });
 
   it('list the same merged tree and read the same bytes', async () => {
-    const listing = async (reference: string) => (await env.services.layers.list(reference, { path: '/', recursive: true })).map(({ layer: _layer, ...entry }) => entry);
+    const listing = async (reference: string) =>
+      (await env.services.layers.list(reference, { path: '/', recursive: true })).map(
+        ({ layer: _layer, ...entry }) => entry,
+      );
     const all = sources('1.1.0');
     const expected = await listing(all.registry);
     for (const reference of [all.daemon, all.archive, all.oci]) expect(await listing(reference)).toEqual(expected);
@@ -110,16 +135,37 @@ describe('the engine against independent tools', () => {
     return groups;
   }
 
-  function compareEntry(ours: LayerEntry | MergedEntry, theirs: ExtractedEntry | undefined, inodes: Map<string, string>, groupModes: Set<number> | undefined): void {
+  function compareEntry(
+    ours: LayerEntry | MergedEntry,
+    theirs: ExtractedEntry | undefined,
+    inodes: Map<string, string>,
+    groupModes: Set<number> | undefined,
+  ): void {
     const { path } = ours;
     expect(theirs, `${path} exists on disk`).toBeDefined();
-    const type = ours.type === 'hardlink' ? 'file' : ours.type === 'dir' || ours.type === 'symlink' || ours.type === 'file' ? ours.type : 'other';
-    expect({ path, type: theirs!.type, uid: theirs!.uid, gid: theirs!.gid }).toEqual({ path, type, uid: ours.uid, gid: ours.gid });
+    const type =
+      ours.type === 'hardlink'
+        ? 'file'
+        : ours.type === 'dir' || ours.type === 'symlink' || ours.type === 'file'
+          ? ours.type
+          : 'other';
+    expect({ path, type: theirs!.type, uid: theirs!.uid, gid: theirs!.gid }).toEqual({
+      path,
+      type,
+      uid: ours.uid,
+      gid: ours.gid,
+    });
     if (groupModes) expect([...groupModes], `${path} has one of its hard-link group's modes`).toContain(theirs!.mode);
     else expect({ path, mode: theirs!.mode }).toEqual({ path, mode: ours.mode });
-    if (type === 'file') expect({ path, size: theirs!.size, sha256: theirs!.sha256 }).toEqual({ path, size: ours.size, sha256: ours.sha256 });
+    if (type === 'file')
+      expect({ path, size: theirs!.size, sha256: theirs!.sha256 }).toEqual({
+        path,
+        size: ours.size,
+        sha256: ours.sha256,
+      });
     if (ours.type === 'symlink') expect(theirs!.linkTarget).toBe(ours.linkTarget);
-    if (ours.type === 'hardlink') expect(theirs!.inode, `${path} shares its target's inode`).toBe(inodes.get(ours.linkTarget!));
+    if (ours.type === 'hardlink')
+      expect(theirs!.inode, `${path} shares its target's inode`).toBe(inodes.get(ours.linkTarget!));
   }
 
   it('indexes each layer of a `docker save` as GNU tar extracts it', async () => {
@@ -141,7 +187,12 @@ describe('the engine against independent tools', () => {
       const seen = new Set<string>();
       for (const entry of index.entries) {
         // tar extracts whiteout markers as the plain files they are in the layer.
-        const onDisk = entry.type === 'whiteout' ? entry.path.replace(/\/([^/]+)$/, '/.wh.$1') : entry.type === 'opaque' ? `${entry.path}/.wh..wh..opq` : entry.path;
+        const onDisk =
+          entry.type === 'whiteout'
+            ? entry.path.replace(/\/([^/]+)$/, '/.wh.$1')
+            : entry.type === 'opaque'
+              ? `${entry.path}/.wh..wh..opq`
+              : entry.path;
         seen.add(onDisk);
         if (entry.type === 'whiteout' || entry.type === 'opaque') expect(disk.get(onDisk)?.type, onDisk).toBe('file');
         else compareEntry(entry, disk.get(entry.path), inodes, groups.get(entry.path));
@@ -166,12 +217,15 @@ describe('the engine against independent tools', () => {
       await run('tar', ['--same-owner', '-xpf', join(work, `export-${tag}.tar`), '-C', exported]);
       const disk = await walkExtracted(exported);
       const isInit = (path: string) => INIT_PATHS.some((init) => path === init || path.startsWith(`${init}/`));
-      const ours = (await env.services.layers.list(sources(tag).oci, { path: '/', recursive: true })).filter((entry) => !isInit(entry.path));
+      const ours = (await env.services.layers.list(sources(tag).oci, { path: '/', recursive: true })).filter(
+        (entry) => !isInit(entry.path),
+      );
       const inodes = new Map([...disk.values()].map((entry) => [entry.path, entry.inode]));
       expect(ours.map((entry) => entry.path).sort()).toEqual([...disk.keys()].filter((path) => !isInit(path)).sort());
       // The engine creates implied directories with its own defaults; entries the layers list must match.
       const groups = linkGroups(ours);
-      for (const entry of ours) if (!entry.implicit) compareEntry(entry, disk.get(entry.path), inodes, groups.get(entry.path));
+      for (const entry of ours)
+        if (!entry.implicit) compareEntry(entry, disk.get(entry.path), inodes, groups.get(entry.path));
     }
   });
 });

@@ -23,7 +23,13 @@ export interface TestServices {
 /** The real services (registry client, Docker client, layer engine) with their folders in a temp dir. */
 export async function openServices(extraEnv: NodeJS.ProcessEnv = {}): Promise<TestServices> {
   const home = await mkdtemp(join(tmpdir(), 'berth-layers-it-'));
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, BERTH_CONFIG_DIR: join(home, 'config'), BERTH_CACHE_DIR: join(home, 'cache'), ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    BERTH_CONFIG_DIR: join(home, 'config'),
+    BERTH_CACHE_DIR: join(home, 'cache'),
+    ...extraEnv,
+  };
   const services = await createServices({ transport: 'cli', env, secrets: createSessionSecretStore() });
   return {
     services,
@@ -67,7 +73,14 @@ export async function walkExtracted(root: string): Promise<Map<string, Extracted
       const full = join(dir, name);
       const path = `${prefix}/${name}`;
       const info = await lstat(full);
-      const base = { path, size: 0, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid, inode: `${info.dev}:${info.ino}` };
+      const base = {
+        path,
+        size: 0,
+        mode: info.mode & 0o7777,
+        uid: info.uid,
+        gid: info.gid,
+        inode: `${info.dev}:${info.ino}`,
+      };
       if (info.isDirectory()) {
         result.set(path, { ...base, type: 'dir' });
         await visit(full, path);
@@ -91,15 +104,31 @@ export async function walkExtracted(root: string): Promise<Map<string, Extracted
  */
 export async function imageFromLayout(dir: string, tag: string): Promise<FixtureImage> {
   const blob = (digest: string) => readFile(join(dir, 'blobs', ...digest.split(':')));
-  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
+    manifests: { digest: string; annotations?: Record<string, string> }[];
+  };
   const descriptor = index.manifests.find((entry) => entry.annotations?.['org.opencontainers.image.ref.name'] === tag);
   if (!descriptor) throw new Error(`no ${tag} in ${dir}`);
-  const manifest = JSON.parse((await blob(descriptor.digest)).toString('utf8')) as { config: { digest: string }; layers: { digest: string; mediaType: string }[] };
+  const manifest = JSON.parse((await blob(descriptor.digest)).toString('utf8')) as {
+    config: { digest: string };
+    layers: { digest: string; mediaType: string }[];
+  };
   const layers: FixtureLayer[] = [];
   for (const layer of manifest.layers) {
     const stored = await blob(layer.digest);
-    const tar = layer.mediaType.endsWith('zstd') ? (await run('zstd', ['-dc'], { input: stored })).stdoutBuffer : layer.mediaType.endsWith('gzip') ? gunzipSync(stored) : stored;
-    layers.push({ tar, blob: stored, compression: 'none', diffId: sha256(tar), digest: layer.digest, mediaType: layer.mediaType });
+    const tar = layer.mediaType.endsWith('zstd')
+      ? (await run('zstd', ['-dc'], { input: stored })).stdoutBuffer
+      : layer.mediaType.endsWith('gzip')
+        ? gunzipSync(stored)
+        : stored;
+    layers.push({
+      tar,
+      blob: stored,
+      compression: 'none',
+      diffId: sha256(tar),
+      digest: layer.digest,
+      mediaType: layer.mediaType,
+    });
   }
   const config = await blob(manifest.config.digest);
   return { layers, config, configDigest: manifest.config.digest };

@@ -41,7 +41,10 @@ describe('seeded images through the registry', () => {
     expect(diff.files.removed.map((file) => file.path)).toEqual(facts.diff.removed);
     expect(diff.files.modified.map((file) => file.path)).toEqual(facts.diff.modified);
     expect(diff.files.modified.every((file) => file.changes.includes('content'))).toBe(true);
-    expect(diff.files.added.find((file) => file.path === '/opt/app/cache/data.bin')).toMatchObject({ size: 64 * 1024, layer: 3 });
+    expect(diff.files.added.find((file) => file.path === '/opt/app/cache/data.bin')).toMatchObject({
+      size: 64 * 1024,
+      layer: 3,
+    });
     expect(diff.config).toEqual(
       expect.arrayContaining([
         { field: 'env', key: 'APP_ENV', a: 'dev', b: 'staging' },
@@ -49,7 +52,9 @@ describe('seeded images through the registry', () => {
         { field: 'labels', key: 'com.example.feature-flags', a: null, b: 'new-feature' },
       ]),
     );
-    expect(diff.config.map((change) => change.field).filter((field) => field !== 'env' && field !== 'labels')).toEqual([]);
+    expect(diff.config.map((change) => change.field).filter((field) => field !== 'env' && field !== 'labels')).toEqual(
+      [],
+    );
     expect(diff.history.firstDifference).toBe(3);
     // The first two layers are the same blobs (pushed once, described by two manifest formats).
     const layers = world.seed.images['dev/app:1.1.0']!.layers;
@@ -67,38 +72,67 @@ describe('seeded images through the registry', () => {
       for (const path of facts.images[tag].absent) expect(tree.has(path), path).toBe(false);
     }
     const tree = await merged(v110);
-    expect([...tree.keys()].filter((path) => path.startsWith('/opt/app/dir-to-replace/'))).toEqual(['/opt/app/dir-to-replace/only-new.txt']);
+    expect([...tree.keys()].filter((path) => path.startsWith('/opt/app/dir-to-replace/'))).toEqual([
+      '/opt/app/dir-to-replace/only-new.txt',
+    ]);
     expect(tree.get('/opt/app/cache/data.bin')?.layer).toBe(3);
   });
 
   it('reports hard links and symlinks, and keeps long and unicode paths intact', async () => {
     const tree = await merged(v110);
     const app = await readFile('/usr/bin/true');
-    expect(tree.get('/opt/app/bin/app')).toMatchObject({ type: 'file', sha256: hex(app), size: app.length, mode: 0o755, layer: 1 });
-    expect(tree.get('/opt/app/bin/app-hardlink')).toMatchObject({ type: 'hardlink', linkTarget: '/opt/app/bin/app', sha256: hex(app), size: app.length });
-    for (const [path, target] of Object.entries(facts.images['1.1.0'].symlinks)) expect(tree.get(path)).toMatchObject({ type: 'symlink', linkTarget: target });
+    expect(tree.get('/opt/app/bin/app')).toMatchObject({
+      type: 'file',
+      sha256: hex(app),
+      size: app.length,
+      mode: 0o755,
+      layer: 1,
+    });
+    expect(tree.get('/opt/app/bin/app-hardlink')).toMatchObject({
+      type: 'hardlink',
+      linkTarget: '/opt/app/bin/app',
+      sha256: hex(app),
+      size: app.length,
+    });
+    for (const [path, target] of Object.entries(facts.images['1.1.0'].symlinks))
+      expect(tree.get(path)).toMatchObject({ type: 'symlink', linkTarget: target });
     for (const path of [facts.longPath, facts.unicodePath]) {
       expect(tree.get(path)).toMatchObject({ type: 'file', sha256: hex(facts.images['1.1.0'].files[path]!) });
       expect((await env.services.layers.readFile(v110, path, 1024)).content).toBe(facts.images['1.1.0'].files[path]);
     }
     // Through the symlink /etc/os-release -> ../usr/lib/os-release.
     const osRelease = await env.services.layers.readFile(v100, '/etc/os-release', 64 * 1024);
-    expect(osRelease).toMatchObject({ resolvedPath: '/usr/lib/os-release', content: (await readFile('/usr/lib/os-release')).toString('utf8') });
+    expect(osRelease).toMatchObject({
+      resolvedPath: '/usr/lib/os-release',
+      content: (await readFile('/usr/lib/os-release')).toString('utf8'),
+    });
   });
 
   it('shows the zstd layer with its whiteout and opaque marker as it is in the tar', async () => {
     const layer = world.seed.images['dev/app:1.1.0']!.layers[2]!;
     expect(layer.compression).toBe('zstd');
     const index = await env.services.layers.layerIndex(v110, layer.digest);
-    expect(index).toMatchObject({ digest: layer.digest, diffId: layer.diffId, compression: 'zstd', compressedSize: layer.size });
-    const markers = index.entries.filter((entry) => entry.type === 'whiteout' || entry.type === 'opaque').map((entry) => `${entry.type} ${entry.path}`);
+    expect(index).toMatchObject({
+      digest: layer.digest,
+      diffId: layer.diffId,
+      compression: 'zstd',
+      compressedSize: layer.size,
+    });
+    const markers = index.entries
+      .filter((entry) => entry.type === 'whiteout' || entry.type === 'opaque')
+      .map((entry) => `${entry.type} ${entry.path}`);
     expect(markers).toEqual(['whiteout /opt/app/removed-later.txt', 'opaque /opt/app/dir-to-replace']);
-    expect(facts.whiteouts).toEqual({ file: '/opt/app/.wh.removed-later.txt', opaqueDir: '/opt/app/dir-to-replace/.wh..wh..opq' });
+    expect(facts.whiteouts).toEqual({
+      file: '/opt/app/.wh.removed-later.txt',
+      opaqueDir: '/opt/app/dir-to-replace/.wh..wh..opq',
+    });
   });
 
   it('reports the wasted space of 1.1.0 that SEED lists', async () => {
     const efficiency = await env.services.layers.efficiency(v110, 100);
-    const wasted = efficiency.wasted.flatMap((path) => path.layers.map((version) => ({ path: path.path, layer: version.layer, bytes: version.bytes })));
+    const wasted = efficiency.wasted.flatMap((path) =>
+      path.layers.map((version) => ({ path: path.path, layer: version.layer, bytes: version.bytes })),
+    );
     const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : 1);
     expect(wasted.sort(byPath)).toEqual([...facts.wasted110].sort(byPath));
     expect(efficiency.wastedBytes).toBe(facts.wasted110.reduce((sum, item) => sum + item.bytes, 0));
@@ -114,9 +148,13 @@ describe('seeded images through the registry', () => {
 
   it('reads the platform image asked for from a multi-platform index', async () => {
     for (const ref of [SEED.multiArch.oci.ref, SEED.multiArch.docker.ref]) {
-      const arm = await env.services.layers.readFile(`${registry}/${ref}`, SEED.multiArch.platformFile, 100, { platform: 'linux/arm64/v8' });
+      const arm = await env.services.layers.readFile(`${registry}/${ref}`, SEED.multiArch.platformFile, 100, {
+        platform: 'linux/arm64/v8',
+      });
       expect(arm.content).toBe('linux/arm64/v8\n');
-      const amd = await env.services.layers.readFile(`${registry}/${ref}`, SEED.multiArch.platformFile, 100, { platform: 'linux/amd64' });
+      const amd = await env.services.layers.readFile(`${registry}/${ref}`, SEED.multiArch.platformFile, 100, {
+        platform: 'linux/amd64',
+      });
       expect(amd.content).toBe('linux/amd64\n');
     }
   });
@@ -125,8 +163,13 @@ describe('seeded images through the registry', () => {
     const missing = await env.services.layers.listLayers(`${registry}/dev/app:9.9.9`).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(BerthError);
     expect((missing as BerthError).code).toBe('not_found');
-    await expect(env.services.layers.readFile(v110, '/opt/app/removed-later.txt', 10)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(env.services.layers.readFile(v110, '/opt/app/removed-later.txt', 10)).rejects.toMatchObject({
+      code: 'not_found',
+    });
     const referrer = `${registry}/dev/app@${world.seed.referrers.signature.digest}`;
-    await expect(env.services.layers.listLayers(referrer)).rejects.toMatchObject({ code: 'unsupported', message: expect.stringContaining('not a container image') });
+    await expect(env.services.layers.listLayers(referrer)).rejects.toMatchObject({
+      code: 'unsupported',
+      message: expect.stringContaining('not a container image'),
+    });
   });
 });

@@ -24,7 +24,27 @@ async function pickEntries(minBytes: number): Promise<{ paths: string[]; fileByt
   const paths: string[] = [];
   let fileBytes = 0;
   for (const tree of TREES) {
-    const { stdout } = await run('find', [tree, '-xdev', '(', '-type', 'f', '-o', '-type', 'd', '-o', '-type', 'l', ')', '-readable', '-printf', '%s\\t%y\\t%p\\n'], { cwd: '/', timeoutMs: 120_000 });
+    const { stdout } = await run(
+      'find',
+      [
+        tree,
+        '-xdev',
+        '(',
+        '-type',
+        'f',
+        '-o',
+        '-type',
+        'd',
+        '-o',
+        '-type',
+        'l',
+        ')',
+        '-readable',
+        '-printf',
+        '%s\\t%y\\t%p\\n',
+      ],
+      { cwd: '/', timeoutMs: 120_000 },
+    );
     const rows = stdout
       .split('\n')
       .filter(Boolean)
@@ -53,7 +73,9 @@ export async function importUsrImage(dockerHost: string, minBytes: number): Prom
       await writeFile(join(dir, 'list'), `${paths.join('\n')}\n`);
       // Streamed into the engine: no 200 MB file on disk. `pipefail` so a tar failure fails the import.
       const tar = `tar -C / --no-recursion --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - -T '${join(dir, 'list')}'`;
-      await run('bash', ['-o', 'pipefail', '-c', `${tar} | docker -H '${dockerHost}' import - '${reference}'`], { timeoutMs: 300_000 });
+      await run('bash', ['-o', 'pipefail', '-c', `${tar} | docker -H '${dockerHost}' import - '${reference}'`], {
+        timeoutMs: 300_000,
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -37,7 +37,12 @@ describe('berth promote', () => {
     const json = await berth(`${registry.host}/dev/app:1.1.0`, target, '--dry-run', '--json');
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
-    const plan = JSON.parse(json.stdout) as { strategy: string; targetDigest: string; blobs: { action: string }[]; existingTargetDigest?: string };
+    const plan = JSON.parse(json.stdout) as {
+      strategy: string;
+      targetDigest: string;
+      blobs: { action: string }[];
+      existingTargetDigest?: string;
+    };
     expect(plan).toMatchObject({ strategy: 'mount', targetDigest: seed.manifests['dev/app:1.1.0']!.digest });
     expect(plan.blobs.every((blob) => blob.action === 'mount')).toBe(true);
 
@@ -48,7 +53,9 @@ describe('berth promote', () => {
     expect(text.stdout).toContain('target tag     new tag');
 
     // Other test files write to this registry at the same time: only the source's and target's traffic.
-    const during = (await readRequestLog(registry.accessLogFile)).slice(before).filter((entry) => entry.path.startsWith(`/v2/${repository}/`) || entry.path.startsWith('/v2/dev/app/'));
+    const during = (await readRequestLog(registry.accessLogFile))
+      .slice(before)
+      .filter((entry) => entry.path.startsWith(`/v2/${repository}/`) || entry.path.startsWith('/v2/dev/app/'));
     expect(during.length).toBeGreaterThan(0);
     expect(during.filter((entry) => entry.method !== 'GET' && entry.method !== 'HEAD')).toEqual([]);
     await expect(skopeoRaw(target)).rejects.toThrow();
@@ -59,9 +66,28 @@ describe('berth promote', () => {
     const run = await berth(`${registry.host}/dev/app:1.0.0`, target, '--json');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(Object.keys(result)).toEqual(expect.arrayContaining(['source', 'sourceDigest', 'target', 'digest', 'blobsMounted', 'blobsCopied', 'bytesCopied', 'skipped']));
+    expect(Object.keys(result)).toEqual(
+      expect.arrayContaining([
+        'source',
+        'sourceDigest',
+        'target',
+        'digest',
+        'blobsMounted',
+        'blobsCopied',
+        'bytesCopied',
+        'skipped',
+      ]),
+    );
     const blobs = seed.images['dev/app:1.0.0']!.layers.length + 1;
-    expect(result).toMatchObject({ source: `${registry.host}/dev/app:1.0.0`, target, digest: seed.manifests['dev/app:1.0.0']!.digest, blobsMounted: blobs, blobsCopied: 0, bytesCopied: 0, skipped: 0 });
+    expect(result).toMatchObject({
+      source: `${registry.host}/dev/app:1.0.0`,
+      target,
+      digest: seed.manifests['dev/app:1.0.0']!.digest,
+      blobsMounted: blobs,
+      blobsCopied: 0,
+      bytesCopied: 0,
+      skipped: 0,
+    });
     expect(sha256(await skopeoRaw(target))).toBe(result.digest);
   });
 
@@ -81,12 +107,27 @@ describe('berth promote', () => {
   });
 
   it('--platform copies a subset of an index, and --with-referrers carries referrers', async () => {
-    const subset = await berth(`${registry.host}/dev/multi:1.0`, `${registry.host}/${uniqueName('scratch')}/multi:amd`, '--platform', 'linux/amd64', '--json');
+    const subset = await berth(
+      `${registry.host}/dev/multi:1.0`,
+      `${registry.host}/${uniqueName('scratch')}/multi:amd`,
+      '--platform',
+      'linux/amd64',
+      '--json',
+    );
     expect(subset.code).toBe(0);
-    const index = JSON.parse((await skopeoRaw(JSON.parse(subset.stdout).target as string)).toString('utf8')) as { manifests: { digest: string }[] };
-    expect(index.manifests.map((entry) => entry.digest)).toEqual([seed.platforms['dev/multi:1.0']!['linux/amd64']!.digest]);
+    const index = JSON.parse((await skopeoRaw(JSON.parse(subset.stdout).target as string)).toString('utf8')) as {
+      manifests: { digest: string }[];
+    };
+    expect(index.manifests.map((entry) => entry.digest)).toEqual([
+      seed.platforms['dev/multi:1.0']!['linux/amd64']!.digest,
+    ]);
 
-    const referrers = await berth(`${registry.host}/dev/app:1.0.0`, `${registry.host}/${uniqueName('scratch')}/app:1.0.0`, '--with-referrers', '--json');
+    const referrers = await berth(
+      `${registry.host}/dev/app:1.0.0`,
+      `${registry.host}/${uniqueName('scratch')}/app:1.0.0`,
+      '--with-referrers',
+      '--json',
+    );
     expect(referrers.code).toBe(0);
     expect(JSON.parse(referrers.stdout)).toMatchObject({ referrersCopied: 2 });
   });
@@ -122,7 +163,10 @@ describe('berth promote', () => {
     const badPlatform = await berth(`${registry.host}/dev/multi:1.0`, `${registry.host}/x/y:1`, '--platform', 'amd64');
     expect(badPlatform.code).toBe(2);
     expect(badPlatform.stderr).toMatch(/--platform wants os\/arch/);
-    const missing = await berth(`${registry.host}/dev/app:no-such-tag`, `${registry.host}/${uniqueName('scratch')}/app:1`);
+    const missing = await berth(
+      `${registry.host}/dev/app:no-such-tag`,
+      `${registry.host}/${uniqueName('scratch')}/app:1`,
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no such tag or digest/);
   });

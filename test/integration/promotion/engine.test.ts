@@ -18,13 +18,20 @@ beforeAll(async () => {
   harness = await startHarness([world.token], { DOCKER_HOST: world.dockerd.host });
 });
 afterAll(async () => {
-  for (const image of localImages) await harness.call('docker.remove', { reference: image, force: true }).catch(() => undefined);
+  for (const image of localImages)
+    await harness.call('docker.remove', { reference: image, force: true }).catch(() => undefined);
   await harness?.close();
 });
 
 it('pulls, tags and pushes through the engine, says what it will not keep, and leaves the image local', async () => {
   const target = `${world.token.host}/${uniqueName('scratch')}/multi:arm`;
-  const request = { source: `${world.anonymous.host}/dev/multi:1.0`, target, platforms: ['linux/arm64'], viaEngine: true, withReferrers: true };
+  const request = {
+    source: `${world.anonymous.host}/dev/multi:1.0`,
+    target,
+    platforms: ['linux/arm64'],
+    viaEngine: true,
+    withReferrers: true,
+  };
   const plan = await harness.call('promotion.plan', request);
   expect(plan.strategy).toBe('engine');
   expect(plan.targetDigest).toBe(world.seed.platforms['dev/multi:1.0']!['linux/arm64/v8']!.digest);
@@ -35,11 +42,15 @@ it('pulls, tags and pushes through the engine, says what it will not keep, and l
   expect(plan.notes.join('\n')).toMatch(/Referrers .* are not carried through the engine/);
 
   const events: OperationProgress[] = [];
-  const result = await harness.call('promotion.execute', { ...request, source: plan.pinnedSource }, (event) => events.push(event));
+  const result = await harness.call('promotion.execute', { ...request, source: plan.pinnedSource }, (event) =>
+    events.push(event),
+  );
   localImages.push(target);
   // The engine's own per-layer progress, pull then push, as promotion progress.
   const statuses = events.map((event) => event.status);
-  expect(statuses.findIndex((status) => status.startsWith('Pull: '))).toBeLessThan(statuses.findIndex((status) => status.startsWith('Push: ')));
+  expect(statuses.findIndex((status) => status.startsWith('Pull: '))).toBeLessThan(
+    statuses.findIndex((status) => status.startsWith('Push: ')),
+  );
   expect(events.some((event) => event.status.startsWith('Push: ') && (event.items?.length ?? 0) > 0)).toBe(true);
   expect(events.at(-1)).toMatchObject({ kind: 'promotion', status: 'Promoted', done: true });
   expect(result.strategy).toBe('engine');
@@ -53,8 +64,16 @@ it('pulls, tags and pushes through the engine, says what it will not keep, and l
 });
 
 it('refuses more than one platform through the engine', async () => {
-  const request = { source: `${world.anonymous.host}/dev/multi:1.0`, target: `${world.token.host}/${uniqueName('scratch')}/m:1`, platforms: ['linux/arm64', 'linux/amd64'], viaEngine: true };
-  await expect(harness.call('promotion.plan', request)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/one platform at a time/) });
+  const request = {
+    source: `${world.anonymous.host}/dev/multi:1.0`,
+    target: `${world.token.host}/${uniqueName('scratch')}/m:1`,
+    platforms: ['linux/arm64', 'linux/amd64'],
+    viaEngine: true,
+  };
+  await expect(harness.call('promotion.plan', request)).rejects.toMatchObject({
+    code: 'invalid_input',
+    message: expect.stringMatching(/one platform at a time/),
+  });
 });
 
 it('refuses a pinned source whose tag has moved before the engine pulls anything', async () => {
@@ -67,10 +86,20 @@ it('refuses a pinned source whose tag has moved before the engine pulls anything
 
   const moved = await pushUniqueImage({ host: world.anonymous.host }, repository, '1.0');
   const events: OperationProgress[] = [];
-  const refused = await failure(harness.call('promotion.execute', { source: plan.pinnedSource, target, viaEngine: true }, (event) => events.push(event)));
+  const refused = await failure(
+    harness.call('promotion.execute', { source: plan.pinnedSource, target, viaEngine: true }, (event) =>
+      events.push(event),
+    ),
+  );
   expect(refused.code).toBe('conflict');
   expect(refused.message).toContain(`${source} now points to ${moved.digest} (planned ${first.digest})`);
   expect(events.some((event) => event.status.startsWith('Pull: '))).toBe(false);
   const images = await harness.call('docker.images', {});
-  expect(images.some((image) => image.repoTags.includes(target) || image.repoDigests.some((digest) => digest.startsWith(`${world.anonymous.host}/${repository}@`)))).toBe(false);
+  expect(
+    images.some(
+      (image) =>
+        image.repoTags.includes(target) ||
+        image.repoDigests.some((digest) => digest.startsWith(`${world.anonymous.host}/${repository}@`)),
+    ),
+  ).toBe(false);
 });

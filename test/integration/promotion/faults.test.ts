@@ -8,7 +8,15 @@ import type { OperationProgress } from '../../../src/shared/types/operations';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRequestLog, startRegistry, type RunningRegistry } from '../../env/registry';
-import { buildImageFromHostFiles, pushImage, skopeoRaw, startHarness, uniqueName, type BuiltImage, type Harness } from './harness';
+import {
+  buildImageFromHostFiles,
+  pushImage,
+  skopeoRaw,
+  startHarness,
+  uniqueName,
+  type BuiltImage,
+  type Harness,
+} from './harness';
 import { sha256 } from '../../env/layers';
 import { failure } from '../../env/failure';
 
@@ -61,7 +69,9 @@ describe('the target registry stops in the middle of a copy', () => {
     expect(stopping).toBeDefined();
     expect(['unreachable', 'bad_response', 'timeout']).toContain(error.code);
     expect(error.message).toContain(target.host);
-    expect(error.message).toMatch(/was not changed. Running the promotion again finishes it without sending the \d+ blobs? already there again/);
+    expect(error.message).toMatch(
+      /was not changed. Running the promotion again finishes it without sending the \d+ blobs? already there again/,
+    );
     expect(events.at(-1)).toMatchObject({ done: true, status: 'Failed', error: { code: error.code } });
 
     await target.start();
@@ -75,7 +85,12 @@ describe('the target registry stops in the middle of a copy', () => {
     expect(plan.bytesToCopy).toBeLessThan(total);
 
     const result = await harness.call('promotion.execute', { source: sourceRef(), target: ref });
-    expect(result).toMatchObject({ digest: image.digest, skipped: present.length, blobsCopied: image.blobs.length - present.length, bytesCopied: plan.bytesToCopy });
+    expect(result).toMatchObject({
+      digest: image.digest,
+      skipped: present.length,
+      blobsCopied: image.blobs.length - present.length,
+      bytesCopied: plan.bytesToCopy,
+    });
     expect(await targetTag(ref)).toBe(image.digest);
   });
 });
@@ -87,7 +102,9 @@ describe('a promotion cancelled mid-copy', () => {
     const onProgress = (event: OperationProgress) => {
       if (event.items?.some((item) => item.status === 'Copied')) controller.abort();
     };
-    const error = await failure(harness.call('promotion.execute', { source: sourceRef(), target: ref }, onProgress, controller.signal));
+    const error = await failure(
+      harness.call('promotion.execute', { source: sourceRef(), target: ref }, onProgress, controller.signal),
+    );
     expect(error.code).toBe('cancelled');
     expect(await targetTag(ref)).toBeUndefined();
     const [audit] = await harness.call('promotion.audit', { query: ref, limit: 1 });
@@ -125,7 +142,10 @@ describe('a target tag that holds another image', () => {
     const small = await buildImageFromHostFiles([256 * 1024]);
     await pushImage(login(), repositoryOf(ref), '1.0', small);
     const refused = await failure(harness.call('promotion.execute', { source: sourceRef(), target: ref }));
-    expect(refused).toMatchObject({ code: 'conflict', details: { existingDigest: small.digest, targetDigest: image.digest } });
+    expect(refused).toMatchObject({
+      code: 'conflict',
+      details: { existingDigest: small.digest, targetDigest: image.digest },
+    });
     expect(await targetTag(ref)).toBe(small.digest);
   });
 
@@ -134,9 +154,12 @@ describe('a target tag that holds another image', () => {
     const small = await buildImageFromHostFiles([128 * 1024]);
     let pushing: Promise<void> | undefined;
     const onProgress = (event: OperationProgress) => {
-      if (!pushing && event.items?.some((item) => item.status === 'Copied')) pushing = pushImage(login(), repositoryOf(ref), '1.0', small);
+      if (!pushing && event.items?.some((item) => item.status === 'Copied'))
+        pushing = pushImage(login(), repositoryOf(ref), '1.0', small);
     };
-    const error = await failure(harness.call('promotion.execute', { source: sourceRef(), target: ref, force: false }, onProgress));
+    const error = await failure(
+      harness.call('promotion.execute', { source: sourceRef(), target: ref, force: false }, onProgress),
+    );
     await pushing;
     expect(error.code).toBe('conflict');
     expect(error.message).toMatch(/changed while promoting/);

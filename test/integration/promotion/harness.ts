@@ -27,7 +27,12 @@ export interface Harness {
   dir: string;
   env: NodeJS.ProcessEnv;
   backend: Backend;
-  call<K extends RequestName>(name: K, input: RequestInput<K>, onProgress?: (progress: OperationProgress) => void, signal?: AbortSignal): Promise<RequestResult<K>>;
+  call<K extends RequestName>(
+    name: K,
+    input: RequestInput<K>,
+    onProgress?: (progress: OperationProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<RequestResult<K>>;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,13 @@ export async function writeDockerConfig(dir: string, registries: LoginTarget[]):
 export async function startHarness(registries: LoginTarget[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Harness> {
   const dir = await makeTempDir('berth-promotion-');
   const dockerConfig = await writeDockerConfig(dir, registries);
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, DOCKER_CONFIG: dockerConfig, BERTH_CONFIG_DIR: join(dir, 'config'), ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    DOCKER_CONFIG: dockerConfig,
+    BERTH_CONFIG_DIR: join(dir, 'config'),
+    ...extraEnv,
+  };
   const backend = await createBackend({ transport: 'cli', env, secrets: createSessionSecretStore() });
   return {
     dir,
@@ -79,7 +90,11 @@ export function uniqueName(prefix: string): string {
 /** `skopeo inspect --raw` of a reference: the manifest bytes as the registry serves them to another client. */
 export async function skopeoRaw(reference: string, user?: RegistryUser): Promise<Buffer> {
   const creds = user ? ['--creds', `${user.username}:${user.password}`] : ['--no-creds'];
-  const { stdoutBuffer } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', ...creds, `docker://${reference}`], { timeoutMs: 60_000 });
+  const { stdoutBuffer } = await run(
+    'skopeo',
+    ['inspect', '--raw', '--tls-verify=false', ...creds, `docker://${reference}`],
+    { timeoutMs: 60_000 },
+  );
   return stdoutBuffer;
 }
 
@@ -114,11 +129,17 @@ async function hostFiles(dir: string, budget: number): Promise<{ path: string; s
  * A multi-layer image from real files of this machine (/usr/lib: libraries and data), as OCI layers of
  * about `layerBytes` (uncompressed) each, plain tar or gzip. Deterministic for a given machine.
  */
-export async function buildImageFromHostFiles(layerBytes: number[], options: { compression?: 'none' | 'gzip'; hostDir?: string } = {}): Promise<BuiltImage> {
+export async function buildImageFromHostFiles(
+  layerBytes: number[],
+  options: { compression?: 'none' | 'gzip'; hostDir?: string } = {},
+): Promise<BuiltImage> {
   const hostDir = options.hostDir ?? '/usr/lib';
   const gzipped = options.compression === 'gzip';
   const { readFile } = await import('node:fs/promises');
-  const files = await hostFiles(hostDir, layerBytes.reduce((a, b) => a + b, 0));
+  const files = await hostFiles(
+    hostDir,
+    layerBytes.reduce((a, b) => a + b, 0),
+  );
   const tars: Buffer[] = [];
   let cursor = 0;
   for (const [position, wanted] of layerBytes.entries()) {
@@ -134,7 +155,9 @@ export async function buildImageFromHostFiles(layerBytes: number[], options: { c
   const diffIds = tars.map(sha256);
   // Level 1: these are fixtures, and a registry copies gzip bytes as they are whatever the level.
   const layers = gzipped ? await Promise.all(tars.map((tar) => promisify(gzip)(tar, { level: 1 }))) : tars;
-  const layerMediaType = gzipped ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar';
+  const layerMediaType = gzipped
+    ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+    : 'application/vnd.oci.image.layer.v1.tar';
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
@@ -175,7 +198,10 @@ const MANIFEST_ACCEPT = [
  * manifests"): the ground truth of what a tag points at, through no Berth code. Null when there is no such tag.
  */
 export async function tagDigest(registry: { url: string }, repository: string, tag: string): Promise<string | null> {
-  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT }, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    headers: { accept: MANIFEST_ACCEPT },
+    signal: AbortSignal.timeout(30_000),
+  });
   const body = Buffer.from(await response.arrayBuffer());
   if (response.status === 404) return null;
   if (response.status !== 200) throw new Error(`GET ${repository}:${tag} answered ${response.status}`);

@@ -30,7 +30,10 @@ function stripMount(url: string): string {
   return `${parsed.pathname}${parsed.search}`;
 }
 
-export async function startInterposer(upstream: { host: string }, options: InterposerOptions): Promise<RunningInterposer> {
+export async function startInterposer(
+  upstream: { host: string },
+  options: InterposerOptions,
+): Promise<RunningInterposer> {
   const [upstreamHost, upstreamPort] = upstream.host.split(':') as [string, string];
   const seen: string[] = [];
   const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
@@ -39,14 +42,21 @@ export async function startInterposer(upstream: { host: string }, options: Inter
     const declared = Number(incoming.headers['content-length'] ?? 0);
     if (options.maxBodyBytes !== undefined && declared > options.maxBodyBytes) {
       incoming.resume();
-      incoming.on('end', () => outgoing.writeHead(413, { 'content-type': 'text/html' }).end('<html><body>413 Request Entity Too Large</body></html>'));
+      incoming.on('end', () =>
+        outgoing
+          .writeHead(413, { 'content-type': 'text/html' })
+          .end('<html><body>413 Request Entity Too Large</body></html>'),
+      );
       return;
     }
     const path = options.declineMounts && method === 'POST' ? stripMount(incoming.url ?? '/') : (incoming.url ?? '/');
-    const forward = request({ host: upstreamHost, port: Number(upstreamPort), method, path, headers: incoming.headers }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-    });
+    const forward = request(
+      { host: upstreamHost, port: Number(upstreamPort), method, path, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     forward.on('error', () => outgoing.destroy());
     incoming.pipe(forward);
   });

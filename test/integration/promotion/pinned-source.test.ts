@@ -25,7 +25,9 @@ afterAll(async () => {
 /** Berth's writes (anything but GET and HEAD) to `repository`, logged by the registry since `from`. */
 async function writesTo(repository: string, from: number): Promise<string[]> {
   const log = (await readRequestLog(registry.accessLogFile)).slice(from);
-  return log.filter((entry) => entry.path.startsWith(`/v2/${repository}/`) && entry.method !== 'GET' && entry.method !== 'HEAD').map((entry) => `${entry.method} ${entry.path}`);
+  return log
+    .filter((entry) => entry.path.startsWith(`/v2/${repository}/`) && entry.method !== 'GET' && entry.method !== 'HEAD')
+    .map((entry) => `${entry.method} ${entry.path}`);
 }
 
 describe('the plan pins the source digest', () => {
@@ -44,7 +46,11 @@ describe('the plan pins the source digest', () => {
 
     const refused = await failure(harness.call('promotion.execute', { source: plan.pinnedSource, target }));
     expect(refused.code).toBe('conflict');
-    expect(refused.details).toMatchObject({ reason: 'source_moved', currentDigest: moved.digest, plannedDigest: first.digest });
+    expect(refused.details).toMatchObject({
+      reason: 'source_moved',
+      currentDigest: moved.digest,
+      plannedDigest: first.digest,
+    });
     expect(refused.message).toContain(`${source} now points to ${moved.digest} (planned ${first.digest})`);
     expect(refused.message).toMatch(/review the new plan/i);
 
@@ -120,7 +126,10 @@ describe('lanes', () => {
 
     const replanned = await harness.call('promotion.next', { source });
     const promoted = await harness.call('promotion.next', { source: replanned.plan.pinnedSource, execute: true });
-    expect(promoted).toMatchObject({ target: `${registry.host}/${namespace}/prod/app:1.0`, result: { sourceDigest: moved.digest, digest: moved.digest } });
+    expect(promoted).toMatchObject({
+      target: `${registry.host}/${namespace}/prod/app:1.0`,
+      result: { sourceDigest: moved.digest, digest: moved.digest },
+    });
     expect(await tagDigest(registry, `${namespace}/prod/app`, '1.0')).toBe(moved.digest);
   });
 });

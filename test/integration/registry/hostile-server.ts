@@ -26,7 +26,10 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-export async function startHostileServer(handler: HostileHandler, options: { address?: string; tls?: { key: string; cert: string } } = {}): Promise<HostileServer> {
+export async function startHostileServer(
+  handler: HostileHandler,
+  options: { address?: string; tls?: { key: string; cert: string } } = {},
+): Promise<HostileServer> {
   const address = options.address ?? '127.0.0.1';
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -36,7 +39,9 @@ export async function startHostileServer(handler: HostileHandler, options: { add
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
     Promise.resolve(handler(request, response, hostile)).catch(() => response.destroy());
   };
-  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
+  const server: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : createHttpServer(listener);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -64,8 +69,18 @@ export async function startHostileServer(handler: HostileHandler, options: { add
 }
 
 /** Sends JSON with the registry's usual headers. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'docker-distribution-api-version': 'registry/2.0', ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'docker-distribution-api-version': 'registry/2.0',
+    ...headers,
+  });
   response.end(text);
 }

@@ -26,7 +26,10 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
 });
 
-async function server(handler: HostileHandler, options?: Parameters<typeof startHostileServer>[1]): Promise<HostileServer> {
+async function server(
+  handler: HostileHandler,
+  options?: Parameters<typeof startHostileServer>[1],
+): Promise<HostileServer> {
   const started = await startHostileServer(handler, options);
   cleanups.push(() => started.close());
   return started;
@@ -70,7 +73,11 @@ const image = (extra: object = {}) =>
   );
 
 async function expectError(promise: Promise<unknown>, code: string, message: RegExp | string): Promise<void> {
-  await expect(promise).rejects.toMatchObject({ name: 'BerthError', code, message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message) });
+  await expect(promise).rejects.toMatchObject({
+    name: 'BerthError',
+    code,
+    message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message),
+  });
 }
 
 async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -79,9 +86,13 @@ async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-
 /** Writes `total` bytes of spaces in chunks, honouring backpressure, until done or the client goes away. */
-function streamSpaces(response: ServerResponse, total: number, chunkBytes: number, onWrite: (bytes: number) => void): void {
+function streamSpaces(
+  response: ServerResponse,
+  total: number,
+  chunkBytes: number,
+  onWrite: (bytes: number) => void,
+): void {
   const chunk = Buffer.alloc(chunkBytes, 0x20);
   let sent = 0;
   const pump = () => {
@@ -109,14 +120,25 @@ describe('malformed answers', () => {
 
   it('a manifest that is malformed JSON is refused, not shown', async () => {
     const hostile = await server(
-      basicRegistry({ '/v2/a/manifests/1': (_q, response) => sendJson(response, 200, '{"schemaVersion": 2, "layers": ', { 'content-type': OCI_MANIFEST }) }),
+      basicRegistry({
+        '/v2/a/manifests/1': (_q, response) =>
+          sendJson(response, 200, '{"schemaVersion": 2, "layers": ', { 'content-type': OCI_MANIFEST }),
+      }),
     );
-    await expectError(client().getManifest({ registry: hostile.host, repository: 'a', tag: '1' }), 'bad_response', 'is malformed: it is not valid JSON');
+    await expectError(
+      client().getManifest({ registry: hostile.host, repository: 'a', tag: '1' }),
+      'bad_response',
+      'is malformed: it is not valid JSON',
+    );
   });
 
   it('a ping that is not a registry says so', async () => {
     const hostile = await server((_q, response) => sendJson(response, 404, 'not here'));
-    await expectError(client().listTags({ registry: hostile.host, repository: 'a' }), 'bad_response', 'does not serve the registry API');
+    await expectError(
+      client().listTags({ registry: hostile.host, repository: 'a' }),
+      'bad_response',
+      'does not serve the registry API',
+    );
   });
 });
 
@@ -124,23 +146,47 @@ describe('digests', () => {
   it('a manifest whose bytes do not match the requested digest is refused', async () => {
     const real = image();
     const tampered = image({ annotations: { evil: 'yes' } });
-    const hostile = await server(basicRegistry({ [`/v2/a/manifests/${sha256(real)}`]: (_q, response) => sendJson(response, 200, tampered.toString(), { 'content-type': OCI_MANIFEST }) }));
-    await expectError(client().getManifest({ registry: hostile.host, repository: 'a', digest: sha256(real) }), 'digest_mismatch', 'does not match the requested digest');
+    const hostile = await server(
+      basicRegistry({
+        [`/v2/a/manifests/${sha256(real)}`]: (_q, response) =>
+          sendJson(response, 200, tampered.toString(), { 'content-type': OCI_MANIFEST }),
+      }),
+    );
+    await expectError(
+      client().getManifest({ registry: hostile.host, repository: 'a', digest: sha256(real) }),
+      'digest_mismatch',
+      'does not match the requested digest',
+    );
   });
 
   it('a manifest whose bytes do not match the Docker-Content-Digest the registry announced is refused', async () => {
     const hostile = await server(
       basicRegistry({
-        '/v2/a/manifests/1': (_q, response) => sendJson(response, 200, image().toString(), { 'content-type': OCI_MANIFEST, 'docker-content-digest': sha256('something else') }),
+        '/v2/a/manifests/1': (_q, response) =>
+          sendJson(response, 200, image().toString(), {
+            'content-type': OCI_MANIFEST,
+            'docker-content-digest': sha256('something else'),
+          }),
       }),
     );
-    await expectError(client().getManifest({ registry: hostile.host, repository: 'a', tag: '1' }), 'digest_mismatch', 'does not match the digest the registry announced');
+    await expectError(
+      client().getManifest({ registry: hostile.host, repository: 'a', tag: '1' }),
+      'digest_mismatch',
+      'does not match the digest the registry announced',
+    );
   });
 
   it('a blob with other bytes errors instead of ending', async () => {
     const expected = Buffer.from('the real layer');
-    const hostile = await server(basicRegistry({ [`/v2/a/blobs/${sha256(expected)}`]: (_q, response) => response.end(Buffer.from('the evil layer')) }));
-    const stream = await client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256(expected), size: expected.length });
+    const hostile = await server(
+      basicRegistry({
+        [`/v2/a/blobs/${sha256(expected)}`]: (_q, response) => response.end(Buffer.from('the evil layer')),
+      }),
+    );
+    const stream = await client().openBlob(
+      { registry: hostile.host, repository: 'a' },
+      { digest: sha256(expected), size: expected.length },
+    );
     await expectError(drain(stream), 'digest_mismatch', 'does not match its digest');
   });
 });
@@ -152,13 +198,20 @@ describe('signed schema 1 manifests (issue 13c)', () => {
   // The JWS payload as libtrust signs it: the digest covers exactly these bytes.
   const payload = `{\n   "schemaVersion": 1,\n   "name": "a",\n   "tag": "1",\n   "architecture": "amd64",\n   "fsLayers": [\n      {\n         "blobSum": "${good}"\n      }\n   ],\n   "history": [\n      {\n         "v1Compatibility": "{\\"created\\":\\"2016-01-01T00:00:00Z\\"}"\n      }\n   ]\n}`;
   const formatLength = payload.lastIndexOf('\n}');
-  const protectedHeader = Buffer.from(JSON.stringify({ formatLength, formatTail: Buffer.from(payload.slice(formatLength)).toString('base64url'), time: '2016-01-01T00:00:00Z' })).toString('base64url');
+  const protectedHeader = Buffer.from(
+    JSON.stringify({
+      formatLength,
+      formatTail: Buffer.from(payload.slice(formatLength)).toString('base64url'),
+      time: '2016-01-01T00:00:00Z',
+    }),
+  ).toString('base64url');
   // Served: the payload's start, then content outside the signed payload (a second fsLayers, which JSON.parse
   // would prefer, and a marker), then the signatures and the payload's tail.
   const served = `${payload.slice(0, formatLength)},\n   "fsLayers": [{"blobSum": "${evil}"}],\n   "appended": "UNSIGNED-EXTRA",\n   "signatures": [{"header": {"alg": "ES256"}, "signature": "c2ln", "protected": "${protectedHeader}"}]${payload.slice(formatLength)}`;
 
   async function schema1Registry(): Promise<HostileServer> {
-    const route: HostileHandler = (_q, response) => sendJson(response, 200, served, { 'content-type': SCHEMA1_SIGNED, 'docker-content-digest': sha256(payload) });
+    const route: HostileHandler = (_q, response) =>
+      sendJson(response, 200, served, { 'content-type': SCHEMA1_SIGNED, 'docker-content-digest': sha256(payload) });
     return server(basicRegistry({ '/v2/a/manifests/1': route, [`/v2/a/manifests/${sha256(payload)}`]: route }));
   }
 
@@ -180,7 +233,11 @@ describe('signed schema 1 manifests (issue 13c)', () => {
 
   it('is refused by promotion, so no byte of it is copied', async () => {
     const hostile = await schema1Registry();
-    await expectError(readSourceGraph(client(), { registry: hostile.host, repository: 'a', tag: '1' }, { withReferrers: false }), 'unsupported', 'schema 1');
+    await expectError(
+      readSourceGraph(client(), { registry: hostile.host, repository: 'a', tag: '1' }, { withReferrers: false }),
+      'unsupported',
+      'schema 1',
+    );
   });
 });
 
@@ -195,7 +252,11 @@ describe('size limits', () => {
         },
       }),
     );
-    await expectError(client().getManifest({ registry: hostile.host, repository: 'a', tag: 'big' }), 'too_large', 'larger than 4 MiB');
+    await expectError(
+      client().getManifest({ registry: hostile.host, repository: 'a', tag: 'big' }),
+      'too_large',
+      'larger than 4 MiB',
+    );
     expect(written).toBeLessThan(50 * 1024 * 1024);
   });
 
@@ -211,7 +272,11 @@ describe('size limits', () => {
         },
       }),
     );
-    await expectError(client().getManifest({ registry: hostile.host, repository: 'a', tag: 'big' }), 'too_large', 'larger than 4 MiB');
+    await expectError(
+      client().getManifest({ registry: hostile.host, repository: 'a', tag: 'big' }),
+      'too_large',
+      'larger than 4 MiB',
+    );
     await expect.poll(() => closedEarly, { timeout: 5_000 }).toBe(true);
   });
 });
@@ -222,19 +287,29 @@ describe('broken transfers', () => {
     const hostile = await server(
       basicRegistry({
         [`/v2/a/blobs/${sha256(blob)}`]: (_q, response) => {
-          response.writeHead(200, { 'content-length': String(blob.length), 'content-type': 'application/octet-stream' });
+          response.writeHead(200, {
+            'content-length': String(blob.length),
+            'content-type': 'application/octet-stream',
+          });
           response.write(blob.subarray(0, 40_000), () => response.socket?.destroy());
         },
       }),
     );
-    const stream = await client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256(blob), size: blob.length });
+    const stream = await client().openBlob(
+      { registry: hostile.host, repository: 'a' },
+      { digest: sha256(blob), size: blob.length },
+    );
     await expectError(drain(stream), 'bad_response', /cut short/);
   });
 
   it('a server that never answers times out', async () => {
     const hostile = await server(basicRegistry({ '/v2/a/tags/list': () => undefined }));
     const started = Date.now();
-    await expectError(client({ retry: { attempts: 1 } }).listTags({ registry: hostile.host, repository: 'a' }), 'timeout', 'stopped answering');
+    await expectError(
+      client({ retry: { attempts: 1 } }).listTags({ registry: hostile.host, repository: 'a' }),
+      'timeout',
+      'stopped answering',
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -248,7 +323,10 @@ describe('broken transfers', () => {
         },
       }),
     );
-    const stream = await client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256(blob), size: blob.length });
+    const stream = await client().openBlob(
+      { registry: hostile.host, repository: 'a' },
+      { digest: sha256(blob), size: blob.length },
+    );
     await expectError(drain(stream), 'timeout', 'stopped answering');
   });
 
@@ -256,17 +334,27 @@ describe('broken transfers', () => {
     const hostile = await server(basicRegistry({ '/v2/a/tags/list': () => undefined }));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    await expectError(client({ timeouts: { headersMs: 60_000 } }).listTags({ registry: hostile.host, repository: 'a' }, { signal: controller.signal }), 'cancelled', 'Cancelled');
+    await expectError(
+      client({ timeouts: { headersMs: 60_000 } }).listTags(
+        { registry: hostile.host, repository: 'a' },
+        { signal: controller.signal },
+      ),
+      'cancelled',
+      'Cancelled',
+    );
   });
 });
 
 describe('redirects', () => {
   it('follows a blob redirect to another host without the registry Authorization', async () => {
     const blob = Buffer.from('layer bytes from blob storage');
-    const storage = await server((request, response) => {
-      if (request.url === '/storage/blob?sig=abc') response.end(blob);
-      else sendJson(response, 404, {});
-    }, { address: '127.0.0.2' });
+    const storage = await server(
+      (request, response) => {
+        if (request.url === '/storage/blob?sig=abc') response.end(blob);
+        else sendJson(response, 404, {});
+      },
+      { address: '127.0.0.2' },
+    );
     const hostile = await server(
       basicRegistry({
         [`/v2/a/blobs/${sha256(blob)}`]: (_q, response) => {
@@ -275,7 +363,10 @@ describe('redirects', () => {
         },
       }),
     );
-    const stream = await client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256(blob), size: blob.length });
+    const stream = await client().openBlob(
+      { registry: hostile.host, repository: 'a' },
+      { digest: sha256(blob), size: blob.length },
+    );
     expect(await drain(stream)).toEqual(blob);
     expect(hostile.requests.find((request) => request.url.includes('/blobs/'))?.headers.authorization).toBe(BASIC);
     expect(storage.requests).toHaveLength(1);
@@ -291,7 +382,11 @@ describe('redirects', () => {
         },
       }),
     );
-    await expectError(client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256('x') }), 'bad_response', 'redirected more than 5 times');
+    await expectError(
+      client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256('x') }),
+      'bad_response',
+      'redirected more than 5 times',
+    );
   });
 
   it('refuses a redirect to plain HTTP off loopback, before connecting', async () => {
@@ -303,26 +398,39 @@ describe('redirects', () => {
         },
       }),
     );
-    await expectError(client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256('x') }), 'tls', 'Refusing plain HTTP to storage.example.invalid');
+    await expectError(
+      client().openBlob({ registry: hostile.host, repository: 'a' }, { digest: sha256('x') }),
+      'tls',
+      'Refusing plain HTTP to storage.example.invalid',
+    );
   });
 });
 
-describe("a 401 from a host the registry redirected to (issue 13a)", () => {
+describe('a 401 from a host the registry redirected to (issue 13a)', () => {
   /**
    * Registry A (127.0.0.1) wants a Bearer token from its own token service T (127.0.0.4: another origin, as
    * auth.docker.io is for Docker Hub). `redirect` on A sends the client to B (127.0.0.2), which answers 401
    * naming C (127.0.0.3) as its token service. Only T may ever see A's credentials; C must hear nothing.
    */
   async function world(redirect: string) {
-    const stranger = await server((_q, response) => sendJson(response, 200, { token: 'stolen' }), { address: '127.0.0.3' });
+    const stranger = await server((_q, response) => sendJson(response, 200, { token: 'stolen' }), {
+      address: '127.0.0.3',
+    });
     const elsewhere = await server(
       (_q, response) => {
-        response.writeHead(401, { 'www-authenticate': `Bearer realm="${stranger.url}/token",service="evil"`, 'content-length': '0' });
+        response.writeHead(401, {
+          'www-authenticate': `Bearer realm="${stranger.url}/token",service="evil"`,
+          'content-length': '0',
+        });
         response.end();
       },
       { address: '127.0.0.2' },
     );
-    const tokens = await server((request, response) => sendJson(response, 200, { token: request.headers.authorization === BASIC ? 'good' : 'anonymous' }), { address: '127.0.0.4' });
+    const tokens = await server(
+      (request, response) =>
+        sendJson(response, 200, { token: request.headers.authorization === BASIC ? 'good' : 'anonymous' }),
+      { address: '127.0.0.4' },
+    );
     const registry = await server((request, response) => {
       const url = new URL(request.url ?? '/', 'http://x');
       if (url.pathname === redirect) {
@@ -330,7 +438,10 @@ describe("a 401 from a host the registry redirected to (issue 13a)", () => {
         return void response.end();
       }
       if (request.headers.authorization !== 'Bearer good') {
-        response.writeHead(401, { 'www-authenticate': `Bearer realm="${tokens.url}/token",service="own",scope="repository:a:pull"`, 'content-length': '0' });
+        response.writeHead(401, {
+          'www-authenticate': `Bearer realm="${tokens.url}/token",service="own",scope="repository:a:pull"`,
+          'content-length': '0',
+        });
         return void response.end();
       }
       if (url.pathname === '/v2/') return sendJson(response, 200, {});
@@ -340,10 +451,14 @@ describe("a 401 from a host the registry redirected to (issue 13a)", () => {
     return { stranger, elsewhere, tokens, registry };
   }
 
-  it('is an error naming that host; its token service gets nothing, and later operations use the registry\'s own challenge', async () => {
+  it("is an error naming that host; its token service gets nothing, and later operations use the registry's own challenge", async () => {
     const { stranger, elsewhere, tokens, registry } = await world('/v2/a/manifests/1');
     const berth = client();
-    await expectError(berth.getManifest({ registry: registry.host, repository: 'a', tag: '1' }), 'bad_response', elsewhere.host);
+    await expectError(
+      berth.getManifest({ registry: registry.host, repository: 'a', tag: '1' }),
+      'bad_response',
+      elsewhere.host,
+    );
     expect(stranger.requests.filter((request) => request.headers.authorization !== undefined)).toEqual([]);
     expect(stranger.requests).toHaveLength(0);
     expect(elsewhere.requests.every((request) => request.headers.authorization === undefined)).toBe(true);
@@ -364,7 +479,8 @@ describe("a 401 from a host the registry redirected to (issue 13a)", () => {
 });
 
 describe('pagination', () => {
-  const page = (tags: string[], link?: string) => (_q: IncomingMessage, response: ServerResponse) => sendJson(response, 200, { name: 'a', tags }, link ? { link } : {});
+  const page = (tags: string[], link?: string) => (_q: IncomingMessage, response: ServerResponse) =>
+    sendJson(response, 200, { name: 'a', tags }, link ? { link } : {});
 
   it('follows Link pages to the end', async () => {
     let served = 0;
@@ -374,7 +490,11 @@ describe('pagination', () => {
           const last = new URL(request.url ?? '', 'http://x').searchParams.get('last');
           served++;
           if (!last) return page(['1', '2'], '</v2/a/tags/list?n=2&last=2>; rel="next"')(request, response);
-          if (last === '2') return page(['3', '4'], `<http://${request.headers.host}/v2/a/tags/list?n=2&last=4>; rel="next"`)(request, response);
+          if (last === '2')
+            return page(['3', '4'], `<http://${request.headers.host}/v2/a/tags/list?n=2&last=4>; rel="next"`)(
+              request,
+              response,
+            );
           return page(['5'])(request, response);
         },
       }),
@@ -385,42 +505,77 @@ describe('pagination', () => {
 
   it('stops a Link that points back to a page already read', async () => {
     const hostile = await server(basicRegistry({ '/v2/a/tags/list': page(['1'], '</v2/a/tags/list>; rel="next"') }));
-    await expectError(client().listTags({ registry: hostile.host, repository: 'a' }), 'bad_response', 'link back to a page already read');
+    await expectError(
+      client().listTags({ registry: hostile.host, repository: 'a' }),
+      'bad_response',
+      'link back to a page already read',
+    );
   });
 
   it('stops endless new pages that bring nothing new', async () => {
     let counter = 0;
-    const hostile = await server(basicRegistry({ '/v2/a/tags/list': (q, r) => page(['same'], `</v2/a/tags/list?last=same&page=${++counter}>; rel="next"`)(q, r) }));
-    await expectError(client().listTags({ registry: hostile.host, repository: 'a' }), 'bad_response', 'bring no new entries');
+    const hostile = await server(
+      basicRegistry({
+        '/v2/a/tags/list': (q, r) => page(['same'], `</v2/a/tags/list?last=same&page=${++counter}>; rel="next"`)(q, r),
+      }),
+    );
+    await expectError(
+      client().listTags({ registry: hostile.host, repository: 'a' }),
+      'bad_response',
+      'bring no new entries',
+    );
     expect(counter).toBeLessThanOrEqual(3);
   });
 
   it('bounds endless pages of new entries', async () => {
     let counter = 0;
-    const hostile = await server(basicRegistry({ '/v2/a/tags/list': (q, r) => page([`t${++counter}`], `</v2/a/tags/list?last=t${counter}>; rel="next"`)(q, r) }));
-    await expectError(client({ paging: { maxPages: 50 } }).listTags({ registry: hostile.host, repository: 'a' }), 'bad_response', 'kept sending more pages');
+    const hostile = await server(
+      basicRegistry({
+        '/v2/a/tags/list': (q, r) => page([`t${++counter}`], `</v2/a/tags/list?last=t${counter}>; rel="next"`)(q, r),
+      }),
+    );
+    await expectError(
+      client({ paging: { maxPages: 50 } }).listTags({ registry: hostile.host, repository: 'a' }),
+      'bad_response',
+      'kept sending more pages',
+    );
     expect(counter).toBe(50);
   });
 
   it('does not follow a Link to another host', async () => {
-    const hostile = await server(basicRegistry({ '/v2/a/tags/list': page(['1'], '<http://127.0.0.2:9/v2/a/tags/list?last=1>; rel="next"') }));
-    await expectError(client().listTags({ registry: hostile.host, repository: 'a' }), 'bad_response', 'linked its next page to another host');
+    const hostile = await server(
+      basicRegistry({ '/v2/a/tags/list': page(['1'], '<http://127.0.0.2:9/v2/a/tags/list?last=1>; rel="next"') }),
+    );
+    await expectError(
+      client().listTags({ registry: hostile.host, repository: 'a' }),
+      'bad_response',
+      'linked its next page to another host',
+    );
   });
 });
 
 describe('auth', () => {
   /** A bearer registry whose tokens are the base64 of their scopes; `onToken` may answer instead. */
-  function bearerRegistry(options: { onToken?: HostileHandler; needs?: Record<string, string>; revokeFirst?: boolean }): HostileHandler {
+  function bearerRegistry(options: {
+    onToken?: HostileHandler;
+    needs?: Record<string, string>;
+    revokeFirst?: boolean;
+  }): HostileHandler {
     let revoked = options.revokeFirst ?? false;
     return async (request, response, self) => {
       const url = new URL(request.url ?? '/', 'http://x');
       if (url.pathname === '/token') {
         if (options.onToken) return options.onToken(request, response, self);
-        return sendJson(response, 200, { token: Buffer.from(url.searchParams.getAll('scope').join(' ')).toString('base64url'), expires_in: 300 });
+        return sendJson(response, 200, {
+          token: Buffer.from(url.searchParams.getAll('scope').join(' ')).toString('base64url'),
+          expires_in: 300,
+        });
       }
       const challenge = (scope: string, error?: string) =>
         `Bearer realm="${self.url}/token",service="hostile",scope="${scope}"${error ? `,error="${error}"` : ''}`;
-      const granted = request.headers.authorization?.startsWith('Bearer ') ? Buffer.from(request.headers.authorization.slice(7), 'base64url').toString() : undefined;
+      const granted = request.headers.authorization?.startsWith('Bearer ')
+        ? Buffer.from(request.headers.authorization.slice(7), 'base64url').toString()
+        : undefined;
       if (url.pathname === '/v2/') {
         response.writeHead(401, { 'www-authenticate': challenge(''), 'content-length': '0' });
         return void response.end();
@@ -428,7 +583,10 @@ describe('auth', () => {
       const needed = options.needs?.[url.pathname] ?? 'repository:a:pull';
       if (granted === undefined || !granted.split(' ').includes(needed) || revoked) {
         revoked = false;
-        response.writeHead(401, { 'www-authenticate': challenge(needed, granted === undefined ? undefined : 'insufficient_scope'), 'content-length': '0' });
+        response.writeHead(401, {
+          'www-authenticate': challenge(needed, granted === undefined ? undefined : 'insufficient_scope'),
+          'content-length': '0',
+        });
         return void response.end();
       }
       return sendJson(response, 200, { name: 'a', tags: ['1'] });
@@ -436,12 +594,20 @@ describe('auth', () => {
   }
 
   it('a token endpoint that answers garbage is a bad_response', async () => {
-    const hostile = await server(bearerRegistry({ onToken: (_q, response) => sendJson(response, 200, '<html>login</html>') }));
-    await expectError(client().listTags({ registry: hostile.host, repository: 'a' }), 'bad_response', 'answered something that is not a token');
+    const hostile = await server(
+      bearerRegistry({ onToken: (_q, response) => sendJson(response, 200, '<html>login</html>') }),
+    );
+    await expectError(
+      client().listTags({ registry: hostile.host, repository: 'a' }),
+      'bad_response',
+      'answered something that is not a token',
+    );
   });
 
   it('a token endpoint that refuses the credentials is unauthorized, without the secret in the message', async () => {
-    const hostile = await server(bearerRegistry({ onToken: (_q, response) => sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED' }] }) }));
+    const hostile = await server(
+      bearerRegistry({ onToken: (_q, response) => sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED' }] }) }),
+    );
     const failure = client().listTags({ registry: hostile.host, repository: 'a' });
     await expectError(failure, 'unauthorized', 'refused the saved credentials');
     await failure.catch((error: Error) => expect(error.message).not.toContain('s3cret-pass'));
@@ -452,7 +618,9 @@ describe('auth', () => {
     const registry = client();
     expect(await registry.listTags({ registry: hostile.host, repository: 'a' })).toEqual(['1']);
     expect(await registry.listTags({ registry: hostile.host, repository: 'a' })).toEqual(['1']);
-    const tokenScopes = hostile.requests.filter((request) => request.url.startsWith('/token')).map((request) => new URL(request.url, 'http://x').searchParams.getAll('scope'));
+    const tokenScopes = hostile.requests
+      .filter((request) => request.url.startsWith('/token'))
+      .map((request) => new URL(request.url, 'http://x').searchParams.getAll('scope'));
     expect(tokenScopes).toEqual([['repository:a:pull'], ['repository:a:pull,metadata_read']]);
     expect(hostile.requests.find((request) => request.url.startsWith('/token'))?.headers.authorization).toBe(BASIC);
   });
@@ -465,7 +633,11 @@ describe('auth', () => {
 
   it('asks for credentials when Basic is required and none are saved', async () => {
     const hostile = await server(basicRegistry({}));
-    await expectError(client({ credentials: async () => undefined }).listTags({ registry: hostile.host, repository: 'a' }), 'unauthorized', 'requires signing in');
+    await expectError(
+      client({ credentials: async () => undefined }).listTags({ registry: hostile.host, repository: 'a' }),
+      'unauthorized',
+      'requires signing in',
+    );
   });
 });
 
@@ -476,7 +648,8 @@ describe('rate limits and retries', () => {
       basicRegistry({
         '/v2/a/tags/list': (_q, response) => {
           calls++;
-          if (calls === 1) return sendJson(response, 429, { errors: [{ code: 'TOOMANYREQUESTS' }] }, { 'retry-after': '1' });
+          if (calls === 1)
+            return sendJson(response, 429, { errors: [{ code: 'TOOMANYREQUESTS' }] }, { 'retry-after': '1' });
           if (calls === 2) return sendJson(response, 503, 'busy');
           return sendJson(response, 200, { name: 'a', tags: ['ok'] });
         },
@@ -489,14 +662,36 @@ describe('rate limits and retries', () => {
   });
 
   it('does not sit out a long Retry-After: rate_limited with the wait for the UI', async () => {
-    const hostile = await server(basicRegistry({ '/v2/a/tags/list': (_q, response) => sendJson(response, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }, { 'retry-after': '3600' }) }));
+    const hostile = await server(
+      basicRegistry({
+        '/v2/a/tags/list': (_q, response) =>
+          sendJson(
+            response,
+            429,
+            { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] },
+            { 'retry-after': '3600' },
+          ),
+      }),
+    );
     const failure = client().listTags({ registry: hostile.host, repository: 'a' });
     await expectError(failure, 'rate_limited', 'Try again in 60 min');
-    await failure.catch((error: { details?: Record<string, unknown> }) => expect(error.details).toMatchObject({ retryAfterSeconds: 3600 }));
+    await failure.catch((error: { details?: Record<string, unknown> }) =>
+      expect(error.details).toMatchObject({ retryAfterSeconds: 3600 }),
+    );
   });
 
-  it("reads Docker Hub-style rate-limit headers and exposes them", async () => {
-    const hostile = await server(basicRegistry({ '/v2/a/tags/list': (_q, response) => sendJson(response, 200, { name: 'a', tags: [] }, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '42;w=21600' }) }));
+  it('reads Docker Hub-style rate-limit headers and exposes them', async () => {
+    const hostile = await server(
+      basicRegistry({
+        '/v2/a/tags/list': (_q, response) =>
+          sendJson(
+            response,
+            200,
+            { name: 'a', tags: [] },
+            { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '42;w=21600' },
+          ),
+      }),
+    );
     const registry = client();
     await registry.listTags({ registry: hostile.host, repository: 'a' });
     expect(await registry.rateLimit(hostile.host)).toMatchObject({ limit: 100, remaining: 42, windowSeconds: 21600 });
@@ -505,13 +700,27 @@ describe('rate limits and retries', () => {
 
 describe('refusals turned into clear messages', () => {
   it('a closed catalog says to add repositories by name', async () => {
-    const hostile = await server(basicRegistry({ '/v2/_catalog': (_q, response) => sendJson(response, 403, { errors: [{ code: 'DENIED' }] }) }));
-    await expectError(client().listRepositories(hostile.host), 'unsupported', 'does not list repositories for this account: add one by name');
+    const hostile = await server(
+      basicRegistry({ '/v2/_catalog': (_q, response) => sendJson(response, 403, { errors: [{ code: 'DENIED' }] }) }),
+    );
+    await expectError(
+      client().listRepositories(hostile.host),
+      'unsupported',
+      'does not list repositories for this account: add one by name',
+    );
   });
 
   it('a refused tag deletion says to delete by digest', async () => {
-    const hostile = await server(basicRegistry({ '/v2/a/manifests/1': (_q, response) => sendJson(response, 400, { errors: [{ code: 'DIGEST_INVALID' }] }) }));
-    await expectError(client().deleteTag(`${hostile.host}/a:1`), 'unsupported', 'Delete the manifest by digest instead');
+    const hostile = await server(
+      basicRegistry({
+        '/v2/a/manifests/1': (_q, response) => sendJson(response, 400, { errors: [{ code: 'DIGEST_INVALID' }] }),
+      }),
+    );
+    await expectError(
+      client().deleteTag(`${hostile.host}/a:1`),
+      'unsupported',
+      'Delete the manifest by digest instead',
+    );
   });
 });
 
@@ -520,20 +729,49 @@ describe('TLS and proxies', () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-tls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
     ]);
-    const tls = { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert: await readFile(join(dir, 'cert.pem'), 'utf8') };
-    const hostile = await server(basicRegistry({ '/v2/a/tags/list': (_q, response) => sendJson(response, 200, { name: 'a', tags: ['secure'] }) }), { tls });
-    await expectError(client().listTags({ registry: hostile.host, repository: 'a' }), 'tls', 'add the CA file in the registry settings');
-    const trusting = client({ hostOptions: (host) => ({ insecure: false, ...(host === hostile.host ? { caPath: join(dir, 'cert.pem') } : {}) }) });
+    const tls = {
+      key: await readFile(join(dir, 'key.pem'), 'utf8'),
+      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
+    };
+    const hostile = await server(
+      basicRegistry({ '/v2/a/tags/list': (_q, response) => sendJson(response, 200, { name: 'a', tags: ['secure'] }) }),
+      { tls },
+    );
+    await expectError(
+      client().listTags({ registry: hostile.host, repository: 'a' }),
+      'tls',
+      'add the CA file in the registry settings',
+    );
+    const trusting = client({
+      hostOptions: (host) => ({ insecure: false, ...(host === hostile.host ? { caPath: join(dir, 'cert.pem') } : {}) }),
+    });
     expect(await trusting.listTags({ registry: hostile.host, repository: 'a' })).toEqual(['secure']);
     const insecure = client({ hostOptions: () => ({ insecure: true }) });
     expect(await insecure.listTags({ registry: hostile.host, repository: 'a' })).toEqual(['secure']);
   });
 
   it('goes through HTTPS_PROXY / HTTP_PROXY for a remote registry', async () => {
-    const registry = await server(basicRegistry({ '/v2/a/tags/list': (_q, response) => sendJson(response, 200, { name: 'a', tags: ['via-proxy'] }) }));
+    const registry = await server(
+      basicRegistry({
+        '/v2/a/tags/list': (_q, response) => sendJson(response, 200, { name: 'a', tags: ['via-proxy'] }),
+      }),
+    );
     const tunnels: string[] = [];
     const proxy = createServer((_q, response) => sendJson(response, 501, 'tunnels only'));
     // The proxy "reaches" registry.example.test by tunnelling to the local fake registry: nothing leaves the machine.
@@ -547,13 +785,24 @@ describe('TLS and proxies', () => {
       socket.on('error', () => upstream.destroy());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => { proxy.closeAllConnections(); proxy.close(() => resolve()); }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          proxy.closeAllConnections();
+          proxy.close(() => resolve());
+        }),
+    );
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const remote = 'registry.example.test:5000';
-    const viaProxy = client({ env: { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl }, hostOptions: (host) => ({ insecure: host === remote }) });
+    const viaProxy = client({
+      env: { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl },
+      hostOptions: (host) => ({ insecure: host === remote }),
+    });
     expect(await viaProxy.listTags({ registry: remote, repository: 'a' })).toEqual(['via-proxy']);
     expect(tunnels.every((target) => target === remote)).toBe(true);
-    expect(registry.requests.some((request) => request.headers.host === remote && request.url === '/v2/a/tags/list')).toBe(true);
+    expect(
+      registry.requests.some((request) => request.headers.host === remote && request.url === '/v2/a/tags/list'),
+    ).toBe(true);
   });
 });
 
@@ -561,15 +810,24 @@ describe("Docker Hub's repository API (reached by name only; played here since n
   it('lists a namespace through every page, signed in', async () => {
     const hub = await server((request, response) => {
       const url = new URL(request.url ?? '/', 'http://x');
-      if (url.pathname === '/v2/users/login' && request.method === 'POST') return sendJson(response, 200, { token: 'hub-jwt' });
+      if (url.pathname === '/v2/users/login' && request.method === 'POST')
+        return sendJson(response, 200, { token: 'hub-jwt' });
       if (request.headers.authorization !== 'Bearer hub-jwt') return sendJson(response, 401, {});
       if (url.pathname === '/v2/repositories/alice/' && !url.searchParams.get('page')) {
-        return sendJson(response, 200, { count: 3, next: `http://${request.headers.host}/v2/repositories/alice/?page=2&page_size=100`, results: [{ name: 'one' }, { name: 'two' }] });
+        return sendJson(response, 200, {
+          count: 3,
+          next: `http://${request.headers.host}/v2/repositories/alice/?page=2&page_size=100`,
+          results: [{ name: 'one' }, { name: 'two' }],
+        });
       }
-      if (url.pathname === '/v2/repositories/alice/') return sendJson(response, 200, { count: 3, next: null, results: [{ name: 'three' }] });
+      if (url.pathname === '/v2/repositories/alice/')
+        return sendJson(response, 200, { count: 3, next: null, results: [{ name: 'three' }] });
       return sendJson(response, 404, {});
     });
-    const registry = client({ dockerHubApi: hub.url, credentials: async (host) => (host === 'docker.io' ? CREDENTIAL : undefined) });
+    const registry = client({
+      dockerHubApi: hub.url,
+      credentials: async (host) => (host === 'docker.io' ? CREDENTIAL : undefined),
+    });
     expect(await registry.listRepositories('docker.io')).toEqual(['alice/one', 'alice/two', 'alice/three']);
     expect(hub.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
       'POST /v2/users/login',

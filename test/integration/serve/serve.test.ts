@@ -7,7 +7,11 @@ import { callFrameLimit } from '../../../src/main/serve/frame-limit';
 import { MAX_CONNECTIONS, TOO_MANY_CONNECTIONS } from '../../../src/main/serve/server';
 import { connectApi, startBerthServe, type RunningBerthServe } from '../../env/serve';
 
-function get(port: number, path: string, host: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  port: number,
+  path: string,
+  host: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
       let body = '';
@@ -82,14 +86,27 @@ describe('berth serve', () => {
   it('refuses the API without the token, with a wrong token, or from another origin', async () => {
     expect(await upgradeStatus(serve.port, ['berth.v1'])).toBe(401);
     expect(await upgradeStatus(serve.port, ['berth.v1', `berth.token.${'0'.repeat(64)}`])).toBe(401);
-    expect(await upgradeStatus(serve.port, ['berth.v1', `berth.token.${serve.token}`], { origin: 'http://evil.example' })).toBe(403);
-    expect(await upgradeStatus(serve.port, ['berth.v1', `berth.token.${serve.token}`], { host: `attacker.example:${serve.port}` })).toBe(403);
-    expect(await upgradeStatus(serve.port, ['berth.v1', `berth.token.${serve.token}`], { origin: `http://127.0.0.1:${serve.port}` })).toBe(101);
+    expect(
+      await upgradeStatus(serve.port, ['berth.v1', `berth.token.${serve.token}`], { origin: 'http://evil.example' }),
+    ).toBe(403);
+    expect(
+      await upgradeStatus(serve.port, ['berth.v1', `berth.token.${serve.token}`], {
+        host: `attacker.example:${serve.port}`,
+      }),
+    ).toBe(403);
+    expect(
+      await upgradeStatus(serve.port, ['berth.v1', `berth.token.${serve.token}`], {
+        origin: `http://127.0.0.1:${serve.port}`,
+      }),
+    ).toBe(101);
   });
 
   it('returns invalid input and unknown requests as error data', async () => {
     const api = await connectApi(serve);
-    expect(await api.call('registry.listTags', { registryId: 42 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await api.call('registry.listTags', { registryId: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     expect(await api.call('nope.nothing' as never, {})).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     api.close();
   });
@@ -128,7 +145,10 @@ describe('berth serve', () => {
     const api = await connectApi(serve);
     const closed = new Promise((resolve) => api.ws.once('close', (code) => resolve({ closed: code })));
     // Validated and handed to the service, which knows no such registry: the whole call arrived.
-    expect(await Promise.race([api.call('registries.update', input), closed])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await Promise.race([api.call('registries.update', input), closed])).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     api.close();
   });
 
@@ -200,7 +220,8 @@ describe('berth serve connection bound', () => {
     await left;
     // The server counts the connection out when its socket closes, a moment after the client sees the close.
     let outcome: { code: number; reason: string } | 'open' = { code: 0, reason: '' };
-    for (let attempt = 0; attempt < 20 && outcome !== 'open'; attempt++) outcome = await closeOf(openSocket(serve), 500);
+    for (let attempt = 0; attempt < 20 && outcome !== 'open'; attempt++)
+      outcome = await closeOf(openSocket(serve), 500);
     expect(outcome).toBe('open');
     for (const api of open) api.close();
   });

@@ -28,7 +28,14 @@ function renderApp(api: BerthApi) {
   );
 }
 
-const info = () => ({ name: 'Berth', version: '0', transport: 'serve' as const, platform: 'linux/x64', versions: {}, keychain: { kind: 'keychain' as const } });
+const info = () => ({
+  name: 'Berth',
+  version: '0',
+  transport: 'serve' as const,
+  platform: 'linux/x64',
+  versions: {},
+  keychain: { kind: 'keychain' as const },
+});
 const view = (id: string, name: string, host: string, fields: Partial<RegistryView> = {}): RegistryView => ({
   id,
   name,
@@ -67,7 +74,11 @@ describe('namespace tree on the real registry', () => {
     // Opening a namespace unfolds it; the main pane lists what is directly below.
     await within(tree).findByRole('treeitem', { name: 'nested' });
     const listing = await screen.findByRole('grid', { name: 'Repositories' });
-    expect(Array.from(listing.querySelectorAll<HTMLElement>('[data-row-key]')).map((r) => r.dataset.rowKey)).toEqual(['team-a/nested', 'team-a/service-x', 'team-a/service-y']);
+    expect(Array.from(listing.querySelectorAll<HTMLElement>('[data-row-key]')).map((r) => r.dataset.rowKey)).toEqual([
+      'team-a/nested',
+      'team-a/service-x',
+      'team-a/service-y',
+    ]);
 
     fireEvent.keyDown(item('team-a'), { key: 'ArrowDown' });
     expect(document.activeElement).toBe(item('nested'));
@@ -76,9 +87,16 @@ describe('namespace tree on the real registry', () => {
     fireEvent.keyDown(item('nested'), { key: 'ArrowRight' });
     expect(item('deep').getAttribute('aria-level')).toBe('4');
     fireEvent.keyDown(item('deep'), { key: 'Enter' });
-    expect(useNavigation.getState().route).toEqual({ view: 'repository', registryId: registry.id, repository: 'team-a/nested/deep' });
+    expect(useNavigation.getState().route).toEqual({
+      view: 'repository',
+      registryId: registry.id,
+      repository: 'team-a/nested/deep',
+    });
     expect(item('deep').getAttribute('aria-selected')).toBe('true');
-    await waitFor(() => expect(screen.getByRole('grid', { name: 'Tags' }).querySelector('[data-row-key="1"]')).not.toBeNull(), { timeout: 30_000 });
+    await waitFor(
+      () => expect(screen.getByRole('grid', { name: 'Tags' }).querySelector('[data-row-key="1"]')).not.toBeNull(),
+      { timeout: 30_000 },
+    );
   });
 });
 
@@ -88,7 +106,12 @@ describe('registries that cannot list', () => {
     const api = scriptedApi({
       'app.info': info,
       'registries.list': () => [view('hub', 'Docker Hub', 'docker.io', { kind: 'dockerhub', repositories })],
-      'registries.status': () => ({ id: 'hub', reachable: true, authenticated: false, rateLimit: { limit: 100, remaining: 87, observedAt: '2024-01-01T00:00:00Z' } }),
+      'registries.status': () => ({
+        id: 'hub',
+        reachable: true,
+        authenticated: false,
+        rateLimit: { limit: 100, remaining: 87, observedAt: '2024-01-01T00:00:00Z' },
+      }),
       'registry.listRepositories': () => {
         throw new BerthError('unsupported', 'Docker Hub does not list repositories.');
       },
@@ -100,7 +123,12 @@ describe('registries that cannot list', () => {
         repositories = input.repositories ?? repositories;
         return view('hub', 'Docker Hub', 'docker.io', { kind: 'dockerhub', repositories });
       },
-      'registry.tagDetails': ({ tags }) => tags.map((tag) => ({ tag, digest: `sha256:${'1'.repeat(64)}`, mediaType: 'application/vnd.oci.image.index.v1+json' })),
+      'registry.tagDetails': ({ tags }) =>
+        tags.map((tag) => ({
+          tag,
+          digest: `sha256:${'1'.repeat(64)}`,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+        })),
     });
     useNavigation.getState().navigate({ view: 'home' });
     renderApp(api);
@@ -117,7 +145,13 @@ describe('registries that cannot list', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toBe('docker.io has no repository "library/alpne".');
     fireEvent.change(within(dialog).getByLabelText('Repository'), { target: { value: 'library/alpine' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add repository' }));
-    await waitFor(() => expect(useNavigation.getState().route).toEqual({ view: 'repository', registryId: 'hub', repository: 'library/alpine' }));
+    await waitFor(() =>
+      expect(useNavigation.getState().route).toEqual({
+        view: 'repository',
+        registryId: 'hub',
+        repository: 'library/alpine',
+      }),
+    );
     expect(repositories).toEqual(['library/alpine']);
     await within(tree).findByRole('treeitem', { name: 'alpine' });
   });
@@ -125,8 +159,14 @@ describe('registries that cannot list', () => {
   it('offer sign-in when listing needs it, and show an unreachable registry as such', async () => {
     const api = scriptedApi({
       'app.info': info,
-      'registries.list': () => [view('private', 'Private', 'registry.example:5000'), view('down', 'Down', '127.0.0.1:1')],
-      'registries.status': ({ id }) => (id === 'down' ? { id, reachable: false, authenticated: false, message: 'Connection refused by 127.0.0.1:1' } : { id, reachable: true, authenticated: false }),
+      'registries.list': () => [
+        view('private', 'Private', 'registry.example:5000'),
+        view('down', 'Down', '127.0.0.1:1'),
+      ],
+      'registries.status': ({ id }) =>
+        id === 'down'
+          ? { id, reachable: false, authenticated: false, message: 'Connection refused by 127.0.0.1:1' }
+          : { id, reachable: true, authenticated: false },
       'registry.listRepositories': () => {
         throw new BerthError('unauthorized', 'registry.example:5000 wants a sign-in to list repositories.');
       },
@@ -134,8 +174,17 @@ describe('registries that cannot list', () => {
     useNavigation.getState().navigate({ view: 'home' });
     renderApp(api);
     const tree = await screen.findByRole('tree', { name: 'Registries' });
-    await waitFor(() => expect(within(tree).getByRole('treeitem', { name: 'Down' }).querySelector('[data-status]')!.getAttribute('data-status')).toBe('unreachable'));
-    expect(within(tree).getByRole('treeitem', { name: 'Down' }).querySelector('[data-status]')!.getAttribute('title')).toContain('Connection refused');
+    await waitFor(() =>
+      expect(
+        within(tree)
+          .getByRole('treeitem', { name: 'Down' })
+          .querySelector('[data-status]')!
+          .getAttribute('data-status'),
+      ).toBe('unreachable'),
+    );
+    expect(
+      within(tree).getByRole('treeitem', { name: 'Down' }).querySelector('[data-status]')!.getAttribute('title'),
+    ).toContain('Connection refused');
     fireEvent.click(within(tree).getByRole('treeitem', { name: 'Private' }));
     const signIn = await within(tree).findByRole('treeitem', { name: 'Sign in to list repositories' });
     const error = await screen.findByTestId('error-state');

@@ -39,7 +39,10 @@ function renderRepository(repository: string) {
   );
 }
 
-const rowKeys = () => Array.from(screen.getByRole('grid', { name: 'Tags' }).querySelectorAll<HTMLElement>('[role=row][data-row-key]')).map((r) => r.dataset.rowKey!);
+const rowKeys = () =>
+  Array.from(screen.getByRole('grid', { name: 'Tags' }).querySelectorAll<HTMLElement>('[role=row][data-row-key]')).map(
+    (r) => r.dataset.rowKey!,
+  );
 
 describe('tag table on the 2,000-tag repository', () => {
   it('shows the first rows without rendering all 2,000, and sorts by date over the whole repository', async () => {
@@ -51,13 +54,23 @@ describe('tag table on the 2,000-tag repository', () => {
     expect(firstRows.length).toBeLessThan(100);
 
     fireEvent.change(screen.getByLabelText('Sort by'), { target: { value: 'created' } });
-    await waitFor(() => expect(screen.getByTestId('sort-status').dataset.complete).toBe('true'), { timeout: 240_000, interval: 250 });
+    await waitFor(() => expect(screen.getByTestId('sort-status').dataset.complete).toBe('true'), {
+      timeout: 240_000,
+      interval: 250,
+    });
 
     // The truth, straight from the backend (not through the table's sorting code): newest first, ties by name.
-    const tags = (await backend.api.call('registry.listTags', { registryId: registry.id, repository: 'many/tags' })).tags;
-    const details: TagDetail[] = await backend.api.call('registry.tagDetails', { registryId: registry.id, repository: 'many/tags', tags });
+    const tags = (await backend.api.call('registry.listTags', { registryId: registry.id, repository: 'many/tags' }))
+      .tags;
+    const details: TagDetail[] = await backend.api.call('registry.tagDetails', {
+      registryId: registry.id,
+      repository: 'many/tags',
+      tags,
+    });
     expect(details.every((d) => d.created)).toBe(true);
-    const expected = [...details].sort((a, b) => Date.parse(b.created!) - Date.parse(a.created!) || (a.tag < b.tag ? -1 : 1)).map((d) => d.tag);
+    const expected = [...details]
+      .sort((a, b) => Date.parse(b.created!) - Date.parse(a.created!) || (a.tag < b.tag ? -1 : 1))
+      .map((d) => d.tag);
     const shown = rowKeys();
     // Ties (aliases share a date) may order by natural name; compare dates, and the first row exactly.
     const dateOf = new Map(details.map((d) => [d.tag, d.created!]));
@@ -103,7 +116,13 @@ describe('tag table on the 2,000-tag repository', () => {
     fireEvent.change(screen.getByLabelText('Filter mode'), { target: { value: 'glob' } });
     fireEvent.change(screen.getByLabelText('Filter tags'), { target: { value: '{1.2.3,v1.2.3-rc1,4.19.9,latest}' } });
     // Details of these rows arrive in the background; the rc tag is the same image as 1.2.3.
-    await waitFor(() => expect(screen.getByRole('grid', { name: 'Tags' }).querySelector('[data-row-key="v1.2.3-rc1"] .chip')?.textContent).toBe('1.2.3'), { timeout: 60_000 });
+    await waitFor(
+      () =>
+        expect(
+          screen.getByRole('grid', { name: 'Tags' }).querySelector('[data-row-key="v1.2.3-rc1"] .chip')?.textContent,
+        ).toBe('1.2.3'),
+      { timeout: 60_000 },
+    );
     expect(rowKeys().sort()).toEqual(['1.2.3', '4.19.9', 'latest', 'v1.2.3-rc1']);
 
     fireEvent.click(screen.getByLabelText('Group by digest'));
@@ -119,17 +138,26 @@ describe('multi-arch tags', () => {
   it('expand into their platforms by keyboard, and a platform opens the image for it', async () => {
     renderRepository('dev/multi');
     const grid = await screen.findByRole('grid', { name: 'Tags' }, { timeout: 30_000 });
-    await waitFor(() => expect(grid.querySelector('[data-row-key="1.0"]')?.textContent).toMatch(/Multi-arch · 2/), { timeout: 30_000 });
+    await waitFor(() => expect(grid.querySelector('[data-row-key="1.0"]')?.textContent).toMatch(/Multi-arch · 2/), {
+      timeout: 30_000,
+    });
     act(() => grid.focus());
     fireEvent.keyDown(grid, { key: 'ArrowDown' });
     fireEvent.keyDown(grid, { key: 'ArrowRight' });
     await waitFor(() => expect(grid.querySelectorAll('[data-kind=platform]')).toHaveLength(2));
-    expect(Array.from(grid.querySelectorAll('[data-kind=platform]')).map((r) => r.textContent)).toEqual([expect.stringContaining('linux/amd64'), expect.stringContaining('linux/arm64/v8')]);
+    expect(Array.from(grid.querySelectorAll('[data-kind=platform]')).map((r) => r.textContent)).toEqual([
+      expect.stringContaining('linux/amd64'),
+      expect.stringContaining('linux/arm64/v8'),
+    ]);
 
     fireEvent.keyDown(grid, { key: 'ArrowDown' });
     fireEvent.keyDown(grid, { key: 'ArrowDown' });
     fireEvent.keyDown(grid, { key: 'Enter' });
-    expect(useNavigation.getState().route).toEqual({ view: 'image', reference: `${seededWorld().anonymous.host}/dev/multi:1.0`, platform: 'linux/arm64/v8' });
+    expect(useNavigation.getState().route).toEqual({
+      view: 'image',
+      reference: `${seededWorld().anonymous.host}/dev/multi:1.0`,
+      platform: 'linux/arm64/v8',
+    });
 
     fireEvent.keyDown(grid, { key: 'ArrowUp' });
     fireEvent.keyDown(grid, { key: 'ArrowUp' });

@@ -17,7 +17,16 @@ const diff: ImageDiff = {
   sizeA: 10_000,
   sizeB: 12_500,
   layers: {
-    shared: [{ digest: `sha256:${'1'.repeat(64)}`, size: 9_000, createdBy: 'ADD rootfs.tar /', indexA: 0, indexB: 0, matchedBy: 'digest' }],
+    shared: [
+      {
+        digest: `sha256:${'1'.repeat(64)}`,
+        size: 9_000,
+        createdBy: 'ADD rootfs.tar /',
+        indexA: 0,
+        indexB: 0,
+        matchedBy: 'digest',
+      },
+    ],
     onlyA: [{ digest: `sha256:${'2'.repeat(64)}`, size: 1_000, createdBy: 'COPY app /opt/app', indexA: 1 }],
     onlyB: [{ digest: `sha256:${'3'.repeat(64)}`, size: 3_500, createdBy: 'COPY app /opt/app', indexB: 1 }],
     commonBase: 1,
@@ -26,7 +35,11 @@ const diff: ImageDiff = {
     { field: 'env', key: 'APP_VERSION', a: '1.0.0', b: '1.1.0' },
     { field: 'labels', key: 'com.example.feature-flags', a: null, b: 'new-feature' },
   ],
-  history: { a: ['ADD rootfs.tar /', 'COPY app /opt/app'], b: ['ADD rootfs.tar /', 'COPY app /opt/app', 'RUN rm removed-later.txt'], firstDifference: 2 },
+  history: {
+    a: ['ADD rootfs.tar /', 'COPY app /opt/app'],
+    b: ['ADD rootfs.tar /', 'COPY app /opt/app', 'RUN rm removed-later.txt'],
+    firstDifference: 2,
+  },
   files: {
     added: [
       { path: '/opt/app/new-feature.txt', size: 25, type: 'file', layer: 2 },
@@ -42,7 +55,12 @@ const diff: ImageDiff = {
   warnings: [],
 };
 
-const configPatch = createTwoFilesPatch('a/etc/app/config.yaml', 'b/etc/app/config.yaml', 'server:\n  log_level: info\n', 'server:\n  log_level: debug\n');
+const configPatch = createTwoFilesPatch(
+  'a/etc/app/config.yaml',
+  'b/etc/app/config.yaml',
+  'server:\n  log_level: info\n',
+  'server:\n  log_level: debug\n',
+);
 
 let api: ScriptedApi;
 let restoreSize: () => void;
@@ -56,8 +74,23 @@ afterEach(cleanup);
 function renderCompare() {
   api = scriptedApi({
     'images.diff': () => diff,
-    'images.textDiff': ({ path }) => ({ path, unified: configPatch, binary: false, identical: false, sizeA: 63, sizeB: 64 }),
-    'images.readFile': ({ path }) => ({ path, resolvedPath: path, layer: 2, size: 25, truncated: false, binary: false, content: 'the new feature of 1.1.0\n' }),
+    'images.textDiff': ({ path }) => ({
+      path,
+      unified: configPatch,
+      binary: false,
+      identical: false,
+      sizeA: 63,
+      sizeB: 64,
+    }),
+    'images.readFile': ({ path }) => ({
+      path,
+      resolvedPath: path,
+      layer: 2,
+      size: 25,
+      truncated: false,
+      binary: false,
+      content: 'the new feature of 1.1.0\n',
+    }),
   });
   render(
     <ApiProvider api={api}>
@@ -67,7 +100,11 @@ function renderCompare() {
 }
 
 const grid = () => screen.getByRole('grid', { name: 'Changed files' });
-const visiblePaths = () => within(grid()).queryAllByRole('row').map((row) => row.getAttribute('data-row-key')).filter((key): key is string => key !== null);
+const visiblePaths = () =>
+  within(grid())
+    .queryAllByRole('row')
+    .map((row) => row.getAttribute('data-row-key'))
+    .filter((key): key is string => key !== null);
 const visibleFiles = () =>
   within(grid())
     .queryAllByRole('row')
@@ -89,7 +126,11 @@ describe('CompareView', () => {
     await waitFor(() => expect(visibleFiles()).toHaveLength(5));
 
     fireEvent.click(screen.getByRole('button', { name: /^Added/ }));
-    expect(visibleFiles().sort()).toEqual(['/etc/app/config.yaml', '/opt/app/removed-later.txt', '/opt/app/version.txt']);
+    expect(visibleFiles().sort()).toEqual([
+      '/etc/app/config.yaml',
+      '/opt/app/removed-later.txt',
+      '/opt/app/version.txt',
+    ]);
     expect(screen.getByRole('button', { name: /^Added/ }).getAttribute('aria-pressed')).toBe('false');
 
     // Alt+click shows only that kind.
@@ -99,7 +140,11 @@ describe('CompareView', () => {
     expect(visibleFiles()).toHaveLength(5);
 
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter paths' }), { target: { value: '*.txt' } });
-    expect(visibleFiles().sort()).toEqual(['/opt/app/new-feature.txt', '/opt/app/removed-later.txt', '/opt/app/version.txt']);
+    expect(visibleFiles().sort()).toEqual([
+      '/opt/app/new-feature.txt',
+      '/opt/app/removed-later.txt',
+      '/opt/app/version.txt',
+    ]);
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter paths' }), { target: { value: 'ETC' } });
     expect(visibleFiles()).toEqual(['/etc/app/config.yaml']);
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter paths' }), { target: { value: 'nothing-matches' } });
@@ -112,7 +157,9 @@ describe('CompareView', () => {
     await waitFor(() => expect(visibleFiles()).toHaveLength(5));
     // /opt grows by 65,536 + 25 - 45; /etc by 1.
     expect(visiblePaths().slice(0, 3)).toEqual(['/opt', '/opt/app', '/opt/app/cache']);
-    const opt = within(grid()).getAllByRole('row').find((row) => row.getAttribute('data-row-key') === '/opt')!;
+    const opt = within(grid())
+      .getAllByRole('row')
+      .find((row) => row.getAttribute('data-row-key') === '/opt')!;
     expect(opt.textContent).toContain('+65.5 KB');
 
     fireEvent.change(screen.getByRole('combobox', { name: 'Sort files' }), { target: { value: 'name' } });
@@ -150,18 +197,32 @@ describe('CompareView', () => {
   it('opens the text diff of a modified file and the content of an added one', async () => {
     renderCompare();
     await waitFor(() => expect(visibleFiles()).toHaveLength(5));
-    const row = (path: string) => within(grid()).getAllByRole('row').find((r) => r.getAttribute('data-row-key') === path)!;
+    const row = (path: string) =>
+      within(grid())
+        .getAllByRole('row')
+        .find((r) => r.getAttribute('data-row-key') === path)!;
 
     fireEvent.click(row('/etc/app/config.yaml'));
     const textDiff = await screen.findByTestId('text-diff');
-    expect([...textDiff.querySelectorAll('.textdiff-removed')].map((r) => r.textContent)).toEqual(['2−  log_level: info']);
-    expect([...textDiff.querySelectorAll('.textdiff-added')].map((r) => r.textContent)).toEqual(['2+  log_level: debug']);
-    expect(api.calls.find((c) => c.name === 'images.textDiff')!.input).toEqual({ a: A, b: B, path: '/etc/app/config.yaml' });
+    expect([...textDiff.querySelectorAll('.textdiff-removed')].map((r) => r.textContent)).toEqual([
+      '2−  log_level: info',
+    ]);
+    expect([...textDiff.querySelectorAll('.textdiff-added')].map((r) => r.textContent)).toEqual([
+      '2+  log_level: debug',
+    ]);
+    expect(api.calls.find((c) => c.name === 'images.textDiff')!.input).toEqual({
+      a: A,
+      b: B,
+      path: '/etc/app/config.yaml',
+    });
     expect(screen.getByRole('table', { name: 'Changed attributes' }).textContent).toContain('Size63 B64 B');
 
     fireEvent.click(row('/opt/app/new-feature.txt'));
     expect((await screen.findByTestId('file-content')).textContent).toContain('the new feature of 1.1.0');
-    expect(api.calls.find((c) => c.name === 'images.readFile')!.input).toEqual({ reference: B, path: '/opt/app/new-feature.txt' });
+    expect(api.calls.find((c) => c.name === 'images.readFile')!.input).toEqual({
+      reference: B,
+      path: '/opt/app/new-feature.txt',
+    });
   });
 
   it('shows layers aligned, config and history differences', async () => {
@@ -179,13 +240,26 @@ describe('CompareView', () => {
 
     fireEvent.click(screen.getByRole('tab', { name: /History/ }));
     const history = screen.getByRole('table', { name: 'History differences' });
-    expect([...history.querySelectorAll('tbody tr')].map((row) => row.getAttribute('data-kind'))).toEqual(['same', 'same', 'added']);
+    expect([...history.querySelectorAll('tbody tr')].map((row) => row.getAttribute('data-kind'))).toEqual([
+      'same',
+      'same',
+      'added',
+    ]);
   });
 
   it('keeps a 20,000-file tree virtualized: only the rows in view are in the DOM', async () => {
     const many: ImageDiff = {
       ...diff,
-      files: { added: Array.from({ length: 20_000 }, (_, i) => ({ path: `/usr/share/doc/pkg${i % 200}/file${i}`, size: i, type: 'file' as const, layer: 2 })), removed: [], modified: [] },
+      files: {
+        added: Array.from({ length: 20_000 }, (_, i) => ({
+          path: `/usr/share/doc/pkg${i % 200}/file${i}`,
+          size: i,
+          type: 'file' as const,
+          layer: 2,
+        })),
+        removed: [],
+        modified: [],
+      },
     };
     api = scriptedApi({ 'images.diff': () => many });
     render(
@@ -204,7 +278,11 @@ describe('CompareView', () => {
     let fail = true;
     api = scriptedApi({
       'images.diff': () => {
-        if (fail) throw Object.assign(new Error('no such manifest'), { code: 'not_found', message: 'dev/app:9.9.9 does not exist in 127.0.0.1:5000.' });
+        if (fail)
+          throw Object.assign(new Error('no such manifest'), {
+            code: 'not_found',
+            message: 'dev/app:9.9.9 does not exist in 127.0.0.1:5000.',
+          });
         return diff;
       },
     });

@@ -8,8 +8,18 @@ import { ImageSlot } from '../../../src/renderer/views/compare/ImageSlot';
 import { BERTH_IMAGE_TYPE } from '../../../src/renderer/views/promote/drag';
 import { scriptedApi } from '../promote/scripted-api';
 
-const image = { reference: '127.0.0.1:5000/dev/app:1.0.0', registryId: 'r1', repository: 'dev/app', tag: '1.0.0', digest: '' };
-const imageDrag = () => ({ types: [BERTH_IMAGE_TYPE], getData: (type: string) => (type === BERTH_IMAGE_TYPE ? JSON.stringify(image) : ''), dropEffect: 'none' });
+const image = {
+  reference: '127.0.0.1:5000/dev/app:1.0.0',
+  registryId: 'r1',
+  repository: 'dev/app',
+  tag: '1.0.0',
+  digest: '',
+};
+const imageDrag = () => ({
+  types: [BERTH_IMAGE_TYPE],
+  getData: (type: string) => (type === BERTH_IMAGE_TYPE ? JSON.stringify(image) : ''),
+  dropEffect: 'none',
+});
 
 afterEach(cleanup);
 
@@ -33,7 +43,17 @@ describe('compare drops', () => {
 
   it('offers the local engine’s tags as docker-daemon references', async () => {
     const onCommit = vi.fn();
-    const api = scriptedApi({ 'docker.images': () => [{ id: 'sha256:1', repoTags: ['app:dev', '<none>:<none>'], repoDigests: [], size: 1, created: '2024-01-01T00:00:00Z' }] });
+    const api = scriptedApi({
+      'docker.images': () => [
+        {
+          id: 'sha256:1',
+          repoTags: ['app:dev', '<none>:<none>'],
+          repoDigests: [],
+          size: 1,
+          created: '2024-01-01T00:00:00Z',
+        },
+      ],
+    });
     render(
       <ApiProvider api={api}>
         <ImageSlot side="b" label="Right" value="" onChange={() => undefined} onCommit={onCommit} />
@@ -53,6 +73,10 @@ describe('compare drops', () => {
     }
     render(<Row reference="127.0.0.1:5000/dev/app:1.1.0" />);
     fireEvent.drop(screen.getByTestId('row'), { dataTransfer: imageDrag() });
-    expect(useNavigation.getState().route).toEqual({ view: 'compare', a: image.reference, b: '127.0.0.1:5000/dev/app:1.1.0' });
+    expect(useNavigation.getState().route).toEqual({
+      view: 'compare',
+      a: image.reference,
+      b: '127.0.0.1:5000/dev/app:1.1.0',
+    });
   });
 });

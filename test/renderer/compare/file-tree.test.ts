@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageDiff } from '../../../src/shared/types/layers';
-import { ancestors, buildTree, CHANGE_KINDS, diffInputs, filterTree, flattenTree, pathMatcher, type ChangeKind } from '../../../src/renderer/views/compare/file-tree';
+import {
+  ancestors,
+  buildTree,
+  CHANGE_KINDS,
+  diffInputs,
+  filterTree,
+  flattenTree,
+  pathMatcher,
+  type ChangeKind,
+} from '../../../src/renderer/views/compare/file-tree';
 import { findNode } from './find-node';
 
 const files: ImageDiff['files'] = {
@@ -33,7 +42,13 @@ describe('buildTree', () => {
     expect(app.isDirectory).toBe(true);
     expect(app.delta).toBe(300 - 120);
     expect(app.counts).toEqual({ added: 1, removed: 1, modified: 1 });
-    expect(findNode(root, '/etc/app/config.yaml')).toMatchObject({ change: 'modified', sizeA: 40, sizeB: 90, delta: 50, details: ['content', 'size'] });
+    expect(findNode(root, '/etc/app/config.yaml')).toMatchObject({
+      change: 'modified',
+      sizeA: 40,
+      sizeB: 90,
+      delta: 50,
+      details: ['content', 'size'],
+    });
   });
 
   it('turns a listed path with children into a directory carrying its own change', () => {
@@ -60,7 +75,11 @@ describe('filterTree', () => {
   it('filters by kind and recomputes directory deltas over what is shown', () => {
     const added = filterTree(tree(), { kinds: new Set(['added']) });
     const rows = flattenTree(added, { sort: 'name', expanded: new Set(), expandAll: true });
-    expect(paths(rows).filter((p) => !findNode(added, p)!.isDirectory)).toEqual(['/opt/app/new-feature.txt', '/usr/lib/libbig.so', '/usr/lib/libsmall.so']);
+    expect(paths(rows).filter((p) => !findNode(added, p)!.isDirectory)).toEqual([
+      '/opt/app/new-feature.txt',
+      '/usr/lib/libbig.so',
+      '/usr/lib/libsmall.so',
+    ]);
     expect(paths(rows)).not.toContain('/etc');
     expect(findNode(added, '/opt/app')!.delta).toBe(300);
     expect(added.counts).toEqual({ added: 3, removed: 0, modified: 0 });
@@ -74,7 +93,9 @@ describe('filterTree', () => {
 
   it('keeps everything below a directory whose path matches', () => {
     const root = filterTree(tree(), { kinds: allKinds, path: '/opt/app' });
-    const files = flattenTree(root, { sort: 'name', expanded: new Set(), expandAll: true }).filter((r) => !r.node.isDirectory);
+    const files = flattenTree(root, { sort: 'name', expanded: new Set(), expandAll: true }).filter(
+      (r) => !r.node.isDirectory,
+    );
     expect(paths(files)).toEqual(['/opt/app/new-feature.txt', '/opt/app/removed-later.txt', '/opt/app/version.txt']);
   });
 
@@ -82,7 +103,11 @@ describe('filterTree', () => {
     const so = filterTree(tree(), { kinds: allKinds, path: '*.so' });
     expect(so.files).toBe(2);
     const etc = filterTree(tree(), { kinds: allKinds, path: '/etc/**' });
-    expect(paths(flattenTree(etc, { sort: 'name', expanded: new Set(), expandAll: true }))).toEqual(['/etc', '/etc/app', '/etc/app/config.yaml']);
+    expect(paths(flattenTree(etc, { sort: 'name', expanded: new Set(), expandAll: true }))).toEqual([
+      '/etc',
+      '/etc/app',
+      '/etc/app/config.yaml',
+    ]);
   });
 
   it('combines kind and path filters, and an empty result is an empty root', () => {
@@ -122,8 +147,15 @@ describe('flattenTree', () => {
     const rows = flattenTree(tree(), { sort: 'delta', expanded: new Set(), expandAll: true });
     // /usr +10010, /var -5000, /opt +180, /etc +50
     expect(paths(rows.filter((r) => r.depth === 0))).toEqual(['/usr', '/var', '/opt', '/etc']);
-    expect(paths(rows.filter((r) => r.node.path.startsWith('/usr/lib/')))).toEqual(['/usr/lib/libbig.so', '/usr/lib/libsmall.so']);
-    expect(paths(rows.filter((r) => r.node.path.startsWith('/opt/app/')))).toEqual(['/opt/app/new-feature.txt', '/opt/app/removed-later.txt', '/opt/app/version.txt']);
+    expect(paths(rows.filter((r) => r.node.path.startsWith('/usr/lib/')))).toEqual([
+      '/usr/lib/libbig.so',
+      '/usr/lib/libsmall.so',
+    ]);
+    expect(paths(rows.filter((r) => r.node.path.startsWith('/opt/app/')))).toEqual([
+      '/opt/app/new-feature.txt',
+      '/opt/app/removed-later.txt',
+      '/opt/app/version.txt',
+    ]);
     expect(rows.find((r) => r.node.path === '/opt/app/new-feature.txt')!.depth).toBe(2);
   });
 
@@ -137,8 +169,18 @@ describe('flattenTree', () => {
   });
 
   it('flattens a large tree without recursion limits', () => {
-    const inputs = Array.from({ length: 50_000 }, (_, i) => ({ path: `/d${i % 100}/f${i}`, change: 'added' as const, sizeA: 0, sizeB: i }));
-    const deep = { path: `/${Array.from({ length: 2_000 }, (_, i) => `n${i}`).join('/')}`, change: 'added' as const, sizeA: 0, sizeB: 1 };
+    const inputs = Array.from({ length: 50_000 }, (_, i) => ({
+      path: `/d${i % 100}/f${i}`,
+      change: 'added' as const,
+      sizeA: 0,
+      sizeB: i,
+    }));
+    const deep = {
+      path: `/${Array.from({ length: 2_000 }, (_, i) => `n${i}`).join('/')}`,
+      change: 'added' as const,
+      sizeA: 0,
+      sizeB: 1,
+    };
     const root = buildTree([...inputs, deep]);
     const rows = flattenTree(root, { sort: 'delta', expanded: new Set(), expandAll: true });
     expect(rows.length).toBe(50_000 + 100 + 2_000);

@@ -5,7 +5,15 @@ describe('alignHistory', () => {
   it('keeps common steps facing each other and pairs the steps between them', () => {
     const nop = (s: string) => `/bin/sh -c #(nop) ${s}`;
     const a = [nop('ADD rootfs'), nop('COPY app'), nop('ENV APP_ENV=dev'), nop('LABEL x=1'), nop('USER app')];
-    const b = [nop('ADD rootfs'), nop('COPY app'), nop('COPY update'), '/bin/sh -c warm-cache', nop('ENV APP_ENV=staging'), nop('USER app'), nop('CMD serve')];
+    const b = [
+      nop('ADD rootfs'),
+      nop('COPY app'),
+      nop('COPY update'),
+      '/bin/sh -c warm-cache',
+      nop('ENV APP_ENV=staging'),
+      nop('USER app'),
+      nop('CMD serve'),
+    ];
     expect(alignHistory(a, b).map((r) => `${r.kind}:${r.stepA ?? '-'}:${r.stepB ?? '-'}`)).toEqual([
       'same:1:1',
       'same:2:2',

@@ -4,7 +4,12 @@ import { diffRows } from '../../../src/renderer/views/compare/unified-diff';
 
 describe('diffRows', () => {
   it('numbers old and new lines and counts changes', () => {
-    const unified = createTwoFilesPatch('a/etc/app/config.yaml', 'b/etc/app/config.yaml', 'name: app\nlevel: info\nport: 80\n', 'name: app\nlevel: debug\nport: 80\nextra: 1\n');
+    const unified = createTwoFilesPatch(
+      'a/etc/app/config.yaml',
+      'b/etc/app/config.yaml',
+      'name: app\nlevel: info\nport: 80\n',
+      'name: app\nlevel: debug\nport: 80\nextra: 1\n',
+    );
     const { rows, stats } = diffRows(unified);
     expect(stats).toEqual({ added: 2, removed: 1 });
     expect(rows[0]).toMatchObject({ kind: 'hunk' });

@@ -74,8 +74,14 @@ describe('VirtualTable', () => {
 
 describe('Tree', () => {
   const items = (expanded: Set<string>): TreeItem[] => {
-    const list: TreeItem[] = [{ id: 'a', text: 'alpha', depth: 0, expandable: true, expanded: expanded.has('a'), selected: false }];
-    if (expanded.has('a')) list.push({ id: 'a1', text: 'one', depth: 1, expandable: false, expanded: false, selected: false }, { id: 'a2', text: 'two', depth: 1, expandable: false, expanded: false, selected: true });
+    const list: TreeItem[] = [
+      { id: 'a', text: 'alpha', depth: 0, expandable: true, expanded: expanded.has('a'), selected: false },
+    ];
+    if (expanded.has('a'))
+      list.push(
+        { id: 'a1', text: 'one', depth: 1, expandable: false, expanded: false, selected: false },
+        { id: 'a2', text: 'two', depth: 1, expandable: false, expanded: false, selected: true },
+      );
     list.push({ id: 'b', text: 'beta', depth: 0, expandable: false, expanded: false, selected: false });
     return list;
   };
@@ -83,7 +89,9 @@ describe('Tree', () => {
   it('walks with arrows: right opens and enters, left goes to the parent and closes; Enter selects; letters jump', () => {
     const expanded = new Set<string>();
     const selected: string[] = [];
-    const { rerender } = render(<Tree label="Things" items={items(expanded)} onToggle={() => undefined} onSelect={(id) => selected.push(id)} />);
+    const { rerender } = render(
+      <Tree label="Things" items={items(expanded)} onToggle={() => undefined} onSelect={(id) => selected.push(id)} />,
+    );
     const toggle = (id: string, open: boolean) => {
       if (open) expanded.add(id);
       else expanded.delete(id);
@@ -138,12 +146,25 @@ describe('StatusBar and operations', () => {
           return api.call('docker.pull', { reference: 'app:1', operationId: id });
         });
       });
-      act(() => api.emit('operation.progress', { operationId, kind: 'docker.pull', status: 'Downloading', current: 30, total: 100, done: false }));
+      act(() =>
+        api.emit('operation.progress', {
+          operationId,
+          kind: 'docker.pull',
+          status: 'Downloading',
+          current: 30,
+          total: 100,
+          done: false,
+        }),
+      );
       const line = status.querySelector('[data-operation-kind="docker.pull"]')!;
       expect(line.textContent).toContain('Pull app:1');
       expect(line.textContent).toContain('Downloading');
       expect(line.textContent).toContain('30 / 100');
-      expect(within(line as HTMLElement).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('30');
+      expect(
+        within(line as HTMLElement)
+          .getByRole('progressbar')
+          .getAttribute('aria-valuenow'),
+      ).toBe('30');
 
       fireEvent.click(within(line as HTMLElement).getByRole('button', { name: 'Cancel Pull app:1' }));
       await act(async () => undefined);
@@ -176,7 +197,10 @@ describe('StatusBar and operations', () => {
 describe('CopyButton and states', () => {
   it('copies and confirms in place', async () => {
     const written: string[] = [];
-    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void written.push(text) } });
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (text: string) => void written.push(text) },
+    });
     render(<CopyButton text="docker pull a:1" label="Copy pull command" />);
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Copy pull command' }));
@@ -187,7 +211,12 @@ describe('CopyButton and states', () => {
 
   it('puts the action that answers an error first, and only the ones the view offers', () => {
     const signIn = vi.fn();
-    render(<ErrorState error={{ code: 'unauthorized', message: 'Sign in to ghcr.io' }} handlers={{ retry: () => undefined, signIn }} />);
+    render(
+      <ErrorState
+        error={{ code: 'unauthorized', message: 'Sign in to ghcr.io' }}
+        handlers={{ retry: () => undefined, signIn }}
+      />,
+    );
     const buttons = within(screen.getByTestId('error-state')).getAllByRole('button');
     expect(buttons.map((b) => b.textContent)).toEqual(['Sign in…', 'Try again']);
     fireEvent.click(buttons[0]!);

@@ -7,11 +7,15 @@ describe('docker store', () => {
   it('keeps each layer in the order first seen while updating it', () => {
     const a = { id: 'a', status: 'Waiting', current: 0, total: 0 };
     const b = { id: 'b', status: 'Downloading', current: 5, total: 10 };
-    expect(mergeItems([a, b], [{ ...b, current: 10, status: 'Download complete' }, { id: 'c', status: 'Waiting', current: 0, total: 0 }]).map((i) => `${i.id}:${i.status}`)).toEqual([
-      'a:Waiting',
-      'b:Download complete',
-      'c:Waiting',
-    ]);
+    expect(
+      mergeItems(
+        [a, b],
+        [
+          { ...b, current: 10, status: 'Download complete' },
+          { id: 'c', status: 'Waiting', current: 0, total: 0 },
+        ],
+      ).map((i) => `${i.id}:${i.status}`),
+    ).toEqual(['a:Waiting', 'b:Download complete', 'c:Waiting']);
   });
 
   it('follows a pull from its progress events to 100% and its digest, then lists images again', async () => {
@@ -34,7 +38,11 @@ describe('docker store', () => {
       ],
       done: false,
     });
-    expect(store.getState().transfers[0]).toMatchObject({ current: 50, total: 200, status: 'Pulling: 0 of 2 layers done' });
+    expect(store.getState().transfers[0]).toMatchObject({
+      current: 50,
+      total: 200,
+      status: 'Pulling: 0 of 2 layers done',
+    });
     pull.resolve({ reference: '127.0.0.1:5000/dev/app:1.0.0', digest: `sha256:${'d'.repeat(64)}` });
     await running;
     const done = store.getState().transfers[0]!;
@@ -47,7 +55,9 @@ describe('docker store', () => {
     const message = 'Get "https://127.0.0.1:1/v2/": http: server gave HTTP response to HTTPS client';
     const api = scriptedApi({
       'docker.push': ({ reference }) => {
-        throw reference.endsWith(':cancel') ? new BerthError('cancelled', 'Cancelled.') : new BerthError('bad_response', message);
+        throw reference.endsWith(':cancel')
+          ? new BerthError('cancelled', 'Cancelled.')
+          : new BerthError('bad_response', message);
       },
     });
     const store = useDocker.of(api);

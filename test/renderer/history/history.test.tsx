@@ -9,21 +9,48 @@ import type { AuditEntry } from '../../../src/shared/types/promotion';
 import { scriptedApi } from '../promote/scripted-api';
 
 const entries: AuditEntry[] = [
-  { at: '2025-01-01T10:00:00Z', user: 'ana', source: 'r/dev/app:1.0.0', target: 'r/prod/app:1.0.0', digest: `sha256:${'a'.repeat(64)}`, strategy: 'mount', outcome: 'success', blobsMounted: 3 },
-  { at: '2025-01-02T10:00:00Z', user: 'ana', source: 'r/dev/app:1.1.0', target: 'r/prod/app:1.0.0', outcome: 'refused', message: 'prod/app:1.0.0 exists with another digest' },
-  { at: '2025-01-03T10:00:00Z', user: 'bo', source: 'r/dev/app:1.1.0', target: 'other/prod/app:1.1.0', outcome: 'failure', message: 'denied: push to other' },
+  {
+    at: '2025-01-01T10:00:00Z',
+    user: 'ana',
+    source: 'r/dev/app:1.0.0',
+    target: 'r/prod/app:1.0.0',
+    digest: `sha256:${'a'.repeat(64)}`,
+    strategy: 'mount',
+    outcome: 'success',
+    blobsMounted: 3,
+  },
+  {
+    at: '2025-01-02T10:00:00Z',
+    user: 'ana',
+    source: 'r/dev/app:1.1.0',
+    target: 'r/prod/app:1.0.0',
+    outcome: 'refused',
+    message: 'prod/app:1.0.0 exists with another digest',
+  },
+  {
+    at: '2025-01-03T10:00:00Z',
+    user: 'bo',
+    source: 'r/dev/app:1.1.0',
+    target: 'other/prod/app:1.1.0',
+    outcome: 'failure',
+    message: 'denied: push to other',
+  },
 ];
 
 afterEach(cleanup);
 
 describe('history', () => {
   it('orders newest first and filters by outcome', () => {
-    expect(visibleEntries(entries, new Set(['success', 'refused', 'failure', 'cancelled'])).map((e) => e.outcome)).toEqual(['failure', 'refused', 'success']);
+    expect(
+      visibleEntries(entries, new Set(['success', 'refused', 'failure', 'cancelled'])).map((e) => e.outcome),
+    ).toEqual(['failure', 'refused', 'success']);
     expect(visibleEntries(entries, new Set(['refused']))).toHaveLength(1);
   });
 
   it('renders the log with links to source and target, sends the query to main, filters outcomes', async () => {
-    const api = scriptedApi({ 'promotion.audit': ({ query }) => (query ? entries.filter((e) => JSON.stringify(e).includes(query)) : entries) });
+    const api = scriptedApi({
+      'promotion.audit': ({ query }) => (query ? entries.filter((e) => JSON.stringify(e).includes(query)) : entries),
+    });
     await act(async () =>
       render(
         <ApiProvider api={api}>

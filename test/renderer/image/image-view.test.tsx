@@ -20,7 +20,16 @@ import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } fro
 afterEach(cleanup);
 
 const HOST = '127.0.0.1:5999';
-const registry: RegistryView = { id: 'r1', name: 'Local', host: HOST, kind: 'distribution', insecure: false, environments: [], repositories: [], credential: { source: 'none' } };
+const registry: RegistryView = {
+  id: 'r1',
+  name: 'Local',
+  host: HOST,
+  kind: 'distribution',
+  insecure: false,
+  environments: [],
+  repositories: [],
+  credential: { source: 'none' },
+};
 
 function renderImage(api: BerthApi, reference: string, platform?: string) {
   return render(
@@ -97,7 +106,18 @@ describe('image view states (scripted answers)', () => {
     const digest = `sha256:${'c'.repeat(64)}`;
     const api = scriptedApi({
       'registry.inspect': () => ({
-        manifest: { reference: `${HOST}/a/b:1`, registry: HOST, repository: 'a/b', tag: '1', digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', kind: 'oci-manifest', size: 2, layers: [], raw: '{}' },
+        manifest: {
+          reference: `${HOST}/a/b:1`,
+          registry: HOST,
+          repository: 'a/b',
+          tag: '1',
+          digest,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          kind: 'oci-manifest',
+          size: 2,
+          layers: [],
+          raw: '{}',
+        },
         layers: [],
         compressedSize: 0,
       }),
@@ -137,7 +157,11 @@ describe('image view on the real registry', () => {
     const props = screen.getByLabelText('Image properties');
     expect(props.textContent).toContain(seed.manifests['dev/app:1.1.0']!.mediaType);
     expect(props.textContent).toContain(`in ${image.layers.length} layers`);
-    expect(within(screen.getByRole('table', { name: 'Labels' })).getByText('org.opencontainers.image.version').closest('tr')!.textContent).toContain('1.1.0');
+    expect(
+      within(screen.getByRole('table', { name: 'Labels' }))
+        .getByText('org.opencontainers.image.version')
+        .closest('tr')!.textContent,
+    ).toContain('1.1.0');
 
     fireEvent.click(screen.getByRole('tab', { name: 'Config' }));
     const config = screen.getByLabelText('Config properties');
@@ -155,14 +179,22 @@ describe('image view on the real registry', () => {
 
     fireEvent.click(screen.getByRole('tab', { name: 'Manifest' }));
     const json = screen.getByRole('region', { name: 'Manifest JSON' });
-    const links = Array.from(json.querySelectorAll<HTMLButtonElement>('button[data-digest]')).map((b) => b.dataset.digest);
+    const links = Array.from(json.querySelectorAll<HTMLButtonElement>('button[data-digest]')).map(
+      (b) => b.dataset.digest,
+    );
     expect(links).toEqual([image.config.digest, ...image.layers.map((l) => l.digest)]);
     fireEvent.click(json.querySelector(`button[data-digest="${image.config.digest}"]`)!);
     expect(screen.getByRole('tab', { name: 'Config', selected: true })).toBeTruthy();
     fireEvent.click(screen.getByRole('tab', { name: 'Manifest' }));
-    fireEvent.click(screen.getByRole('region', { name: 'Manifest JSON' }).querySelector(`button[data-digest="${image.layers[1]!.digest}"]`)!);
+    fireEvent.click(
+      screen
+        .getByRole('region', { name: 'Manifest JSON' })
+        .querySelector(`button[data-digest="${image.layers[1]!.digest}"]`)!,
+    );
     expect(screen.getByRole('tab', { name: /Layers/, selected: true })).toBeTruthy();
-    expect(screen.getByRole('table', { name: 'Layers' }).querySelector('tr.highlight')!.getAttribute('data-layer-digest')).toBe(image.layers[1]!.digest);
+    expect(
+      screen.getByRole('table', { name: 'Layers' }).querySelector('tr.highlight')!.getAttribute('data-layer-digest'),
+    ).toBe(image.layers[1]!.digest);
   });
 
   it('shows a multi-arch index with its platforms, the default one, and each platform by choice', async () => {
@@ -170,18 +202,27 @@ describe('image view on the real registry', () => {
     const reference = `${host}/dev/multi:1.0`;
     const { unmount } = renderImage(backend.api, reference);
     const group = await screen.findByRole('group', { name: 'Platforms' }, { timeout: 30_000 });
-    expect(within(group).getAllByRole('button').map((b) => b.textContent)).toEqual([expect.stringContaining('linux/amd64'), expect.stringContaining('linux/arm64/v8')]);
+    expect(
+      within(group)
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual([expect.stringContaining('linux/amd64'), expect.stringContaining('linux/arm64/v8')]);
     expect(screen.getByLabelText('Image properties').textContent).toContain('OCI image index');
     unmount();
 
     renderImage(backend.api, reference, 'linux/arm64/v8');
     const chosen = await screen.findByRole('button', { name: 'linux/arm64/v8', pressed: true }, { timeout: 30_000 });
     expect(chosen).toBeTruthy();
-    expect(screen.getByLabelText('Image properties').textContent).toContain(platforms['linux/arm64/v8']!.digest.slice(0, 19));
+    expect(screen.getByLabelText('Image properties').textContent).toContain(
+      platforms['linux/arm64/v8']!.digest.slice(0, 19),
+    );
     // A platform's digest opens that manifest on its own.
     const platformList = screen.getByRole('list', { name: 'Platform manifests' });
     fireEvent.click(platformList.querySelector(`button[data-digest="${platforms['linux/amd64']!.digest}"]`)!);
-    expect(useNavigation.getState().route).toEqual({ view: 'image', reference: `${host}/dev/multi@${platforms['linux/amd64']!.digest}` });
+    expect(useNavigation.getState().route).toEqual({
+      view: 'image',
+      reference: `${host}/dev/multi@${platforms['linux/amd64']!.digest}`,
+    });
   });
 
   it('lists referrers by type, and says when there are none', async () => {
@@ -190,7 +231,11 @@ describe('image view on the real registry', () => {
     fireEvent.click(await screen.findByRole('tab', { name: 'Referrers' }, { timeout: 30_000 }));
     const signatures = await screen.findByRole('region', { name: 'Signatures' }, { timeout: 30_000 });
     expect(signatures.querySelector(`button[data-digest="${seed.referrers.signature.digest}"]`)).not.toBeNull();
-    expect(screen.getByRole('region', { name: 'SBOMs' }).querySelector(`button[data-digest="${seed.referrers.sbom.digest}"]`)).not.toBeNull();
+    expect(
+      screen
+        .getByRole('region', { name: 'SBOMs' })
+        .querySelector(`button[data-digest="${seed.referrers.sbom.digest}"]`),
+    ).not.toBeNull();
     unmount();
 
     renderImage(backend.api, `${host}/test/app:1.0.0`);

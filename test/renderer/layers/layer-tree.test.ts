@@ -4,10 +4,25 @@ import { buildTree, CHANGE_KINDS, filterTree } from '../../../src/renderer/views
 import type { MergedEntry } from '../../../src/shared/types/layers';
 import { findNode } from '../compare/find-node';
 
-const entry = (path: string, layer: number, size = 0, type: MergedEntry['type'] = 'file'): MergedEntry => ({ path, type, size, mode: 0o644, uid: 0, gid: 0, mtime: 0, layer });
+const entry = (path: string, layer: number, size = 0, type: MergedEntry['type'] = 'file'): MergedEntry => ({
+  path,
+  type,
+  size,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  mtime: 0,
+  layer,
+});
 
 describe('layerTree', () => {
-  const before = [entry('/opt', 0, 0, 'dir'), entry('/opt/app', 0, 0, 'dir'), entry('/opt/app/version.txt', 0, 6), entry('/opt/app/removed-later.txt', 0, 45), entry('/bin/sh', 0, 100)];
+  const before = [
+    entry('/opt', 0, 0, 'dir'),
+    entry('/opt/app', 0, 0, 'dir'),
+    entry('/opt/app/version.txt', 0, 6),
+    entry('/opt/app/removed-later.txt', 0, 45),
+    entry('/bin/sh', 0, 100),
+  ];
   const after = [
     entry('/opt', 0, 0, 'dir'),
     // A directory the layer rewrote (new mtime) is not a change of its own.

@@ -34,38 +34,61 @@ describe('formatting', () => {
 
 describe('error advice', () => {
   it('says what to do next for each kind of failure', () => {
-    expect(adviseOn({ code: 'unauthorized', message: 'x' })).toMatchObject({ title: 'Sign-in required', primary: 'signIn' });
+    expect(adviseOn({ code: 'unauthorized', message: 'x' })).toMatchObject({
+      title: 'Sign-in required',
+      primary: 'signIn',
+    });
     expect(adviseOn({ code: 'unreachable', message: 'x' }).primary).toBe('openSettings');
     expect(adviseOn({ code: 'not_found', message: 'x' }).hint).toMatch(/add the repository by name/);
   });
 
   it('tells when a rate limit resets, from the seconds or the time main gave', () => {
     const now = Date.parse('2024-01-01T12:00:00');
-    expect(rateLimitReset({ code: 'rate_limited', message: 'x', details: { retryAfterSeconds: 90 } }, now)).toBe('12:01:30');
-    expect(adviseOn({ code: 'rate_limited', message: 'x', details: { retryAfterSeconds: 90 } }, now).hint).toBe('The limit resets at 12:01:30. Cached data stays available.');
+    expect(rateLimitReset({ code: 'rate_limited', message: 'x', details: { retryAfterSeconds: 90 } }, now)).toBe(
+      '12:01:30',
+    );
+    expect(adviseOn({ code: 'rate_limited', message: 'x', details: { retryAfterSeconds: 90 } }, now).hint).toBe(
+      'The limit resets at 12:01:30. Cached data stays available.',
+    );
     expect(adviseOn({ code: 'rate_limited', message: 'x' }, now).hint).toMatch(/Wait a little/);
   });
 });
 
 describe('manifest JSON', () => {
   it('tokenizes keys, strings, numbers and literals, marking digests', () => {
-    const { text } = prettyJson(`{"schemaVersion":2,"config":{"digest":"${digest}","size":7},"x":[true,null,-1.5e3,"a\\"b"]}`);
+    const { text } = prettyJson(
+      `{"schemaVersion":2,"config":{"digest":"${digest}","size":7},"x":[true,null,-1.5e3,"a\\"b"]}`,
+    );
     const tokens = tokenizeJson(text);
     expect(tokens.map((t) => t.text).join('')).toBe(text);
     expect(tokens.filter((t) => t.kind === 'digest').map((t) => t.digest)).toEqual([digest]);
-    expect(tokens.filter((t) => t.kind === 'key').map((t) => t.text)).toEqual(['"schemaVersion"', '"config"', '"digest"', '"size"', '"x"']);
+    expect(tokens.filter((t) => t.kind === 'key').map((t) => t.text)).toEqual([
+      '"schemaVersion"',
+      '"config"',
+      '"digest"',
+      '"size"',
+      '"x"',
+    ]);
     expect(tokens.filter((t) => t.kind === 'literal').map((t) => t.text)).toEqual(['true', 'null']);
     expect(tokens.filter((t) => t.kind === 'number').map((t) => t.text)).toEqual(['2', '7', '-1500']);
   });
 
   it('keeps text that is not JSON as it is', () => {
     expect(prettyJson('not json')).toEqual({ text: 'not json', formatted: false });
-    expect(tokenizeJson('{ @ }').map((t) => t.text).join('')).toBe('{ @ }');
+    expect(
+      tokenizeJson('{ @ }')
+        .map((t) => t.text)
+        .join(''),
+    ).toBe('{ @ }');
   });
 });
 
 describe('layers and history', () => {
-  const layers = [0, 1, 2].map((i) => ({ digest: `sha256:${String(i).repeat(64)}`, size: 10 * (i + 1), mediaType: 'x' }));
+  const layers = [0, 1, 2].map((i) => ({
+    digest: `sha256:${String(i).repeat(64)}`,
+    size: 10 * (i + 1),
+    mediaType: 'x',
+  }));
 
   it('puts each layer beside the step that made it and metadata steps between', () => {
     const lines = alignLayers(
@@ -91,7 +114,9 @@ describe('layers and history', () => {
     expect(alignLayers([], layers).map((l) => l.layerIndex)).toEqual([0, 1, 2]);
     const short = alignLayers([{ createdBy: 'ADD', emptyLayer: false }], layers);
     expect(short.map((l) => l.layerIndex)).toEqual([0, 1, 2]);
-    expect(alignLayers([{ createdBy: 'A', emptyLayer: false, layerIndex: 5 }], []).map((l) => l.layer)).toEqual([undefined]);
+    expect(alignLayers([{ createdBy: 'A', emptyLayer: false, layerIndex: 5 }], []).map((l) => l.layer)).toEqual([
+      undefined,
+    ]);
   });
 
   it('reads created_by like a Dockerfile line', () => {
@@ -104,8 +129,14 @@ describe('layers and history', () => {
 describe('shareable links', () => {
   it('are berth:// paths in the desktop app and the token-less address in serve mode', () => {
     const route = { view: 'repository', registryId: 'r1', repository: 'team-a/app' } as const;
-    expect(shareableLink(route, { protocol: 'file:', origin: 'null' })).toBe('berth://registries/r1/repositories/team-a/app');
-    expect(shareableLink(route, { protocol: 'http:', origin: 'http://127.0.0.1:4000' })).toBe('http://127.0.0.1:4000/registries/r1/repositories/team-a/app');
-    expect(parseRoute(new URL(shareableLink(route, { protocol: 'http:', origin: 'http://127.0.0.1:4000' })).pathname)).toEqual(route);
+    expect(shareableLink(route, { protocol: 'file:', origin: 'null' })).toBe(
+      'berth://registries/r1/repositories/team-a/app',
+    );
+    expect(shareableLink(route, { protocol: 'http:', origin: 'http://127.0.0.1:4000' })).toBe(
+      'http://127.0.0.1:4000/registries/r1/repositories/team-a/app',
+    );
+    expect(
+      parseRoute(new URL(shareableLink(route, { protocol: 'http:', origin: 'http://127.0.0.1:4000' })).pathname),
+    ).toEqual(route);
   });
 });

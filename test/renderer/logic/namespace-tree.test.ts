@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { ancestorPaths, buildNamespaceTree, findNamespace, repositoriesUnder } from '../../../src/renderer/logic/namespace-tree';
+import {
+  ancestorPaths,
+  buildNamespaceTree,
+  findNamespace,
+  repositoriesUnder,
+} from '../../../src/renderer/logic/namespace-tree';
 
-const repositories = ['team-a/service-x', 'team-a/service-y', 'team-a/nested/deep', 'team-a', 'dev/app', 'alpine', 'team-b/svc10', 'team-b/svc9'];
+const repositories = [
+  'team-a/service-x',
+  'team-a/service-y',
+  'team-a/nested/deep',
+  'team-a',
+  'dev/app',
+  'alpine',
+  'team-b/svc10',
+  'team-b/svc9',
+];
 
 describe('namespace tree', () => {
   const root = buildNamespaceTree(repositories);

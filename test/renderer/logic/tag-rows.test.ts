@@ -15,11 +15,22 @@ const details: Record<string, TagDetail> = {
     digest: digest('c'),
     mediaType: INDEX,
     created: '2023-01-01T00:00:00Z',
-    platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'unknown', architecture: 'unknown' }],
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      { os: 'unknown', architecture: 'unknown' },
+    ],
   },
 };
 const tags = Object.keys(details);
-const base = { tags, details, sort: { key: 'name', direction: 'asc' } as const, filter: makeTagFilter('', 'substring'), groupByDigest: false, expanded: new Set<string>() };
+const base = {
+  tags,
+  details,
+  sort: { key: 'name', direction: 'asc' } as const,
+  filter: makeTagFilter('', 'substring'),
+  groupByDigest: false,
+  expanded: new Set<string>(),
+};
 
 describe('tag rows', () => {
   it('lists every tag with the other tags of its digest as aliases', () => {
@@ -38,7 +49,12 @@ describe('tag rows', () => {
   });
 
   it('groups only what the filter keeps, and keeps tags without details apart', () => {
-    const rows = buildTagRows({ ...base, tags: [...tags, 'pending'], groupByDigest: true, filter: makeTagFilter('l*', 'glob') });
+    const rows = buildTagRows({
+      ...base,
+      tags: [...tags, 'pending'],
+      groupByDigest: true,
+      filter: makeTagFilter('l*', 'glob'),
+    });
     expect(rows.map((r) => r.key)).toEqual(['latest']);
     const withPending = buildTagRows({ ...base, tags: [...tags, 'pending', 'pending2'], groupByDigest: true });
     expect(withPending.map((r) => r.key)).toContain('pending');
@@ -50,7 +66,9 @@ describe('tag rows', () => {
     expect(collapsed.find((r) => r.key === 'multi')).toMatchObject({ multiArch: true, expanded: false });
     const rows = buildTagRows({ ...base, expanded: new Set(['multi', '1.0.0']) });
     const index = rows.findIndex((r) => r.key === 'multi');
-    expect(rows.slice(index + 1).map((r) => (r.kind === 'platform' ? `${r.platform.os}/${r.platform.architecture}` : r.key))).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(
+      rows.slice(index + 1).map((r) => (r.kind === 'platform' ? `${r.platform.os}/${r.platform.architecture}` : r.key)),
+    ).toEqual(['linux/amd64', 'linux/arm64']);
     // A single-platform image has nothing to expand, whatever the expanded set says.
     expect(rows.filter((r) => r.kind === 'platform' && r.tag === '1.0.0')).toHaveLength(0);
     expect(imagePlatforms(details.multi)).toHaveLength(2);

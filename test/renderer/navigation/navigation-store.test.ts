@@ -37,7 +37,10 @@ describe('the start-up address', () => {
     window.history.replaceState(null, '', '/compare?a=127.0.0.1:5000/dev/app:1.0.0&b=127.0.0.1:5000/dev/app:1.1.0');
     vi.resetModules();
     const { useNavigation: fresh } = await import('../../../src/renderer/navigation/store');
-    expect(fresh.getState()).toMatchObject({ route: { view: 'compare', a: '127.0.0.1:5000/dev/app:1.0.0', b: '127.0.0.1:5000/dev/app:1.1.0' }, origin: 'outside' });
+    expect(fresh.getState()).toMatchObject({
+      route: { view: 'compare', a: '127.0.0.1:5000/dev/app:1.0.0', b: '127.0.0.1:5000/dev/app:1.1.0' },
+      origin: 'outside',
+    });
   });
 });
 
@@ -54,7 +57,10 @@ describe('back and forward', () => {
     useNavigation.getState().navigate({ view: 'lanes' });
     window.history.replaceState(null, '', '/layers?ref=docker-archive:/tmp/x.tar');
     window.dispatchEvent(new PopStateEvent('popstate'));
-    expect(useNavigation.getState()).toMatchObject({ route: { view: 'layers', reference: 'docker-archive:/tmp/x.tar' }, origin: 'outside' });
+    expect(useNavigation.getState()).toMatchObject({
+      route: { view: 'layers', reference: 'docker-archive:/tmp/x.tar' },
+      origin: 'outside',
+    });
   });
 });
 
@@ -72,7 +78,10 @@ describe('desktop deep links (app.deepLink)', () => {
     expect(useNavigation.getState().route).toEqual({ view: 'home' });
 
     api.emit('app.deepLink', { path: '/images?ref=evil.example/x/y:1' });
-    expect(useNavigation.getState()).toMatchObject({ route: { view: 'image', reference: 'evil.example/x/y:1' }, origin: 'outside' });
+    expect(useNavigation.getState()).toMatchObject({
+      route: { view: 'image', reference: 'evil.example/x/y:1' },
+      origin: 'outside',
+    });
     stop();
     api.emit('app.deepLink', { path: '/lanes' });
     expect(useNavigation.getState().route.view).toBe('image');
@@ -96,7 +105,10 @@ describe('the app’s own navigation', () => {
     expect(useNavigation.getState().origin).toBe('outside');
     const length = window.history.length;
     useNavigation.getState().confirmRoute();
-    expect(useNavigation.getState()).toMatchObject({ route: { view: 'compare', a: 'x/y:1', b: 'x/y:2' }, origin: 'app' });
+    expect(useNavigation.getState()).toMatchObject({
+      route: { view: 'compare', a: 'x/y:1', b: 'x/y:2' },
+      origin: 'app',
+    });
     expect(window.history.length).toBe(length);
   });
 });

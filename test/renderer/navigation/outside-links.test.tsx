@@ -18,7 +18,15 @@ const world = seededWorld();
 const A = `${world.anonymous.host}/dev/app:1.0.0`;
 const B = `${world.anonymous.host}/dev/app:1.1.0`;
 /** Requests that read an image: from its registry, a file, a layout directory or the engine. */
-const IMAGE_WORK: RequestName[] = ['images.diff', 'layers.list', 'images.efficiency', 'images.ls', 'registry.inspect', 'images.readFile', 'images.textDiff'];
+const IMAGE_WORK: RequestName[] = [
+  'images.diff',
+  'layers.list',
+  'images.efficiency',
+  'images.ls',
+  'registry.inspect',
+  'images.readFile',
+  'images.textDiff',
+];
 
 let backend: RealBackend;
 /** The desktop shell's side of the event channel (the in-process backend has no shell to send `app.deepLink`). */
@@ -83,7 +91,11 @@ describe('compare opened from outside', () => {
     const stop = followDeepLinks(shell);
     await renderApp();
     const before = imageWork().length;
-    await act(async () => emitDeepLink(`/compare?a=${encodeURIComponent('docker-archive:/nonexistent/a.tar')}&b=${encodeURIComponent('oci:/nonexistent/layout')}`));
+    await act(async () =>
+      emitDeepLink(
+        `/compare?a=${encodeURIComponent('docker-archive:/nonexistent/a.tar')}&b=${encodeURIComponent('oci:/nonexistent/layout')}`,
+      ),
+    );
     await screen.findByTestId('compare-ready');
     expect(imageWork().length).toBe(before);
     stop();
@@ -94,7 +106,11 @@ describe('compare opened from outside', () => {
     const before = imageWork().length;
     act(() => useNavigation.getState().navigate({ view: 'compare', a: B, b: A }));
     await screen.findByTestId('diff-summary', undefined, { timeout: 90_000 });
-    expect(imageWork().slice(before).map((c) => c.input)).toEqual([{ a: B, b: A, operationId: expect.any(String) }]);
+    expect(
+      imageWork()
+        .slice(before)
+        .map((c) => c.input),
+    ).toEqual([{ a: B, b: A, operationId: expect.any(String) }]);
   });
 });
 
@@ -114,12 +130,22 @@ describe('images and layers opened from outside', () => {
     expect(prompt.dataset.source).toBe('host');
     expect(prompt.textContent).toContain(`${world.basic.host}, which is not one of your registries`);
     const before = imageWork().length;
-    expect(backend.calls.some((c) => c.name === 'registry.inspect' && (c.input as { reference: string }).reference === reference)).toBe(false);
+    expect(
+      backend.calls.some(
+        (c) => c.name === 'registry.inspect' && (c.input as { reference: string }).reference === reference,
+      ),
+    ).toBe(false);
 
-    await act(async () => fireEvent.click(within(prompt).getByRole('button', { name: `Load from ${world.basic.host}` })));
+    await act(async () =>
+      fireEvent.click(within(prompt).getByRole('button', { name: `Load from ${world.basic.host}` })),
+    );
     // The registry wants a sign-in: the answer proves the request went out once the user asked.
     await screen.findByTestId('error-state', undefined, { timeout: 30_000 });
-    expect(imageWork().slice(before).map((c) => [c.name, (c.input as { reference: string }).reference])).toEqual([['registry.inspect', reference]]);
+    expect(
+      imageWork()
+        .slice(before)
+        .map((c) => [c.name, (c.input as { reference: string }).reference]),
+    ).toEqual([['registry.inspect', reference]]);
   });
 
   it('the layers of a docker-archive path wait for a click, then are read', async () => {
@@ -134,7 +160,12 @@ describe('images and layers opened from outside', () => {
 
     await act(async () => fireEvent.click(within(prompt).getByRole('button', { name: 'Read it' })));
     await screen.findByText(/Could not read the layers/, undefined, { timeout: 30_000 });
-    expect(imageWork().slice(before).map((c) => [c.name, (c.input as { reference: string }).reference]).sort()).toEqual([
+    expect(
+      imageWork()
+        .slice(before)
+        .map((c) => [c.name, (c.input as { reference: string }).reference])
+        .sort(),
+    ).toEqual([
       ['images.efficiency', reference],
       ['layers.list', reference],
     ]);
@@ -144,7 +175,13 @@ describe('images and layers opened from outside', () => {
   it('the layers of an image on a registry in the list load right away', async () => {
     openAddress(`/layers?ref=${encodeURIComponent(B)}`);
     await renderApp();
-    await waitFor(() => expect(within(screen.getByRole('listbox', { name: 'Layers' })).getAllByRole('option').length).toBe(world.seed.images['dev/app:1.1.0']!.layers.length), { timeout: 90_000 });
+    await waitFor(
+      () =>
+        expect(within(screen.getByRole('listbox', { name: 'Layers' })).getAllByRole('option').length).toBe(
+          world.seed.images['dev/app:1.1.0']!.layers.length,
+        ),
+      { timeout: 90_000 },
+    );
     expect(screen.queryByTestId('outside-link')).toBeNull();
   });
 });

@@ -11,7 +11,16 @@ import { scriptedApi, type ScriptedApi } from './scripted-api';
 
 const HOST = '127.0.0.1:5000';
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const registry: RegistryView = { id: 'r1', name: 'local', host: HOST, kind: 'distribution', insecure: true, environments: [], repositories: [], credential: { source: 'none' } };
+const registry: RegistryView = {
+  id: 'r1',
+  name: 'local',
+  host: HOST,
+  kind: 'distribution',
+  insecure: true,
+  environments: [],
+  repositories: [],
+  credential: { source: 'none' },
+};
 const lane: PromotionLane = {
   name: 'main',
   stages: [
@@ -28,7 +37,22 @@ const tags: Record<string, Record<string, string>> = {
 };
 
 function plan(source: string, target: string): PromotionPlan {
-  return { source, pinnedSource: `${source}@${digest('b')}`, target, sourceDigest: digest('b'), targetDigest: digest('b'), strategy: 'mount', blobs: [], manifests: [], referrers: [], platforms: [], bytesToCopy: 0, overwrites: false, upToDate: false, notes: [] };
+  return {
+    source,
+    pinnedSource: `${source}@${digest('b')}`,
+    target,
+    sourceDigest: digest('b'),
+    targetDigest: digest('b'),
+    strategy: 'mount',
+    blobs: [],
+    manifests: [],
+    referrers: [],
+    platforms: [],
+    bytesToCopy: 0,
+    overwrites: false,
+    upToDate: false,
+    notes: [],
+  };
 }
 
 afterEach(cleanup);
@@ -38,10 +62,18 @@ async function renderBoard(): Promise<ScriptedApi> {
     'promotion.lanes': () => [lane],
     'registries.list': () => [registry],
     'registries.status': () => ({ id: 'r1', reachable: true, authenticated: false }),
-    'registry.listRepositories': () => ({ registry: HOST, repositories: ['dev/app', 'other/thing', 'prod/app', 'test/app'] }),
+    'registry.listRepositories': () => ({
+      registry: HOST,
+      repositories: ['dev/app', 'other/thing', 'prod/app', 'test/app'],
+    }),
     'registry.listTags': ({ repository }) => ({ name: repository, tags: Object.keys(tags[repository] ?? {}) }),
     'registry.tagDetails': ({ repository, tags: wanted }) =>
-      wanted.map((tag) => ({ tag, digest: tags[repository]![tag]!, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', created: '2024-01-01T00:00:00Z' })),
+      wanted.map((tag) => ({
+        tag,
+        digest: tags[repository]![tag]!,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        created: '2024-01-01T00:00:00Z',
+      })),
     'promotion.plan': ({ source, target }) => plan(source, target),
   });
   await act(async () =>
@@ -72,21 +104,39 @@ describe('LanesView', () => {
 
   it('opens the plan for a tag dropped on another stage', async () => {
     const api = await renderBoard();
-    const payload = JSON.stringify({ reference: `${HOST}/dev/app:1.1.0`, registryId: 'r1', repository: 'dev/app', tag: '1.1.0', digest: digest('b') });
-    const dataTransfer = { types: [BERTH_IMAGE_TYPE], getData: (type: string) => (type === BERTH_IMAGE_TYPE ? payload : ''), dropEffect: 'none' };
+    const payload = JSON.stringify({
+      reference: `${HOST}/dev/app:1.1.0`,
+      registryId: 'r1',
+      repository: 'dev/app',
+      tag: '1.1.0',
+      digest: digest('b'),
+    });
+    const dataTransfer = {
+      types: [BERTH_IMAGE_TYPE],
+      getData: (type: string) => (type === BERTH_IMAGE_TYPE ? payload : ''),
+      dropEffect: 'none',
+    };
     const prod = screen.getByTestId('lane-stage-prod');
     fireEvent.dragOver(prod, { dataTransfer });
     expect(prod.className).toContain('drop-target');
     await act(async () => fireEvent.drop(prod, { dataTransfer }));
     expect(planInput(api)).toMatchObject({ source: `${HOST}/dev/app:1.1.0`, target: `${HOST}/prod/app:1.1.0` });
-    await waitFor(() => expect(screen.getByRole('dialog', { name: 'Promote' }).textContent).toContain('main: dev → prod'));
+    await waitFor(() =>
+      expect(screen.getByRole('dialog', { name: 'Promote' }).textContent).toContain('main: dev → prod'),
+    );
   });
 
   it('ignores a drop that is not an image, and a drop on the stage the image is in', async () => {
     const api = await renderBoard();
     const dev = screen.getByTestId('lane-stage-dev');
     await act(async () => fireEvent.drop(dev, { dataTransfer: { types: ['text/plain'], getData: () => 'hello' } }));
-    const payload = JSON.stringify({ reference: `${HOST}/dev/app:1.1.0`, registryId: 'r1', repository: 'dev/app', tag: '1.1.0', digest: '' });
+    const payload = JSON.stringify({
+      reference: `${HOST}/dev/app:1.1.0`,
+      registryId: 'r1',
+      repository: 'dev/app',
+      tag: '1.1.0',
+      digest: '',
+    });
     await act(async () => fireEvent.drop(dev, { dataTransfer: { types: [BERTH_IMAGE_TYPE], getData: () => payload } }));
     expect(planInput(api)).toBeUndefined();
     expect(screen.queryByRole('dialog')).toBeNull();
@@ -118,7 +168,11 @@ describe('LanesView', () => {
     fireEvent.click(within(card).getByRole('button', { name: `Promote ${HOST}/dev/app:1.1.0 to…` }));
     const menu = screen.getByRole('menu', { name: 'Promote 1.1.0 to' });
     const items = within(menu).getAllByRole('menuitem');
-    expect(items.map((item) => item.textContent)).toEqual([`main · test${HOST}/test/app:1.1.0`, `main · prod${HOST}/prod/app:1.1.0`, 'Another repository or registry…']);
+    expect(items.map((item) => item.textContent)).toEqual([
+      `main · test${HOST}/test/app:1.1.0`,
+      `main · prod${HOST}/prod/app:1.1.0`,
+      'Another repository or registry…',
+    ]);
     expect(document.activeElement).toBe(items[0]);
     fireEvent.keyDown(menu, { key: 'ArrowDown' });
     expect(document.activeElement).toBe(items[1]);
@@ -131,14 +185,24 @@ describe('LanesEditor', () => {
   it('creates the first lane from a registry’s environments and saves it; main’s refusal is shown whole', async () => {
     let saved: PromotionLane[] = [];
     let refuse = true;
-    const withEnvironments: RegistryView = { ...registry, environments: [{ role: 'dev', namespace: 'dev/' }, { role: 'prod', namespace: 'prod/' }] };
+    const withEnvironments: RegistryView = {
+      ...registry,
+      environments: [
+        { role: 'dev', namespace: 'dev/' },
+        { role: 'prod', namespace: 'prod/' },
+      ],
+    };
     const api = scriptedApi({
       'promotion.lanes': () => saved,
       'registries.list': () => [withEnvironments],
       'registries.status': () => ({ id: 'r1', reachable: true, authenticated: false }),
       'registry.listRepositories': () => ({ registry: HOST, repositories: [] }),
       'promotion.setLanes': ({ lanes }) => {
-        if (refuse) throw Object.assign(new Error('refused'), { code: 'invalid_input', message: 'lanes.0.tagRewrites.0.from: not a valid regular expression' });
+        if (refuse)
+          throw Object.assign(new Error('refused'), {
+            code: 'invalid_input',
+            message: 'lanes.0.tagRewrites.0.from: not a valid regular expression',
+          });
         saved = lanes as PromotionLane[];
         return saved;
       },
@@ -157,10 +221,14 @@ describe('LanesEditor', () => {
     fireEvent.change(within(editor).getByRole('textbox', { name: 'Tag pattern' }), { target: { value: '([' } });
 
     await act(async () => fireEvent.click(within(editor).getByRole('button', { name: 'Save lanes' })));
-    expect(within(editor).getByTestId('lanes-error').textContent).toBe('lanes.0.tagRewrites.0.from: not a valid regular expression');
+    expect(within(editor).getByTestId('lanes-error').textContent).toBe(
+      'lanes.0.tagRewrites.0.from: not a valid regular expression',
+    );
 
     refuse = false;
-    fireEvent.change(within(editor).getByRole('textbox', { name: 'Tag pattern' }), { target: { value: '^(.*)-rc\\d+$' } });
+    fireEvent.change(within(editor).getByRole('textbox', { name: 'Tag pattern' }), {
+      target: { value: '^(.*)-rc\\d+$' },
+    });
     fireEvent.change(within(editor).getByRole('textbox', { name: 'Replacement' }), { target: { value: '$1' } });
     fireEvent.change(within(editor).getByRole('combobox', { name: 'Only into stage' }), { target: { value: 'prod' } });
     await act(async () => fireEvent.click(within(editor).getByRole('button', { name: 'Save lanes' })));

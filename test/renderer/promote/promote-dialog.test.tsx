@@ -21,12 +21,41 @@ function plan(overrides: Partial<PromotionPlan> = {}): PromotionPlan {
     targetDigest: digest('a'),
     strategy: 'mount',
     blobs: [
-      { digest: digest('c'), size: 1_200, mediaType: 'application/vnd.docker.container.image.v1+json', action: 'mount' },
-      { digest: digest('1'), size: 3_000_000, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', action: 'mount' },
-      { digest: digest('2'), size: 2_500_000, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', action: 'copy' },
-      { digest: digest('3'), size: 400, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', action: 'present' },
+      {
+        digest: digest('c'),
+        size: 1_200,
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        action: 'mount',
+      },
+      {
+        digest: digest('1'),
+        size: 3_000_000,
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+        action: 'mount',
+      },
+      {
+        digest: digest('2'),
+        size: 2_500_000,
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+        action: 'copy',
+      },
+      {
+        digest: digest('3'),
+        size: 400,
+        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+        action: 'present',
+      },
     ],
-    manifests: [{ digest: digest('a'), mediaType: 'application/vnd.docker.distribution.manifest.v2+json', size: 900, action: 'put', role: 'image', tag: '1.0.0' }],
+    manifests: [
+      {
+        digest: digest('a'),
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        size: 900,
+        action: 'put',
+        role: 'image',
+        tag: '1.0.0',
+      },
+    ],
     referrers: [],
     platforms: [],
     bytesToCopy: 2_500_000,
@@ -108,7 +137,13 @@ describe('PromoteDialog', () => {
     fireEvent.click(within(warning).getByRole('checkbox', { name: 'Replace the existing tag' }));
     expect(promote).toHaveProperty('disabled', false);
     fireEvent.click(promote);
-    await waitFor(() => expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: `${SOURCE}@${digest('a')}`, target: TARGET, force: true }));
+    await waitFor(() =>
+      expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({
+        source: `${SOURCE}@${digest('a')}`,
+        target: TARGET,
+        force: true,
+      }),
+    );
     await act(async () => execute.resolve(result));
   });
 
@@ -128,7 +163,8 @@ describe('PromoteDialog', () => {
     await act(() => store.propose(SOURCE, TARGET));
     fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
     await waitFor(() => expect(body().getAttribute('data-phase')).toBe('executing'));
-    const operationId = (api.calls.find((c) => c.name === 'promotion.execute')!.input as { operationId: string }).operationId;
+    const operationId = (api.calls.find((c) => c.name === 'promotion.execute')!.input as { operationId: string })
+      .operationId;
 
     act(() =>
       api.emit('operation.progress', {
@@ -179,16 +215,22 @@ describe('PromoteDialog', () => {
   it('shows a refused or failed execution whole, and a plan that cannot be made', async () => {
     const api = scriptedApi({
       'promotion.plan': ({ target }) => {
-        if (target.endsWith(':missing')) throw new BerthError('not_found', 'dev/app:missing does not exist in 127.0.0.1:5000.');
+        if (target.endsWith(':missing'))
+          throw new BerthError('not_found', 'dev/app:missing does not exist in 127.0.0.1:5000.');
         return plan();
       },
       'promotion.execute': () => {
-        throw new BerthError('conflict', 'prod/app:1.0.0 now points at sha256:bbbb…; promote with force to replace it.');
+        throw new BerthError(
+          'conflict',
+          'prod/app:1.0.0 now points at sha256:bbbb…; promote with force to replace it.',
+        );
       },
     });
     const store = renderDialog(api);
     await act(() => store.propose(SOURCE, `${TARGET.slice(0, TARGET.lastIndexOf(':'))}:missing`));
-    expect(screen.getByTestId('promote-error').textContent).toContain('Could not plan this promotion.dev/app:missing does not exist in 127.0.0.1:5000.');
+    expect(screen.getByTestId('promote-error').textContent).toContain(
+      'Could not plan this promotion.dev/app:missing does not exist in 127.0.0.1:5000.',
+    );
 
     await act(() => store.propose(SOURCE, TARGET));
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Promote' })));
@@ -205,30 +247,50 @@ describe('PromoteDialog', () => {
     expect(within(dialog()).getByTestId('plan-source-digest').textContent).toBe(digest('a'));
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Promote' })));
     await waitFor(() => expect(body().getAttribute('data-phase')).toBe('done'));
-    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: `${SOURCE}@${digest('a')}`, target: TARGET });
+    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({
+      source: `${SOURCE}@${digest('a')}`,
+      target: TARGET,
+    });
   });
 
   it('shows and sends the source digest for a platform subset too (the target digest is a new index)', async () => {
-    const subset = plan({ sourceDigest: digest('e'), pinnedSource: `${SOURCE}@${digest('e')}`, targetDigest: digest('f'), platforms: ['linux/arm64'] });
-    const api = scriptedApi({ 'promotion.plan': () => subset, 'promotion.execute': () => ({ ...result, sourceDigest: digest('e'), digest: digest('f') }) });
+    const subset = plan({
+      sourceDigest: digest('e'),
+      pinnedSource: `${SOURCE}@${digest('e')}`,
+      targetDigest: digest('f'),
+      platforms: ['linux/arm64'],
+    });
+    const api = scriptedApi({
+      'promotion.plan': () => subset,
+      'promotion.execute': () => ({ ...result, sourceDigest: digest('e'), digest: digest('f') }),
+    });
     const store = renderDialog(api);
     await act(() => store.propose(SOURCE, TARGET));
     expect(within(dialog()).getByTestId('plan-source-digest').textContent).toBe(digest('e'));
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Promote' })));
     await waitFor(() => expect(body().getAttribute('data-phase')).toBe('done'));
-    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({ source: `${SOURCE}@${digest('e')}` });
+    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({
+      source: `${SOURCE}@${digest('e')}`,
+    });
   });
 
   it('when the source tag moved since the plan, says so and offers the new plan', async () => {
     let planned = 0;
     const api = scriptedApi({
-      'promotion.plan': () => (++planned === 1 ? plan() : plan({ sourceDigest: digest('b'), targetDigest: digest('b'), pinnedSource: `${SOURCE}@${digest('b')}` })),
+      'promotion.plan': () =>
+        ++planned === 1
+          ? plan()
+          : plan({ sourceDigest: digest('b'), targetDigest: digest('b'), pinnedSource: `${SOURCE}@${digest('b')}` }),
       'promotion.execute': () => {
-        throw new BerthError('conflict', `${SOURCE} now points to ${digest('b')} (planned ${digest('a')}); nothing was written. Review the new plan.`, {
-          reason: 'source_moved',
-          currentDigest: digest('b'),
-          plannedDigest: digest('a'),
-        });
+        throw new BerthError(
+          'conflict',
+          `${SOURCE} now points to ${digest('b')} (planned ${digest('a')}); nothing was written. Review the new plan.`,
+          {
+            reason: 'source_moved',
+            currentDigest: digest('b'),
+            plannedDigest: digest('a'),
+          },
+        );
       },
     });
     const store = renderDialog(api);
@@ -249,7 +311,9 @@ describe('PromoteDialog', () => {
   });
 
   it('disables Promote when the target is already up to date', async () => {
-    const api = scriptedApi({ 'promotion.plan': () => plan({ upToDate: true, existingTargetDigest: digest('a'), blobs: [], bytesToCopy: 0 }) });
+    const api = scriptedApi({
+      'promotion.plan': () => plan({ upToDate: true, existingTargetDigest: digest('a'), blobs: [], bytesToCopy: 0 }),
+    });
     const store = renderDialog(api);
     await act(() => store.propose(SOURCE, TARGET));
     expect(screen.getByTestId('up-to-date')).toBeTruthy();

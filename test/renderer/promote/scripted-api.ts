@@ -3,7 +3,14 @@
  * are emitted by the test. Requests without a script fail the way main fails an unknown request, so a view
  * calling something unexpected shows up as an error state, never as silence.
  */
-import type { BerthApi, EventMap, EventName, RequestInput, RequestName, RequestResult } from '../../../src/shared/contract';
+import type {
+  BerthApi,
+  EventMap,
+  EventName,
+  RequestInput,
+  RequestName,
+  RequestResult,
+} from '../../../src/shared/contract';
 import { BerthError } from '../../../src/shared/errors';
 
 export type Script = { [K in RequestName]?: (input: RequestInput<K>) => RequestResult<K> | Promise<RequestResult<K>> };
@@ -20,7 +27,8 @@ export function scriptedApi(script: Script): ScriptedApi {
     calls,
     async call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K>> {
       calls.push({ name, input });
-      const handler = script[name] as ((input: RequestInput<K>) => RequestResult<K> | Promise<RequestResult<K>>) | undefined;
+      const handler = script[name] as
+        ((input: RequestInput<K>) => RequestResult<K> | Promise<RequestResult<K>>) | undefined;
       if (!handler) throw new BerthError('unsupported', `The test scripted no answer for ${name}.`);
       return handler(input);
     },

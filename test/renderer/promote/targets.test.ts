@@ -1,8 +1,22 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { BERTH_IMAGE_TYPE, carriesImage, readDraggedImage, writeDraggedImage, type DraggedImage } from '../../../src/renderer/views/promote/drag';
+import {
+  BERTH_IMAGE_TYPE,
+  carriesImage,
+  readDraggedImage,
+  writeDraggedImage,
+  type DraggedImage,
+} from '../../../src/renderer/views/promote/drag';
 import { dropTargetOfRoute, dropTargetReference } from '../../../src/renderer/views/promote/drop-targets';
-import { laneRest, normalizeNamespace, registryTarget, repositoryTarget, rewriteTag, stageIndexOf, stageTarget } from '../../../src/renderer/views/promote/targets';
+import {
+  laneRest,
+  normalizeNamespace,
+  registryTarget,
+  repositoryTarget,
+  rewriteTag,
+  stageIndexOf,
+  stageTarget,
+} from '../../../src/renderer/views/promote/targets';
 import type { PromotionLane } from '../../../src/shared/types/promotion';
 
 const HOST = '127.0.0.1:5000';
@@ -18,7 +32,13 @@ const lane: PromotionLane = {
     { from: '([', to: 'never' },
   ],
 };
-const image = (repository: string, tag = '1.0.0', registryId = 'r1'): DraggedImage => ({ reference: `${HOST}/${repository}:${tag}`, registryId, repository, tag, digest: '' });
+const image = (repository: string, tag = '1.0.0', registryId = 'r1'): DraggedImage => ({
+  reference: `${HOST}/${repository}:${tag}`,
+  registryId,
+  repository,
+  tag,
+  digest: '',
+});
 
 describe('promotion targets', () => {
   it('normalises namespaces the way the lanes settings do', () => {
@@ -38,8 +58,14 @@ describe('promotion targets', () => {
   });
 
   it('names the target of a drop on a stage, rewriting the tag for that stage only', () => {
-    expect(stageTarget(lane, lane.stages[1]!, image('dev/app', '2.0.0-rc3'), HOST)).toEqual({ reference: `${HOST}/test/app:2.0.0-rc3`, repository: 'test/app', tag: '2.0.0-rc3' });
-    expect(stageTarget(lane, lane.stages[2]!, image('dev/app', '2.0.0-rc3'), 'registry.example.com').reference).toBe('registry.example.com/prod-eu/app:2.0.0');
+    expect(stageTarget(lane, lane.stages[1]!, image('dev/app', '2.0.0-rc3'), HOST)).toEqual({
+      reference: `${HOST}/test/app:2.0.0-rc3`,
+      repository: 'test/app',
+      tag: '2.0.0-rc3',
+    });
+    expect(stageTarget(lane, lane.stages[2]!, image('dev/app', '2.0.0-rc3'), 'registry.example.com').reference).toBe(
+      'registry.example.com/prod-eu/app:2.0.0',
+    );
     expect(rewriteTag('latest', lane.tagRewrites, 'prod')).toBe('latest');
   });
 
@@ -78,15 +104,29 @@ describe('drag payload', () => {
 describe('sidebar drop targets', () => {
   const dropped = { ...image('dev/team/app', '1.2.0'), digest: '' };
   it('reads a sidebar node’s route as a drop target', () => {
-    expect(dropTargetOfRoute({ view: 'repository', registryId: 'r2', repository: 'prod/app' })).toEqual({ kind: 'repository', registryId: 'r2', repository: 'prod/app' });
-    expect(dropTargetOfRoute({ view: 'registry', registryId: 'r2', namespace: 'prod' })).toEqual({ kind: 'namespace', registryId: 'r2', namespace: 'prod' });
+    expect(dropTargetOfRoute({ view: 'repository', registryId: 'r2', repository: 'prod/app' })).toEqual({
+      kind: 'repository',
+      registryId: 'r2',
+      repository: 'prod/app',
+    });
+    expect(dropTargetOfRoute({ view: 'registry', registryId: 'r2', namespace: 'prod' })).toEqual({
+      kind: 'namespace',
+      registryId: 'r2',
+      namespace: 'prod',
+    });
     expect(dropTargetOfRoute({ view: 'registry', registryId: 'r2' })).toEqual({ kind: 'registry', registryId: 'r2' });
     expect(dropTargetOfRoute({ view: 'lanes' })).toBeUndefined();
   });
 
   it('names the target: same tag in a repository, the repository name under a namespace, the same path in a registry', () => {
-    expect(dropTargetReference({ kind: 'repository', registryId: 'r2', repository: 'prod/app' }, dropped, 'ghcr.io')).toBe('ghcr.io/prod/app:1.2.0');
-    expect(dropTargetReference({ kind: 'namespace', registryId: 'r2', namespace: 'prod/' }, dropped, HOST)).toBe(`${HOST}/prod/app:1.2.0`);
-    expect(dropTargetReference({ kind: 'registry', registryId: 'r2' }, dropped, 'ghcr.io')).toBe('ghcr.io/dev/team/app:1.2.0');
+    expect(
+      dropTargetReference({ kind: 'repository', registryId: 'r2', repository: 'prod/app' }, dropped, 'ghcr.io'),
+    ).toBe('ghcr.io/prod/app:1.2.0');
+    expect(dropTargetReference({ kind: 'namespace', registryId: 'r2', namespace: 'prod/' }, dropped, HOST)).toBe(
+      `${HOST}/prod/app:1.2.0`,
+    );
+    expect(dropTargetReference({ kind: 'registry', registryId: 'r2' }, dropped, 'ghcr.io')).toBe(
+      'ghcr.io/dev/team/app:1.2.0',
+    );
   });
 });

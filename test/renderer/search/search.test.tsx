@@ -35,13 +35,26 @@ describe('search', () => {
     const box = await screen.findByRole('combobox', { name: 'Search repositories and tags' });
     fireEvent.change(box, { target: { value: 'team-a' } });
     const results = screen.getByRole('listbox', { name: 'Results' });
-    await waitFor(() => expect(within(results).getAllByRole('option').map((o) => o.textContent)).toEqual(expect.arrayContaining([expect.stringContaining('team-a/service-x')])), { timeout: 10_000 });
+    await waitFor(
+      () =>
+        expect(
+          within(results)
+            .getAllByRole('option')
+            .map((o) => o.textContent),
+        ).toEqual(expect.arrayContaining([expect.stringContaining('team-a/service-x')])),
+      { timeout: 10_000 },
+    );
 
     fireEvent.change(box, { target: { value: '1.1.0' } });
-    await waitFor(() => expect(within(results).getAllByRole('option')[0]!.textContent).toContain('dev/app:1.1.0'), { timeout: 10_000 });
+    await waitFor(() => expect(within(results).getAllByRole('option')[0]!.textContent).toContain('dev/app:1.1.0'), {
+      timeout: 10_000,
+    });
     expect(within(results).getAllByRole('option')[0]!.textContent).toContain('Seeded');
     fireEvent.keyDown(box, { key: 'Enter' });
-    expect(useNavigation.getState().route).toEqual({ view: 'image', reference: `${seededWorld().anonymous.host}/dev/app:1.1.0` });
+    expect(useNavigation.getState().route).toEqual({
+      view: 'image',
+      reference: `${seededWorld().anonymous.host}/dev/app:1.1.0`,
+    });
     await waitFor(() => expect(screen.queryByRole('combobox', { name: 'Search repositories and tags' })).toBeNull());
 
     // "/" opens it too, keeping the last query; arrows choose, Enter opens a repository hit.
@@ -50,7 +63,9 @@ describe('search', () => {
     expect((again as HTMLInputElement).value).toBe('1.1.0');
     fireEvent.change(again, { target: { value: 'service-' } });
     const list = screen.getByRole('listbox', { name: 'Results' });
-    await waitFor(() => expect(within(list).getAllByRole('option').length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+    await waitFor(() => expect(within(list).getAllByRole('option').length).toBeGreaterThanOrEqual(2), {
+      timeout: 10_000,
+    });
     fireEvent.keyDown(again, { key: 'ArrowDown' });
     const chosen = within(list).getAllByRole('option')[1]!;
     expect(chosen.getAttribute('aria-selected')).toBe('true');
@@ -61,7 +76,14 @@ describe('search', () => {
 
   it('says when nothing matches and what the index covers', async () => {
     const api = scriptedApi({
-      'app.info': () => ({ name: 'Berth', version: '0', transport: 'serve', platform: 'linux/x64', versions: {}, keychain: { kind: 'keychain' } }),
+      'app.info': () => ({
+        name: 'Berth',
+        version: '0',
+        transport: 'serve',
+        platform: 'linux/x64',
+        versions: {},
+        keychain: { kind: 'keychain' },
+      }),
       'registries.list': () => [],
       'search.query': () => [],
     });
@@ -76,6 +98,8 @@ describe('search', () => {
     });
     const box = await screen.findByRole('combobox', { name: 'Search repositories and tags' });
     fireEvent.change(box, { target: { value: 'nothing-here' } });
-    expect(await screen.findByText(/Nothing found\. Search covers repositories and tags Berth has already listed/)).toBeTruthy();
+    expect(
+      await screen.findByText(/Nothing found\. Search covers repositories and tags Berth has already listed/),
+    ).toBeTruthy();
   });
 });

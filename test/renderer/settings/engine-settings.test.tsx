@@ -25,7 +25,9 @@ let forwarder: Forwarder;
 let backend: RealBackend | undefined;
 
 beforeAll(async () => {
-  const { forwardTcp } = (await import(/* @vite-ignore */ FORWARDER_MODULE)) as { forwardTcp(socketPath: string): Promise<Forwarder> };
+  const { forwardTcp } = (await import(/* @vite-ignore */ FORWARDER_MODULE)) as {
+    forwardTcp(socketPath: string): Promise<Forwarder>;
+  };
   forwarder = await forwardTcp(seededWorld().dockerd.host.replace(/^unix:\/\//, ''));
 });
 
@@ -70,7 +72,9 @@ describe('a remote engine over plain TCP in settings', () => {
     expect(risks).toContain('Berth will not send registry credentials to it');
     expect(dialog.textContent).toContain('DOCKER_TLS_VERIFY=1');
     expect(dialog.textContent).toContain('DOCKER_CERT_PATH');
-    expect(within(dialog).getByRole('link', { name: 'Protect the Docker daemon socket' }).getAttribute('href')).toBe('https://docs.docker.com/engine/security/protect-access/');
+    expect(within(dialog).getByRole('link', { name: 'Protect the Docker daemon socket' }).getAttribute('href')).toBe(
+      'https://docs.docker.com/engine/security/protect-access/',
+    );
     // Main refused it: the first request carried no confirmation, and nothing changed.
     expect(setEngineCalls()).toEqual([{ host: remote }]);
     expect(await backend.api.call('docker.engine', {})).toMatchObject({ host: world.dockerd.host, source: 'env' });

@@ -23,7 +23,8 @@ afterEach(async () => {
 });
 
 const LONG = { timeout: 30_000 };
-const REASON = 'No Secret Service answered on D-Bus (Could not connect: No such file or directory): start GNOME Keyring or KWallet in a desktop session (e.g. gnome-keyring-daemon --start --components=secrets).';
+const REASON =
+  'No Secret Service answered on D-Bus (Could not connect: No such file or directory): start GNOME Keyring or KWallet in a desktop session (e.g. gnome-keyring-daemon --start --components=secrets).';
 
 describe('no OS keychain', () => {
   it('says why and how to fix it in settings and in the sign-in dialog before signing in, then keeps the login for the session', async () => {
@@ -45,9 +46,13 @@ describe('no OS keychain', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Sign in…' }));
     const dialog = await screen.findByRole('dialog', { name: 'Sign in to Basic' });
-    expect(dialog.textContent).toContain('The password is checked with the registry, then kept in memory for this session only; Berth never shows it again.');
+    expect(dialog.textContent).toContain(
+      'The password is checked with the registry, then kept in memory for this session only; Berth never shows it again.',
+    );
     expect(dialog.textContent).not.toContain('system keychain');
-    expect(within(dialog).getByTestId('keychain-notice').textContent!.trim()).toBe(`${REASON} Credentials are kept for this session only.`);
+    expect(within(dialog).getByTestId('keychain-notice').textContent!.trim()).toBe(
+      `${REASON} Credentials are kept for this session only.`,
+    );
 
     const { username, password } = world.basic.users[0]!;
     fireEvent.change(within(dialog).getByLabelText('Username'), { target: { value: username } });

@@ -10,16 +10,25 @@ import { ApiProvider } from '../../../src/renderer/api/context';
 import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import type { BerthApi } from '../../../src/shared/contract';
-import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend, type RealBackendOptions } from '../support/backend';
+import {
+  addWorldRegistry,
+  seededWorld,
+  startRealBackend,
+  type RealBackend,
+  type RealBackendOptions,
+} from '../support/backend';
 
 // A real Secret Service on a private D-Bus (test/env/keyring.ts), which libsecret in this process binds to
 // on its first call; loaded through a path in a variable so the renderer's typecheck never reads Node code.
 const KEYRING_MODULE = '../../env/keyring';
 let keyring: { env: { DBUS_SESSION_BUS_ADDRESS: string }; stop(): Promise<void> } | undefined;
 beforeAll(async () => {
-  const module = (await import(/* @vite-ignore */ KEYRING_MODULE)) as { startKeyring(): Promise<NonNullable<typeof keyring>> };
+  const module = (await import(/* @vite-ignore */ KEYRING_MODULE)) as {
+    startKeyring(): Promise<NonNullable<typeof keyring>>;
+  };
   keyring = await module.startKeyring();
-  (globalThis as unknown as { process: { env: Record<string, string> } }).process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+  (globalThis as unknown as { process: { env: Record<string, string> } }).process.env.DBUS_SESSION_BUS_ADDRESS =
+    keyring.env.DBUS_SESSION_BUS_ADDRESS;
 });
 afterAll(async () => {
   await keyring?.stop();
@@ -64,13 +73,20 @@ describe('registries in settings', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add registry' }));
     const tree = await screen.findByRole('tree', { name: 'Registries' }, LONG);
     await waitFor(() => {
-      const [rootLabel, ...namespaces] = within(tree).getAllByRole('treeitem').map((i) => i.getAttribute('aria-label') ?? '');
+      const [rootLabel, ...namespaces] = within(tree)
+        .getAllByRole('treeitem')
+        .map((i) => i.getAttribute('aria-label') ?? '');
       expect(rootLabel).toBe('Seeded');
       // Other test files write into the shared world only under namespaces of their own (test/env/world.ts).
       const seeded = ['dev', 'many', 'prod', 'team-a', 'test'];
       expect(namespaces.filter((namespace) => seeded.includes(namespace))).toEqual(seeded);
     }, LONG);
-    expect(within(tree).getByRole('treeitem', { name: 'Seeded' }).querySelector('[data-status]')!.getAttribute('data-status')).toBe('reachable');
+    expect(
+      within(tree)
+        .getByRole('treeitem', { name: 'Seeded' })
+        .querySelector('[data-status]')!
+        .getAttribute('data-status'),
+    ).toBe('reachable');
   });
 
   it('signs in to the htpasswd registry: a wrong password is refused, the right one is kept; test and remove it', async () => {
@@ -85,7 +101,13 @@ describe('registries in settings', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Sign in…' }));
     let dialog = await screen.findByRole('dialog', { name: 'Sign in to Basic' });
-    await waitFor(() => expect(dialog.textContent).toContain('The password is checked with the registry, then kept in the system keychain; Berth never shows it again.'), LONG);
+    await waitFor(
+      () =>
+        expect(dialog.textContent).toContain(
+          'The password is checked with the registry, then kept in the system keychain; Berth never shows it again.',
+        ),
+      LONG,
+    );
     expect(screen.queryByTestId('keychain-notice')).toBeNull();
     fireEvent.change(within(dialog).getByLabelText('Username'), { target: { value: username } });
     fireEvent.change(within(dialog).getByLabelText('Password or token'), { target: { value: `${password}-wrong` } });
@@ -100,12 +122,19 @@ describe('registries in settings', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), LONG);
     expect(screen.getByTestId('credential-source').textContent).toBe('System keychain');
-    await waitFor(() => expect(screen.getByTestId('registry-status').textContent).toContain(`signed in as ${username}`), LONG);
+    await waitFor(
+      () => expect(screen.getByTestId('registry-status').textContent).toContain(`signed in as ${username}`),
+      LONG,
+    );
     // The sidebar shows the signed-in state too.
-    expect(within(screen.getByRole('tree', { name: 'Registries' })).getByRole('img', { name: 'Signed in' })).toBeTruthy();
+    expect(
+      within(screen.getByRole('tree', { name: 'Registries' })).getByRole('img', { name: 'Signed in' }),
+    ).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Test credential' }));
-    expect((await screen.findByTestId('credential-test-result', {}, LONG)).textContent).toContain(`signed in as ${username}`);
+    expect((await screen.findByTestId('credential-test-result', {}, LONG)).textContent).toContain(
+      `signed in as ${username}`,
+    );
 
     fireEvent.click(screen.getByRole('button', { name: 'Remove credential' }));
     await waitFor(() => expect(screen.getByTestId('credential-source').textContent).toBe('None (anonymous)'), LONG);
@@ -136,7 +165,9 @@ describe('registries in settings', () => {
   it('imports registries from the Docker config, credentials staying with Docker', async () => {
     const world = seededWorld();
     const { username, password } = world.basic.users[0]!;
-    const api = await backend({ dockerConfig: { auths: { [world.basic.host]: { auth: btoa(`${username}:${password}`) } } } });
+    const api = await backend({
+      dockerConfig: { auths: { [world.basic.host]: { auth: btoa(`${username}:${password}`) } } },
+    });
     useNavigation.getState().navigate({ view: 'settings' });
     renderApp(api);
     fireEvent.click(await screen.findByRole('button', { name: /Import from Docker/ }, LONG));

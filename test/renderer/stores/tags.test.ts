@@ -1,12 +1,24 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useOperations } from '../../../src/renderer/stores/operations';
-import { DETAILS_CHUNK, MAX_REQUESTS_IN_FLIGHT, PRIORITY_CHUNK, repositoryKey, useTags } from '../../../src/renderer/stores/tags';
+import {
+  DETAILS_CHUNK,
+  MAX_REQUESTS_IN_FLIGHT,
+  PRIORITY_CHUNK,
+  repositoryKey,
+  useTags,
+} from '../../../src/renderer/stores/tags';
 import { BerthError } from '../../../src/shared/errors';
 import type { TagDetail } from '../../../src/shared/types/registry';
 import { deferred, scriptedApi } from '../promote/scripted-api';
 
 const TAGS = Array.from({ length: 350 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-const detailOf = (tag: string): TagDetail => ({ tag, digest: `sha256:${'a'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', created: new Date(Date.UTC(2024, 0, 1) + TAGS.indexOf(tag) * 1000).toISOString(), size: 1 });
+const detailOf = (tag: string): TagDetail => ({
+  tag,
+  digest: `sha256:${'a'.repeat(64)}`,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  created: new Date(Date.UTC(2024, 0, 1) + TAGS.indexOf(tag) * 1000).toISOString(),
+  size: 1,
+});
 const key = repositoryKey('r', 'team/app');
 
 /** Resolves when `check` passes, polling the store (bounded). */
@@ -127,7 +139,9 @@ describe('tags store', () => {
     store.getState().fetchAll('r', 'team/app');
     await until(() => store.getState().repositories[key]!.fetch.complete, 'the resumed fetch');
     expect(store.getState().repositories[key]!.fetch.error).toBeUndefined();
-    const resumedAsks = api.calls.filter((c) => c.name === 'registry.tagDetails' && !(c.input as { cachedOnly?: boolean }).cachedOnly).map((c) => (c.input as { tags: string[] }).tags);
+    const resumedAsks = api.calls
+      .filter((c) => c.name === 'registry.tagDetails' && !(c.input as { cachedOnly?: boolean }).cachedOnly)
+      .map((c) => (c.input as { tags: string[] }).tags);
     // After the failure only what was missing is asked again.
     const afterFailure = resumedAsks.slice(resumedAsks.findIndex((t) => t.includes('t100')) + 1).flat();
     expect(afterFailure.filter((t) => t < 't100')).toEqual([]);
@@ -139,7 +153,14 @@ describe('tags store', () => {
       'registry.listTags': () => ({ name: 'team/app', tags: TAGS.slice(0, 80) }),
       'registry.tagDetails': async ({ tags, operationId, cachedOnly }) => {
         if (cachedOnly) return [];
-        api.emit('operation.progress', { operationId: operationId!, kind: 'registry.tagDetails', status: 'Reading tag details', current: 40, total: tags.length, done: false });
+        api.emit('operation.progress', {
+          operationId: operationId!,
+          kind: 'registry.tagDetails',
+          status: 'Reading tag details',
+          current: 40,
+          total: tags.length,
+          done: false,
+        });
         await release.promise;
         return tags.map(detailOf);
       },
@@ -165,7 +186,10 @@ describe('tags store', () => {
     });
     const store = useTags.of(api);
     await store.getState().open('r', 'team/app', { fetchAll: true });
-    expect(store.getState().repositories[key]!.tags).toMatchObject({ status: 'error', error: { code: 'unauthorized' } });
+    expect(store.getState().repositories[key]!.tags).toMatchObject({
+      status: 'error',
+      error: { code: 'unauthorized' },
+    });
     await store.getState().refresh('r', 'team/app');
     expect(store.getState().repositories[key]!.tags).toEqual({ status: 'ready', value: ['1.0'] });
   });
@@ -176,7 +200,12 @@ describe('tags store refresh', () => {
     let digest = 'a';
     const api = scriptedApi({
       'registry.listTags': () => ({ name: 'team/app', tags: ['latest'] }),
-      'registry.tagDetails': ({ tags }) => tags.map((tag) => ({ tag, digest: `sha256:${digest.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json' })),
+      'registry.tagDetails': ({ tags }) =>
+        tags.map((tag) => ({
+          tag,
+          digest: `sha256:${digest.repeat(64)}`,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        })),
     });
     const store = useTags.of(api);
     await store.getState().open('r', 'team/app', { fetchAll: true });
@@ -184,7 +213,10 @@ describe('tags store refresh', () => {
     expect(store.getState().repositories[key]!.details.latest!.digest).toBe(`sha256:${'a'.repeat(64)}`);
     digest = 'b';
     await store.getState().refresh('r', 'team/app');
-    await until(() => store.getState().repositories[key]!.details.latest?.digest === `sha256:${'b'.repeat(64)}`, 'the new digest');
+    await until(
+      () => store.getState().repositories[key]!.details.latest?.digest === `sha256:${'b'.repeat(64)}`,
+      'the new digest',
+    );
   });
   it('shows what main has cached at once, marked stale, then revalidates every tag with the registry', async () => {
     const revalidated: string[] = [];
@@ -202,7 +234,10 @@ describe('tags store refresh', () => {
     const first = store.getState().repositories[key]!;
     expect(Object.values(first.details).filter((d) => d.stale)).toHaveLength(300);
     expect(first.details.t000).toMatchObject({ stale: true, created: detailOf('t000').created });
-    await until(() => !store.getState().repositories[key]!.fetch.running && revalidated.length === TAGS.length, 'the revalidation');
+    await until(
+      () => !store.getState().repositories[key]!.fetch.running && revalidated.length === TAGS.length,
+      'the revalidation',
+    );
     const settled = store.getState().repositories[key]!;
     expect(Object.values(settled.details).some((d) => d.stale)).toBe(false);
     expect(settled.fetch).toMatchObject({ done: 350, total: 350, complete: true });

@@ -23,7 +23,9 @@ export interface RealBackendOptions {
 }
 
 export async function startRealBackend(options: RealBackendOptions = {}): Promise<RealBackend> {
-  const module = (await import(/* @vite-ignore */ IN_PROCESS_MODULE)) as { startInProcessApi(options: RealBackendOptions): Promise<RealBackend> };
+  const module = (await import(/* @vite-ignore */ IN_PROCESS_MODULE)) as {
+    startInProcessApi(options: RealBackendOptions): Promise<RealBackend>;
+  };
   return module.startInProcessApi(options);
 }
 

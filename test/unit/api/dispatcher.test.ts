@@ -14,15 +14,26 @@ describe('dispatcher (the contract at the door)', () => {
     let called = false;
     const d = dispatcherWith({ 'registry.listTags': async () => ((called = true), { name: 'x', tags: [] }) });
     expect(await d.call('registry.nope', {}, sink)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(await d.call('registry.listTags', { registryId: '', repository: 'a' }, sink)).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('registryId') } });
-    expect(await d.call('registry.listTags', 'not an object', sink)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await d.call('registry.listTags', { registryId: '', repository: 'a' }, sink)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining('registryId') },
+    });
+    expect(await d.call('registry.listTags', 'not an object', sink)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     expect(await d.call('__proto__', {}, sink)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(called).toBe(false);
   });
 
   it('passes validated input with defaults and returns the value', async () => {
-    const d = dispatcherWith({ 'search.query': async (input) => [{ registryId: String(input.limit), repository: input.query }] });
-    expect(await d.call('search.query', { query: 'app' }, sink)).toEqual({ ok: true, value: [{ registryId: '50', repository: 'app' }] });
+    const d = dispatcherWith({
+      'search.query': async (input) => [{ registryId: String(input.limit), repository: input.query }],
+    });
+    expect(await d.call('search.query', { query: 'app' }, sink)).toEqual({
+      ok: true,
+      value: [{ registryId: '50', repository: 'app' }],
+    });
   });
 
   it('maps BerthError to its code and hides unexpected errors behind internal', async () => {
@@ -38,7 +49,10 @@ describe('dispatcher (the contract at the door)', () => {
       },
       (name) => logged.push(name),
     );
-    expect(await d.call('registry.listTags', { registryId: 'r', repository: 'dev/app' }, sink)).toEqual({ ok: false, error: { code: 'not_found', message: 'Repository dev/app not found' } });
+    expect(await d.call('registry.listTags', { registryId: 'r', repository: 'dev/app' }, sink)).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'Repository dev/app not found' },
+    });
     const internal = await d.call('registry.listRepositories', { registryId: 'r' }, sink);
     expect(internal).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(internal)).not.toContain('abc');
@@ -48,18 +62,29 @@ describe('dispatcher (the contract at the door)', () => {
   it('cancels a running operation by its id', async () => {
     const d = dispatcherWith({
       'docker.pull': (_input, ctx) =>
-        new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true })),
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+        ),
     });
     const running = d.call('docker.pull', { reference: 'x/y:1', operationId: 'op1' }, sink);
     await new Promise((r) => setTimeout(r, 10));
-    expect(await d.call('operations.cancel', { operationId: 'op1' }, sink)).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await d.call('operations.cancel', { operationId: 'op1' }, sink)).toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
     expect(await running).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    expect(await d.call('operations.cancel', { operationId: 'op1' }, sink)).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await d.call('operations.cancel', { operationId: 'op1' }, sink)).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
   });
 
   it('aborts when the transport goes away', async () => {
     const d = dispatcherWith({
-      'docker.push': (_input, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+      'docker.push': (_input, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        ),
     });
     const gone = new AbortController();
     const running = d.call('docker.push', { reference: 'x/y:1' }, sink, gone.signal);

@@ -18,7 +18,15 @@ class Capture extends Writable {
 function progress(items: [string, string, number, number][], done = false): OperationProgress {
   const current = items.reduce((sum, item) => sum + item[2], 0);
   const total = items.reduce((sum, item) => sum + item[3], 0);
-  return { operationId: 'op', kind: 'docker.pull', status: done ? 'Pulled' : 'Pulling', current, total, done, items: items.map(([id, status, c, t]) => ({ id, status, current: c, total: t })) };
+  return {
+    operationId: 'op',
+    kind: 'docker.pull',
+    status: done ? 'Pulled' : 'Pulling',
+    current,
+    total,
+    done,
+    items: items.map(([id, status, c, t]) => ({ id, status, current: c, total: t })),
+  };
 }
 
 describe('formatBytes', () => {
@@ -58,14 +66,27 @@ describe('terminal progress', () => {
   it('redraws one bar per layer plus the total in place', () => {
     const out = new Capture();
     const view = createProgressView({ stream: out, isTTY: true });
-    view.update(progress([['aaa', 'Downloading', 500, 1000], ['bbb', 'Waiting', 0, 0]]));
+    view.update(
+      progress([
+        ['aaa', 'Downloading', 500, 1000],
+        ['bbb', 'Waiting', 0, 0],
+      ]),
+    );
     const first = out.text;
     expect(first).toBe(
       '\x1b[2Kaaa Downloading        [============>           ] 500 B/1.0 kB\n' +
         '\x1b[2Kbbb Waiting\n' +
         '\x1b[2KPulling  [============>           ] 50% 500 B/1.0 kB\n',
     );
-    view.update(progress([['aaa', 'Pull complete', 1000, 1000], ['bbb', 'Pull complete', 0, 0]], true));
+    view.update(
+      progress(
+        [
+          ['aaa', 'Pull complete', 1000, 1000],
+          ['bbb', 'Pull complete', 0, 0],
+        ],
+        true,
+      ),
+    );
     const second = out.text.slice(first.length);
     expect(second.startsWith('\x1b[3A')).toBe(true);
     expect(second).toContain('\x1b[2KPulled  [========================] 100% 1.0 kB/1.0 kB\n');
@@ -75,8 +96,18 @@ describe('terminal progress', () => {
     const out = new Capture();
     out.columns = 40;
     const view = createProgressView({ stream: out, isTTY: true, maxRows: 3 });
-    view.update(progress(Array.from({ length: 6 }, (_, i) => [`layer-with-a-long-name-${i}`, 'Downloading', i, 10] as [string, string, number, number])));
-    const lines = out.text.split('\n').filter(Boolean).map((line) => line.replaceAll(CSI, ''));
+    view.update(
+      progress(
+        Array.from(
+          { length: 6 },
+          (_, i) => [`layer-with-a-long-name-${i}`, 'Downloading', i, 10] as [string, string, number, number],
+        ),
+      ),
+    );
+    const lines = out.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.replaceAll(CSI, ''));
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe('… and 4 more');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(39);

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialService, type CredentialService } from '../../../src/main/credentials/credential-service';
-import { createSessionSecretStore, createSystemSecretStore, type SecretStore } from '../../../src/main/credentials/secret-store';
+import {
+  createSessionSecretStore,
+  createSystemSecretStore,
+  type SecretStore,
+} from '../../../src/main/credentials/secret-store';
 import { newRegistryRecord } from '../../../src/main/credentials/settings-schema';
 import { createSettingsStore, type SettingsStore } from '../../../src/main/credentials/settings-store';
 import { BerthError } from '../../../src/shared/errors';
@@ -36,11 +40,23 @@ const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:$
 describe('credential service', () => {
   it("uses Berth's own credential first, then the Docker config", async () => {
     await writeDockerConfig({ '127.0.0.1:5000': auth('docker-user', DOCKER_SECRET) });
-    expect(await service.resolve('127.0.0.1:5000')).toEqual({ kind: 'basic', username: 'docker-user', password: DOCKER_SECRET });
-    expect(await service.describe('127.0.0.1:5000')).toEqual({ source: 'docker-config', username: 'docker-user', origin: dockerConfig });
+    expect(await service.resolve('127.0.0.1:5000')).toEqual({
+      kind: 'basic',
+      username: 'docker-user',
+      password: DOCKER_SECRET,
+    });
+    expect(await service.describe('127.0.0.1:5000')).toEqual({
+      source: 'docker-config',
+      username: 'docker-user',
+      origin: dockerConfig,
+    });
 
     await service.save('127.0.0.1:5000', 'berth-user', SECRET);
-    expect(await service.resolve('127.0.0.1:5000')).toEqual({ kind: 'basic', username: 'berth-user', password: SECRET });
+    expect(await service.resolve('127.0.0.1:5000')).toEqual({
+      kind: 'basic',
+      username: 'berth-user',
+      password: SECRET,
+    });
     const described = await service.describe('127.0.0.1:5000');
     expect(described).toMatchObject({ source: 'session', username: 'berth-user' });
     expect(described.notice).toMatch(/kept for this session only and is never written to a file/);
@@ -70,7 +86,10 @@ describe('credential service', () => {
   });
 
   it('resolves Docker Hub under every name the registry client may use', async () => {
-    await writeFile(dockerConfig, JSON.stringify({ auths: { 'https://index.docker.io/v1/': auth('hubber', 'hubpass') } }));
+    await writeFile(
+      dockerConfig,
+      JSON.stringify({ auths: { 'https://index.docker.io/v1/': auth('hubber', 'hubpass') } }),
+    );
     for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) {
       expect(await service.resolve(host)).toEqual({ kind: 'basic', username: 'hubber', password: 'hubpass' });
     }

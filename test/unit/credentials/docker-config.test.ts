@@ -2,7 +2,12 @@ import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dockerConfigPath, listDockerHosts, lookupDockerCredential, readDockerConfig } from '../../../src/main/credentials/docker-config';
+import {
+  dockerConfigPath,
+  listDockerHosts,
+  lookupDockerCredential,
+  readDockerConfig,
+} from '../../../src/main/credentials/docker-config';
 import { BerthError } from '../../../src/shared/errors';
 
 const SECRET = 'pa55-W0rd-never-shown';
@@ -61,10 +66,22 @@ describe('Docker config', () => {
       }),
     );
     const lookup = (host: string) => lookupDockerCredential(parsed, host, { env });
-    expect(await lookup('127.0.0.1:5000')).toEqual({ source: 'docker-config', origin: parsed.path, credential: { kind: 'basic', username: 'alice', password: SECRET } });
-    expect((await lookup('ghcr.io'))?.credential).toEqual({ kind: 'identity-token', username: 'bob', token: 'refresh-token-value' });
+    expect(await lookup('127.0.0.1:5000')).toEqual({
+      source: 'docker-config',
+      origin: parsed.path,
+      credential: { kind: 'basic', username: 'alice', password: SECRET },
+    });
+    expect((await lookup('ghcr.io'))?.credential).toEqual({
+      kind: 'identity-token',
+      username: 'bob',
+      token: 'refresh-token-value',
+    });
     expect((await lookup('quay.io'))?.credential).toEqual({ kind: 'registry-token', token: 'bearer-value' });
-    expect((await lookup('old.example.com'))?.credential).toEqual({ kind: 'basic', username: 'carol', password: 'pw:with:colons' });
+    expect((await lookup('old.example.com'))?.credential).toEqual({
+      kind: 'basic',
+      username: 'carol',
+      password: 'pw:with:colons',
+    });
     expect(await lookup('empty.example.com')).toBeUndefined();
     expect(await lookup('elsewhere.example.com')).toBeUndefined();
   });
@@ -79,9 +96,15 @@ describe('Docker config', () => {
         },
       }),
     );
-    expect((await lookupDockerCredential(parsed, 'docker.io', { env }))?.credential).toEqual({ kind: 'basic', username: 'hubuser', password: 'hubpass' });
+    expect((await lookupDockerCredential(parsed, 'docker.io', { env }))?.credential).toEqual({
+      kind: 'basic',
+      username: 'hubuser',
+      password: 'hubpass',
+    });
     // Docker matches the exact key before converting legacy ones.
-    expect((await lookupDockerCredential(parsed, 'registry.example.com', { env }))?.credential).toMatchObject({ username: 'current' });
+    expect((await lookupDockerCredential(parsed, 'registry.example.com', { env }))?.credential).toMatchObject({
+      username: 'current',
+    });
   });
 
   it('says clearly when config.json is not JSON, without quoting it', async () => {
@@ -103,19 +126,41 @@ describe('Docker config', () => {
   });
 
   it('reports an auth that is not base64 for that registry only, without its value; other registries still work', async () => {
-    const parsed = await readDockerConfig(await config({ auths: { 'bad.example.com': { auth: `${SECRET}!!` }, 'nocolon.example.com': { auth: b64('justauser') }, 'good.example.com': { auth: b64('u:p') } } }));
+    const parsed = await readDockerConfig(
+      await config({
+        auths: {
+          'bad.example.com': { auth: `${SECRET}!!` },
+          'nocolon.example.com': { auth: b64('justauser') },
+          'good.example.com': { auth: b64('u:p') },
+        },
+      }),
+    );
     const bad = await rejection(lookupDockerCredential(parsed, 'bad.example.com', { env }));
     expect(bad.code).toBe('config_invalid');
-    expect(bad.message).toBe(`The auth value in the "bad.example.com" entry of auths in your Docker config ${parsed.path} is not valid base64. Run docker login again for it.`);
+    expect(bad.message).toBe(
+      `The auth value in the "bad.example.com" entry of auths in your Docker config ${parsed.path} is not valid base64. Run docker login again for it.`,
+    );
     expect(bad.message).not.toContain(SECRET);
     const noColon = await rejection(lookupDockerCredential(parsed, 'nocolon.example.com', { env }));
     expect(noColon.message).toContain('is not "username:password" in base64');
-    expect((await lookupDockerCredential(parsed, 'good.example.com', { env }))?.credential).toEqual({ kind: 'basic', username: 'u', password: 'p' });
+    expect((await lookupDockerCredential(parsed, 'good.example.com', { env }))?.credential).toEqual({
+      kind: 'basic',
+      username: 'u',
+      password: 'p',
+    });
   });
 
   it('asks only the helper for a host with a helper, as Docker does', async () => {
-    await helper('nothing', `[ "$1" = get ] && { echo "credentials not found in native keychain"; exit 1; }; echo '{}'`);
-    const parsed = await readDockerConfig(await config({ auths: { 'h.example.com': { auth: b64('file:ignored') } }, credHelpers: { 'h.example.com': 'nothing' } }));
+    await helper(
+      'nothing',
+      `[ "$1" = get ] && { echo "credentials not found in native keychain"; exit 1; }; echo '{}'`,
+    );
+    const parsed = await readDockerConfig(
+      await config({
+        auths: { 'h.example.com': { auth: b64('file:ignored') } },
+        credHelpers: { 'h.example.com': 'nothing' },
+      }),
+    );
     expect(await lookupDockerCredential(parsed, 'h.example.com', { env })).toBeUndefined();
   });
 
@@ -124,7 +169,9 @@ describe('Docker config', () => {
     const parsed = await readDockerConfig(await config({ credsStore: 'broken' }));
     const error = await rejection(lookupDockerCredential(parsed, 'any.example.com', { env }));
     expect(error.code).toBe('bad_response');
-    expect(error.message).toBe('docker-credential-broken get exited with code 3: error getting credentials: the vault is sealed');
+    expect(error.message).toBe(
+      'docker-credential-broken get exited with code 3: error getting credentials: the vault is sealed',
+    );
   });
 
   it('reports a helper that prints garbage, without repeating it', async () => {
@@ -132,14 +179,18 @@ describe('Docker config', () => {
     const parsed = await readDockerConfig(await config({ credHelpers: { 'g.example.com': 'garbage' } }));
     const error = await rejection(lookupDockerCredential(parsed, 'g.example.com', { env }));
     expect(error.code).toBe('bad_response');
-    expect(error.message).toBe('docker-credential-garbage get answered with something that is not a credential (expected JSON with Username and Secret)');
+    expect(error.message).toBe(
+      'docker-credential-garbage get answered with something that is not a credential (expected JSON with Username and Secret)',
+    );
   });
 
   it('reports a helper that is not installed, and one that never answers', async () => {
     const missing = await readDockerConfig(await config({ credsStore: 'desktop' }));
     const error = await rejection(lookupDockerCredential(missing, 'x.example.com', { env }));
     expect(error.code).toBe('config_invalid');
-    expect(error.message).toBe('The Docker config names the credential helper "desktop", but docker-credential-desktop is not on PATH');
+    expect(error.message).toBe(
+      'The Docker config names the credential helper "desktop", but docker-credential-desktop is not on PATH',
+    );
 
     await helper('slow', 'sleep 30');
     const slow = await readDockerConfig(await config({ credsStore: 'slow' }));
@@ -158,10 +209,17 @@ describe('Docker config', () => {
   });
 
   it('lists the hosts with logins, with usernames known without reading secrets', async () => {
-    await helper('lister', `[ "$1" = list ] && { echo '{"https://index.docker.io/v1/":"hubber","https://Store.example.com":"stu"}'; exit 0; }; exit 1`);
+    await helper(
+      'lister',
+      `[ "$1" = list ] && { echo '{"https://index.docker.io/v1/":"hubber","https://Store.example.com":"stu"}'; exit 0; }; exit 1`,
+    );
     const parsed = await readDockerConfig(
       await config({
-        auths: { '127.0.0.1:5000': { auth: b64('alice:x') }, 'marker.example.com': {}, 'https://index.docker.io/v1/': {} },
+        auths: {
+          '127.0.0.1:5000': { auth: b64('alice:x') },
+          'marker.example.com': {},
+          'https://index.docker.io/v1/': {},
+        },
         credsStore: 'lister',
         credHelpers: { 'ecr.example.com': 'lister' },
       }),
@@ -174,7 +232,11 @@ describe('Docker config', () => {
       { host: 'marker.example.com', source: 'credential-helper' },
       { host: 'store.example.com', source: 'credential-helper', username: 'stu' },
     ]);
-    const plain = await readDockerConfig(await config({ auths: { '127.0.0.1:5000': { auth: b64('alice:x') }, 'marker.example.com': {} } }));
-    expect(await listDockerHosts(plain, { env })).toEqual([{ host: '127.0.0.1:5000', source: 'docker-config', username: 'alice' }]);
+    const plain = await readDockerConfig(
+      await config({ auths: { '127.0.0.1:5000': { auth: b64('alice:x') }, 'marker.example.com': {} } }),
+    );
+    expect(await listDockerHosts(plain, { env })).toEqual([
+      { host: '127.0.0.1:5000', source: 'docker-config', username: 'alice' },
+    ]);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dockerServerAddress, guessRegistryKind, parseRegistryHost, registryIdForHost, tryNormalizeHost } from '../../../src/main/credentials/hosts';
+import {
+  dockerServerAddress,
+  guessRegistryKind,
+  parseRegistryHost,
+  registryIdForHost,
+  tryNormalizeHost,
+} from '../../../src/main/credentials/hosts';
 
 describe('registry hosts', () => {
   it('reduces pasted addresses to the host Berth keys registries by', () => {
@@ -8,8 +14,14 @@ describe('registry hosts', () => {
     expect(parseRegistryHost('[::1]:5000').host).toBe('[::1]:5000');
   });
 
-  it('folds every Docker Hub alias into docker.io and maps it back to Docker\'s config key', () => {
-    for (const alias of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/', 'registry.hub.docker.com']) {
+  it("folds every Docker Hub alias into docker.io and maps it back to Docker's config key", () => {
+    for (const alias of [
+      'docker.io',
+      'index.docker.io',
+      'registry-1.docker.io',
+      'https://index.docker.io/v1/',
+      'registry.hub.docker.com',
+    ]) {
       expect(parseRegistryHost(alias).host).toBe('docker.io');
     }
     expect(dockerServerAddress('docker.io')).toBe('https://index.docker.io/v1/');

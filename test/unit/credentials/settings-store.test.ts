@@ -46,11 +46,21 @@ describe('settings store', () => {
     const written = JSON.parse(await readFile(file, 'utf8'));
     expect(written).toEqual({
       version: 1,
-      registries: [{ id: 'ghcr.io', name: 'ghcr.io', host: 'ghcr.io', kind: 'ghcr', insecure: false, environments: [], repositories: [] }],
+      registries: [
+        {
+          id: 'ghcr.io',
+          name: 'ghcr.io',
+          host: 'ghcr.io',
+          kind: 'ghcr',
+          insecure: false,
+          environments: [],
+          repositories: [],
+        },
+      ],
     });
   });
 
-  it('is shared by two processes\' stores on the same folder (desktop app and CLI)', () => {
+  it("is shared by two processes' stores on the same folder (desktop app and CLI)", () => {
     const app = store();
     const cli = store();
     addGhcr(cli);
@@ -71,7 +81,20 @@ describe('settings store', () => {
   });
 
   it('refuses a hand-edited file that breaks the schema, naming the field', async () => {
-    const text = JSON.stringify({ version: 1, registries: [{ id: 'x', name: 'x', host: 'x.example', kind: 'dockerhub', insecure: 'yes', environments: [], repositories: [] }] });
+    const text = JSON.stringify({
+      version: 1,
+      registries: [
+        {
+          id: 'x',
+          name: 'x',
+          host: 'x.example',
+          kind: 'dockerhub',
+          insecure: 'yes',
+          environments: [],
+          repositories: [],
+        },
+      ],
+    });
     await writeFile(file, text);
     const error = failure(() => store().registries());
     expect(error.code).toBe('config_invalid');
@@ -81,7 +104,15 @@ describe('settings store', () => {
   });
 
   it('refuses duplicate hosts and hosts not in normal form', async () => {
-    const entry = { id: 'a', name: 'a', host: 'ghcr.io', kind: 'ghcr', insecure: false, environments: [], repositories: [] };
+    const entry = {
+      id: 'a',
+      name: 'a',
+      host: 'ghcr.io',
+      kind: 'ghcr',
+      insecure: false,
+      environments: [],
+      repositories: [],
+    };
     await writeFile(file, JSON.stringify({ version: 1, registries: [entry, { ...entry, id: 'b' }] }));
     expect(failure(() => store().registries()).message).toContain('registries[1].host: ghcr.io is listed twice');
     await writeFile(file, JSON.stringify({ version: 1, registries: [{ ...entry, host: 'https://GHCR.io' }] }));
@@ -98,12 +129,35 @@ describe('settings store', () => {
   });
 
   it('migrates a hand-written file (no version, registries given by host) after keeping a backup', async () => {
-    const text = JSON.stringify({ registries: [{ host: 'https://Quay.io' }, { host: 'http://10.0.0.5:5000', name: 'lab' }, { host: 'ghcr.io', id: 'gh' }], lanes: [{ keep: 1 }] });
+    const text = JSON.stringify({
+      registries: [
+        { host: 'https://Quay.io' },
+        { host: 'http://10.0.0.5:5000', name: 'lab' },
+        { host: 'ghcr.io', id: 'gh' },
+      ],
+      lanes: [{ keep: 1 }],
+    });
     await writeFile(file, text);
     const settings = store();
     expect(settings.registries()).toEqual([
-      { id: 'quay.io', name: 'quay.io', host: 'quay.io', kind: 'quay', insecure: false, environments: [], repositories: [] },
-      { id: '10.0.0.5-5000', name: 'lab', host: '10.0.0.5:5000', kind: 'distribution', insecure: true, environments: [], repositories: [] },
+      {
+        id: 'quay.io',
+        name: 'quay.io',
+        host: 'quay.io',
+        kind: 'quay',
+        insecure: false,
+        environments: [],
+        repositories: [],
+      },
+      {
+        id: '10.0.0.5-5000',
+        name: 'lab',
+        host: '10.0.0.5:5000',
+        kind: 'distribution',
+        insecure: true,
+        environments: [],
+        repositories: [],
+      },
       { id: 'gh', name: 'ghcr.io', host: 'ghcr.io', kind: 'ghcr', insecure: false, environments: [], repositories: [] },
     ]);
     const backup = join(dir, 'settings.json.bak-2025-03-04T05-06-07-089Z');
@@ -123,7 +177,7 @@ describe('settings store', () => {
     expect(await readdir(dir)).toEqual(['settings.json']);
   });
 
-  it('keeps other features\' sections: typed, validated, and preserved by registry changes', async () => {
+  it("keeps other features' sections: typed, validated, and preserved by registry changes", async () => {
     const lanesSchema = z.array(z.object({ name: z.string(), stages: z.array(z.string()).min(2) }));
     const settings = store();
     const lanes = settings.section('lanes', lanesSchema, []);

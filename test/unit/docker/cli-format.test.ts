@@ -20,8 +20,20 @@ describe('imagesTable', () => {
   it('prints one row per tag and <none> for an untagged image', () => {
     const table = imagesTable(
       [
-        { id: `sha256:${'a'.repeat(64)}`, repoTags: ['127.0.0.1:5000/team/app:1.0', 'app:latest'], repoDigests: [], size: 12_345_678, created: '2025-05-31T12:00:00Z' },
-        { id: `sha256:${'b'.repeat(64)}`, repoTags: [], repoDigests: [`old/app@sha256:${'c'.repeat(64)}`], size: 999, created: '0001-01-01T00:00:00Z' },
+        {
+          id: `sha256:${'a'.repeat(64)}`,
+          repoTags: ['127.0.0.1:5000/team/app:1.0', 'app:latest'],
+          repoDigests: [],
+          size: 12_345_678,
+          created: '2025-05-31T12:00:00Z',
+        },
+        {
+          id: `sha256:${'b'.repeat(64)}`,
+          repoTags: [],
+          repoDigests: [`old/app@sha256:${'c'.repeat(64)}`],
+          size: 999,
+          created: '0001-01-01T00:00:00Z',
+        },
       ],
       NOW,
     );

@@ -20,10 +20,19 @@ afterEach(async () => {
 });
 
 /** Writes a context the way `docker context create` stores it. */
-async function addContext(configDir: string, name: string, host: string, options: { tls?: boolean; skipVerify?: boolean } = {}): Promise<string> {
+async function addContext(
+  configDir: string,
+  name: string,
+  host: string,
+  options: { tls?: boolean; skipVerify?: boolean } = {},
+): Promise<string> {
   const id = createHash('sha256').update(name).digest('hex');
   await mkdir(join(configDir, 'contexts', 'meta', id), { recursive: true });
-  const meta = { Name: name, Metadata: { Description: '' }, Endpoints: { docker: { Host: host, SkipTLSVerify: options.skipVerify ?? false } } };
+  const meta = {
+    Name: name,
+    Metadata: { Description: '' },
+    Endpoints: { docker: { Host: host, SkipTLSVerify: options.skipVerify ?? false } },
+  };
   await writeFile(join(configDir, 'contexts', 'meta', id, 'meta.json'), JSON.stringify(meta));
   const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
   if (options.tls) {
@@ -67,7 +76,12 @@ describe('discoverEngines', () => {
       source: 'context',
       contextName: 'remote',
       present: true,
-      tls: { verify: true, caFile: join(tlsDir, 'ca.pem'), certFile: join(tlsDir, 'cert.pem'), keyFile: join(tlsDir, 'key.pem') },
+      tls: {
+        verify: true,
+        caFile: join(tlsDir, 'ca.pem'),
+        certFile: join(tlsDir, 'cert.pem'),
+        keyFile: join(tlsDir, 'key.pem'),
+      },
     });
     expect(found.candidates.map((c) => [c.host, c.source, c.contextName, c.present])).toEqual([
       ['tcp://remote.example:2376', 'context', 'remote', true],
@@ -81,7 +95,11 @@ describe('discoverEngines', () => {
     await writeFile(join(home, 'config.json'), JSON.stringify({ currentContext: 'a' }));
     await addContext(home, 'a', 'unix:///a.sock');
     await addContext(home, 'b', 'unix:///b.sock');
-    const found = await discoverEngines({ env: { DOCKER_CONFIG: home, DOCKER_CONTEXT: 'b' }, platform: 'linux', homeDir: home });
+    const found = await discoverEngines({
+      env: { DOCKER_CONFIG: home, DOCKER_CONTEXT: 'b' },
+      platform: 'linux',
+      homeDir: home,
+    });
     expect(found.selected).toMatchObject({ host: 'unix:///b.sock', contextName: 'b', source: 'context' });
   });
 
@@ -102,15 +120,25 @@ describe('discoverEngines', () => {
     const runtime = join(home, 'run');
     await mkdir(join(runtime, 'podman'), { recursive: true });
     await listenUnix(join(runtime, 'podman', 'podman.sock'));
-    const found = await discoverEngines({ env: { DOCKER_CONFIG: home, XDG_RUNTIME_DIR: runtime }, platform: 'linux', homeDir: home });
+    const found = await discoverEngines({
+      env: { DOCKER_CONFIG: home, XDG_RUNTIME_DIR: runtime },
+      platform: 'linux',
+      homeDir: home,
+    });
     const podman = { host: `unix://${join(runtime, 'podman', 'podman.sock')}`, source: 'podman', present: true };
     expect(found.candidates).toContainEqual(podman);
     // The Docker CLI's default wins whenever its socket is there.
-    expect(found.selected).toEqual(existsSync('/var/run/docker.sock') ? expect.objectContaining({ source: 'default' }) : podman);
+    expect(found.selected).toEqual(
+      existsSync('/var/run/docker.sock') ? expect.objectContaining({ source: 'default' }) : podman,
+    );
   });
 
   it('lists no Podman socket that is not there', async () => {
-    const found = await discoverEngines({ env: { DOCKER_CONFIG: home, XDG_RUNTIME_DIR: join(home, 'none') }, platform: 'linux', homeDir: home });
+    const found = await discoverEngines({
+      env: { DOCKER_CONFIG: home, XDG_RUNTIME_DIR: join(home, 'none') },
+      platform: 'linux',
+      homeDir: home,
+    });
     expect(found.candidates.filter((c) => c.source === 'podman' && c.host.startsWith(`unix://${home}`))).toEqual([]);
   });
 

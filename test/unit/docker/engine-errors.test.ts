@@ -28,12 +28,16 @@ describe('connectionError', () => {
 
   it('tells a stopped engine from a refused tcp port', () => {
     expect(connectionError(errno('ECONNREFUSED'), socket, 'linux').message).toMatch(/is not running/);
-    expect(connectionError(errno('ECONNREFUSED'), tcp, 'linux').message).toMatch(/Nothing is listening at build\.example:2376/);
+    expect(connectionError(errno('ECONNREFUSED'), tcp, 'linux').message).toMatch(
+      /Nothing is listening at build\.example:2376/,
+    );
   });
 
   it('finds the errno under undici wrappers', () => {
     const wrapped = Object.assign(new Error('fetch failed'), { code: 'UND_ERR_SOCKET', cause: errno('ECONNRESET') });
-    expect(connectionError(wrapped, socket, 'linux', 'push of app:1').message).toMatch(/closed the connection during the push of app:1/);
+    expect(connectionError(wrapped, socket, 'linux', 'push of app:1').message).toMatch(
+      /closed the connection during the push of app:1/,
+    );
   });
 
   it('reports TLS failures with where the certificates come from', () => {

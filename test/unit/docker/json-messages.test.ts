@@ -4,9 +4,12 @@ import { BerthError } from '../../../src/shared/errors';
 
 async function collect(chunks: string[]): Promise<unknown[]> {
   const out: unknown[] = [];
-  for await (const message of readJsonMessages((async function* () {
-    for (const chunk of chunks) yield Buffer.from(chunk);
-  })())) out.push(message);
+  for await (const message of readJsonMessages(
+    (async function* () {
+      for (const chunk of chunks) yield Buffer.from(chunk);
+    })(),
+  ))
+    out.push(message);
   return out;
 }
 
@@ -22,11 +25,9 @@ async function failure(chunks: string[]): Promise<BerthError> {
 
 describe('readJsonMessages', () => {
   it('reassembles messages split across chunks and skips blank lines', async () => {
-    expect(await collect(['{"status":"Pull', 'ing"}\r\n\r\n{"id":"a"', ',"status":"Waiting"}\n{"status":"last"}'])).toEqual([
-      { status: 'Pulling' },
-      { id: 'a', status: 'Waiting' },
-      { status: 'last' },
-    ]);
+    expect(
+      await collect(['{"status":"Pull', 'ing"}\r\n\r\n{"id":"a"', ',"status":"Waiting"}\n{"status":"last"}']),
+    ).toEqual([{ status: 'Pulling' }, { id: 'a', status: 'Waiting' }, { status: 'last' }]);
   });
 
   it('refuses a line that is not JSON, quoting its start', async () => {

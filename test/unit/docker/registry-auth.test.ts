@@ -10,7 +10,9 @@ function decodeLikeGo(header: string): unknown {
 
 describe('registryAuthHeader', () => {
   it('sends a basic credential with its server address', () => {
-    expect(decodeLikeGo(registryAuthHeader('127.0.0.1:5000', { kind: 'basic', username: 'alice', password: 'p>?~ss' }))).toEqual({
+    expect(
+      decodeLikeGo(registryAuthHeader('127.0.0.1:5000', { kind: 'basic', username: 'alice', password: 'p>?~ss' })),
+    ).toEqual({
       username: 'alice',
       password: 'p>?~ss',
       serveraddress: '127.0.0.1:5000',
@@ -18,18 +20,25 @@ describe('registryAuthHeader', () => {
   });
 
   it("uses Docker Hub's index address, as the Docker CLI records it", () => {
-    expect(decodeLikeGo(registryAuthHeader('docker.io', { kind: 'basic', username: 'u', password: 'p' }))).toMatchObject({
+    expect(
+      decodeLikeGo(registryAuthHeader('docker.io', { kind: 'basic', username: 'u', password: 'p' })),
+    ).toMatchObject({
       serveraddress: 'https://index.docker.io/v1/',
     });
   });
 
   it('sends identity and registry tokens in their own fields', () => {
-    expect(decodeLikeGo(registryAuthHeader('ghcr.io', { kind: 'identity-token', username: 'me', token: 'refresh' }))).toEqual({
+    expect(
+      decodeLikeGo(registryAuthHeader('ghcr.io', { kind: 'identity-token', username: 'me', token: 'refresh' })),
+    ).toEqual({
       username: 'me',
       identitytoken: 'refresh',
       serveraddress: 'ghcr.io',
     });
-    expect(decodeLikeGo(registryAuthHeader('quay.io', { kind: 'registry-token', token: 'bearer' }))).toEqual({ registrytoken: 'bearer', serveraddress: 'quay.io' });
+    expect(decodeLikeGo(registryAuthHeader('quay.io', { kind: 'registry-token', token: 'bearer' }))).toEqual({
+      registrytoken: 'bearer',
+      serveraddress: 'quay.io',
+    });
   });
 
   it('keeps the padding Go needs and the URL alphabet (no + or /)', () => {

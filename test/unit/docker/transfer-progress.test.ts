@@ -45,7 +45,12 @@ describe('TransferTracker', () => {
     });
     // Extraction shows its own progress per layer; the overall byte count never goes back.
     tracker.apply(PULL[10]!);
-    expect(tracker.snapshot().items[1]).toEqual({ id: 'bbbbbbbbbbbb', status: 'Extracting', current: 200, total: 1000 });
+    expect(tracker.snapshot().items[1]).toEqual({
+      id: 'bbbbbbbbbbbb',
+      status: 'Extracting',
+      current: 200,
+      total: 1000,
+    });
     expect(tracker.snapshot().current).toBe(2500);
   });
 
@@ -102,7 +107,10 @@ describe('TransferTracker', () => {
     tracker.apply({ status: 'Preparing', progressDetail: {}, id: 'dddddddddddd' });
     let thrown: unknown;
     try {
-      tracker.apply({ errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' });
+      tracker.apply({
+        errorDetail: { message: 'unauthorized: authentication required' },
+        error: 'unauthorized: authentication required',
+      });
     } catch (error) {
       thrown = error;
     }
@@ -120,7 +128,11 @@ describe('TransferTracker', () => {
 
   it('ignores fields of the wrong type from a hostile engine', () => {
     const tracker = new TransferTracker('pull');
-    tracker.apply({ status: 'Downloading', id: 'x', progressDetail: { current: -5, total: Number.NaN } } as JsonMessage);
+    tracker.apply({
+      status: 'Downloading',
+      id: 'x',
+      progressDetail: { current: -5, total: Number.NaN },
+    } as JsonMessage);
     tracker.apply({ status: 42, id: 'y' } as unknown as JsonMessage);
     expect(tracker.snapshot()).toMatchObject({ current: 0, total: 0 });
   });

@@ -13,8 +13,29 @@ describe('layer command output', () => {
 
   it('lays the layer table out in aligned columns', () => {
     const text = layersText([
-      { layer: 0, digest: `sha256:${'a'.repeat(64)}`, mediaType: 'x', compressedSize: 1500, createdBy: '/bin/sh -c #(nop) ADD\n file', added: 3, modified: 0, removed: 0, sizeBytes: 2_000_000, entryCount: 3 },
-      { layer: 1, digest: `sha256:${'b'.repeat(64)}`, mediaType: 'x', compressedSize: 20, added: 0, modified: 1, removed: 12, sizeBytes: 5, entryCount: 14 },
+      {
+        layer: 0,
+        digest: `sha256:${'a'.repeat(64)}`,
+        mediaType: 'x',
+        compressedSize: 1500,
+        createdBy: '/bin/sh -c #(nop) ADD\n file',
+        added: 3,
+        modified: 0,
+        removed: 0,
+        sizeBytes: 2_000_000,
+        entryCount: 3,
+      },
+      {
+        layer: 1,
+        digest: `sha256:${'b'.repeat(64)}`,
+        mediaType: 'x',
+        compressedSize: 20,
+        added: 0,
+        modified: 1,
+        removed: 12,
+        sizeBytes: 5,
+        entryCount: 14,
+      },
     ]).split('\n');
     expect(text).toEqual([
       '#  DIGEST        SIZE    CONTENT  ENTRIES  CHANGES    CREATED BY',

@@ -18,7 +18,12 @@ describe('resolveFile', () => {
     ]);
     const tree = MergedTree.build([base]);
     for (const path of ['/etc/os-release', '/lib/os-release', '/escape', '/usr/lib/../lib/os-release']) {
-      expect(resolveFile(tree, path)).toMatchObject({ path: '/usr/lib/os-release', layer: 0, size: 10, sha256: hex('ID=debian\n') });
+      expect(resolveFile(tree, path)).toMatchObject({
+        path: '/usr/lib/os-release',
+        layer: 0,
+        size: 10,
+        sha256: hex('ID=debian\n'),
+      });
     }
     const alias = resolveFile(tree, '/usr/lib/alias');
     expect(alias).toMatchObject({ path: '/usr/lib/alias', sha256: hex('ID=debian\n') });
@@ -33,7 +38,11 @@ describe('resolveFile', () => {
   it('reads a hard link whose target is in a lower layer from that layer', async () => {
     const base = await tableOf([{ name: 'bin/tool', content: 'tool' }]);
     const upper = await tableOf([{ name: 'bin/again', type: 'link', linkname: 'bin/tool' }]);
-    expect(resolveFile(MergedTree.build([base, upper]), '/bin/again')).toMatchObject({ layer: 0, row: 0, sha256: hex('tool') });
+    expect(resolveFile(MergedTree.build([base, upper]), '/bin/again')).toMatchObject({
+      layer: 0,
+      row: 0,
+      sha256: hex('tool'),
+    });
   });
 });
 

@@ -50,7 +50,12 @@ export async function tarOf(entries: readonly RawEntry[]): Promise<Buffer> {
   });
   for (const entry of entries) {
     const type = entry.type ?? 'file';
-    const content = entry.content === undefined ? undefined : Buffer.isBuffer(entry.content) ? entry.content : Buffer.from(entry.content);
+    const content =
+      entry.content === undefined
+        ? undefined
+        : Buffer.isBuffer(entry.content)
+          ? entry.content
+          : Buffer.from(entry.content);
     const header = {
       name: entry.name,
       type,
@@ -73,10 +78,15 @@ export async function tarOf(entries: readonly RawEntry[]): Promise<Buffer> {
 
 export function run(command: string, args: string[], input?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr.toString()}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      command,
+      args,
+      { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr.toString()}`));
+        else resolve(stdout);
+      },
+    );
     if (input) child.stdin!.end(input);
   });
 }
@@ -104,7 +114,10 @@ const MEDIA_TYPES: Record<FixtureCompression, string> = {
   none: 'application/vnd.oci.image.layer.v1.tar',
 };
 
-export async function layerOf(entries: readonly RawEntry[] | Buffer, compression: FixtureCompression = 'gzip'): Promise<FixtureLayer> {
+export async function layerOf(
+  entries: readonly RawEntry[] | Buffer,
+  compression: FixtureCompression = 'gzip',
+): Promise<FixtureLayer> {
   const tar = Buffer.isBuffer(entries) ? entries : await tarOf(entries);
   const blob = await compress(tar, compression);
   return { tar, blob, compression, diffId: sha256(tar), digest: sha256(blob), mediaType: MEDIA_TYPES[compression] };
@@ -129,7 +142,8 @@ export interface FixtureImage {
 }
 
 export function imageOf(layers: FixtureLayer[], fields: ConfigFields = {}): FixtureImage {
-  const history: { createdBy: string; emptyLayer?: boolean }[] = fields.history ?? layers.map((_, index) => ({ createdBy: `step ${index}` }));
+  const history: { createdBy: string; emptyLayer?: boolean }[] =
+    fields.history ?? layers.map((_, index) => ({ createdBy: `step ${index}` }));
   const config = Buffer.from(
     JSON.stringify({
       architecture: fields.architecture ?? 'amd64',
@@ -142,10 +156,16 @@ export function imageOf(layers: FixtureLayer[], fields: ConfigFields = {}): Fixt
         ...(fields.user ? { User: fields.user } : {}),
         ...(fields.workingDir ? { WorkingDir: fields.workingDir } : {}),
         ...(fields.labels ? { Labels: fields.labels } : {}),
-        ...(fields.exposedPorts ? { ExposedPorts: Object.fromEntries(fields.exposedPorts.map((port) => [port, {}])) } : {}),
+        ...(fields.exposedPorts
+          ? { ExposedPorts: Object.fromEntries(fields.exposedPorts.map((port) => [port, {}])) }
+          : {}),
       },
       rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.diffId) },
-      history: history.map((step) => ({ created: '2024-01-01T00:00:00Z', created_by: step.createdBy, ...(step.emptyLayer ? { empty_layer: true } : {}) })),
+      history: history.map((step) => ({
+        created: '2024-01-01T00:00:00Z',
+        created_by: step.createdBy,
+        ...(step.emptyLayer ? { empty_layer: true } : {}),
+      })),
     }),
   );
   return { layers, config, configDigest: sha256(config) };
@@ -169,8 +189,16 @@ export async function writeOciLayout(dir: string, images: { image: FixtureImage;
       JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: image.configDigest, size: image.config.length },
-        layers: image.layers.map((layer) => ({ mediaType: layer.mediaType, digest: layer.digest, size: layer.blob.length })),
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: image.configDigest,
+          size: image.config.length,
+        },
+        layers: image.layers.map((layer) => ({
+          mediaType: layer.mediaType,
+          digest: layer.digest,
+          size: layer.blob.length,
+        })),
       }),
     );
     await writeBlob(dir, sha256(manifest), manifest);
@@ -186,7 +214,10 @@ export async function writeOciLayout(dir: string, images: { image: FixtureImage;
 }
 
 /** A `docker save` archive in Docker 20.10's layout: `<id>/layer.tar` (uncompressed), `<config hex>.json`, manifest.json. */
-export async function writeDockerArchive(path: string, images: { image: FixtureImage; repoTags: string[] }[]): Promise<void> {
+export async function writeDockerArchive(
+  path: string,
+  images: { image: FixtureImage; repoTags: string[] }[],
+): Promise<void> {
   const entries: RawEntry[] = [];
   const manifest = [];
   const written = new Set<string>();
@@ -197,7 +228,12 @@ export async function writeDockerArchive(path: string, images: { image: FixtureI
       layerNames.push(`${id}/layer.tar`);
       if (written.has(id)) continue;
       written.add(id);
-      entries.push({ name: `${id}/`, type: 'directory' }, { name: `${id}/VERSION`, content: '1.0' }, { name: `${id}/json`, content: '{}' }, { name: `${id}/layer.tar`, content: layer.tar });
+      entries.push(
+        { name: `${id}/`, type: 'directory' },
+        { name: `${id}/VERSION`, content: '1.0' },
+        { name: `${id}/json`, content: '{}' },
+        { name: `${id}/layer.tar`, content: layer.tar },
+      );
     }
     const configName = `${image.configDigest.slice('sha256:'.length)}.json`;
     entries.push({ name: configName, content: image.config });
@@ -210,6 +246,13 @@ export async function writeDockerArchive(path: string, images: { image: FixtureI
 /** The index of an uncompressed layer made of these entries. */
 export async function tableOf(entries: readonly RawEntry[]): Promise<LayerTable> {
   const tar = await tarOf(entries);
-  const { table } = await indexLayer({ stream: Readable.from([tar]), compressedSize: tar.length, expectedDiffId: sha256(tar), label: 'fixture', limits: DEFAULT_LIMITS, zstd: 'js' });
+  const { table } = await indexLayer({
+    stream: Readable.from([tar]),
+    compressedSize: tar.length,
+    expectedDiffId: sha256(tar),
+    label: 'fixture',
+    limits: DEFAULT_LIMITS,
+    zstd: 'js',
+  });
   return table;
 }

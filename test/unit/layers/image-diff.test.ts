@@ -32,7 +32,11 @@ function image(layers: { digest: string; diffId: string; size: number }[], summa
     reference: 'x',
     configDigest: summary.digest,
     config: summary,
-    layers: layers.map((layer) => ({ ...layer, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digestKnown: true })),
+    layers: layers.map((layer) => ({
+      ...layer,
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digestKnown: true,
+    })),
   };
 }
 
@@ -78,12 +82,30 @@ describe('diffFiles', () => {
       { path: '/gone/file', size: 5, type: 'file', layer: 0 },
     ]);
     const modified = Object.fromEntries(diff.modified.map((file) => [file.path, file]));
-    expect(Object.keys(modified)).toEqual(['/dirmode', '/etc/content', '/etc/kind', '/etc/link', '/etc/mode', '/etc/owner', '/etc/size']);
-    expect(modified['/etc/content']).toMatchObject({ changes: ['content'], sha256A: hex('aaaa'), sha256B: hex('bbbb'), sizeA: 4, sizeB: 4 });
+    expect(Object.keys(modified)).toEqual([
+      '/dirmode',
+      '/etc/content',
+      '/etc/kind',
+      '/etc/link',
+      '/etc/mode',
+      '/etc/owner',
+      '/etc/size',
+    ]);
+    expect(modified['/etc/content']).toMatchObject({
+      changes: ['content'],
+      sha256A: hex('aaaa'),
+      sha256B: hex('bbbb'),
+      sizeA: 4,
+      sizeB: 4,
+    });
     expect(modified['/etc/size']).toMatchObject({ changes: ['content', 'size'], sizeA: 5, sizeB: 11 });
     expect(modified['/etc/mode']).toMatchObject({ changes: ['mode'], modeA: 0o644, modeB: 0o600 });
     expect(modified['/etc/owner']).toMatchObject({ changes: ['owner'], ownerA: '0:0', ownerB: '1000:1000' });
-    expect(modified['/etc/link']).toMatchObject({ changes: ['linkTarget'], linkTargetA: 'same', linkTargetB: 'content' });
+    expect(modified['/etc/link']).toMatchObject({
+      changes: ['linkTarget'],
+      linkTargetA: 'same',
+      linkTargetB: 'content',
+    });
     expect(modified['/etc/kind']).toMatchObject({ typeA: 'file', typeB: 'dir' });
     expect(modified['/etc/kind']!.changes).toContain('type');
     expect(modified['/dirmode']).toMatchObject({ changes: ['mode'], modeA: 0o755, modeB: 0o700 });
@@ -105,13 +127,27 @@ describe('diffFiles over a common base', () => {
       { name: 'srv/keep', content: 'keep' },
       { name: 'opt/tool', content: 'tool' },
     ]);
-    const upperA = await tableOf([{ name: 'etc/a', content: 'A!' }, { name: 'etc/.wh.b', content: '' }, { name: 'new-in-a', content: 'x' }]);
-    const upperB1 = await tableOf([{ name: 'srv/.wh..wh..opq', content: '' }, { name: 'srv/fresh', content: 'fresh' }, { name: 'opt/tool/', type: 'directory' }]);
-    const upperB2 = await tableOf([{ name: 'etc/b', content: 'b', mode: 0o600 }, { name: 'opt/tool/inside', content: 'in' }]);
+    const upperA = await tableOf([
+      { name: 'etc/a', content: 'A!' },
+      { name: 'etc/.wh.b', content: '' },
+      { name: 'new-in-a', content: 'x' },
+    ]);
+    const upperB1 = await tableOf([
+      { name: 'srv/.wh..wh..opq', content: '' },
+      { name: 'srv/fresh', content: 'fresh' },
+      { name: 'opt/tool/', type: 'directory' },
+    ]);
+    const upperB2 = await tableOf([
+      { name: 'etc/b', content: 'b', mode: 0o600 },
+      { name: 'opt/tool/inside', content: 'in' },
+    ]);
     const full = diffFiles(MergedTree.build([base, upperA]), MergedTree.build([base, upperB1, upperB2]));
     const common = MergedTree.build([base]);
     const touched: string[] = [];
-    const observer = { placed: (path: string) => void touched.push(path), removed: (path: string) => void touched.push(path) };
+    const observer = {
+      placed: (path: string) => void touched.push(path),
+      removed: (path: string) => void touched.push(path),
+    };
     const treeA = common.extend([base, upperA], observer);
     const treeB = common.extend([base, upperB1, upperB2], observer);
     expect(diffFiles(treeA, treeB, touched)).toEqual(full);
@@ -120,7 +156,17 @@ describe('diffFiles over a common base', () => {
     // A deletes /etc/b, B keeps it (with another mode): from A to B it is added.
     expect(full.added.map((file) => file.path)).toEqual(['/etc/b', '/opt/tool/inside', '/srv/fresh']);
     // The common tree is left as it was.
-    expect([...common.paths()].sort()).toEqual(['/etc', '/etc/a', '/etc/b', '/opt', '/opt/tool', '/srv', '/srv/keep', '/srv/one', '/srv/one/two']);
+    expect([...common.paths()].sort()).toEqual([
+      '/etc',
+      '/etc/a',
+      '/etc/b',
+      '/opt',
+      '/opt/tool',
+      '/srv',
+      '/srv/keep',
+      '/srv/one',
+      '/srv/one/two',
+    ]);
   });
 });
 
@@ -181,7 +227,9 @@ describe('diffConfigs and diffHistory', () => {
   });
 
   it('gives the first differing history step, or -1', () => {
-    const longer = config({ history: [...config().history, { createdBy: 'RUN more', emptyLayer: false, layerIndex: 2 }] });
+    const longer = config({
+      history: [...config().history, { createdBy: 'RUN more', emptyLayer: false, layerIndex: 2 }],
+    });
     expect(diffHistory(config(), longer)).toMatchObject({ firstDifference: 3 });
     expect(diffHistory(config(), config()).firstDifference).toBe(-1);
   });

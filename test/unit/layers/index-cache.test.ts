@@ -92,7 +92,14 @@ describe('IndexCache', () => {
     // Reading f makes it the most recently used; g is now the oldest.
     expect(await cache.get(tables[0]!.meta.diffId)).toBeDefined();
     await cache.put(tables[3]!);
-    const present = await Promise.all(tables.map((table) => stat(cache.indexFile(table.meta.diffId)).then(() => true, () => false)));
+    const present = await Promise.all(
+      tables.map((table) =>
+        stat(cache.indexFile(table.meta.diffId)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     expect(present).toEqual([true, false, true, true]);
     expect((await cache.usage()).bytes).toBeLessThanOrEqual(size * 3.5);
   });

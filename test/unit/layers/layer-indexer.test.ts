@@ -37,7 +37,14 @@ const ENTRIES: RawEntry[] = [
 ];
 
 function request(stream: Readable, overrides: Partial<IndexRequest> & { expectedDiffId: string }): IndexRequest {
-  return { stream, compressedSize: 1 << 20, label: 'Layer 0 of test', limits: DEFAULT_LIMITS, zstd: 'js', ...overrides };
+  return {
+    stream,
+    compressedSize: 1 << 20,
+    label: 'Layer 0 of test',
+    limits: DEFAULT_LIMITS,
+    zstd: 'js',
+    ...overrides,
+  };
 }
 
 function byPath(table: LayerTable): Map<string, LayerEntry> {
@@ -65,7 +72,11 @@ describe('indexLayer', () => {
   it.each(compressions)('indexes every entry kind of a %s layer', async (compression) => {
     const layer = await layerOf(ENTRIES, compression);
     const { table, compression: detected } = await indexLayer(
-      request(Readable.from([layer.blob]), { expectedDiffId: layer.diffId, expectedDigest: layer.digest, compressedSize: layer.blob.length }),
+      request(Readable.from([layer.blob]), {
+        expectedDiffId: layer.diffId,
+        expectedDigest: layer.digest,
+        compressedSize: layer.blob.length,
+      }),
     );
     expect(detected).toBe(compression);
     expect(table.meta.diffId).toBe(layer.diffId);
@@ -75,8 +86,21 @@ describe('indexLayer', () => {
     expect(entries.get('/')?.type).toBe('dir');
     // ./etc/hostname and etc/hostname are one path; the last entry wins.
     expect(entries.get('/etc/hostname')).toMatchObject({ type: 'file', size: 7, sha256: hex('second\n') });
-    expect(entries.get('/usr/bin/tool')).toMatchObject({ type: 'file', mode: 0o4755, uid: 1000, gid: 1001, size: 10, sha256: hex('tool bytes'), mtime: MTIME_SECONDS });
-    expect(entries.get('/usr/bin/tool-link')).toMatchObject({ type: 'hardlink', linkTarget: '/usr/bin/tool', size: 10, sha256: hex('tool bytes') });
+    expect(entries.get('/usr/bin/tool')).toMatchObject({
+      type: 'file',
+      mode: 0o4755,
+      uid: 1000,
+      gid: 1001,
+      size: 10,
+      sha256: hex('tool bytes'),
+      mtime: MTIME_SECONDS,
+    });
+    expect(entries.get('/usr/bin/tool-link')).toMatchObject({
+      type: 'hardlink',
+      linkTarget: '/usr/bin/tool',
+      size: 10,
+      sha256: hex('tool bytes'),
+    });
     expect(entries.get('/usr/bin/sym')).toMatchObject({ type: 'symlink', linkTarget: 'tool' });
     expect(entries.get('/usr/bin/sym')?.sha256).toBeUndefined();
     expect(entries.get('/dev/null')).toMatchObject({ type: 'char', devMajor: 1, devMinor: 3, mode: 0o666 });
@@ -91,7 +115,10 @@ describe('indexLayer', () => {
     // `/abs/file` lands inside the root, as Docker applies it; `../escape` is refused. Both are reported.
     expect(entries.get('/abs/file')?.sha256).toBe(hex('absolute'));
     expect([...entries.keys()].some((path) => path.includes('escape'))).toBe(false);
-    expect(table.meta.warnings).toEqual([expect.stringMatching(/"\.\.\/escape" climbs out of the image root/), expect.stringMatching(/"\/abs\/file" has an absolute name/)]);
+    expect(table.meta.warnings).toEqual([
+      expect.stringMatching(/"\.\.\/escape" climbs out of the image root/),
+      expect.stringMatching(/"\/abs\/file" has an absolute name/),
+    ]);
     expect(table.count).toBe(entries.size);
   });
 
@@ -114,7 +141,10 @@ describe('indexLayer', () => {
       const [stored, linked] = file.type === 'file' ? [file, hard] : [hard, file];
       expect(stored).toMatchObject({ type: 'file', sha256: hex('gnu long name') });
       expect(linked).toMatchObject({ type: 'hardlink', sha256: hex('gnu long name'), size: 13 });
-      expect(entries.get('/tree/sym')).toMatchObject({ type: 'symlink', linkTarget: `../tree/${'d'.repeat(90)}/${'e'.repeat(90)}/${'f'.repeat(120)}.txt` });
+      expect(entries.get('/tree/sym')).toMatchObject({
+        type: 'symlink',
+        linkTarget: `../tree/${'d'.repeat(90)}/${'e'.repeat(90)}/${'f'.repeat(120)}.txt`,
+      });
       expect(table.meta.warnings).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -124,21 +154,59 @@ describe('indexLayer', () => {
   it('fails on a blob that does not match its digest, and on a tar that does not match its diff ID', async () => {
     const layer = await layerOf(ENTRIES, 'gzip');
     const wrong = sha256('something else');
-    await expectFailure(indexLayer(request(Readable.from([layer.blob]), { expectedDiffId: layer.diffId, expectedDigest: wrong, compressedSize: layer.blob.length })), 'digest_mismatch', /does not match its digest/);
-    await expectFailure(indexLayer(request(Readable.from([layer.blob]), { expectedDiffId: wrong, expectedDigest: layer.digest, compressedSize: layer.blob.length })), 'digest_mismatch', /diff ID/);
-    await expectFailure(indexLayer(request(Readable.from([layer.blob]), { expectedDiffId: layer.diffId, expectedDigest: layer.digest, compressedSize: layer.blob.length + 1 })), 'digest_mismatch', /descriptor says/);
+    await expectFailure(
+      indexLayer(
+        request(Readable.from([layer.blob]), {
+          expectedDiffId: layer.diffId,
+          expectedDigest: wrong,
+          compressedSize: layer.blob.length,
+        }),
+      ),
+      'digest_mismatch',
+      /does not match its digest/,
+    );
+    await expectFailure(
+      indexLayer(
+        request(Readable.from([layer.blob]), {
+          expectedDiffId: wrong,
+          expectedDigest: layer.digest,
+          compressedSize: layer.blob.length,
+        }),
+      ),
+      'digest_mismatch',
+      /diff ID/,
+    );
+    await expectFailure(
+      indexLayer(
+        request(Readable.from([layer.blob]), {
+          expectedDiffId: layer.diffId,
+          expectedDigest: layer.digest,
+          compressedSize: layer.blob.length + 1,
+        }),
+      ),
+      'digest_mismatch',
+      /descriptor says/,
+    );
   });
 
   it('reports a truncated gzip stream', async () => {
     const layer = await layerOf([{ name: 'big', content: Buffer.alloc(300_000, 7) }, ...ENTRIES], 'gzip');
     const truncated = layer.blob.subarray(0, Math.floor(layer.blob.length / 2));
-    await expectFailure(indexLayer(request(Readable.from([truncated]), { expectedDiffId: layer.diffId })), 'bad_response', /truncated: its gzip stream ends/);
+    await expectFailure(
+      indexLayer(request(Readable.from([truncated]), { expectedDiffId: layer.diffId })),
+      'bad_response',
+      /truncated: its gzip stream ends/,
+    );
   });
 
   it('reports a truncated zstd stream', async () => {
     const layer = await layerOf([{ name: 'big', content: Buffer.alloc(300_000, 7) }, ...ENTRIES], 'zstd');
     const truncated = layer.blob.subarray(0, layer.blob.length - 10);
-    await expectFailure(indexLayer(request(Readable.from([truncated]), { expectedDiffId: layer.diffId })), 'bad_response', /zstd/);
+    await expectFailure(
+      indexLayer(request(Readable.from([truncated]), { expectedDiffId: layer.diffId })),
+      'bad_response',
+      /zstd/,
+    );
   });
 
   it('reports a corrupt tar header', async () => {
@@ -146,13 +214,21 @@ describe('indexLayer', () => {
     const corrupt = Buffer.from(tar);
     // The second member's header starts after the first header and its one data block.
     corrupt[1024 + 10] = corrupt[1024 + 10]! ^ 0xff;
-    await expectFailure(indexLayer(request(Readable.from([gzipSync(corrupt)]), { expectedDiffId: sha256(corrupt) })), 'bad_response', /not a valid tar: a header's checksum/);
+    await expectFailure(
+      indexLayer(request(Readable.from([gzipSync(corrupt)]), { expectedDiffId: sha256(corrupt) })),
+      'bad_response',
+      /not a valid tar: a header's checksum/,
+    );
   });
 
   it('reports a tar that ends inside an entry', async () => {
     const tar = await tarOf([{ name: 'file', content: Buffer.alloc(10_000, 1) }]);
     const cut = tar.subarray(0, 512 + 4096);
-    await expectFailure(indexLayer(request(Readable.from([cut]), { expectedDiffId: sha256(cut) })), 'bad_response', /truncated: its tar ends inside an entry/);
+    await expectFailure(
+      indexLayer(request(Readable.from([cut]), { expectedDiffId: sha256(cut) })),
+      'bad_response',
+      /truncated: its tar ends inside an entry/,
+    );
   });
 
   it('stops a gzip decompression bomb at the expansion bound', async () => {
@@ -161,7 +237,9 @@ describe('indexLayer', () => {
     const limits = { ...DEFAULT_LIMITS, minExpandedBytes: 16 * 1024 * 1024 };
     const started = process.memoryUsage().rss;
     await expectFailure(
-      indexLayer(request(Readable.from([zeros]), { expectedDiffId: sha256('x'), compressedSize: zeros.length, limits })),
+      indexLayer(
+        request(Readable.from([zeros]), { expectedDiffId: sha256('x'), compressedSize: zeros.length, limits }),
+      ),
       'too_large',
       /expands beyond 16\.0 MiB .*decompression bombs/,
     );
@@ -172,19 +250,33 @@ describe('indexLayer', () => {
     const bomb = await compress(Buffer.alloc(256 * 1024 * 1024), 'zstd');
     expect(bomb.length).toBeLessThan(64 * 1024);
     const limits = { ...DEFAULT_LIMITS, minExpandedBytes: 32 * 1024 * 1024 };
-    await expectFailure(indexLayer(request(Readable.from([bomb]), { expectedDiffId: sha256('x'), compressedSize: bomb.length, limits })), 'too_large', /expands beyond 32\.0 MiB/);
+    await expectFailure(
+      indexLayer(request(Readable.from([bomb]), { expectedDiffId: sha256('x'), compressedSize: bomb.length, limits })),
+      'too_large',
+      /expands beyond 32\.0 MiB/,
+    );
   });
 
   it('refuses a zstd frame whose window is larger than zstd decodes by default', async () => {
     // Frame header: magic, descriptor 0 (window byte follows), window log 31 (2 GiB), then a block header.
     const frame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, (31 - 10) << 3, 0x01, 0x00, 0x00]);
-    await expectFailure(indexLayer(request(Readable.from([frame]), { expectedDiffId: sha256('x') })), 'too_large', /2048 MiB window/);
+    await expectFailure(
+      indexLayer(request(Readable.from([frame]), { expectedDiffId: sha256('x') })),
+      'too_large',
+      /2048 MiB window/,
+    );
   });
 
   it('stops at the entry limit', async () => {
     const entries = Array.from({ length: 50 }, (_, index) => ({ name: `f${index}`, content: '' }));
     const tar = await tarOf(entries);
-    await expectFailure(indexLayer(request(Readable.from([tar]), { expectedDiffId: sha256(tar), limits: { ...DEFAULT_LIMITS, maxEntries: 20 } })), 'too_large', /more than 20 entries/);
+    await expectFailure(
+      indexLayer(
+        request(Readable.from([tar]), { expectedDiffId: sha256(tar), limits: { ...DEFAULT_LIMITS, maxEntries: 20 } }),
+      ),
+      'too_large',
+      /more than 20 entries/,
+    );
   });
 
   it('is cancelled by its signal, mid-stream', async () => {
@@ -195,7 +287,11 @@ describe('indexLayer', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       yield Buffer.alloc(512);
     })();
-    await expectFailure(indexLayer(request(Readable.from(chunks), { expectedDiffId: sha256('x'), signal: controller.signal })), 'cancelled', /Cancelled by the user/);
+    await expectFailure(
+      indexLayer(request(Readable.from(chunks), { expectedDiffId: sha256('x'), signal: controller.signal })),
+      'cancelled',
+      /Cancelled by the user/,
+    );
   });
 
   it('indexes an empty layer (just the end-of-archive blocks)', async () => {
@@ -208,7 +304,12 @@ describe('indexLayer', () => {
 describe('indexLayer with real zstd streams', () => {
   let payload: Buffer;
   beforeAll(async () => {
-    payload = await tarOf(Array.from({ length: 40 }, (_, index) => ({ name: `dir/file-${index}`, content: Buffer.alloc(20_000 + index, index) })));
+    payload = await tarOf(
+      Array.from({ length: 40 }, (_, index) => ({
+        name: `dir/file-${index}`,
+        content: Buffer.alloc(20_000 + index, index),
+      })),
+    );
   });
 
   it.each([

@@ -5,7 +5,15 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../src/shared/errors';
 import { createLayerService, type LayerService } from '../../../src/main/layers';
-import { hex, imageOf, layerOf, writeDockerArchive, writeOciLayout, type FixtureImage, type RawEntry } from './fixtures';
+import {
+  hex,
+  imageOf,
+  layerOf,
+  writeDockerArchive,
+  writeOciLayout,
+  type FixtureImage,
+  type RawEntry,
+} from './fixtures';
 
 const BINARY = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x00, 0xff]);
 const BIG = Buffer.from(Array.from({ length: 30_000 }, (_, index) => `line ${index}\n`).join(''));
@@ -47,8 +55,20 @@ describe('layer service on OCI layouts and docker-save archives', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'berth-layer-service-'));
     const base = await layerOf(BASE, 'gzip');
-    const app1 = await layerOf([{ name: 'opt/app/version', content: '1\n' }, { name: 'opt/app/big', content: BIG }], 'zstd');
-    const app2 = await layerOf([{ name: 'opt/app/version', content: '2\n' }, { name: 'opt/app/big', content: BIG }], 'zstd');
+    const app1 = await layerOf(
+      [
+        { name: 'opt/app/version', content: '1\n' },
+        { name: 'opt/app/big', content: BIG },
+      ],
+      'zstd',
+    );
+    const app2 = await layerOf(
+      [
+        { name: 'opt/app/version', content: '2\n' },
+        { name: 'opt/app/big', content: BIG },
+      ],
+      'zstd',
+    );
     const update = await layerOf(
       [
         { name: 'etc/config', content: 'a=1\nb=3\n' },
@@ -59,11 +79,19 @@ describe('layer service on OCI layouts and docker-save archives', () => {
       ],
       'none',
     );
-    v1 = imageOf([base, app1], { env: ['PATH=/bin', 'MODE=one'], history: [{ createdBy: 'ADD base' }, { createdBy: 'COPY app' }] });
+    v1 = imageOf([base, app1], {
+      env: ['PATH=/bin', 'MODE=one'],
+      history: [{ createdBy: 'ADD base' }, { createdBy: 'COPY app' }],
+    });
     v2 = imageOf([base, app2, update], {
       env: ['PATH=/bin', 'MODE=two'],
       user: 'app',
-      history: [{ createdBy: 'ADD base' }, { createdBy: 'COPY app' }, { createdBy: 'ENV MODE=two', emptyLayer: true }, { createdBy: 'RUN update' }],
+      history: [
+        { createdBy: 'ADD base' },
+        { createdBy: 'COPY app' },
+        { createdBy: 'ENV MODE=two', emptyLayer: true },
+        { createdBy: 'RUN update' },
+      ],
     });
     oci = join(root, 'layout');
     await writeOciLayout(oci, [
@@ -91,7 +119,14 @@ describe('layer service on OCI layouts and docker-save archives', () => {
       [1, v2.layers[1]!.digest, v2.layers[1]!.diffId, 'COPY app'],
       [2, v2.layers[2]!.digest, v2.layers[2]!.diffId, 'RUN update'],
     ]);
-    expect(layers[2]).toMatchObject({ added: 1, modified: 1, removed: 2, sizeBytes: 9, entryCount: 4, mediaType: 'application/vnd.oci.image.layer.v1.tar' });
+    expect(layers[2]).toMatchObject({
+      added: 1,
+      modified: 1,
+      removed: 2,
+      sizeBytes: 9,
+      entryCount: 4,
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+    });
     expect(layers[1]).toMatchObject({ sizeBytes: 2 + BIG.length, compressedSize: v2.layers[1]!.blob.length });
     expect(progress.length).toBeGreaterThan(0);
   });
@@ -120,7 +155,9 @@ describe('layer service on OCI layouts and docker-save archives', () => {
     expect(mixed.layers.shared).toMatchObject([{ indexA: 0, indexB: 0, matchedBy: 'diffId' }]);
     expect(fromOci.layers.shared).toMatchObject([{ indexA: 0, indexB: 0, matchedBy: 'digest' }]);
     expect(fromOci.layers.onlyB.map((layer) => layer.indexB)).toEqual([1, 2]);
-    expect(fromOci.warnings).toEqual([expect.stringMatching(/^b: layer 2: Entry "\.\.\/escape" climbs out of the image root/)]);
+    expect(fromOci.warnings).toEqual([
+      expect.stringMatching(/^b: layer 2: Entry "\.\.\/escape" climbs out of the image root/),
+    ]);
   });
 
   it('lists the merged tree, a directory, a subtree and the tree up to a layer', async () => {
@@ -129,18 +166,42 @@ describe('layer service on OCI layouts and docker-save archives', () => {
     expect(top.map((entry) => entry.path)).toEqual(['/dir', '/etc', '/opt', '/tmp', '/usr']);
     const all = await service.list(`oci:${oci}:v2`, { path: '/', recursive: true });
     expect(all.find((entry) => entry.path === '/etc/config')).toMatchObject({ layer: 2, sha256: hex('a=1\nb=3\n') });
-    expect(all.find((entry) => entry.path === '/usr/bin/tool-link')).toMatchObject({ type: 'hardlink', layer: 0, sha256: hex(BINARY) });
+    expect(all.find((entry) => entry.path === '/usr/bin/tool-link')).toMatchObject({
+      type: 'hardlink',
+      layer: 0,
+      sha256: hex(BINARY),
+    });
     const before = await service.list(`oci:${oci}:v2`, { path: '/tmp', recursive: true, upToLayer: 1 });
     expect(before.map((entry) => entry.path)).toEqual(['/tmp/old']);
     expect(await service.list(`oci:${oci}:v2`, { path: '/tmp', recursive: false })).toEqual([]);
-    await expectError(service.list(`oci:${oci}:v2`, { path: '/tmp/old', recursive: false }), 'not_found', /\/tmp\/old does not exist/);
-    await expectError(service.list(`oci:${oci}:v2`, { path: '/', recursive: false, upToLayer: 3 }), 'invalid_input', /has 3 layers/);
-    await expectError(service.list(`oci:${oci}:v2`, { path: '../..', recursive: false }), 'invalid_input', /not a path inside the image/);
+    await expectError(
+      service.list(`oci:${oci}:v2`, { path: '/tmp/old', recursive: false }),
+      'not_found',
+      /\/tmp\/old does not exist/,
+    );
+    await expectError(
+      service.list(`oci:${oci}:v2`, { path: '/', recursive: false, upToLayer: 3 }),
+      'invalid_input',
+      /has 3 layers/,
+    );
+    await expectError(
+      service.list(`oci:${oci}:v2`, { path: '../..', recursive: false }),
+      'invalid_input',
+      /not a path inside the image/,
+    );
   });
 
   it('reads files: text, binary, through symlinks and hard links, cut at the preview limit', async () => {
     const text = await service.readFile(`oci:${oci}:v2`, '/etc/alias', 1024);
-    expect(text).toMatchObject({ path: '/etc/alias', resolvedPath: '/etc/hostname', content: 'box\n', binary: false, truncated: false, layer: 0, size: 4 });
+    expect(text).toMatchObject({
+      path: '/etc/alias',
+      resolvedPath: '/etc/hostname',
+      content: 'box\n',
+      binary: false,
+      truncated: false,
+      layer: 0,
+      size: 4,
+    });
     const binary = await service.readFile(`docker-archive:${archive}:app:v2`, '/usr/bin/sym', 1024);
     expect(binary).toMatchObject({ resolvedPath: '/usr/bin/tool', binary: true, content: BINARY.toString('base64') });
     const hard = await service.readFile(`oci:${oci}:v2`, '/usr/bin/tool-link', 1024);
@@ -168,12 +229,19 @@ describe('layer service on OCI layouts and docker-save archives', () => {
     expect(diff.unified).toContain('--- a/etc/config');
     expect(diff.unified).toContain('-b=2');
     expect(diff.unified).toContain('+b=3');
-    expect(await service.textDiff(`oci:${oci}:v1`, `oci:${oci}:v2`, '/etc/hostname')).toMatchObject({ identical: true, unified: '' });
+    expect(await service.textDiff(`oci:${oci}:v1`, `oci:${oci}:v2`, '/etc/hostname')).toMatchObject({
+      identical: true,
+      unified: '',
+    });
     expect(await service.textDiff(`oci:${oci}:v1`, `oci:${oci}:v2`, '/usr/bin/tool')).toMatchObject({ binary: true });
     const added = await service.textDiff(`oci:${oci}:v1`, `oci:${oci}:v2`, '/dir/y');
     expect(added).toMatchObject({ sizeA: null, sizeB: 1 });
     expect(added.unified).toContain('--- /dev/null');
-    await expectError(service.textDiff(`oci:${oci}:v1`, `oci:${oci}:v2`, '/nowhere'), 'not_found', /exists in neither image/);
+    await expectError(
+      service.textDiff(`oci:${oci}:v1`, `oci:${oci}:v2`, '/nowhere'),
+      'not_found',
+      /exists in neither image/,
+    );
   });
 
   it('reports wasted space and one layer index, by digest or diff ID', async () => {
@@ -187,8 +255,19 @@ describe('layer service on OCI layouts and docker-save archives', () => {
     const byDigest = await service.layerIndex(`oci:${oci}:v2`, layer.digest);
     const byDiffId = await service.layerIndex(`oci:${oci}:v2`, layer.diffId);
     expect(byDiffId).toEqual(byDigest);
-    expect(byDigest).toMatchObject({ digest: layer.digest, diffId: layer.diffId, compression: 'none', uncompressedSize: layer.tar.length, compressedSize: layer.blob.length });
-    expect(byDigest.entries.map((entry) => `${entry.type}:${entry.path}`)).toEqual(['file:/etc/config', 'whiteout:/tmp/old', 'opaque:/dir', 'file:/dir/y']);
+    expect(byDigest).toMatchObject({
+      digest: layer.digest,
+      diffId: layer.diffId,
+      compression: 'none',
+      uncompressedSize: layer.tar.length,
+      compressedSize: layer.blob.length,
+    });
+    expect(byDigest.entries.map((entry) => `${entry.type}:${entry.path}`)).toEqual([
+      'file:/etc/config',
+      'whiteout:/tmp/old',
+      'opaque:/dir',
+      'file:/dir/y',
+    ]);
     expect(byDigest.warnings).toHaveLength(1);
     await expectError(service.layerIndex(`oci:${oci}:v2`, `sha256:${'0'.repeat(64)}`), 'not_found', /has no layer/);
   });
@@ -205,7 +284,11 @@ describe('layer service on OCI layouts and docker-save archives', () => {
   });
 
   it('chooses images of multi-image sources, and says which exist when none is named', async () => {
-    await expectError(service.listLayers(`docker-archive:${archive}`), 'invalid_input', /holds 2 images \(app:v1; app:v2\)/);
+    await expectError(
+      service.listLayers(`docker-archive:${archive}`),
+      'invalid_input',
+      /holds 2 images \(app:v1; app:v2\)/,
+    );
     await expectError(service.listLayers(`oci:${oci}`), 'invalid_input', /holds 2 images \(v1, v2\)/);
     await expectError(service.listLayers(`oci:${oci}:v3`), 'not_found', /no image named v3; it has v1, v2/);
     await expectError(service.listLayers(`docker-archive:${archive}:app:v3`), 'not_found', /no image tagged app:v3/);
@@ -227,7 +310,8 @@ describe('layer service failures leave nothing cached', () => {
 
   async function cachedFiles(cacheDir: string): Promise<string[]> {
     const files: string[] = [];
-    for (const dir of ['sha256', 'tmp']) files.push(...(await readdir(join(cacheDir, dir)).catch(() => [] as string[])).map((name) => `${dir}/${name}`));
+    for (const dir of ['sha256', 'tmp'])
+      files.push(...(await readdir(join(cacheDir, dir)).catch(() => [] as string[])).map((name) => `${dir}/${name}`));
     return files;
   }
 
@@ -245,7 +329,10 @@ describe('layer service failures leave nothing cached', () => {
     const service = createLayerService({ cacheDir });
     const failure = await service.listLayers(`oci:${dir}`).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BerthError);
-    expect(failure).toMatchObject({ code: 'digest_mismatch', message: expect.stringMatching(/^Layer 0 of oci:.* does not match its digest: expected sha256:/) });
+    expect(failure).toMatchObject({
+      code: 'digest_mismatch',
+      message: expect.stringMatching(/^Layer 0 of oci:.* does not match its digest: expected sha256:/),
+    });
     expect(await cachedFiles(cacheDir)).toEqual([]);
     await service.close();
   });

@@ -13,7 +13,11 @@ describe('MergedTree', () => {
       { name: 'a/keep', content: 'keep' },
     ]);
     // The layer deletes the lower a/b and creates its own a/b in the same tar, in either order.
-    const upper = await tableOf([{ name: 'a/b/new', content: 'new' }, { name: 'a/.wh.b', content: '' }, { name: 'a/.wh.missing', content: '' }]);
+    const upper = await tableOf([
+      { name: 'a/b/new', content: 'new' },
+      { name: 'a/.wh.b', content: '' },
+      { name: 'a/.wh.missing', content: '' },
+    ]);
     const tree = MergedTree.build([base, upper]);
     expect(paths(tree)).toEqual(['/a', '/a/b', '/a/b/new', '/a/keep']);
     const b = tree.entry('/a/b', tree.ref('/a/b')!);
@@ -61,14 +65,30 @@ describe('MergedTree', () => {
   it('gives paths without directory entries implicit directories from the layer that needed them', async () => {
     const tree = MergedTree.build([await tableOf([{ name: 'x/y/z', content: 'z' }])]);
     expect(paths(tree)).toEqual(['/x', '/x/y', '/x/y/z']);
-    expect(tree.entry('/x/y', tree.ref('/x/y')!)).toEqual({ path: '/x/y', type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, layer: 0, implicit: true });
+    expect(tree.entry('/x/y', tree.ref('/x/y')!)).toEqual({
+      path: '/x/y',
+      type: 'dir',
+      size: 0,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      layer: 0,
+      implicit: true,
+    });
   });
 
   it('gives a hard link to a lower layer file that file content', async () => {
     const base = await tableOf([{ name: 'bin/tool', content: 'tool' }]);
     const upper = await tableOf([{ name: 'bin/alias', type: 'link', linkname: 'bin/tool' }]);
     const tree = MergedTree.build([base, upper]);
-    expect(tree.entry('/bin/alias', tree.ref('/bin/alias')!)).toMatchObject({ type: 'hardlink', linkTarget: '/bin/tool', size: 4, sha256: hex('tool'), layer: 1 });
+    expect(tree.entry('/bin/alias', tree.ref('/bin/alias')!)).toMatchObject({
+      type: 'hardlink',
+      linkTarget: '/bin/tool',
+      size: 4,
+      sha256: hex('tool'),
+      layer: 1,
+    });
   });
 
   it('lists a directory, a subtree, a file, and nothing for a missing path', async () => {
@@ -84,7 +104,14 @@ describe('MergedTree', () => {
     ]);
     expect(tree.list('/', false)!.map((entry) => entry.path)).toEqual(['/etc', '/top']);
     expect(tree.list('/etc', false)!.map((entry) => entry.path)).toEqual(['/etc/a', '/etc/a-c', '/etc/b']);
-    expect(tree.list('/', true)!.map((entry) => entry.path)).toEqual(['/etc', '/etc/a', '/etc/a/deep', '/etc/a-c', '/etc/b', '/top']);
+    expect(tree.list('/', true)!.map((entry) => entry.path)).toEqual([
+      '/etc',
+      '/etc/a',
+      '/etc/a/deep',
+      '/etc/a-c',
+      '/etc/b',
+      '/top',
+    ]);
     expect(tree.list('/etc/b', false)!.map((entry) => entry.path)).toEqual(['/etc/b']);
     expect(tree.list('/nope', false)).toBeUndefined();
   });

@@ -20,7 +20,10 @@ describe('normalizeEntryName', () => {
   });
 
   it('refuses names longer than PATH_MAX', () => {
-    expect(normalizeEntryName(`a/${'b'.repeat(5000)}`)).toMatchObject({ ok: false, reason: expect.stringContaining('4096') });
+    expect(normalizeEntryName(`a/${'b'.repeat(5000)}`)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('4096'),
+    });
   });
 });
 
@@ -37,10 +40,16 @@ describe('path helpers', () => {
 describe('parseSourceReference', () => {
   it.each([
     ['127.0.0.1:5000/dev/app:1.0.0', { transport: 'docker', target: '127.0.0.1:5000/dev/app:1.0.0' }],
-    ['docker://127.0.0.1:5000/dev/app@sha256:abc', { transport: 'docker', target: '127.0.0.1:5000/dev/app@sha256:abc' }],
+    [
+      'docker://127.0.0.1:5000/dev/app@sha256:abc',
+      { transport: 'docker', target: '127.0.0.1:5000/dev/app@sha256:abc' },
+    ],
     ['docker-daemon:dev/app:1.0.0', { transport: 'docker-daemon', target: 'dev/app:1.0.0' }],
     ['docker-archive:/tmp/app.tar', { transport: 'docker-archive', target: '/tmp/app.tar' }],
-    ['docker-archive:/tmp/app.tar:dev/app:1.0.0', { transport: 'docker-archive', target: '/tmp/app.tar', selector: 'dev/app:1.0.0' }],
+    [
+      'docker-archive:/tmp/app.tar:dev/app:1.0.0',
+      { transport: 'docker-archive', target: '/tmp/app.tar', selector: 'dev/app:1.0.0' },
+    ],
     ['docker-archive:/tmp/app.tar:@1', { transport: 'docker-archive', target: '/tmp/app.tar', selector: '@1' }],
     ['oci:/tmp/layout', { transport: 'oci', target: '/tmp/layout' }],
     ['oci:/tmp/layout:1.1.0', { transport: 'oci', target: '/tmp/layout', selector: '1.1.0' }],

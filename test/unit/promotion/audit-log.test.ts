@@ -62,5 +62,8 @@ it('fails with a clear error when the data folder cannot be written', async () =
   const blocker = join(dir, 'file');
   await writeFile(blocker, 'x');
   const log = createAuditLog(blocker);
-  await expect(log.append(entry(1))).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('audit log') });
+  await expect(log.append(entry(1))).rejects.toMatchObject({
+    code: 'internal',
+    message: expect.stringContaining('audit log'),
+  });
 });

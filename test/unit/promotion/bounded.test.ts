@@ -46,5 +46,7 @@ it('turns a cancel of the caller into a cancelled error', async () => {
     expect(signal.aborted).toBe(true);
   });
   await expect(run).rejects.toMatchObject({ code: 'cancelled', message: 'Cancelled by the user' });
-  await expect(forEachBounded([1], 1, controller.signal, async () => undefined)).rejects.toMatchObject({ code: 'cancelled' });
+  await expect(forEachBounded([1], 1, controller.signal, async () => undefined)).rejects.toMatchObject({
+    code: 'cancelled',
+  });
 });

@@ -49,7 +49,9 @@ describe('nextStage', () => {
   });
 
   it('applies a rewrite rule only when promoting into its stage', () => {
-    expect(nextStage([namespaces], 'registry-a.example:5000/test/app:1.2.0-rc1', 'release', hostOf).target).toBe('registry-a.example:5000/prod/app:1.2.0');
+    expect(nextStage([namespaces], 'registry-a.example:5000/test/app:1.2.0-rc1', 'release', hostOf).target).toBe(
+      'registry-a.example:5000/prod/app:1.2.0',
+    );
   });
 
   it('crosses registries and finds the lane when none is named', () => {
@@ -61,20 +63,37 @@ describe('nextStage', () => {
   });
 
   it('refuses the last stage, an unknown lane, a source in no stage and an untagged source', () => {
-    expect(code(() => nextStage([namespaces], 'registry-a.example:5000/prod/app:1.0', 'release', hostOf))).toBe('invalid_input');
-    expect(code(() => nextStage([namespaces], 'registry-a.example:5000/dev/app:1.0', 'nope', hostOf))).toBe('not_found');
-    expect(code(() => nextStage([namespaces], 'registry-a.example:5000/other/app:1.0', undefined, hostOf))).toBe('not_found');
-    expect(code(() => nextStage([namespaces], `registry-a.example:5000/dev/app@sha256:${'a'.repeat(64)}`, undefined, hostOf))).toBe('invalid_input');
+    expect(code(() => nextStage([namespaces], 'registry-a.example:5000/prod/app:1.0', 'release', hostOf))).toBe(
+      'invalid_input',
+    );
+    expect(code(() => nextStage([namespaces], 'registry-a.example:5000/dev/app:1.0', 'nope', hostOf))).toBe(
+      'not_found',
+    );
+    expect(code(() => nextStage([namespaces], 'registry-a.example:5000/other/app:1.0', undefined, hostOf))).toBe(
+      'not_found',
+    );
+    expect(
+      code(() =>
+        nextStage([namespaces], `registry-a.example:5000/dev/app@sha256:${'a'.repeat(64)}`, undefined, hostOf),
+      ),
+    ).toBe('invalid_input');
   });
 
   it('names the problem when a stage points at a registry that is no longer configured', () => {
-    const broken: PromotionLane = { ...namespaces, stages: [...namespaces.stages.slice(0, 2), { name: 'prod', registryId: 'gone', namespace: 'prod/' }] };
-    expect(() => nextStage([broken], 'registry-a.example:5000/dev/app:1.0', 'release', hostOf)).toThrow(/registry "gone"/);
+    const broken: PromotionLane = {
+      ...namespaces,
+      stages: [...namespaces.stages.slice(0, 2), { name: 'prod', registryId: 'gone', namespace: 'prod/' }],
+    };
+    expect(() => nextStage([broken], 'registry-a.example:5000/dev/app:1.0', 'release', hostOf)).toThrow(
+      /registry "gone"/,
+    );
   });
 
   it('asks for a lane name when two lanes hold the source', () => {
     const twin = { ...namespaces, name: 'twin' };
-    expect(() => nextStage([namespaces, twin], 'registry-a.example:5000/dev/app:1.0', undefined, hostOf)).toThrow(/several lanes \(release, twin\)/);
+    expect(() => nextStage([namespaces, twin], 'registry-a.example:5000/dev/app:1.0', undefined, hostOf)).toThrow(
+      /several lanes \(release, twin\)/,
+    );
   });
 });
 
@@ -85,7 +104,16 @@ describe('rewriteTag', () => {
   });
 
   it('uses the first matching rule', () => {
-    expect(rewriteTag('1.0-rc2', [{ from: 'rc2', to: 'one' }, { from: 'rc', to: 'two' }], 'x')).toBe('1.0-one');
+    expect(
+      rewriteTag(
+        '1.0-rc2',
+        [
+          { from: 'rc2', to: 'one' },
+          { from: 'rc', to: 'two' },
+        ],
+        'x',
+      ),
+    ).toBe('1.0-one');
   });
 });
 
@@ -101,11 +129,21 @@ describe('settingsLaneStore', () => {
   it('stores lanes in the settings file beside the registries, namespaces normalised', async () => {
     const settings = createSettingsStore({ configDir: dir });
     settings.updateRegistries(() => [
-      { id: 'a', name: 'A', host: '127.0.0.1:5000', kind: 'distribution', insecure: false, environments: [], repositories: [] },
+      {
+        id: 'a',
+        name: 'A',
+        host: '127.0.0.1:5000',
+        kind: 'distribution',
+        insecure: false,
+        environments: [],
+        repositories: [],
+      },
     ]);
     const store = settingsLaneStore(settings);
     expect(store.list()).toEqual([]);
-    const saved = store.set([{ ...namespaces, stages: namespaces.stages.map((stage) => ({ ...stage, namespace: stage.name })) }]);
+    const saved = store.set([
+      { ...namespaces, stages: namespaces.stages.map((stage) => ({ ...stage, namespace: stage.name })) },
+    ]);
     expect(saved[0]!.stages.map((stage) => stage.namespace)).toEqual(['dev/', 'test/', 'prod/']);
     const file = JSON.parse(await readFile(settings.path, 'utf8')) as { registries: unknown[]; lanes: PromotionLane[] };
     expect(file.registries).toHaveLength(1);
@@ -120,7 +158,9 @@ describe('settingsLaneStore', () => {
     const invalidRegex = { ...namespaces, tagRewrites: [{ from: '(', to: '' }] };
     expect(code(() => store.set([invalidRegex]))).toBe('invalid_input');
     expect(code(() => store.set([namespaces, namespaces]))).toBe('invalid_input');
-    expect(code(() => store.set([{ ...namespaces, tagRewrites: [{ from: 'x', to: 'y', toStage: 'nowhere' }] }]))).toBe('invalid_input');
+    expect(code(() => store.set([{ ...namespaces, tagRewrites: [{ from: 'x', to: 'y', toStage: 'nowhere' }] }]))).toBe(
+      'invalid_input',
+    );
     expect(store.list()).toEqual([]);
     await writeFile(settings.path, JSON.stringify({ version: 1, registries: [], lanes: [{ name: 'x' }] }));
     expect(() => store.list()).toThrow(/lanes\[0\]/);

@@ -8,8 +8,15 @@ describe('scopes', () => {
 
   it('merges the scope a registry asks for into the same resource, keeping order', () => {
     expect(mergeScopes(['repository:a:pull'], ['repository:a:push'])).toEqual(['repository:a:pull,push']);
-    expect(mergeScopes(['repository:a:pull,push', 'repository:b:pull'], ['repository:b:pull'])).toEqual(['repository:a:pull,push', 'repository:b:pull']);
-    expect(mergeScopes(['repository:a:pull'], ['repository:c:pull', 'registry:catalog:*'])).toEqual(['repository:a:pull', 'repository:c:pull', 'registry:catalog:*']);
+    expect(mergeScopes(['repository:a:pull,push', 'repository:b:pull'], ['repository:b:pull'])).toEqual([
+      'repository:a:pull,push',
+      'repository:b:pull',
+    ]);
+    expect(mergeScopes(['repository:a:pull'], ['repository:c:pull', 'registry:catalog:*'])).toEqual([
+      'repository:a:pull',
+      'repository:c:pull',
+      'registry:catalog:*',
+    ]);
     expect(mergeScopes([], ['garbage'])).toEqual(['garbage']);
   });
 });
@@ -25,12 +32,20 @@ describe('parseTokenResponse', () => {
     expect(parseTokenResponse(body({ token: 't', expires_in: 5 }), 'r').expiresAt).toBeGreaterThan(before + 49_000);
   });
 
-  it.each([['not json'], [body([]).toString()], [JSON.stringify({ token: '' })], [JSON.stringify({ token: 'has space' })], [JSON.stringify({ token: 'a\r\nSet-Cookie: x' })], [JSON.stringify({ expires_in: 60 })], ['null']])(
-    'refuses garbage %s',
-    (text) => {
-      expect(() => parseTokenResponse(Buffer.from(text), 'reg.example')).toThrow(
-        expect.objectContaining({ code: 'bad_response', message: 'The token service of reg.example answered something that is not a token.' }),
-      );
-    },
-  );
+  it.each([
+    ['not json'],
+    [body([]).toString()],
+    [JSON.stringify({ token: '' })],
+    [JSON.stringify({ token: 'has space' })],
+    [JSON.stringify({ token: 'a\r\nSet-Cookie: x' })],
+    [JSON.stringify({ expires_in: 60 })],
+    ['null'],
+  ])('refuses garbage %s', (text) => {
+    expect(() => parseTokenResponse(Buffer.from(text), 'reg.example')).toThrow(
+      expect.objectContaining({
+        code: 'bad_response',
+        message: 'The token service of reg.example answered something that is not a token.',
+      }),
+    );
+  });
 });

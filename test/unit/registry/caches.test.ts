@@ -17,7 +17,12 @@ afterEach(async () => {
 
 describe('TagDetailCache', () => {
   it('keeps details on disk by digest, for another process to read', async () => {
-    const detail = { digest: D('a'), mediaType: 'application/vnd.oci.image.manifest.v1+json', created: '2024-01-01T00:00:00Z', size: 42 };
+    const detail = {
+      digest: D('a'),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      created: '2024-01-01T00:00:00Z',
+      size: 42,
+    };
     await new TagDetailCache(dir).set(D('a'), detail);
     expect(await new TagDetailCache(dir).get(D('a'))).toEqual(detail);
     expect(await new TagDetailCache(dir).get(D('b'))).toBeUndefined();
@@ -49,8 +54,12 @@ describe('SearchIndex', () => {
     expect(await index.search('dev 1.1', 10)).toEqual([{ registryId: 'reg-a', repository: 'dev/app', tag: '1.1.0' }]);
     expect(await index.search('   ', 10)).toEqual([]);
     await index.flush();
-    expect(JSON.parse(await readFile(join(dir, 'registry', 'search-index.json'), 'utf8')).registries['reg-a']['dev/app']).toEqual(['1.0.0', '1.1.0', 'latest']);
-    expect(await new SearchIndex(dir).search('service', 5)).toEqual([{ registryId: 'reg-a', repository: 'team-a/service-x' }]);
+    expect(
+      JSON.parse(await readFile(join(dir, 'registry', 'search-index.json'), 'utf8')).registries['reg-a']['dev/app'],
+    ).toEqual(['1.0.0', '1.1.0', 'latest']);
+    expect(await new SearchIndex(dir).search('service', 5)).toEqual([
+      { registryId: 'reg-a', repository: 'team-a/service-x' },
+    ]);
   });
 
   it('starts empty from a damaged file and merges additions into what was saved', async () => {

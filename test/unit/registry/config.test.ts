@@ -7,7 +7,16 @@ const config = {
   architecture: 'arm64',
   os: 'linux',
   variant: 'v8',
-  config: { Env: ['A=1'], Entrypoint: ['/app'], Cmd: null, User: 'app', WorkingDir: '/srv', ExposedPorts: { '8080/tcp': {} }, Volumes: { '/data': {} }, Labels: { k: 'v' } },
+  config: {
+    Env: ['A=1'],
+    Entrypoint: ['/app'],
+    Cmd: null,
+    User: 'app',
+    WorkingDir: '/srv',
+    ExposedPorts: { '8080/tcp': {} },
+    Volumes: { '/data': {} },
+    Labels: { k: 'v' },
+  },
   rootfs: { type: 'layers', diff_ids: [D('d'), D('e')] },
   history: [
     { created: '2024-01-01T00:00:00Z', created_by: 'ADD rootfs' },
@@ -50,12 +59,20 @@ describe('image config', () => {
   });
 
   it('does not guess when history and layers disagree', () => {
-    const squashed = parseImageConfig(Buffer.from(JSON.stringify({ ...config, history: [{ created_by: 'one step' }] })), D('c'), 'x');
+    const squashed = parseImageConfig(
+      Buffer.from(JSON.stringify({ ...config, history: [{ created_by: 'one step' }] })),
+      D('c'),
+      'x',
+    );
     expect(summarizeLayers(layers, squashed).map((layer) => layer.createdBy)).toEqual([undefined, undefined]);
   });
 
   it('refuses what is not an image config', () => {
-    expect(() => parseImageConfig(Buffer.from('nope'), D('c'), 'x')).toThrow(expect.objectContaining({ code: 'bad_response' }));
-    expect(() => parseImageConfig(Buffer.from(JSON.stringify({ config: { Env: 'A=1' } })), D('c'), 'x')).toThrow(/config.Env/);
+    expect(() => parseImageConfig(Buffer.from('nope'), D('c'), 'x')).toThrow(
+      expect.objectContaining({ code: 'bad_response' }),
+    );
+    expect(() => parseImageConfig(Buffer.from(JSON.stringify({ config: { Env: 'A=1' } })), D('c'), 'x')).toThrow(
+      /config.Env/,
+    );
   });
 });

@@ -17,7 +17,13 @@ describe('httpError', () => {
     [503, undefined, {}, 'unreachable', 'temporarily unavailable'],
     [405, undefined, {}, 'unsupported', 'does not support'],
     [400, body([{ code: 'DIGEST_INVALID', message: 'digest invalid' }]), {}, 'digest_mismatch', 'does not match'],
-    [500, body([{ code: 'UNKNOWN', message: 'boom\u0007\nline' }]), {}, 'bad_response', 'The registry said: boom line (UNKNOWN)'],
+    [
+      500,
+      body([{ code: 'UNKNOWN', message: 'boom\u0007\nline' }]),
+      {},
+      'bad_response',
+      'The registry said: boom line (UNKNOWN)',
+    ],
   ])('%i -> %s', (status, errorBody, headers, code, text) => {
     const error = httpError(status, errorBody, headers, ctx);
     expect(error.code).toBe(code);
@@ -25,7 +31,9 @@ describe('httpError', () => {
   });
 
   it('tells refused credentials from missing ones', () => {
-    expect(httpError(401, undefined, {}, { ...ctx, authenticated: true }).message).toContain('refused the saved credentials');
+    expect(httpError(401, undefined, {}, { ...ctx, authenticated: true }).message).toContain(
+      'refused the saved credentials',
+    );
   });
 
   it('carries retryAfterSeconds for the UI', () => {
@@ -49,7 +57,9 @@ describe('networkError', () => {
   });
 
   it('reads the code of a wrapped cause, and reports cancellation as cancelled', () => {
-    expect(networkError(Object.assign(new Error('fetch failed'), { cause: fail('ECONNRESET') }), ctx).code).toBe('unreachable');
+    expect(networkError(Object.assign(new Error('fetch failed'), { cause: fail('ECONNRESET') }), ctx).code).toBe(
+      'unreachable',
+    );
     const controller = new AbortController();
     controller.abort(new BerthError('cancelled', 'Cancelled by the user'));
     expect(networkError(new Error('aborted'), ctx, controller.signal).message).toBe('Cancelled by the user');
@@ -64,7 +74,9 @@ describe('headers', () => {
   });
 
   it("reads Docker Hub's rate-limit headers", () => {
-    expect(parseRateLimit({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' }, new Date(0))).toEqual({
+    expect(
+      parseRateLimit({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' }, new Date(0)),
+    ).toEqual({
       limit: 100,
       remaining: 76,
       windowSeconds: 21600,
@@ -75,8 +87,12 @@ describe('headers', () => {
 
   it('finds the next page in a Link header, relative or absolute', () => {
     const page = new URL('https://r.example/v2/_catalog?n=2');
-    expect(nextLink('</v2/_catalog?last=b&n=2>; rel="next"', page)?.href).toBe('https://r.example/v2/_catalog?last=b&n=2');
-    expect(nextLink('<https://r.example/p1>; rel="prev", <https://r.example/p3>; rel=next', page)?.href).toBe('https://r.example/p3');
+    expect(nextLink('</v2/_catalog?last=b&n=2>; rel="next"', page)?.href).toBe(
+      'https://r.example/v2/_catalog?last=b&n=2',
+    );
+    expect(nextLink('<https://r.example/p1>; rel="prev", <https://r.example/p3>; rel=next', page)?.href).toBe(
+      'https://r.example/p3',
+    );
     expect(nextLink('<https://r.example/p1>; rel="prev"', page)).toBeUndefined();
     expect(nextLink(undefined, page)).toBeUndefined();
   });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { formatPlatform, parsePlatform, platformMatches, selectPlatform } from '../../../src/main/registry/platform';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
-const entry = (digest: string, os: string, architecture: string, variant?: string, annotations?: Record<string, string>) => ({
+const entry = (
+  digest: string,
+  os: string,
+  architecture: string,
+  variant?: string,
+  annotations?: Record<string, string>,
+) => ({
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
   digest,
   size: 1,
@@ -24,15 +30,25 @@ describe('platforms', () => {
   });
 
   it('matches default variants like containerd', () => {
-    expect(platformMatches({ os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' })).toBe(true);
-    expect(platformMatches({ os: 'linux', architecture: 'arm', variant: 'v6' }, { os: 'linux', architecture: 'arm', variant: 'v7' })).toBe(false);
+    expect(
+      platformMatches({ os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }),
+    ).toBe(true);
+    expect(
+      platformMatches(
+        { os: 'linux', architecture: 'arm', variant: 'v6' },
+        { os: 'linux', architecture: 'arm', variant: 'v7' },
+      ),
+    ).toBe(false);
   });
 
   it('selects the asked platform, and says what exists when it is absent', () => {
     expect(selectPlatform(index, parsePlatform('linux/arm64')).digest).toBe(D('2'));
     expect(selectPlatform(index, parsePlatform('linux/arm/v6')).digest).toBe(D('3'));
     expect(() => selectPlatform(index, parsePlatform('linux/s390x'))).toThrow(
-      expect.objectContaining({ code: 'not_found', message: 'No linux/s390x image in this index; it has linux/amd64, linux/arm64/v8, linux/arm/v6.' }),
+      expect.objectContaining({
+        code: 'not_found',
+        message: 'No linux/s390x image in this index; it has linux/amd64, linux/arm64/v8, linux/arm/v6.',
+      }),
     );
   });
 

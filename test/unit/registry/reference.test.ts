@@ -30,7 +30,10 @@ describe('parseReference (Docker rules)', () => {
     ['MyHost/app', { registry: 'myhost', repository: 'app' }],
     [`app@${DIGEST}`, { registry: 'docker.io', repository: 'library/app', digest: DIGEST }],
     [`ghcr.io/o/r:1.0@${DIGEST}`, { registry: 'ghcr.io', repository: 'o/r', tag: '1.0', digest: DIGEST }],
-    ['quay.io/a_b/c__d/e-f---g.h:tag_1.2-x', { registry: 'quay.io', repository: 'a_b/c__d/e-f---g.h', tag: 'tag_1.2-x' }],
+    [
+      'quay.io/a_b/c__d/e-f---g.h:tag_1.2-x',
+      { registry: 'quay.io', repository: 'a_b/c__d/e-f---g.h', tag: 'tag_1.2-x' },
+    ],
   ])('%s', (input, expected) => {
     expect(parseReference(input)).toEqual(expected);
   });
@@ -51,7 +54,9 @@ describe('parseReference (Docker rules)', () => {
     [`host.io/${'a'.repeat(260)}`, 'longer than 255'],
     ['bad_host.io:99999/app', 'registry host'],
   ])('rejects %j with a clear reason', (input, reason) => {
-    expect(() => parseReference(input)).toThrow(expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining(reason) }));
+    expect(() => parseReference(input)).toThrow(
+      expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining(reason) }),
+    );
   });
 
   it('formats full and familiar forms', () => {
@@ -70,14 +75,21 @@ describe('parseReference (Docker rules)', () => {
   });
 
   it('parses repositories and refuses tags there', () => {
-    expect(parseRepository('127.0.0.1:5000/many/tags')).toEqual({ registry: '127.0.0.1:5000', repository: 'many/tags' });
+    expect(parseRepository('127.0.0.1:5000/many/tags')).toEqual({
+      registry: '127.0.0.1:5000',
+      repository: 'many/tags',
+    });
     expect(() => parseRepository('alpine:3')).toThrow(/leave out the :tag/);
   });
 });
 
 describe('checkReference', () => {
   it('accepts a reference in normal form', () => {
-    expect(checkReference({ registry: '127.0.0.1:5000', repository: 'dev/app', tag: '1.0' })).toEqual({ registry: '127.0.0.1:5000', repository: 'dev/app', tag: '1.0' });
+    expect(checkReference({ registry: '127.0.0.1:5000', repository: 'dev/app', tag: '1.0' })).toEqual({
+      registry: '127.0.0.1:5000',
+      repository: 'dev/app',
+      tag: '1.0',
+    });
   });
 
   it.each([

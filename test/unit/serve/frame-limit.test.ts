@@ -15,7 +15,13 @@ describe('the frame limit of berth serve', () => {
       on: z.boolean().default(false),
       caPath: z.string().max(5).nullable().optional(),
     });
-    const value = { name: worst(3), tags: [worst(2), worst(2), worst(2), worst(2)], kind: 'bbb', on: false, caPath: worst(5) };
+    const value = {
+      name: worst(3),
+      tags: [worst(2), worst(2), worst(2), worst(2)],
+      kind: 'bbb',
+      on: false,
+      caPath: worst(5),
+    };
     expect(schema.safeParse(value).success).toBe(true);
     // The enum's longest value is counted at the escaping rate too: 3 units, not the 3 bytes 'bbb' takes.
     expect(maxJsonBytes(schema)).toBe(JSON.stringify(value).length + 6 * 3 - 3);

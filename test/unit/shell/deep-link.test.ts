@@ -15,8 +15,16 @@ describe('berth:// deep links', () => {
 
   it('maps links to the same paths the serve UI uses', () => {
     expect(deepLinkPath('berth://registries/r1/repositories/dev/app')).toBe('/registries/r1/repositories/dev/app');
-    expect(parseRoute(deepLinkPath('berth://registries/r1/repositories/dev/app'))).toEqual({ view: 'repository', registryId: 'r1', repository: 'dev/app' });
-    expect(parseRoute(deepLinkPath('berth://compare?a=x%3A1&b=x%3A2'))).toEqual({ view: 'compare', a: 'x:1', b: 'x:2' });
+    expect(parseRoute(deepLinkPath('berth://registries/r1/repositories/dev/app'))).toEqual({
+      view: 'repository',
+      registryId: 'r1',
+      repository: 'dev/app',
+    });
+    expect(parseRoute(deepLinkPath('berth://compare?a=x%3A1&b=x%3A2'))).toEqual({
+      view: 'compare',
+      a: 'x:1',
+      b: 'x:2',
+    });
     expect(deepLinkPath('https://evil.example/x')).toBe('/');
     expect(deepLinkPath('berth:')).toBe('/');
   });
@@ -35,9 +43,19 @@ describe('window state', () => {
 
   it('never restores a window onto a display that is gone', () => {
     const screen = [{ x: 0, y: 0, width: 1920, height: 1080 }];
-    expect(fitToDisplays({ x: 100, y: 100, width: 1200, height: 800 }, screen)).toEqual({ x: 100, y: 100, width: 1200, height: 800 });
+    expect(fitToDisplays({ x: 100, y: 100, width: 1200, height: 800 }, screen)).toEqual({
+      x: 100,
+      y: 100,
+      width: 1200,
+      height: 800,
+    });
     expect(fitToDisplays({ x: 2500, y: 100, width: 1200, height: 800 }, screen)).toBeUndefined();
-    expect(fitToDisplays({ x: 0, y: 0, width: 300, height: 200 }, screen)).toEqual({ x: 0, y: 0, width: 900, height: 560 });
+    expect(fitToDisplays({ x: 0, y: 0, width: 300, height: 200 }, screen)).toEqual({
+      x: 0,
+      y: 0,
+      width: 900,
+      height: 560,
+    });
   });
 });
 
@@ -51,6 +69,8 @@ describe('application menu', () => {
     expect(roles).toEqual(expect.arrayContaining(['editMenu', 'windowMenu', 'quit', 'reload', 'togglefullscreen']));
     items.find((i) => i.label === 'Copy diagnostics')?.click?.();
     expect(copied).toBe(1);
-    expect(flatten(buildMenu('darwin', { navigate: () => undefined, copyDiagnostics: () => undefined })).map((i) => i.role)).toContain('appMenu');
+    expect(
+      flatten(buildMenu('darwin', { navigate: () => undefined, copyDiagnostics: () => undefined })).map((i) => i.role),
+    ).toContain('appMenu');
   });
 });

@@ -11,7 +11,11 @@ const isAppUrl = createAppUrlCheck(appUrl);
 
 function event(url: string, parent: unknown = null): IpcEventLike & { sent: unknown[][] } {
   const sent: unknown[][] = [];
-  return { senderFrame: { url, parent }, sender: { send: (...args: unknown[]) => sent.push(args), isDestroyed: () => false, on: () => undefined }, sent };
+  return {
+    senderFrame: { url, parent },
+    sender: { send: (...args: unknown[]) => sent.push(args), isDestroyed: () => false, on: () => undefined },
+    sent,
+  };
 }
 
 describe('IPC sender check', () => {
@@ -28,7 +32,14 @@ describe('IPC sender check', () => {
     const dispatcher: Dispatcher = {
       call: async (name, input, sink) => {
         calls.push([name, input]);
-        sink('operation.progress', { operationId: 'x', kind: 'docker.pull', status: 'ok', current: 1, total: 1, done: true });
+        sink('operation.progress', {
+          operationId: 'x',
+          kind: 'docker.pull',
+          status: 'ok',
+          current: 1,
+          total: 1,
+          done: true,
+        });
         return { ok: true, value: 'done' };
       },
     };
@@ -62,7 +73,11 @@ class StubWebContents extends EventEmitter {
   }
   /** Electron's did-start-navigation details (an Event with these fields). */
   startNavigation(url: string, options: { isMainFrame?: boolean; isSameDocument?: boolean } = {}) {
-    this.emit('did-start-navigation', { url, isMainFrame: options.isMainFrame ?? true, isSameDocument: options.isSameDocument ?? false });
+    this.emit('did-start-navigation', {
+      url,
+      isMainFrame: options.isMainFrame ?? true,
+      isSameDocument: options.isSameDocument ?? false,
+    });
   }
 }
 
@@ -81,9 +96,16 @@ describe('IPC calls end with the page that made them', () => {
         }),
     } as Partial<Handlers> as Handlers;
     const channels = new Map<string, (e: IpcEventLike, input: unknown) => Promise<unknown>>();
-    registerIpc({ handle: (channel, listener) => channels.set(channel, listener) }, createDispatcher(handlers), isAppUrl);
+    registerIpc(
+      { handle: (channel, listener) => channels.set(channel, listener) },
+      createDispatcher(handlers),
+      isAppUrl,
+    );
     const pull = (contents: StubWebContents, operationId: string) =>
-      channels.get('berth:docker.pull')!({ senderFrame: { url: appUrl, parent: null }, sender: contents }, { reference: 'x/y:1', operationId });
+      channels.get('berth:docker.pull')!(
+        { senderFrame: { url: appUrl, parent: null }, sender: contents },
+        { reference: 'x/y:1', operationId },
+      );
     return { pull, release: (operationId: string) => release.get(operationId)?.() };
   }
 
@@ -98,7 +120,10 @@ describe('IPC calls end with the page that made them', () => {
     const doomed = pull(closing, 'op-closing');
     const kept = pull(other, 'op-other');
     closing.destroy();
-    expect(await within(doomed)).toMatchObject({ ok: false, error: { code: 'cancelled', message: expect.stringContaining('closed or reloaded') } });
+    expect(await within(doomed)).toMatchObject({
+      ok: false,
+      error: { code: 'cancelled', message: expect.stringContaining('closed or reloaded') },
+    });
     release('op-other');
     expect(await within(kept)).toEqual({ ok: true, value: { reference: 'x/y:1' } });
   });

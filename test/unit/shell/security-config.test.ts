@@ -37,7 +37,9 @@ describe('Electron security configuration', () => {
   });
 
   it('imports electron only in the shell', () => {
-    const offenders = all.filter(({ file, text }) => !file.startsWith(join('src', 'main', 'shell')) && /from ['"]electron['"]/.test(text));
+    const offenders = all.filter(
+      ({ file, text }) => !file.startsWith(join('src', 'main', 'shell')) && /from ['"]electron['"]/.test(text),
+    );
     expect(offenders.map((o) => o.file)).toEqual([]);
   });
 
@@ -83,7 +85,9 @@ describe('installer configuration (electron-builder.json)', () => {
   });
 
   it('packs the built app into asar, unpacks the native keychain module, and rebuilds it for Electron', () => {
-    expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']));
+    expect(config.files).toEqual(
+      expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**', 'package.json']),
+    );
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toContain('**/node_modules/keytar/**/*.node');
     expect(config.npmRebuild).toBe(true);
@@ -92,7 +96,10 @@ describe('installer configuration (electron-builder.json)', () => {
     expect(pkg.optionalDependencies.keytar).toBeDefined();
     expect(pkg.dependencies.keytar).toBeUndefined();
     expect(pkg.devDependencies.electron).toBeDefined();
-    expect(pkg.dependencies.react, 'renderer libraries are bundled by vite, not shipped in node_modules').toBeUndefined();
+    expect(
+      pkg.dependencies.react,
+      'renderer libraries are bundled by vite, not shipped in node_modules',
+    ).toBeUndefined();
   });
 
   it('targets AppImage+deb, dmg and nsis', () => {

@@ -44,7 +44,10 @@ describe('the desktop page policy', () => {
     expect(policy.get('form-action')).toEqual(["'none'"]);
     expect(policy.has('frame-ancestors')).toBe(false);
     for (const [name, sources] of policy) {
-      for (const source of sources) expect(source, `${name} ${source}`).not.toMatch(/^\*$|^(https?|wss?):|unsafe-eval|unsafe-hashes|wasm-unsafe-eval/);
+      for (const source of sources)
+        expect(source, `${name} ${source}`).not.toMatch(
+          /^\*$|^(https?|wss?):|unsafe-eval|unsafe-hashes|wasm-unsafe-eval/,
+        );
     }
   });
 
@@ -54,7 +57,11 @@ describe('the desktop page policy', () => {
   });
 
   it('refuses a page without one', () => {
-    expect(() => metaContentSecurityPolicy('<html><head><meta charset="utf-8"></head></html>')).toThrow(/no Content-Security-Policy meta/);
-    expect(metaContentSecurityPolicy(`<meta content="default-src 'none'" http-equiv=Content-Security-Policy>`)).toBe("default-src 'none'");
+    expect(() => metaContentSecurityPolicy('<html><head><meta charset="utf-8"></head></html>')).toThrow(
+      /no Content-Security-Policy meta/,
+    );
+    expect(metaContentSecurityPolicy(`<meta content="default-src 'none'" http-equiv=Content-Security-Policy>`)).toBe(
+      "default-src 'none'",
+    );
   });
 });

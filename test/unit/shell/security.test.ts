@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createAppUrlCheck, externalUrlAllowed } from '../../../src/main/shell/navigation';
-import { applySessionSecurity, applyWebContentsSecurity, permissionAllowed, type SessionLike, type WebContentsLike } from '../../../src/main/shell/security';
+import {
+  applySessionSecurity,
+  applyWebContentsSecurity,
+  permissionAllowed,
+  type SessionLike,
+  type WebContentsLike,
+} from '../../../src/main/shell/security';
 
 const isAppUrl = createAppUrlCheck('file:///opt/Berth/resources/app.asar/out/renderer/index.html');
 
@@ -8,7 +14,8 @@ function fakeContents() {
   const listeners = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
   let openHandler: ((d: { url: string }) => { action: 'deny' }) | undefined;
   const contents: WebContentsLike = {
-    on: ((event: string, listener: (event: { preventDefault(): void }, url: string) => void) => listeners.set(event, listener)) as WebContentsLike['on'],
+    on: ((event: string, listener: (event: { preventDefault(): void }, url: string) => void) =>
+      listeners.set(event, listener)) as WebContentsLike['on'],
     setWindowOpenHandler: (h) => (openHandler = h),
   };
   const fire = (event: string, url = '') => {
@@ -44,7 +51,13 @@ describe('navigation and window.open', () => {
     const opened: string[] = [];
     const { contents, open } = fakeContents();
     applyWebContentsSecurity(contents, isAppUrl, (url) => opened.push(url));
-    for (const url of ['https://docs.docker.com/', 'http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share']) {
+    for (const url of [
+      'https://docs.docker.com/',
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+    ]) {
       expect(open(url)).toEqual({ action: 'deny' });
     }
     expect(opened).toEqual(['https://docs.docker.com/']);
@@ -68,9 +81,14 @@ describe('permissions', () => {
   it('installs request and check handlers that deny by default', () => {
     let request: Parameters<SessionLike['setPermissionRequestHandler']>[0] | undefined;
     let check: Parameters<SessionLike['setPermissionCheckHandler']>[0] | undefined;
-    applySessionSecurity({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) }, isAppUrl);
+    applySessionSecurity(
+      { setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) },
+      isAppUrl,
+    );
     const answers: boolean[] = [];
-    request?.({}, 'geolocation', (granted) => answers.push(granted), { requestingUrl: 'file:///opt/Berth/resources/app.asar/out/renderer/index.html' });
+    request?.({}, 'geolocation', (granted) => answers.push(granted), {
+      requestingUrl: 'file:///opt/Berth/resources/app.asar/out/renderer/index.html',
+    });
     request?.({}, 'notifications', (granted) => answers.push(granted), {});
     expect(answers).toEqual([false, false]);
     expect(check?.({}, 'openExternal', 'file:///opt/Berth/resources/app.asar/out/renderer/index.html')).toBe(false);

@@ -4,7 +4,12 @@ import type { Handlers } from '../types';
 
 export function appHandlers(services: Services): Pick<Handlers, 'app.info' | 'app.diagnostics'> {
   const { app } = services;
-  const versions = () => ({ node: process.versions.node, ...(process.versions.electron ? { electron: process.versions.electron, chrome: process.versions.chrome ?? '' } : {}) });
+  const versions = () => ({
+    node: process.versions.node,
+    ...(process.versions.electron
+      ? { electron: process.versions.electron, chrome: process.versions.chrome ?? '' }
+      : {}),
+  });
   return {
     'app.info': async () => ({
       name: 'Berth',

@@ -3,14 +3,25 @@ import type { LayerOperationOptions, LayerProgress } from '../../layers';
 import type { Services } from '../../services';
 import type { CallContext, Handlers } from '../types';
 
-type LayerRequests = 'layers.list' | 'layers.index' | 'images.ls' | 'images.readFile' | 'images.diff' | 'images.textDiff' | 'images.efficiency';
+type LayerRequests =
+  | 'layers.list'
+  | 'layers.index'
+  | 'images.ls'
+  | 'images.readFile'
+  | 'images.diff'
+  | 'images.textDiff'
+  | 'images.efficiency';
 
 /**
  * Layer indexing reports as `operation.progress` (kind `layers.index`) while blobs stream; the last event is
  * `done` (with the error when the request fails), so a progress bar never stays open. Requests whose layers
  * are all cached send no progress at all.
  */
-async function withProgress<T>(ctx: CallContext, platform: string | undefined, run: (options: LayerOperationOptions) => Promise<T>): Promise<T> {
+async function withProgress<T>(
+  ctx: CallContext,
+  platform: string | undefined,
+  run: (options: LayerOperationOptions) => Promise<T>,
+): Promise<T> {
   let last: LayerProgress | undefined;
   const emit = (progress: LayerProgress, done: boolean, error?: BerthError) => {
     ctx.emit('operation.progress', {
@@ -19,7 +30,12 @@ async function withProgress<T>(ctx: CallContext, platform: string | undefined, r
       status: progress.status,
       current: progress.current,
       total: progress.total,
-      items: progress.layers.map((layer) => ({ id: layer.digest, status: layer.status, current: layer.current, total: layer.total })),
+      items: progress.layers.map((layer) => ({
+        id: layer.digest,
+        status: layer.status,
+        current: layer.current,
+        total: layer.total,
+      })),
       done,
       ...(error ? { error: error.toData() } : {}),
     });
@@ -47,15 +63,31 @@ async function withProgress<T>(ctx: CallContext, platform: string | undefined, r
 export function layersHandlers(services: Services): Pick<Handlers, LayerRequests> {
   const { layers } = services;
   return {
-    'layers.list': (input, ctx) => withProgress(ctx, input.platform, (options) => layers.listLayers(input.reference, options)),
-    'layers.index': (input, ctx) => withProgress(ctx, input.platform, (options) => layers.layerIndex(input.reference, input.layerDigest, options)),
+    'layers.list': (input, ctx) =>
+      withProgress(ctx, input.platform, (options) => layers.listLayers(input.reference, options)),
+    'layers.index': (input, ctx) =>
+      withProgress(ctx, input.platform, (options) => layers.layerIndex(input.reference, input.layerDigest, options)),
     'images.ls': (input, ctx) =>
       withProgress(ctx, input.platform, (options) =>
-        layers.list(input.reference, { path: input.path, recursive: input.recursive, ...(input.upToLayer !== undefined ? { upToLayer: input.upToLayer } : {}) }, options),
+        layers.list(
+          input.reference,
+          {
+            path: input.path,
+            recursive: input.recursive,
+            ...(input.upToLayer !== undefined ? { upToLayer: input.upToLayer } : {}),
+          },
+          options,
+        ),
       ),
-    'images.readFile': (input, ctx) => withProgress(ctx, input.platform, (options) => layers.readFile(input.reference, input.path, input.maxBytes, options)),
-    'images.diff': (input, ctx) => withProgress(ctx, input.platform, (options) => layers.diff(input.a, input.b, options)),
-    'images.textDiff': (input, ctx) => withProgress(ctx, input.platform, (options) => layers.textDiff(input.a, input.b, input.path, options)),
-    'images.efficiency': (input, ctx) => withProgress(ctx, input.platform, (options) => layers.efficiency(input.reference, input.limit, options)),
+    'images.readFile': (input, ctx) =>
+      withProgress(ctx, input.platform, (options) =>
+        layers.readFile(input.reference, input.path, input.maxBytes, options),
+      ),
+    'images.diff': (input, ctx) =>
+      withProgress(ctx, input.platform, (options) => layers.diff(input.a, input.b, options)),
+    'images.textDiff': (input, ctx) =>
+      withProgress(ctx, input.platform, (options) => layers.textDiff(input.a, input.b, input.path, options)),
+    'images.efficiency': (input, ctx) =>
+      withProgress(ctx, input.platform, (options) => layers.efficiency(input.reference, input.limit, options)),
   };
 }

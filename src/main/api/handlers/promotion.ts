@@ -17,22 +17,43 @@ async function withProgress<T>(ctx: CallContext, run: (options: RunOptions) => P
   try {
     return await run({ signal: ctx.signal, onProgress: report });
   } catch (error) {
-    const data = error instanceof BerthError ? error.toData() : { code: 'internal' as const, message: 'The promotion failed unexpectedly' };
-    ctx.emit('operation.progress', { operationId: ctx.operationId, kind: 'promotion', ...last, status: data.code === 'cancelled' ? 'Cancelled' : 'Failed', done: true, error: data });
+    const data =
+      error instanceof BerthError
+        ? error.toData()
+        : { code: 'internal' as const, message: 'The promotion failed unexpectedly' };
+    ctx.emit('operation.progress', {
+      operationId: ctx.operationId,
+      kind: 'promotion',
+      ...last,
+      status: data.code === 'cancelled' ? 'Cancelled' : 'Failed',
+      done: true,
+      error: data,
+    });
     throw error;
   }
 }
 
 export function promotionHandlers(
   services: Services,
-): Pick<Handlers, 'promotion.plan' | 'promotion.execute' | 'promotion.lanes' | 'promotion.setLanes' | 'promotion.next' | 'promotion.audit'> {
+): Pick<
+  Handlers,
+  | 'promotion.plan'
+  | 'promotion.execute'
+  | 'promotion.lanes'
+  | 'promotion.setLanes'
+  | 'promotion.next'
+  | 'promotion.audit'
+> {
   const { promotion } = services;
   return {
     'promotion.plan': (input, ctx) => promotion.plan(input, ctx.signal),
     'promotion.execute': (input, ctx) => withProgress(ctx, (options) => promotion.execute(input, options)),
     'promotion.lanes': async () => promotion.lanes(),
     'promotion.setLanes': async (input) => promotion.setLanes(input.lanes),
-    'promotion.next': (input, ctx) => (input.execute ? withProgress(ctx, (options) => promotion.next(input, options)) : promotion.next(input, { signal: ctx.signal })),
+    'promotion.next': (input, ctx) =>
+      input.execute
+        ? withProgress(ctx, (options) => promotion.next(input, options))
+        : promotion.next(input, { signal: ctx.signal }),
     'promotion.audit': (input) => promotion.audit(input),
   };
 }

@@ -30,7 +30,14 @@ export function registryHandlers(
       const total = input.tags.length;
       let lastEmit = 0;
       let current = 0;
-      ctx.emit('operation.progress', { operationId: ctx.operationId, kind, status: 'Reading tag details', current: 0, total, done: false });
+      ctx.emit('operation.progress', {
+        operationId: ctx.operationId,
+        kind,
+        status: 'Reading tag details',
+        current: 0,
+        total,
+        done: false,
+      });
       try {
         const details = await browser.tagDetails(input.registryId, input.repository, input.tags, {
           signal: ctx.signal,
@@ -40,14 +47,39 @@ export function registryHandlers(
             const now = Date.now();
             if (now - lastEmit < PROGRESS_INTERVAL_MS) return;
             lastEmit = now;
-            ctx.emit('operation.progress', { operationId: ctx.operationId, kind, status: 'Reading tag details', current, total, done: false });
+            ctx.emit('operation.progress', {
+              operationId: ctx.operationId,
+              kind,
+              status: 'Reading tag details',
+              current,
+              total,
+              done: false,
+            });
           },
         });
-        ctx.emit('operation.progress', { operationId: ctx.operationId, kind, status: 'Done', current: total, total, done: true });
+        ctx.emit('operation.progress', {
+          operationId: ctx.operationId,
+          kind,
+          status: 'Done',
+          current: total,
+          total,
+          done: true,
+        });
         return details;
       } catch (error) {
-        const data = error instanceof BerthError ? error.toData() : { code: 'internal' as const, message: 'Reading tag details failed' };
-        ctx.emit('operation.progress', { operationId: ctx.operationId, kind, status: data.code === 'cancelled' ? 'Cancelled' : 'Failed', current, total, done: true, error: data });
+        const data =
+          error instanceof BerthError
+            ? error.toData()
+            : { code: 'internal' as const, message: 'Reading tag details failed' };
+        ctx.emit('operation.progress', {
+          operationId: ctx.operationId,
+          kind,
+          status: data.code === 'cancelled' ? 'Cancelled' : 'Failed',
+          current,
+          total,
+          done: true,
+          error: data,
+        });
         throw error;
       }
     },

@@ -4,7 +4,6 @@ import type { CredentialState, DockerConfigCandidate, RegistryView } from '../..
 import { REGISTRY_KINDS, type RegistryKind } from '../../../shared/types/settings';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 
-
 function write(stream: CliContext['stdout'], text: string): void {
   stream.write(`${text}\n`);
 }
@@ -13,7 +12,9 @@ function write(stream: CliContext['stdout'], text: string): void {
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function isTerminal(stream: NodeJS.ReadableStream): stream is NodeJS.ReadStream {
@@ -83,7 +84,12 @@ export function registriesTable(registries: RegistryView[]): string {
     `${sourceText(registry.credential)}${registry.credential.problem ? ' [problem]' : ''}`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const table = [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('   ').trimEnd());
+  const table = [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('   ')
+      .trimEnd(),
+  );
   const notes = registries.flatMap((registry) => [
     ...(registry.credential.problem ? [`${registry.host}: ${registry.credential.problem.message}`] : []),
     ...(registry.credential.notice ? [`${registry.host}: ${registry.credential.notice}`] : []),
@@ -93,7 +99,9 @@ export function registriesTable(registries: RegistryView[]): string {
 
 function candidatesHint(candidates: DockerConfigCandidate[]): string {
   const hosts = candidates.filter((candidate) => !candidate.alreadyAdded).map((candidate) => candidate.host);
-  return hosts.length === 0 ? '' : `Your Docker config has logins for ${hosts.join(', ')}. Add them with: berth registries import ${hosts.join(' ')}`;
+  return hosts.length === 0
+    ? ''
+    : `Your Docker config has logins for ${hosts.join(', ')}. Add them with: berth registries import ${hosts.join(' ')}`;
 }
 
 export const credentialsCommands: CliCommand[] = [
@@ -104,7 +112,10 @@ export const credentialsCommands: CliCommand[] = [
     options: {
       username: { type: 'string', short: 'u', description: 'user name' },
       'password-stdin': { type: 'boolean', description: 'read the password or token from stdin' },
-      insecure: { type: 'boolean', description: 'the registry speaks plain HTTP or has a certificate Berth cannot verify' },
+      insecure: {
+        type: 'boolean',
+        description: 'the registry speaks plain HTTP or has a certificate Berth cannot verify',
+      },
     },
     minArgs: 1,
     maxArgs: 1,
@@ -119,14 +130,29 @@ export const credentialsCommands: CliCommand[] = [
       }
       // Before asking for anything: a session-only store dies with this process, so the login would be lost.
       const backing = await ctx.services.credentials.backing();
-      if (backing.kind === 'session') throw new BerthError('keychain_unavailable', `${backing.reason} Without the OS keychain berth login cannot keep a credential; nothing was saved.`);
+      if (backing.kind === 'session')
+        throw new BerthError(
+          'keychain_unavailable',
+          `${backing.reason} Without the OS keychain berth login cannot keep a credential; nothing was saved.`,
+        );
       username ??= await promptLine(ctx, 'Username: ');
       if (!username) throw new UsageError('a user name is required');
-      const secret = ctx.flags['password-stdin'] ? await readStdin(ctx.stdin) : await promptHidden(ctx, terminal!, 'Password: ');
+      const secret = ctx.flags['password-stdin']
+        ? await readStdin(ctx.stdin)
+        : await promptHidden(ctx, terminal!, 'Password: ');
       if (!secret) throw new UsageError('the password is empty');
-      const view = await ctx.call('credentials.set', { registryId, username, secret, verify: true, ...(ctx.flags.insecure ? { insecure: true } : {}) });
+      const view = await ctx.call('credentials.set', {
+        registryId,
+        username,
+        secret,
+        verify: true,
+        ...(ctx.flags.insecure ? { insecure: true } : {}),
+      });
       if (view.credential.notice) write(ctx.stderr, `Warning: ${view.credential.notice}`);
-      write(ctx.stdout, `Login succeeded: ${username} on ${view.host}${view.credential.source === 'keychain' ? ' (saved in the OS keychain)' : ''}`);
+      write(
+        ctx.stdout,
+        `Login succeeded: ${username} on ${view.host}${view.credential.source === 'keychain' ? ' (saved in the OS keychain)' : ''}`,
+      );
     },
   },
   {
@@ -137,12 +163,20 @@ export const credentialsCommands: CliCommand[] = [
     maxArgs: 1,
     async run(ctx) {
       const registryId = ctx.args[0]!;
-      const before = (await ctx.call('registries.list', {})).find((registry) => registry.id === registryId || registry.host === registryId);
+      const before = (await ctx.call('registries.list', {})).find(
+        (registry) => registry.id === registryId || registry.host === registryId,
+      );
       const after = await ctx.call('credentials.remove', { registryId });
       const own = before?.credential.source === 'keychain' || before?.credential.source === 'session';
-      write(ctx.stdout, own ? `Removed Berth's credential for ${after.host}` : `Berth had no credential of its own for ${after.host}`);
+      write(
+        ctx.stdout,
+        own ? `Removed Berth's credential for ${after.host}` : `Berth had no credential of its own for ${after.host}`,
+      );
       if (after.credential.source === 'docker-config' || after.credential.source === 'credential-helper') {
-        write(ctx.stdout, `${after.host} still has a login in your Docker setup (${after.credential.origin ?? after.credential.source}); Berth never changes it: use docker logout ${after.host} to remove it.`);
+        write(
+          ctx.stdout,
+          `${after.host} still has a login in your Docker setup (${after.credential.origin ?? after.credential.source}); Berth never changes it: use docker logout ${after.host} to remove it.`,
+        );
       }
     },
   },
@@ -157,7 +191,10 @@ export const credentialsCommands: CliCommand[] = [
       if (ctx.flags.json) return write(ctx.stdout, JSON.stringify(registries, null, 2));
       if (registries.length > 0) return write(ctx.stdout, registriesTable(registries));
       const hint = candidatesHint(await ctx.call('registries.dockerCandidates', {}));
-      write(ctx.stdout, ['No registries yet. Add one with: berth registries add HOST', hint].filter(Boolean).join('\n'));
+      write(
+        ctx.stdout,
+        ['No registries yet. Add one with: berth registries add HOST', hint].filter(Boolean).join('\n'),
+      );
     },
   },
   {
@@ -175,7 +212,8 @@ export const credentialsCommands: CliCommand[] = [
     maxArgs: 1,
     async run(ctx) {
       const kind = ctx.flags.kind as string | undefined;
-      if (kind !== undefined && !(REGISTRY_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${REGISTRY_KINDS.join(', ')}`);
+      if (kind !== undefined && !(REGISTRY_KINDS as readonly string[]).includes(kind))
+        throw new UsageError(`--kind must be one of ${REGISTRY_KINDS.join(', ')}`);
       const view = await ctx.call('registries.add', {
         host: ctx.args[0]!,
         ...(ctx.flags.name ? { name: ctx.flags.name as string } : {}),
@@ -201,11 +239,19 @@ export const credentialsCommands: CliCommand[] = [
   {
     path: ['registries', 'import'],
     usage: 'berth registries import [HOST...] [--json]',
-    summary: 'Add registries your Docker config has logins for (all of them without HOST); credentials stay where they are',
+    summary:
+      'Add registries your Docker config has logins for (all of them without HOST); credentials stay where they are',
     options: { json: JSON_OPTION },
     async run(ctx) {
-      const hosts = ctx.args.length > 0 ? ctx.args : (await ctx.call('registries.dockerCandidates', {})).filter((c) => !c.alreadyAdded).map((c) => c.host);
-      if (hosts.length === 0) return write(ctx.stdout, ctx.flags.json ? '[]' : 'Nothing to import: no Docker logins that are not in the list already');
+      const hosts =
+        ctx.args.length > 0
+          ? ctx.args
+          : (await ctx.call('registries.dockerCandidates', {})).filter((c) => !c.alreadyAdded).map((c) => c.host);
+      if (hosts.length === 0)
+        return write(
+          ctx.stdout,
+          ctx.flags.json ? '[]' : 'Nothing to import: no Docker logins that are not in the list already',
+        );
       const imported = await ctx.call('registries.importDocker', { hosts });
       write(ctx.stdout, ctx.flags.json ? JSON.stringify(imported, null, 2) : registriesTable(imported));
     },

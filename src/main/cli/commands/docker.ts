@@ -3,7 +3,6 @@ import type { EngineInfo, LocalImage } from '../../../shared/types/docker';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { createProgressView, formatBytes } from '../progress';
 
-
 function write(ctx: CliContext, text: string): void {
   ctx.stdout.write(`${text}\n`);
 }
@@ -31,15 +30,29 @@ export function age(iso: string, now = Date.now()): string {
 /** One row per tag (an untagged image shows as <none>), columns as `docker images` prints them. */
 export function imagesTable(images: LocalImage[], now = Date.now()): string {
   const rows = images.flatMap((image) => {
-    const tags = image.repoTags.length > 0 ? image.repoTags : [`${image.repoDigests[0]?.split('@')[0] ?? '<none>'}:<none>`];
+    const tags =
+      image.repoTags.length > 0 ? image.repoTags : [`${image.repoDigests[0]?.split('@')[0] ?? '<none>'}:<none>`];
     return tags.map((tag) => {
       const colon = tag.lastIndexOf(':');
-      return [tag.slice(0, colon), tag.slice(colon + 1), image.id.replace(/^sha256:/, '').slice(0, 12), age(image.created, now), formatBytes(image.size)];
+      return [
+        tag.slice(0, colon),
+        tag.slice(colon + 1),
+        image.id.replace(/^sha256:/, '').slice(0, 12),
+        age(image.created, now),
+        formatBytes(image.size),
+      ];
     });
   });
   const header = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('   ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('   ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function engineText(info: EngineInfo): string {
@@ -54,7 +67,10 @@ function engineText(info: EngineInfo): string {
   const others = (info.candidates ?? []).filter((c) => c.host !== info.host);
   if (others.length > 0) {
     lines.push('Also found:');
-    for (const c of others) lines.push(`  ${c.host}  (${c.contextName ? `context ${c.contextName}` : c.source}${c.present ? '' : ', socket absent'})`);
+    for (const c of others)
+      lines.push(
+        `  ${c.host}  (${c.contextName ? `context ${c.contextName}` : c.source}${c.present ? '' : ', socket absent'})`,
+      );
   }
   return lines.join('\n');
 }
@@ -142,7 +158,8 @@ export const dockerCommands: CliCommand[] = [
     async run(ctx) {
       if (ctx.flags.reset && ctx.args.length > 0) throw new UsageError('give a HOST or --reset, not both');
       const allowInsecureRemote = ctx.flags['allow-insecure-remote'] === true;
-      if (allowInsecureRemote && ctx.args.length === 0) throw new UsageError('--allow-insecure-remote goes with a HOST');
+      if (allowInsecureRemote && ctx.args.length === 0)
+        throw new UsageError('--allow-insecure-remote goes with a HOST');
       const info =
         ctx.args.length > 0
           ? await ctx.call('docker.setEngine', { host: ctx.args[0]!, allowInsecureRemote })

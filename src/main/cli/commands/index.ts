@@ -7,4 +7,11 @@ import { serveCommands } from './serve';
 import { registryCommands } from './registry';
 
 /** Every `berth` command; each domain contributes its own list. */
-export const commands: CliCommand[] = [...serveCommands, ...credentialsCommands, ...dockerCommands, ...layersCommands, ...promotionCommands, ...registryCommands];
+export const commands: CliCommand[] = [
+  ...serveCommands,
+  ...credentialsCommands,
+  ...dockerCommands,
+  ...layersCommands,
+  ...promotionCommands,
+  ...registryCommands,
+];

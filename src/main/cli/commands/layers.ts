@@ -5,7 +5,8 @@ import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../co
 import { createProgressView, formatBytes } from '../progress';
 
 const platform = { type: 'string', description: 'os/arch[/variant] of a multi-platform image' } as const;
-const SOURCES = 'REF is a registry image (docker://host/repo:tag, the default), docker-daemon:NAME:TAG, docker-archive:PATH or oci:DIR[:TAG]';
+const SOURCES =
+  'REF is a registry image (docker://host/repo:tag, the default), docker-daemon:NAME:TAG, docker-archive:PATH or oci:DIR[:TAG]';
 
 function write(ctx: CliContext, text: string): void {
   ctx.stdout.write(`${text}\n`);
@@ -41,14 +42,33 @@ async function withProgress<T>(ctx: CliContext, run: (operationId: string) => Pr
 /** A table with columns padded to their widest cell; the last column is never padded. */
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-const TYPE_CHARS: Record<EntryType, string> = { file: '-', dir: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p', whiteout: 'w', opaque: 'o' };
+const TYPE_CHARS: Record<EntryType, string> = {
+  file: '-',
+  dir: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+  char: 'c',
+  block: 'b',
+  fifo: 'p',
+  whiteout: 'w',
+  opaque: 'o',
+};
 
 /** `drwxr-xr-x`, with setuid/setgid/sticky as ls shows them. */
 export function modeString(type: EntryType, mode: number): string {
-  const bits = ['r', 'w', 'x', 'r', 'w', 'x', 'r', 'w', 'x'].map((char, index) => ((mode >> (8 - index)) & 1 ? char : '-'));
+  const bits = ['r', 'w', 'x', 'r', 'w', 'x', 'r', 'w', 'x'].map((char, index) =>
+    (mode >> (8 - index)) & 1 ? char : '-',
+  );
   const special = (index: number, flag: number, set: string, unset: string) => {
     if (mode & flag) bits[index] = bits[index] === 'x' ? set : unset;
   };
@@ -77,28 +97,51 @@ export function layersText(layers: LayerChange[]): string {
 
 function entryLine(entry: MergedEntry): string {
   const owner = `${entry.uid}:${entry.gid}`;
-  const size = entry.type === 'char' || entry.type === 'block' ? `${entry.devMajor ?? 0},${entry.devMinor ?? 0}` : String(entry.size);
-  const target = entry.linkTarget !== undefined ? ` ${entry.type === 'hardlink' ? '=>' : '->'} ${entry.linkTarget}` : '';
+  const size =
+    entry.type === 'char' || entry.type === 'block'
+      ? `${entry.devMajor ?? 0},${entry.devMinor ?? 0}`
+      : String(entry.size);
+  const target =
+    entry.linkTarget !== undefined ? ` ${entry.type === 'hardlink' ? '=>' : '->'} ${entry.linkTarget}` : '';
   return `${modeString(entry.type, entry.mode)}  ${owner.padEnd(11)} ${size.padStart(10)}  L${String(entry.layer).padEnd(3)} ${entry.path}${target}`;
 }
 
 export function diffText(diff: ImageDiff): string {
   const lines: string[] = [];
   const { layers } = diff;
-  lines.push(`Layers: ${layers.shared.length} shared (common base ${layers.commonBase}), ${layers.onlyA.length} only in A, ${layers.onlyB.length} only in B`);
-  for (const layer of layers.onlyA) lines.push(`  - A#${layer.indexA} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`);
-  for (const layer of layers.onlyB) lines.push(`  + B#${layer.indexB} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`);
+  lines.push(
+    `Layers: ${layers.shared.length} shared (common base ${layers.commonBase}), ${layers.onlyA.length} only in A, ${layers.onlyB.length} only in B`,
+  );
+  for (const layer of layers.onlyA)
+    lines.push(
+      `  - A#${layer.indexA} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`,
+    );
+  for (const layer of layers.onlyB)
+    lines.push(
+      `  + B#${layer.indexB} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`,
+    );
   if (diff.config.length > 0) {
     lines.push('Config:');
-    for (const change of diff.config) lines.push(`  ${change.field}${change.key !== undefined ? ` ${change.key}` : ''}: ${JSON.stringify(change.a)} -> ${JSON.stringify(change.b)}`);
+    for (const change of diff.config)
+      lines.push(
+        `  ${change.field}${change.key !== undefined ? ` ${change.key}` : ''}: ${JSON.stringify(change.a)} -> ${JSON.stringify(change.b)}`,
+      );
   }
-  if (diff.history.firstDifference >= 0) lines.push(`History: differs from step ${diff.history.firstDifference} (${diff.history.a.length} steps in A, ${diff.history.b.length} in B)`);
+  if (diff.history.firstDifference >= 0)
+    lines.push(
+      `History: differs from step ${diff.history.firstDifference} (${diff.history.a.length} steps in A, ${diff.history.b.length} in B)`,
+    );
   const { added, removed, modified } = diff.files;
-  lines.push(`Files: ${added.length} added, ${removed.length} removed, ${modified.length} modified; size ${signed(diff.directoryDeltas['/'] ?? 0)}`);
+  lines.push(
+    `Files: ${added.length} added, ${removed.length} removed, ${modified.length} modified; size ${signed(diff.directoryDeltas['/'] ?? 0)}`,
+  );
   const changes = [
     ...added.map((file) => ({ path: file.path, line: `A ${file.path}  ${formatBytes(file.size)}` })),
     ...removed.map((file) => ({ path: file.path, line: `D ${file.path}  ${formatBytes(file.size)}` })),
-    ...modified.map((file) => ({ path: file.path, line: `M ${file.path}  ${formatBytes(file.sizeA)} -> ${formatBytes(file.sizeB)}  (${file.changes.join(', ')})` })),
+    ...modified.map((file) => ({
+      path: file.path,
+      line: `M ${file.path}  ${formatBytes(file.sizeA)} -> ${formatBytes(file.sizeB)}  (${file.changes.join(', ')})`,
+    })),
   ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   for (const change of changes) lines.push(`  ${change.line}`);
   for (const warning of diff.warnings) lines.push(`warning: ${warning}`);
@@ -119,15 +162,21 @@ export const layersCommands: CliCommand[] = [
     maxArgs: 1,
     async run(ctx) {
       const reference = ctx.args[0]!;
-      const layers = await withProgress(ctx, (operationId) => ctx.call('layers.list', { reference, operationId, ...platformFlag(ctx) }));
+      const layers = await withProgress(ctx, (operationId) =>
+        ctx.call('layers.list', { reference, operationId, ...platformFlag(ctx) }),
+      );
       if (ctx.flags.json) {
         write(ctx, JSON.stringify(layers, null, 2));
         return;
       }
       write(ctx, layersText(layers));
       const efficiency = await ctx.call('images.efficiency', { reference, limit: 5, ...platformFlag(ctx) });
-      write(ctx, `\nEfficiency: ${(efficiency.score * 100).toFixed(1)}%   wasted: ${formatBytes(efficiency.wastedBytes)} of ${formatBytes(efficiency.totalBytes)}`);
-      for (const path of efficiency.wasted) write(ctx, `  ${formatBytes(path.bytes).padStart(10)}  ${path.path}  (${path.occurrences} versions)`);
+      write(
+        ctx,
+        `\nEfficiency: ${(efficiency.score * 100).toFixed(1)}%   wasted: ${formatBytes(efficiency.wastedBytes)} of ${formatBytes(efficiency.totalBytes)}`,
+      );
+      for (const path of efficiency.wasted)
+        write(ctx, `  ${formatBytes(path.bytes).padStart(10)}  ${path.path}  (${path.occurrences} versions)`);
     },
   },
   {
@@ -147,9 +196,16 @@ export const layersCommands: CliCommand[] = [
       let upToLayer: number | undefined;
       if (ctx.flags.layer !== undefined) {
         upToLayer = Number(ctx.flags.layer);
-        if (!Number.isInteger(upToLayer) || upToLayer < 0) throw new UsageError(`--layer must be a layer number (0, 1, ...), got ${String(ctx.flags.layer)}`);
+        if (!Number.isInteger(upToLayer) || upToLayer < 0)
+          throw new UsageError(`--layer must be a layer number (0, 1, ...), got ${String(ctx.flags.layer)}`);
       }
-      const input: RequestInput<'images.ls'> = { reference, path, recursive: ctx.flags.recursive === true, ...(upToLayer !== undefined ? { upToLayer } : {}), ...platformFlag(ctx) };
+      const input: RequestInput<'images.ls'> = {
+        reference,
+        path,
+        recursive: ctx.flags.recursive === true,
+        ...(upToLayer !== undefined ? { upToLayer } : {}),
+        ...platformFlag(ctx),
+      };
       const entries = await withProgress(ctx, (operationId) => ctx.call('images.ls', { ...input, operationId }));
       if (ctx.flags.json) {
         write(ctx, JSON.stringify(entries, null, 2));
@@ -180,7 +236,9 @@ export const layersCommands: CliCommand[] = [
     maxArgs: 2,
     async run(ctx) {
       const [a, b] = ctx.args as [string, string];
-      const diff = await withProgress(ctx, (operationId) => ctx.call('images.diff', { a, b, operationId, ...platformFlag(ctx) }));
+      const diff = await withProgress(ctx, (operationId) =>
+        ctx.call('images.diff', { a, b, operationId, ...platformFlag(ctx) }),
+      );
       write(ctx, ctx.flags.json ? JSON.stringify(diff, null, 2) : diffText(diff));
     },
   },

@@ -38,7 +38,9 @@ export function describePlan(plan: PromotionPlan): string {
     ...(plan.platforms.length > 0 ? [`  platforms      ${plan.platforms.join(', ')}`] : []),
     `  manifests      ${toWrite} to write, ${plan.manifests.length - toWrite} already there`,
     `  blobs          ${count('present')} already there, ${count('mount')} to mount, ${count('copy')} to copy (${formatBytes(plan.bytesToCopy)})${count('external') > 0 ? `, ${count('external')} external (not copied)` : ''}`,
-    ...(plan.referrers.length > 0 ? [`  referrers      ${plan.referrers.length} (${plan.referrers.map(short).join(', ')})`] : []),
+    ...(plan.referrers.length > 0
+      ? [`  referrers      ${plan.referrers.length} (${plan.referrers.map(short).join(', ')})`]
+      : []),
     ...plan.notes.map((note) => `  note: ${note}`),
   ];
   if (plan.upToDate) lines.push('  Nothing to do: the target is already up to date.');
@@ -73,14 +75,22 @@ function progressPrinter(ctx: CliContext): (progress: OperationProgress) => void
 export const promotionCommands: CliCommand[] = [
   {
     path: ['promote'],
-    usage: 'berth promote SRC DST [--dry-run] [--force] [--platform os/arch ...] [--with-referrers] [--via-engine] [--json]',
+    usage:
+      'berth promote SRC DST [--dry-run] [--force] [--platform os/arch ...] [--with-referrers] [--via-engine] [--json]',
     summary: 'Copy an image to another tag, repository or registry, keeping its digest',
     options: {
       'dry-run': { type: 'boolean', description: 'print the plan and write nothing' },
       force: { type: 'boolean', description: 'overwrite a target tag that points at another digest' },
-      platform: { type: 'string', multiple: true, description: 'copy only this platform of an index (repeatable); makes a new index' },
+      platform: {
+        type: 'string',
+        multiple: true,
+        description: 'copy only this platform of an index (repeatable); makes a new index',
+      },
       'with-referrers': { type: 'boolean', description: 'also copy signatures, SBOMs and attestations' },
-      'via-engine': { type: 'boolean', description: 'pull, tag and push through the local Docker engine (keeps a local copy)' },
+      'via-engine': {
+        type: 'boolean',
+        description: 'pull, tag and push through the local Docker engine (keeps a local copy)',
+      },
       json: { type: 'boolean', description: 'print the result (or the plan) as JSON' },
     },
     minArgs: 2,
@@ -89,7 +99,9 @@ export const promotionCommands: CliCommand[] = [
       const [source, target] = ctx.args as [string, string];
       const platforms = (ctx.flags.platform as string[] | undefined) ?? [];
       if (platforms.some((platform) => !PLATFORM_PATTERN.test(platform))) {
-        throw new UsageError(`--platform wants os/arch or os/arch/variant, e.g. linux/arm64 (got ${platforms.join(', ')})`);
+        throw new UsageError(
+          `--platform wants os/arch or os/arch/variant, e.g. linux/arm64 (got ${platforms.join(', ')})`,
+        );
       }
       const input = {
         source,

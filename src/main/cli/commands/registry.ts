@@ -26,10 +26,13 @@ export function inspectText(details: ImageDetails): string {
   field('Digest', manifest.digest);
   field('Media type', `${manifest.mediaType}${manifest.deprecated ? ' (schema 1: deprecated, read-only)' : ''}`);
   if (manifest.manifests) {
-    const platforms = manifest.manifests.flatMap((entry) => (entry.platform && entry.platform.os !== 'unknown' ? [platformText(entry.platform)] : []));
+    const platforms = manifest.manifests.flatMap((entry) =>
+      entry.platform && entry.platform.os !== 'unknown' ? [platformText(entry.platform)] : [],
+    );
     field('Platforms', platforms.join(', '));
   }
-  if (platformManifest) field('Selected', `${config ? platformText(config.platform) : ''} ${platformManifest.digest}`.trim());
+  if (platformManifest)
+    field('Selected', `${config ? platformText(config.platform) : ''} ${platformManifest.digest}`.trim());
   if (manifest.artifactType) field('Artifact', manifest.artifactType);
   if (config) {
     field('Created', config.created);
@@ -49,7 +52,9 @@ export function inspectText(details: ImageDetails): string {
     lines.push(`Layers (${layers.length}, ${formatBytes(details.compressedSize)} compressed):`);
     for (const layer of layers) {
       const createdBy = layer.createdBy?.replace(/\s+/g, ' ').trim();
-      lines.push(`  ${layer.digest}  ${formatBytes(layer.size).padStart(9)}  ${layer.mediaType}${createdBy ? `\n      ${createdBy.length > 160 ? `${createdBy.slice(0, 160)}…` : createdBy}` : ''}`);
+      lines.push(
+        `  ${layer.digest}  ${formatBytes(layer.size).padStart(9)}  ${layer.mediaType}${createdBy ? `\n      ${createdBy.length > 160 ? `${createdBy.slice(0, 160)}…` : createdBy}` : ''}`,
+      );
     }
   }
   return lines.join('\n');
@@ -124,7 +129,8 @@ export const registryCommands: CliCommand[] = [
   {
     path: ['inspect'],
     usage: 'berth inspect REFERENCE... [--platform os/arch] [--raw] [--json]',
-    summary: 'show an image: digest, media type, platforms, config and layers (several references: inspected concurrently)',
+    summary:
+      'show an image: digest, media type, platforms, config and layers (several references: inspected concurrently)',
     options: {
       platform: { type: 'string', description: 'the platform to show from a multi-arch index, e.g. linux/arm64' },
       raw: { type: 'boolean', description: 'print the manifest bytes exactly as the registry served them' },
@@ -142,13 +148,18 @@ export const registryCommands: CliCommand[] = [
         if (ctx.args.length > 1) throw new UsageError('--raw prints one manifest: give one reference');
         const reference = ctx.args[0]!;
         const raw = platform
-          ? await ctx.call('registry.inspect', { reference, platform }).then((details) => (details.platformManifest ?? details.manifest).raw)
+          ? await ctx
+              .call('registry.inspect', { reference, platform })
+              .then((details) => (details.platformManifest ?? details.manifest).raw)
           : (await ctx.call('registry.manifest', { reference })).raw;
         ctx.stdout.write(raw);
         return 0;
       }
       if (ctx.args.length > 1) return inspectMany(ctx, ctx.args, platform);
-      const details = await ctx.call('registry.inspect', { reference: ctx.args[0]!, ...(platform ? { platform } : {}) });
+      const details = await ctx.call('registry.inspect', {
+        reference: ctx.args[0]!,
+        ...(platform ? { platform } : {}),
+      });
       write(ctx, ctx.flags['json'] ? JSON.stringify(details, null, 2) : inspectText(details));
       return 0;
     },

@@ -17,7 +17,8 @@ export const serveCommands: CliCommand[] = [
     maxArgs: 0,
     async run(ctx) {
       const port = ctx.flags.port === undefined ? 0 : Number(ctx.flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${String(ctx.flags.port)}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be 0..65535, got ${String(ctx.flags.port)}`);
       const rendererDir = ctx.services.app.env.BERTH_RENDERER_DIR ?? defaultRendererDir();
       const serve = await startServe({ dispatcher: ctx.dispatcher, rendererDir, port });
       ctx.stdout.write(`Berth UI: ${serve.url}\n`);

@@ -33,7 +33,11 @@ export async function readArchiveToc(path: string, label: string): Promise<Map<s
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new BerthError('not_found', `${label}: no such file.`);
-    if (code === 'EISDIR') throw new BerthError('invalid_input', `${label} is a directory; docker-archive: wants a file made by \`docker save\`.`);
+    if (code === 'EISDIR')
+      throw new BerthError(
+        'invalid_input',
+        `${label} is a directory; docker-archive: wants a file made by \`docker save\`.`,
+      );
     throw new BerthError('not_found', `${label} cannot be read (${code ?? 'error'}).`);
   }
   try {
@@ -49,16 +53,21 @@ export async function readArchiveToc(path: string, label: string): Promise<Map<s
       const header = new Header(block, 0, extended, global);
       if (header.nullBlock) break;
       if (!header.cksumValid) {
-        if (position === 0 && (block[0] === 0x1f && block[1] === 0x8b)) {
-          throw new BerthError('unsupported', `${label} is compressed; decompress it first (gunzip), as \`docker load\` accepts both but Berth reads archives in place.`);
+        if (position === 0 && block[0] === 0x1f && block[1] === 0x8b) {
+          throw new BerthError(
+            'unsupported',
+            `${label} is compressed; decompress it first (gunzip), as \`docker load\` accepts both but Berth reads archives in place.`,
+          );
         }
         throw new BerthError('bad_response', `${label} is not a tar archive (bad header at byte ${position}).`);
       }
       const size = header.size ?? 0;
       const dataOffset = position + BLOCK;
-      if (dataOffset + size > fileSize) throw new BerthError('bad_response', `${label} is truncated: a member ends past the end of the file.`);
+      if (dataOffset + size > fileSize)
+        throw new BerthError('bad_response', `${label} is truncated: a member ends past the end of the file.`);
       const readMeta = async (): Promise<string> => {
-        if (size > MAX_META_BYTES) throw new BerthError('bad_response', `${label} has a tar metadata record of ${size} bytes; refusing it.`);
+        if (size > MAX_META_BYTES)
+          throw new BerthError('bad_response', `${label} has a tar metadata record of ${size} bytes; refusing it.`);
         return (await readExactly(handle, dataOffset, size)).toString('utf8');
       };
       switch (header.type) {
@@ -76,9 +85,16 @@ export async function readArchiveToc(path: string, label: string): Promise<Map<s
           break;
         default: {
           const name = (longPath ?? header.path ?? '').replace(/^(\.\/)+/, '').replace(/^\/+/, '');
-          if ((header.type === 'File' || header.type === 'OldFile' || header.type === 'ContiguousFile') && name !== '') {
+          if (
+            (header.type === 'File' || header.type === 'OldFile' || header.type === 'ContiguousFile') &&
+            name !== ''
+          ) {
             members.set(name, { offset: dataOffset, size });
-            if (members.size > MAX_MEMBERS) throw new BerthError('too_large', `${label} has more than ${MAX_MEMBERS} files; it is not an image archive.`);
+            if (members.size > MAX_MEMBERS)
+              throw new BerthError(
+                'too_large',
+                `${label} has more than ${MAX_MEMBERS} files; it is not an image archive.`,
+              );
           }
           extended = undefined;
           longPath = undefined;
@@ -93,7 +109,8 @@ export async function readArchiveToc(path: string, label: string): Promise<Map<s
 }
 
 export async function readMember(path: string, member: ArchiveMember, maxBytes: number, what: string): Promise<Buffer> {
-  if (member.size > maxBytes) throw new BerthError('too_large', `${what} is ${member.size} bytes, over the ${maxBytes}-byte limit.`);
+  if (member.size > maxBytes)
+    throw new BerthError('too_large', `${what} is ${member.size} bytes, over the ${maxBytes}-byte limit.`);
   const handle = await open(path, 'r');
   try {
     return await readExactly(handle, member.offset, member.size);

@@ -62,31 +62,58 @@ export class DockerArchiveSource implements ImageSource {
 
   private async member(name: string): Promise<ArchiveMember> {
     const member = (await this.members()).get(name.replace(/^(\.\/)+/, ''));
-    if (!member) throw new BerthError('bad_response', `${this.reference} lists ${name} in manifest.json, but the archive has no such file.`);
+    if (!member)
+      throw new BerthError(
+        'bad_response',
+        `${this.reference} lists ${name} in manifest.json, but the archive has no such file.`,
+      );
     return member;
   }
 
   async image(): Promise<SourceImage> {
     const members = await this.members();
     const manifestMember = members.get('manifest.json');
-    if (!manifestMember) throw new BerthError('bad_response', `${this.reference} has no manifest.json; it is not an archive made by \`docker save\`.`);
-    const manifestBytes = await readMember(this.options.path, manifestMember, MAX_MANIFEST_JSON_BYTES, `manifest.json of ${this.reference}`);
+    if (!manifestMember)
+      throw new BerthError(
+        'bad_response',
+        `${this.reference} has no manifest.json; it is not an archive made by \`docker save\`.`,
+      );
+    const manifestBytes = await readMember(
+      this.options.path,
+      manifestMember,
+      MAX_MANIFEST_JSON_BYTES,
+      `manifest.json of ${this.reference}`,
+    );
     let parsed: z.infer<typeof archiveManifestSchema>;
     try {
       parsed = archiveManifestSchema.parse(JSON.parse(manifestBytes.toString('utf8')));
     } catch {
-      throw new BerthError('bad_response', `The manifest.json of ${this.reference} is not a docker save manifest (a list of {Config, RepoTags, Layers}).`);
+      throw new BerthError(
+        'bad_response',
+        `The manifest.json of ${this.reference} is not a docker save manifest (a list of {Config, RepoTags, Layers}).`,
+      );
     }
     const chosen = this.choose(parsed);
-    const configBytes = await readMember(this.options.path, await this.member(chosen.Config), MAX_CONFIG_BYTES, `The config of ${this.reference}`);
+    const configBytes = await readMember(
+      this.options.path,
+      await this.member(chosen.Config),
+      MAX_CONFIG_BYTES,
+      `The config of ${this.reference}`,
+    );
     const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
     const named = CONFIG_NAME.exec(chosen.Config);
     if (named && `sha256:${named[1]}` !== configDigest) {
-      throw new BerthError('digest_mismatch', `The config ${chosen.Config} of ${this.reference} does not match its name (its bytes hash to ${configDigest}).`);
+      throw new BerthError(
+        'digest_mismatch',
+        `The config ${chosen.Config} of ${this.reference} does not match its name (its bytes hash to ${configDigest}).`,
+      );
     }
     const { summary, diffIds } = parseImageConfig(configBytes, configDigest, this.reference);
     if (diffIds.length !== chosen.Layers.length) {
-      throw new BerthError('bad_response', `${this.reference} lists ${chosen.Layers.length} layers, but its config has ${diffIds.length} diff IDs.`);
+      throw new BerthError(
+        'bad_response',
+        `${this.reference} lists ${chosen.Layers.length} layers, but its config has ${diffIds.length} diff IDs.`,
+      );
     }
     const layers: SourceLayer[] = [];
     for (const [position, name] of chosen.Layers.entries()) {
@@ -105,16 +132,24 @@ export class DockerArchiveSource implements ImageSource {
     const names = images.map((image, index) => (image.RepoTags?.length ? image.RepoTags.join(', ') : `@${index}`));
     if (selector === undefined) {
       if (images.length === 1) return images[0]!;
-      throw new BerthError('invalid_input', `${this.reference} holds ${images.length} images (${names.join('; ')}); add :NAME:TAG or :@INDEX to pick one.`);
+      throw new BerthError(
+        'invalid_input',
+        `${this.reference} holds ${images.length} images (${names.join('; ')}); add :NAME:TAG or :@INDEX to pick one.`,
+      );
     }
     if (selector.startsWith('@')) {
       const index = Number(selector.slice(1));
       const image = Number.isInteger(index) ? images[index] : undefined;
-      if (!image) throw new BerthError('not_found', `${this.reference} has no image ${selector}; it holds ${images.length}.`);
+      if (!image)
+        throw new BerthError('not_found', `${this.reference} has no image ${selector}; it holds ${images.length}.`);
       return image;
     }
     const image = images.find((candidate) => candidate.RepoTags?.includes(selector));
-    if (!image) throw new BerthError('not_found', `${this.reference} has no image tagged ${selector}; it holds ${names.join('; ')}.`);
+    if (!image)
+      throw new BerthError(
+        'not_found',
+        `${this.reference} has no image tagged ${selector}; it holds ${names.join('; ')}.`,
+      );
     return image;
   }
 
@@ -123,7 +158,11 @@ export class DockerArchiveSource implements ImageSource {
     const member = this.layerMembers.get(layer.digest);
     if (!member) throw new BerthError('not_found', `${this.reference} has no layer ${layer.digest}.`);
     if (member.size === 0) return Readable.from([]);
-    return createReadStream(this.options.path, { start: member.offset, end: member.offset + member.size - 1, highWaterMark: 256 * 1024 });
+    return createReadStream(this.options.path, {
+      start: member.offset,
+      end: member.offset + member.size - 1,
+      highWaterMark: 256 * 1024,
+    });
   }
 
   async close(): Promise<void> {}

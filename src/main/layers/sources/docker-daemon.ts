@@ -46,11 +46,15 @@ export class DaemonSource implements ImageSource {
   async image(signal?: AbortSignal): Promise<SourceImage> {
     const id = await this.options.daemon.imageId(this.options.image, signal);
     const cached = await this.options.cache.getImage<CachedImage>(id).catch(() => undefined);
-    if (cached && cached.configDigest === id) return { ...cached, transport: this.transport, reference: this.reference };
+    if (cached && cached.configDigest === id)
+      return { ...cached, transport: this.transport, reference: this.reference };
     const { archive } = await this.spooled(signal);
     const image = await archive.image();
     if (image.configDigest !== id) {
-      throw new BerthError('conflict', `${this.options.image} changed while it was being exported (${id} became ${image.configDigest}); try again.`);
+      throw new BerthError(
+        'conflict',
+        `${this.options.image} changed while it was being exported (${id} became ${image.configDigest}); try again.`,
+      );
     }
     const { transport: _transport, reference: _reference, ...description } = image;
     await this.options.cache.putImage(id, description);
@@ -69,12 +73,19 @@ export class DaemonSource implements ImageSource {
       try {
         const stream = await this.options.daemon.exportImage(this.options.image, signal);
         // Megabytes per write, not the default 16 KiB: the export then lands as fast as `docker save -o` writes it.
-        await pipeline(stream, createWriteStream(file, { flags: 'wx', highWaterMark: SPOOL_WRITE_BYTES }), signal ? { signal } : {});
+        await pipeline(
+          stream,
+          createWriteStream(file, { flags: 'wx', highWaterMark: SPOOL_WRITE_BYTES }),
+          signal ? { signal } : {},
+        );
       } catch (error) {
         await rm(file, { force: true });
         throw error;
       }
-      return { file, archive: new DockerArchiveSource({ path: file, reference: this.reference, transport: this.transport }) };
+      return {
+        file,
+        archive: new DockerArchiveSource({ path: file, reference: this.reference, transport: this.transport }),
+      };
     })();
     this.spool.catch(() => {
       this.spool = undefined;

@@ -18,19 +18,34 @@ import type { ImageSource, SourceImage, SourceLayer } from './image-source';
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const REF_NAME = 'org.opencontainers.image.ref.name';
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
-const LAYER_TYPE = /^application\/vnd\.(oci\.image\.layer(\.nondistributable)?\.v1\.tar(\+gzip|\+zstd)?|docker\.image\.rootfs\.(foreign\.)?diff\.tar(\.gzip)?)$/;
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+const LAYER_TYPE =
+  /^application\/vnd\.(oci\.image\.layer(\.nondistributable)?\.v1\.tar(\+gzip|\+zstd)?|docker\.image\.rootfs\.(foreign\.)?diff\.tar(\.gzip)?)$/;
 
 const digestSchema = z.string().regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-f0-9]{32,128}$/);
 const descriptorSchema = z.object({
   mediaType: z.string().default(''),
   digest: digestSchema,
   size: z.number().int().nonnegative(),
-  platform: z.object({ os: z.string(), architecture: z.string(), variant: z.string().optional(), 'os.version': z.string().optional() }).optional(),
+  platform: z
+    .object({
+      os: z.string(),
+      architecture: z.string(),
+      variant: z.string().optional(),
+      'os.version': z.string().optional(),
+    })
+    .optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 const indexSchema = z.object({ manifests: z.array(descriptorSchema).max(10_000) });
-const manifestSchema = z.object({ mediaType: z.string().optional(), config: descriptorSchema, layers: z.array(descriptorSchema).max(10_000) });
+const manifestSchema = z.object({
+  mediaType: z.string().optional(),
+  config: descriptorSchema,
+  layers: z.array(descriptorSchema).max(10_000),
+});
 
 export interface OciLayoutOptions {
   dir: string;
@@ -55,8 +70,16 @@ export class OciLayoutSource implements ImageSource {
   }
 
   /** A small blob (manifest, config), verified against its descriptor. */
-  private async readBlob(descriptor: { digest: string; size: number }, maxBytes: number, what: string): Promise<Buffer> {
-    if (descriptor.size > maxBytes) throw new BerthError('too_large', `${what} of ${this.reference} is ${descriptor.size} bytes, over the ${maxBytes}-byte limit.`);
+  private async readBlob(
+    descriptor: { digest: string; size: number },
+    maxBytes: number,
+    what: string,
+  ): Promise<Buffer> {
+    if (descriptor.size > maxBytes)
+      throw new BerthError(
+        'too_large',
+        `${what} of ${this.reference} is ${descriptor.size} bytes, over the ${maxBytes}-byte limit.`,
+      );
     let bytes: Buffer;
     try {
       const handle = await open(this.blobPath(descriptor.digest), 'r');
@@ -68,13 +91,23 @@ export class OciLayoutSource implements ImageSource {
         await handle.close();
       }
     } catch {
-      throw new BerthError('not_found', `${what} of ${this.reference} (${descriptor.digest}) is missing from the layout's blobs.`);
+      throw new BerthError(
+        'not_found',
+        `${what} of ${this.reference} (${descriptor.digest}) is missing from the layout's blobs.`,
+      );
     }
     const algorithm = descriptor.digest.slice(0, descriptor.digest.indexOf(':'));
-    if (algorithm !== 'sha256' && algorithm !== 'sha512') throw new BerthError('unsupported', `${what} of ${this.reference} uses ${algorithm} digests, which Berth cannot verify.`);
+    if (algorithm !== 'sha256' && algorithm !== 'sha512')
+      throw new BerthError(
+        'unsupported',
+        `${what} of ${this.reference} uses ${algorithm} digests, which Berth cannot verify.`,
+      );
     const actual = `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
     if (bytes.length !== descriptor.size || actual !== descriptor.digest) {
-      throw new BerthError('digest_mismatch', `${what} of ${this.reference} does not match its descriptor (${descriptor.digest}, ${descriptor.size} bytes).`);
+      throw new BerthError(
+        'digest_mismatch',
+        `${what} of ${this.reference} does not match its descriptor (${descriptor.digest}, ${descriptor.size} bytes).`,
+      );
     }
     return bytes;
   }
@@ -89,12 +122,18 @@ export class OciLayoutSource implements ImageSource {
 
   private async readIndex(): Promise<z.infer<typeof indexSchema>> {
     const info = await stat(this.options.dir).catch(() => undefined);
-    if (!info?.isDirectory()) throw new BerthError('not_found', `${this.reference}: ${this.options.dir} is not a directory.`);
+    if (!info?.isDirectory())
+      throw new BerthError('not_found', `${this.reference}: ${this.options.dir} is not a directory.`);
     const layout = await readFile(join(this.options.dir, 'oci-layout'), 'utf8').catch(() => undefined);
-    if (layout === undefined) throw new BerthError('bad_response', `${this.options.dir} has no oci-layout file; it is not an OCI image layout.`);
+    if (layout === undefined)
+      throw new BerthError(
+        'bad_response',
+        `${this.options.dir} has no oci-layout file; it is not an OCI image layout.`,
+      );
     const indexBytes = await readFile(join(this.options.dir, 'index.json')).catch(() => undefined);
     if (!indexBytes) throw new BerthError('bad_response', `${this.options.dir} has no index.json.`);
-    if (indexBytes.length > MAX_MANIFEST_BYTES) throw new BerthError('too_large', `The index.json of ${this.reference} is over ${MAX_MANIFEST_BYTES} bytes.`);
+    if (indexBytes.length > MAX_MANIFEST_BYTES)
+      throw new BerthError('too_large', `The index.json of ${this.reference} is over ${MAX_MANIFEST_BYTES} bytes.`);
     return this.parseJson(indexBytes, indexSchema, 'The index.json');
   }
 
@@ -104,16 +143,24 @@ export class OciLayoutSource implements ImageSource {
     if (selector === undefined) {
       if (manifests.length === 1) return manifests[0]!;
       if (manifests.length === 0) throw new BerthError('not_found', `${this.reference} holds no image.`);
-      throw new BerthError('invalid_input', `${this.reference} holds ${manifests.length} images (${names.join(', ')}); add :NAME to pick one.`);
+      throw new BerthError(
+        'invalid_input',
+        `${this.reference} holds ${manifests.length} images (${names.join(', ')}); add :NAME to pick one.`,
+      );
     }
     if (selector.startsWith('@')) {
       const index = Number(selector.slice(1));
       const chosen = Number.isInteger(index) ? manifests[index] : undefined;
-      if (!chosen) throw new BerthError('not_found', `${this.reference} has no image ${selector}; it holds ${manifests.length}.`);
+      if (!chosen)
+        throw new BerthError('not_found', `${this.reference} has no image ${selector}; it holds ${manifests.length}.`);
       return chosen;
     }
     const chosen = manifests.find((descriptor) => descriptor.annotations?.[REF_NAME] === selector);
-    if (!chosen) throw new BerthError('not_found', `${this.reference} has no image named ${selector}; it has ${names.join(', ') || 'none'}.`);
+    if (!chosen)
+      throw new BerthError(
+        'not_found',
+        `${this.reference} has no image named ${selector}; it has ${names.join(', ') || 'none'}.`,
+      );
     return chosen;
   }
 
@@ -128,7 +175,11 @@ export class OciLayoutSource implements ImageSource {
       } catch {
         return descriptor.mediaType;
       }
-      return typeof json.mediaType === 'string' ? json.mediaType : Array.isArray(json.manifests) ? 'application/vnd.oci.image.index.v1+json' : descriptor.mediaType;
+      return typeof json.mediaType === 'string'
+        ? json.mediaType
+        : Array.isArray(json.manifests)
+          ? 'application/vnd.oci.image.index.v1+json'
+          : descriptor.mediaType;
     };
     if (INDEX_TYPES.has(descriptor.mediaType) || INDEX_TYPES.has(declaredType(manifestBytes))) {
       const nested = this.parseJson(manifestBytes, indexSchema, 'The image index');
@@ -139,21 +190,44 @@ export class OciLayoutSource implements ImageSource {
     const configBytes = await this.readBlob(manifest.config, MAX_CONFIG_BYTES, 'The config');
     const { summary, diffIds } = parseImageConfig(configBytes, manifest.config.digest, this.reference);
     if (diffIds.length !== manifest.layers.length) {
-      throw new BerthError('bad_response', `The manifest of ${this.reference} has ${manifest.layers.length} layers, but its config has ${diffIds.length} diff IDs.`);
+      throw new BerthError(
+        'bad_response',
+        `The manifest of ${this.reference} has ${manifest.layers.length} layers, but its config has ${diffIds.length} diff IDs.`,
+      );
     }
     const layers: SourceLayer[] = manifest.layers.map((layer, position) => {
       if (!LAYER_TYPE.test(layer.mediaType)) {
-        throw new BerthError('unsupported', `Layer ${position} of ${this.reference} is ${layer.mediaType || 'of no media type'}, not a filesystem layer.`);
+        throw new BerthError(
+          'unsupported',
+          `Layer ${position} of ${this.reference} is ${layer.mediaType || 'of no media type'}, not a filesystem layer.`,
+        );
       }
-      return { digest: layer.digest, diffId: diffIds[position]!, mediaType: layer.mediaType, size: layer.size, digestKnown: true };
+      return {
+        digest: layer.digest,
+        diffId: diffIds[position]!,
+        mediaType: layer.mediaType,
+        size: layer.size,
+        digestKnown: true,
+      };
     });
-    return { transport: 'oci', reference: this.reference, manifestDigest: descriptor.digest, configDigest: manifest.config.digest, config: summary, layers };
+    return {
+      transport: 'oci',
+      reference: this.reference,
+      manifestDigest: descriptor.digest,
+      configDigest: manifest.config.digest,
+      config: summary,
+      layers,
+    };
   }
 
   async openLayer(layer: SourceLayer): Promise<Readable> {
     const path = this.blobPath(layer.digest);
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) throw new BerthError('not_found', `Layer ${layer.digest} of ${this.reference} is missing from the layout's blobs.`);
+    if (!info?.isFile())
+      throw new BerthError(
+        'not_found',
+        `Layer ${layer.digest} of ${this.reference} is missing from the layout's blobs.`,
+      );
     return createReadStream(path, { highWaterMark: 256 * 1024 });
   }
 

@@ -13,7 +13,11 @@ import type { ImageSource, SourceImage, SourceLayer } from './image-source';
 /** What the layer engine uses of the registry client. */
 export interface RegistryAccess {
   resolveImage(ref: ImageReference, options: { platform?: Platform; signal?: AbortSignal }): Promise<ResolvedImage>;
-  openBlob(repo: RepositoryName, target: { digest: string; size?: number }, options: { signal?: AbortSignal }): Promise<Readable>;
+  openBlob(
+    repo: RepositoryName,
+    target: { digest: string; size?: number },
+    options: { signal?: AbortSignal },
+  ): Promise<Readable>;
 }
 
 export interface RegistrySourceOptions {
@@ -35,13 +39,27 @@ export class RegistrySource implements ImageSource {
   }
 
   async image(signal?: AbortSignal): Promise<SourceImage> {
-    const resolved = await this.options.registry.resolveImage(this.ref, { ...(this.options.platform ? { platform: this.options.platform } : {}), ...(signal ? { signal } : {}) });
+    const resolved = await this.options.registry.resolveImage(this.ref, {
+      ...(this.options.platform ? { platform: this.options.platform } : {}),
+      ...(signal ? { signal } : {}),
+    });
     const parts = imageParts(resolved.image.parsed);
-    if (resolved.image.parsed.form === 'schema1') throw new BerthError('unsupported', `${this.reference} is a Docker schema 1 image; Berth reads its layers only from schema 2 and OCI images.`);
-    if (!parts || !resolved.config) throw new BerthError('unsupported', `${this.reference} is not a container image (an artifact or an index without images); it has no filesystem.`);
+    if (resolved.image.parsed.form === 'schema1')
+      throw new BerthError(
+        'unsupported',
+        `${this.reference} is a Docker schema 1 image; Berth reads its layers only from schema 2 and OCI images.`,
+      );
+    if (!parts || !resolved.config)
+      throw new BerthError(
+        'unsupported',
+        `${this.reference} is not a container image (an artifact or an index without images); it has no filesystem.`,
+      );
     const { summary, diffIds, descriptor } = resolved.config;
     if (diffIds.length !== parts.layers.length) {
-      throw new BerthError('bad_response', `The manifest of ${this.reference} has ${parts.layers.length} layers, but its config has ${diffIds.length} diff IDs.`);
+      throw new BerthError(
+        'bad_response',
+        `The manifest of ${this.reference} has ${parts.layers.length} layers, but its config has ${diffIds.length} diff IDs.`,
+      );
     }
     const layers: SourceLayer[] = parts.layers.map((layer, position) => ({
       digest: layer.digest,
@@ -50,11 +68,22 @@ export class RegistrySource implements ImageSource {
       size: layer.size,
       digestKnown: true,
     }));
-    return { transport: 'docker', reference: this.reference, manifestDigest: resolved.image.digest, configDigest: descriptor.digest, config: summary, layers };
+    return {
+      transport: 'docker',
+      reference: this.reference,
+      manifestDigest: resolved.image.digest,
+      configDigest: descriptor.digest,
+      config: summary,
+      layers,
+    };
   }
 
   async openLayer(layer: SourceLayer, signal?: AbortSignal): Promise<Readable> {
-    return this.options.registry.openBlob(this.ref, { digest: layer.digest, size: layer.size }, signal ? { signal } : {});
+    return this.options.registry.openBlob(
+      this.ref,
+      { digest: layer.digest, size: layer.size },
+      signal ? { signal } : {},
+    );
   }
 
   async close(): Promise<void> {}

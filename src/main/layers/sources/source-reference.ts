@@ -18,11 +18,20 @@ export interface SourceReference {
   selector?: string;
 }
 
-const UNSUPPORTED = ['oci-archive', 'dir', 'containers-storage', 'docker-archive-compressed', 'ostree', 'sif', 'tarball'];
+const UNSUPPORTED = [
+  'oci-archive',
+  'dir',
+  'containers-storage',
+  'docker-archive-compressed',
+  'ostree',
+  'sif',
+  'tarball',
+];
 
 export function parseSourceReference(input: string): SourceReference {
   const text = input.trim();
-  if (text.startsWith('docker://')) return { transport: 'docker', target: requireValue(text.slice('docker://'.length), 'docker://') };
+  if (text.startsWith('docker://'))
+    return { transport: 'docker', target: requireValue(text.slice('docker://'.length), 'docker://') };
   const colon = text.indexOf(':');
   const prefix = colon > 0 ? text.slice(0, colon) : '';
   const rest = text.slice(colon + 1);
@@ -34,12 +43,16 @@ export function parseSourceReference(input: string): SourceReference {
     return { transport: prefix, target, ...(selector ? { selector } : {}) };
   }
   if (UNSUPPORTED.includes(prefix)) {
-    throw new BerthError('unsupported', `The ${prefix}: transport is not supported; use docker://, docker-daemon:, docker-archive: or oci:.`);
+    throw new BerthError(
+      'unsupported',
+      `The ${prefix}: transport is not supported; use docker://, docker-daemon:, docker-archive: or oci:.`,
+    );
   }
   return { transport: 'docker', target: requireValue(text, 'an image reference') };
 }
 
 function requireValue(value: string, what: string): string {
-  if (value.length === 0) throw new BerthError('invalid_input', `Nothing follows ${what}: name an image, a file or a directory.`);
+  if (value.length === 0)
+    throw new BerthError('invalid_input', `Nothing follows ${what}: name an image, a file or a directory.`);
   return value;
 }

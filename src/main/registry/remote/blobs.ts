@@ -24,7 +24,12 @@ function blobPath(repo: RepositoryName, digest: string): string {
 }
 
 /** Size of a blob if the repository has it, undefined if not. */
-export async function headBlob(requester: Requester, repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<{ size: number } | undefined> {
+export async function headBlob(
+  requester: Requester,
+  repo: RepositoryName,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<{ size: number } | undefined> {
   const response = await requester.send(repo.registry, {
     method: 'HEAD',
     path: blobPath(repo, digest),
@@ -55,7 +60,13 @@ class VerifyingStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
     if (this.target.size !== undefined && this.received > this.target.size) {
-      callback(new BerthError('digest_mismatch', `Blob ${this.where} is longer than its descriptor says (${this.target.size} bytes); discarded.`, { registry: this.registry }));
+      callback(
+        new BerthError(
+          'digest_mismatch',
+          `Blob ${this.where} is longer than its descriptor says (${this.target.size} bytes); discarded.`,
+          { registry: this.registry },
+        ),
+      );
       return;
     }
     this.hash.hash.update(chunk);
@@ -64,12 +75,24 @@ class VerifyingStream extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.target.size !== undefined && this.received < this.target.size) {
-      callback(new BerthError('bad_response', `Blob ${this.where} was cut short: ${this.received} of ${this.target.size} bytes arrived.`, { registry: this.registry }));
+      callback(
+        new BerthError(
+          'bad_response',
+          `Blob ${this.where} was cut short: ${this.received} of ${this.target.size} bytes arrived.`,
+          { registry: this.registry },
+        ),
+      );
       return;
     }
     const actual = this.hash.result();
     if (actual !== this.target.digest) {
-      callback(new BerthError('digest_mismatch', `Blob ${this.where} does not match its digest (received ${actual.slice(0, 19)}…); discarded.`, { registry: this.registry }));
+      callback(
+        new BerthError(
+          'digest_mismatch',
+          `Blob ${this.where} does not match its digest (received ${actual.slice(0, 19)}…); discarded.`,
+          { registry: this.registry },
+        ),
+      );
       return;
     }
     callback();
@@ -80,7 +103,12 @@ class VerifyingStream extends Transform {
  * Opens a blob as a stream that errors (digest_mismatch, bad_response, timeout...) rather than ends when
  * the content is not exactly the blob. Destroying the stream cancels the download.
  */
-export async function openBlob(requester: Requester, repo: RepositoryName, target: BlobTarget, signal?: AbortSignal): Promise<Readable> {
+export async function openBlob(
+  requester: Requester,
+  repo: RepositoryName,
+  target: BlobTarget,
+  signal?: AbortSignal,
+): Promise<Readable> {
   const where = `${target.digest.slice(0, 19)}… of ${repo.repository}`;
   const action = `download blob ${where}`;
   const response = await requester.send(repo.registry, {
@@ -93,7 +121,11 @@ export async function openBlob(requester: Requester, repo: RepositoryName, targe
   const declared = Number(headerValue(response.headers, 'content-length'));
   if (target.size !== undefined && Number.isSafeInteger(declared) && declared !== target.size) {
     response.body.destroy();
-    throw new BerthError('bad_response', `Blob ${where} is announced as ${declared} bytes but its descriptor says ${target.size}; not downloading it.`, { registry: repo.registry });
+    throw new BerthError(
+      'bad_response',
+      `Blob ${where} is announced as ${declared} bytes but its descriptor says ${target.size}; not downloading it.`,
+      { registry: repo.registry },
+    );
   }
   const verifier = new VerifyingStream(target, where, repo.registry);
   const source = response.body;
@@ -101,7 +133,12 @@ export async function openBlob(requester: Requester, repo: RepositoryName, targe
     const mapped = networkError(error, { registry: repo.registry, action }, signal);
     verifier.destroy(
       mapped.code === 'unreachable'
-        ? new BerthError('bad_response', `Blob ${where} was cut short: the connection ended after ${verifier.received} bytes.`, { registry: repo.registry }, { cause: error })
+        ? new BerthError(
+            'bad_response',
+            `Blob ${where} was cut short: the connection ended after ${verifier.received} bytes.`,
+            { registry: repo.registry },
+            { cause: error },
+          )
         : mapped,
     );
   });
@@ -113,9 +150,19 @@ export async function openBlob(requester: Requester, repo: RepositoryName, targe
 }
 
 /** A whole (small) blob in memory, verified. */
-export async function fetchBlob(requester: Requester, repo: RepositoryName, target: BlobTarget, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
+export async function fetchBlob(
+  requester: Requester,
+  repo: RepositoryName,
+  target: BlobTarget,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   if (target.size !== undefined && target.size > maxBytes) {
-    throw new BerthError('too_large', `Blob ${target.digest.slice(0, 19)}… is ${target.size} bytes, more than the ${maxBytes} allowed here.`, { registry: repo.registry });
+    throw new BerthError(
+      'too_large',
+      `Blob ${target.digest.slice(0, 19)}… is ${target.size} bytes, more than the ${maxBytes} allowed here.`,
+      { registry: repo.registry },
+    );
   }
   const stream = await openBlob(requester, repo, target, signal);
   const chunks: Buffer[] = [];
@@ -124,7 +171,11 @@ export async function fetchBlob(requester: Requester, repo: RepositoryName, targ
     total += chunk.length;
     if (total > maxBytes) {
       stream.destroy();
-      throw new BerthError('too_large', `Blob ${target.digest.slice(0, 19)}… is larger than the ${maxBytes} bytes allowed here.`, { registry: repo.registry });
+      throw new BerthError(
+        'too_large',
+        `Blob ${target.digest.slice(0, 19)}… is larger than the ${maxBytes} bytes allowed here.`,
+        { registry: repo.registry },
+      );
     }
     chunks.push(chunk);
   }

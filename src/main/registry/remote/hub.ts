@@ -37,16 +37,30 @@ export function parseRateLimit(headers: ResponseHeaders, now = new Date()): Rate
 }
 
 async function readJson(transportResponse: Parameters<typeof readBody>[0], context: ErrorContext): Promise<unknown> {
-  const body = await readBody(transportResponse, MAX_PAGE_BYTES, context, () => new BerthError('too_large', `Docker Hub sent an oversized answer while trying to ${context.action}.`));
+  const body = await readBody(
+    transportResponse,
+    MAX_PAGE_BYTES,
+    context,
+    () => new BerthError('too_large', `Docker Hub sent an oversized answer while trying to ${context.action}.`),
+  );
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new BerthError('bad_response', `Docker Hub answered with something that is not JSON while trying to ${context.action}.`, { registry: DOCKER_HUB });
+    throw new BerthError(
+      'bad_response',
+      `Docker Hub answered with something that is not JSON while trying to ${context.action}.`,
+      { registry: DOCKER_HUB },
+    );
   }
 }
 
 /** A Hub API session token from username and password (or personal access token). */
-async function hubLogin(transport: Transport, api: URL, credential: { username: string; password: string }, signal?: AbortSignal): Promise<string> {
+async function hubLogin(
+  transport: Transport,
+  api: URL,
+  credential: { username: string; password: string },
+  signal?: AbortSignal,
+): Promise<string> {
   const context: ErrorContext = { registry: DOCKER_HUB, action: 'sign in to Docker Hub', authenticated: true };
   const response = await transport.request({
     registry: DOCKER_HUB,
@@ -75,9 +89,14 @@ export async function listHubRepositories(
   limits: PagingLimits,
   signal?: AbortSignal,
 ): Promise<string[]> {
-  if (!NAMESPACE.test(namespace)) throw new BerthError('invalid_input', `"${namespace.slice(0, 64)}" is not a Docker Hub namespace.`);
+  if (!NAMESPACE.test(namespace))
+    throw new BerthError('invalid_input', `"${namespace.slice(0, 64)}" is not a Docker Hub namespace.`);
   const api = new URL(apiBase);
-  const context: ErrorContext = { registry: DOCKER_HUB, action: `list the repositories of ${namespace} on Docker Hub`, authenticated: credential !== undefined };
+  const context: ErrorContext = {
+    registry: DOCKER_HUB,
+    action: `list the repositories of ${namespace} on Docker Hub`,
+    authenticated: credential !== undefined,
+  };
   // Only a password or access token can sign in to Hub's API; other credentials list public repositories.
   const token = credential?.kind === 'basic' ? await hubLogin(transport, api, credential, signal) : undefined;
   const repositories: string[] = [];
@@ -85,7 +104,9 @@ export async function listHubRepositories(
   let url: URL | undefined = new URL(`/v2/repositories/${namespace}/?page_size=100`, api);
   for (let page = 0; url; page++) {
     if (page >= limits.maxPages || seen.has(url.href)) {
-      throw new BerthError('bad_response', `Could not ${context.action}: Docker Hub's pages do not end.`, { registry: DOCKER_HUB });
+      throw new BerthError('bad_response', `Could not ${context.action}: Docker Hub's pages do not end.`, {
+        registry: DOCKER_HUB,
+      });
     }
     seen.add(url.href);
     const response = await transport.request({
@@ -103,7 +124,10 @@ export async function listHubRepositories(
     if (response.status !== 200) return failure(response, context);
     const json = (await readJson(response, context)) as { results?: unknown; next?: unknown } | null;
     const results = json?.results;
-    if (!Array.isArray(results)) throw new BerthError('bad_response', `Docker Hub's repository list for ${namespace} has an unexpected shape.`, { registry: DOCKER_HUB });
+    if (!Array.isArray(results))
+      throw new BerthError('bad_response', `Docker Hub's repository list for ${namespace} has an unexpected shape.`, {
+        registry: DOCKER_HUB,
+      });
     for (const entry of results as { name?: unknown }[]) {
       if (typeof entry?.name === 'string') repositories.push(`${namespace}/${entry.name}`);
     }

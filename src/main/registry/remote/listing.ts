@@ -21,7 +21,9 @@ function firstPage(path: string, pageSize: number | undefined): string {
 }
 
 function badPage(registry: string, what: string): BerthError {
-  return new BerthError('bad_response', `${registry} answered the ${what} request with JSON of the wrong shape.`, { registry });
+  return new BerthError('bad_response', `${registry} answered the ${what} request with JSON of the wrong shape.`, {
+    registry,
+  });
 }
 
 /** Every repository in the registry's catalog. A closed catalog is an `unsupported` error that says what to do. */
@@ -38,7 +40,8 @@ export async function listCatalog(requester: Requester, registry: string, option
       if (typeof json !== 'object' || json === null) throw badPage(registry, 'catalog');
       const repositories = (json as { repositories?: unknown }).repositories;
       if (repositories === null || repositories === undefined) return [];
-      if (!Array.isArray(repositories) || !repositories.every((name) => typeof name === 'string')) throw badPage(registry, 'catalog');
+      if (!Array.isArray(repositories) || !repositories.every((name) => typeof name === 'string'))
+        throw badPage(registry, 'catalog');
       return repositories as string[];
     },
     // Many registries (Docker Hub, GHCR, GitLab, ECR for other accounts) do not list repositories at all.
@@ -47,12 +50,20 @@ export async function listCatalog(requester: Requester, registry: string, option
       const context = await requester.errorContext(registry, action);
       const unsupported = parseOciErrors(body).some((entry) => entry.code === 'UNSUPPORTED');
       if (status === 401 && !context.authenticated && !unsupported) {
-        throw new BerthError('unauthorized', `${registry} requires signing in to list its repositories. Add credentials in the registry settings, or add repositories by name.`, {
-          registry,
-          status,
-        });
+        throw new BerthError(
+          'unauthorized',
+          `${registry} requires signing in to list its repositories. Add credentials in the registry settings, or add repositories by name.`,
+          {
+            registry,
+            status,
+          },
+        );
       }
-      throw new BerthError('unsupported', `${registry} does not list repositories${status === 401 || status === 403 ? ' for this account' : ''}: add one by name.`, { registry, status });
+      throw new BerthError(
+        'unsupported',
+        `${registry} does not list repositories${status === 401 || status === 403 ? ' for this account' : ''}: add one by name.`,
+        { registry, status },
+      );
     },
   });
 }

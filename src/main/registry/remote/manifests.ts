@@ -28,7 +28,11 @@ function mismatch(ref: ImageReference, expected: string, actual: string, source:
 }
 
 /** GETs, size-checks, parses and digest-verifies a manifest. */
-export async function fetchManifest(requester: Requester, ref: ImageReference, signal?: AbortSignal): Promise<Manifest> {
+export async function fetchManifest(
+  requester: Requester,
+  ref: ImageReference,
+  signal?: AbortSignal,
+): Promise<Manifest> {
   const action = `get the manifest of ${formatReference(ref)}`;
   const response = await requester.send(ref.registry, {
     method: 'GET',
@@ -42,7 +46,12 @@ export async function fetchManifest(requester: Requester, ref: ImageReference, s
     response,
     MAX_MANIFEST_BYTES,
     { registry: ref.registry, action },
-    () => new BerthError('too_large', `The manifest of ${formatReference(ref)} is larger than 4 MiB (the registry limit); it was not read.`, { registry: ref.registry }),
+    () =>
+      new BerthError(
+        'too_large',
+        `The manifest of ${formatReference(ref)} is larger than 4 MiB (the registry limit); it was not read.`,
+        { registry: ref.registry },
+      ),
   );
   // From here on only the bytes the digest covers exist (less than `body` for a signed schema 1 manifest).
   const { bytes, parsed } = coveredManifest(body, headerValue(response.headers, 'content-type'), ref);
@@ -63,7 +72,11 @@ export async function fetchManifest(requester: Requester, ref: ImageReference, s
  * Docker Hub pull). Undefined when it does not exist. Falls back to GET for registries that send no
  * `Docker-Content-Digest` on HEAD.
  */
-export async function headManifest(requester: Requester, ref: ImageReference, signal?: AbortSignal): Promise<Descriptor | undefined> {
+export async function headManifest(
+  requester: Requester,
+  ref: ImageReference,
+  signal?: AbortSignal,
+): Promise<Descriptor | undefined> {
   const response = await requester.send(ref.registry, {
     method: 'HEAD',
     path: manifestPath(ref),
@@ -78,7 +91,13 @@ export async function headManifest(requester: Requester, ref: ImageReference, si
   const digest = headerValue(response.headers, 'docker-content-digest')?.trim();
   const mediaType = headerValue(response.headers, 'content-type')?.split(';')[0]?.trim();
   const size = Number(headerValue(response.headers, 'content-length'));
-  if (!digest || !isDigest(digest) || !mediaType || !Number.isSafeInteger(size) || (ref.digest !== undefined && digest !== ref.digest)) {
+  if (
+    !digest ||
+    !isDigest(digest) ||
+    !mediaType ||
+    !Number.isSafeInteger(size) ||
+    (ref.digest !== undefined && digest !== ref.digest)
+  ) {
     const manifest = await fetchManifest(requester, ref, signal);
     return { digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
   }

@@ -57,10 +57,18 @@ export async function collectPages(requester: Requester, list: PagedList): Promi
   let pages = 0;
   while (url) {
     if (seenPages.has(url.href)) {
-      throw new BerthError('bad_response', `Could not ${action}: ${registry}'s pages link back to a page already read (a pagination loop).`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `Could not ${action}: ${registry}'s pages link back to a page already read (a pagination loop).`,
+        { registry },
+      );
     }
     if (++pages > limits.maxPages || items.length > limits.maxItems) {
-      throw new BerthError('bad_response', `Could not ${action}: ${registry} kept sending more pages (over ${limits.maxPages} pages or ${limits.maxItems} entries).`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `Could not ${action}: ${registry} kept sending more pages (over ${limits.maxPages} pages or ${limits.maxItems} entries).`,
+        { registry },
+      );
     }
     seenPages.add(url.href);
     const response = await requester.send(registry, {
@@ -72,15 +80,32 @@ export async function collectPages(requester: Requester, list: PagedList): Promi
       ...(list.handles ? { handles: list.handles } : {}),
     });
     if (list.handles?.includes(response.status) && list.onHandled) {
-      const errorBody = await readBody(response, 64 * 1024, { registry, action }, () => new BerthError('too_large', 'error body too large')).catch(() => undefined);
+      const errorBody = await readBody(
+        response,
+        64 * 1024,
+        { registry, action },
+        () => new BerthError('too_large', 'error body too large'),
+      ).catch(() => undefined);
       return list.onHandled(response.status, errorBody);
     }
-    const body = await readBody(response, MAX_PAGE_BYTES, { registry, action }, () => new BerthError('too_large', `Could not ${action}: a page from ${registry} is larger than 32 MiB.`, { registry }));
+    const body = await readBody(
+      response,
+      MAX_PAGE_BYTES,
+      { registry, action },
+      () =>
+        new BerthError('too_large', `Could not ${action}: a page from ${registry} is larger than 32 MiB.`, {
+          registry,
+        }),
+    );
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      throw new BerthError('bad_response', `Could not ${action}: ${registry} answered with something that is not JSON.`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `Could not ${action}: ${registry} answered with something that is not JSON.`,
+        { registry },
+      );
     }
     let added = 0;
     for (const item of list.items(json)) {
@@ -91,10 +116,18 @@ export async function collectPages(requester: Requester, list: PagedList): Promi
     }
     const next = nextLink(headerValue(response.headers, 'link'), url);
     if (next && next.origin !== baseUrl.origin) {
-      throw new BerthError('bad_response', `Could not ${action}: ${registry} linked its next page to another host (${next.host}); not following it.`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `Could not ${action}: ${registry} linked its next page to another host (${next.host}); not following it.`,
+        { registry },
+      );
     }
     if (next && added === 0) {
-      throw new BerthError('bad_response', `Could not ${action}: ${registry} keeps linking to further pages that bring no new entries (a pagination loop).`, { registry });
+      throw new BerthError(
+        'bad_response',
+        `Could not ${action}: ${registry} keeps linking to further pages that bring no new entries (a pagination loop).`,
+        { registry },
+      );
     }
     url = next;
   }

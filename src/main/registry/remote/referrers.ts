@@ -20,7 +20,12 @@ const MAX_REFERRER_PAGES = 100;
 const MAX_MANIFEST_LOOKUPS = 50;
 
 /** The referrers API's pages, or undefined when the registry does not implement it (404). */
-async function fromApi(requester: Requester, repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<Descriptor[] | undefined> {
+async function fromApi(
+  requester: Requester,
+  repo: RepositoryName,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<Descriptor[] | undefined> {
   const baseUrl = await requester.baseUrl(repo.registry, signal);
   const action = `list the referrers of ${digest.slice(0, 19)}… in ${repo.repository}`;
   let url: URL | undefined = new URL(`/v2/${repo.repository}/referrers/${digest}`, baseUrl);
@@ -28,7 +33,9 @@ async function fromApi(requester: Requester, repo: RepositoryName, digest: strin
   const seen = new Set<string>();
   for (let page = 0; url; page++) {
     if (page >= MAX_REFERRER_PAGES || seen.has(url.href)) {
-      throw new BerthError('bad_response', `Could not ${action}: ${repo.registry}'s referrer pages do not end.`, { registry: repo.registry });
+      throw new BerthError('bad_response', `Could not ${action}: ${repo.registry}'s referrer pages do not end.`, {
+        registry: repo.registry,
+      });
     }
     seen.add(url.href);
     const response = await requester.send(repo.registry, {
@@ -43,9 +50,18 @@ async function fromApi(requester: Requester, repo: RepositoryName, digest: strin
     if (response.status !== 200) {
       await response.body.dump().catch(() => undefined);
       if (page === 0) return undefined;
-      throw new BerthError('bad_response', `Could not ${action}: ${repo.registry} failed on a later page (HTTP ${response.status}).`, { registry: repo.registry });
+      throw new BerthError(
+        'bad_response',
+        `Could not ${action}: ${repo.registry} failed on a later page (HTTP ${response.status}).`,
+        { registry: repo.registry },
+      );
     }
-    const bytes = await readBody(response, MAX_MANIFEST_BYTES, { registry: repo.registry, action }, () => new BerthError('too_large', `The referrers list of ${digest} is larger than 4 MiB.`));
+    const bytes = await readBody(
+      response,
+      MAX_MANIFEST_BYTES,
+      { registry: repo.registry, action },
+      () => new BerthError('too_large', `The referrers list of ${digest} is larger than 4 MiB.`),
+    );
     const index = parseManifest(bytes, MediaType.OciIndex, { ...repo, digest });
     found.push(...indexEntries(index));
     const next = nextLink(headerValue(response.headers, 'link'), url);
@@ -55,7 +71,12 @@ async function fromApi(requester: Requester, repo: RepositoryName, digest: strin
 }
 
 /** The `sha256-<hex>` fallback tag's index entries; none when the tag does not exist. */
-async function fromFallbackTag(requester: Requester, repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<Descriptor[]> {
+async function fromFallbackTag(
+  requester: Requester,
+  repo: RepositoryName,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<Descriptor[]> {
   const tag = digest.replace(':', '-');
   try {
     const manifest = await fetchManifest(requester, { ...repo, tag }, signal);
@@ -67,9 +88,15 @@ async function fromFallbackTag(requester: Requester, repo: RepositoryName, diges
 }
 
 /** Lists what refers to `ref` (which must carry a digest), each named as signature, SBOM, attestation or other. */
-export async function listReferrers(requester: Requester, ref: ImageReference & { digest: string }, signal?: AbortSignal): Promise<Referrer[]> {
+export async function listReferrers(
+  requester: Requester,
+  ref: ImageReference & { digest: string },
+  signal?: AbortSignal,
+): Promise<Referrer[]> {
   const repo = { registry: ref.registry, repository: ref.repository };
-  const descriptors = (await fromApi(requester, repo, ref.digest, signal)) ?? (await fromFallbackTag(requester, repo, ref.digest, signal));
+  const descriptors =
+    (await fromApi(requester, repo, ref.digest, signal)) ??
+    (await fromFallbackTag(requester, repo, ref.digest, signal));
   let lookups = 0;
   const referrers: Referrer[] = [];
   for (const descriptor of descriptors) {
@@ -78,7 +105,10 @@ export async function listReferrers(requester: Requester, ref: ImageReference & 
       lookups++;
       // An artifact without artifactType is typed by its config's media type (image spec, "artifactType").
       const manifest = await fetchManifest(requester, { ...repo, digest: descriptor.digest }, signal);
-      artifactType = manifest.parsed.form === 'image' ? (manifest.parsed.artifactType ?? manifest.parsed.config.mediaType) : manifest.mediaType;
+      artifactType =
+        manifest.parsed.form === 'image'
+          ? (manifest.parsed.artifactType ?? manifest.parsed.config.mediaType)
+          : manifest.mediaType;
     }
     const type = artifactType ?? descriptor.mediaType;
     referrers.push({

@@ -36,7 +36,12 @@ function uploadScopes(target: RepositoryName, from?: RepositoryName): string[] {
 
 function uploadLocation(response: TransportResponse, registry: string): URL {
   const location = headerValue(response.headers, 'location');
-  if (!location) throw new BerthError('bad_response', `${registry} started an upload without saying where to send it (no Location header).`, { registry });
+  if (!location)
+    throw new BerthError(
+      'bad_response',
+      `${registry} started an upload without saying where to send it (no Location header).`,
+      { registry },
+    );
   try {
     return new URL(location, response.url);
   } catch {
@@ -62,7 +67,9 @@ async function startUpload(
     path: `/v2/${target.repository}/blobs/uploads/${query}`,
     scopes: uploadScopes(target, from),
     headers: { 'content-length': '0' },
-    action: from ? `mount blob ${digest.slice(0, 19)}… from ${from.repository} into ${target.repository}` : `start an upload to ${target.repository}`,
+    action: from
+      ? `mount blob ${digest.slice(0, 19)}… from ${from.repository} into ${target.repository}`
+      : `start an upload to ${target.repository}`,
     ...(signal ? { signal } : {}),
   });
   await drain(response);
@@ -74,12 +81,25 @@ async function startUpload(
  * Mounts a blob from another repository of the same registry without copying its bytes. True when the
  * registry mounted it; false when it declined (then the session it opened instead is cancelled).
  */
-export async function mountBlob(requester: Requester, target: RepositoryName, digest: string, from: RepositoryName, signal?: AbortSignal): Promise<boolean> {
+export async function mountBlob(
+  requester: Requester,
+  target: RepositoryName,
+  digest: string,
+  from: RepositoryName,
+  signal?: AbortSignal,
+): Promise<boolean> {
   if (target.registry !== from.registry) return false;
   const started = await startUpload(requester, target, digest, from, signal);
   if (started.mounted) return true;
   await requester
-    .send(target.registry, { method: 'DELETE', path: started.location, scopes: uploadScopes(target), action: 'cancel an upload', handles: [404, 405], ...(signal ? { signal } : {}) })
+    .send(target.registry, {
+      method: 'DELETE',
+      path: started.location,
+      scopes: uploadScopes(target),
+      action: 'cancel an upload',
+      handles: [404, 405],
+      ...(signal ? { signal } : {}),
+    })
     .then(drain)
     .catch(() => undefined);
   return false;
@@ -91,7 +111,15 @@ function withDigest(location: URL, digest: string): URL {
   return url;
 }
 
-async function finish(requester: Requester, target: RepositoryName, location: URL, digest: string, body: BlobSource | undefined, size: number, signal?: AbortSignal): Promise<void> {
+async function finish(
+  requester: Requester,
+  target: RepositoryName,
+  location: URL,
+  digest: string,
+  body: BlobSource | undefined,
+  size: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const response = await requester.send(target.registry, {
     method: 'PUT',
     path: withDigest(location, digest),
@@ -104,7 +132,11 @@ async function finish(requester: Requester, target: RepositoryName, location: UR
   await drain(response);
   const stored = headerValue(response.headers, 'docker-content-digest');
   if (stored && stored !== digest) {
-    throw new BerthError('digest_mismatch', `${target.registry} stored the blob under ${stored.slice(0, 19)}… instead of ${digest.slice(0, 19)}….`, { registry: target.registry });
+    throw new BerthError(
+      'digest_mismatch',
+      `${target.registry} stored the blob under ${stored.slice(0, 19)}… instead of ${digest.slice(0, 19)}….`,
+      { registry: target.registry },
+    );
   }
 }
 
@@ -177,7 +209,10 @@ export async function uploadBlob(
     stream.destroy();
   }
   if (offset !== blob.size) {
-    throw new BerthError('bad_response', `The blob source gave ${offset} bytes, not the ${blob.size} its descriptor says; the upload was not completed.`);
+    throw new BerthError(
+      'bad_response',
+      `The blob source gave ${offset} bytes, not the ${blob.size} its descriptor says; the upload was not completed.`,
+    );
   }
   await finish(requester, target, location, blob.digest, undefined, 0, signal);
   return 'uploaded';
@@ -187,13 +222,25 @@ export async function uploadBlob(
  * PUTs manifest bytes unchanged under a tag or digest; returns the digest. Schema 1 is refused: it is
  * deprecated and registries reject new ones.
  */
-export async function putManifest(requester: Requester, ref: ImageReference, bytes: Buffer, mediaType: string, signal?: AbortSignal): Promise<string> {
+export async function putManifest(
+  requester: Requester,
+  ref: ImageReference,
+  bytes: Buffer,
+  mediaType: string,
+  signal?: AbortSignal,
+): Promise<string> {
   if (isSchema1MediaType(mediaType)) {
-    throw new BerthError('unsupported', 'Schema 1 manifests are deprecated and cannot be pushed; convert the image to schema 2 or OCI first.');
+    throw new BerthError(
+      'unsupported',
+      'Schema 1 manifests are deprecated and cannot be pushed; convert the image to schema 2 or OCI first.',
+    );
   }
   const digest = computeDigest(bytes, ref.digest ? digestAlgorithm(ref.digest) : 'sha256');
   if (ref.digest && ref.digest !== digest) {
-    throw new BerthError('digest_mismatch', `The manifest bytes have digest ${digest}, not ${ref.digest}; not pushing.`);
+    throw new BerthError(
+      'digest_mismatch',
+      `The manifest bytes have digest ${digest}, not ${ref.digest}; not pushing.`,
+    );
   }
   const response = await requester.send(ref.registry, {
     method: 'PUT',
@@ -207,12 +254,21 @@ export async function putManifest(requester: Requester, ref: ImageReference, byt
   await drain(response);
   const stored = headerValue(response.headers, 'docker-content-digest');
   if (stored && stored !== digest) {
-    throw new BerthError('digest_mismatch', `${ref.registry} stored the manifest as ${stored.slice(0, 19)}… instead of ${digest.slice(0, 19)}…: it changed the bytes.`, { registry: ref.registry });
+    throw new BerthError(
+      'digest_mismatch',
+      `${ref.registry} stored the manifest as ${stored.slice(0, 19)}… instead of ${digest.slice(0, 19)}…: it changed the bytes.`,
+      { registry: ref.registry },
+    );
   }
   return digest;
 }
 
-async function sendDelete(requester: Requester, ref: ImageReference, unsupported: string, signal?: AbortSignal): Promise<void> {
+async function sendDelete(
+  requester: Requester,
+  ref: ImageReference,
+  unsupported: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const action = `delete ${formatReference(ref)}`;
   const response = await requester.send(ref.registry, {
     method: 'DELETE',
@@ -223,18 +279,35 @@ async function sendDelete(requester: Requester, ref: ImageReference, unsupported
     ...(signal ? { signal } : {}),
   });
   if (response.status === 400 || response.status === 405) {
-    const body = await readBody(response, 64 * 1024, { registry: ref.registry, action }, () => new BerthError('too_large', 'error body too large')).catch(() => undefined);
+    const body = await readBody(
+      response,
+      64 * 1024,
+      { registry: ref.registry, action },
+      () => new BerthError('too_large', 'error body too large'),
+    ).catch(() => undefined);
     const codes = parseOciErrors(body).map((entry) => entry.code);
-    if (response.status === 405 || codes.includes('UNSUPPORTED') || codes.includes('DIGEST_INVALID') || codes.includes('TAG_INVALID')) {
+    if (
+      response.status === 405 ||
+      codes.includes('UNSUPPORTED') ||
+      codes.includes('DIGEST_INVALID') ||
+      codes.includes('TAG_INVALID')
+    ) {
       throw new BerthError('unsupported', unsupported, { registry: ref.registry, status: response.status });
     }
-    throw new BerthError('bad_response', `${ref.registry} refused to ${action} (HTTP 400).`, { registry: ref.registry, status: 400 });
+    throw new BerthError('bad_response', `${ref.registry} refused to ${action} (HTTP 400).`, {
+      registry: ref.registry,
+      status: 400,
+    });
   }
   await drain(response);
 }
 
 /** Deletes a manifest by digest (every tag pointing at it goes with it). */
-export async function deleteManifest(requester: Requester, ref: ImageReference & { digest: string }, signal?: AbortSignal): Promise<void> {
+export async function deleteManifest(
+  requester: Requester,
+  ref: ImageReference & { digest: string },
+  signal?: AbortSignal,
+): Promise<void> {
   await sendDelete(
     requester,
     { registry: ref.registry, repository: ref.repository, digest: ref.digest },
@@ -244,7 +317,11 @@ export async function deleteManifest(requester: Requester, ref: ImageReference &
 }
 
 /** Deletes one tag, where the registry supports that (OCI 1.1); the manifest stays. */
-export async function deleteTag(requester: Requester, ref: ImageReference & { tag: string }, signal?: AbortSignal): Promise<void> {
+export async function deleteTag(
+  requester: Requester,
+  ref: ImageReference & { tag: string },
+  signal?: AbortSignal,
+): Promise<void> {
   await sendDelete(
     requester,
     { registry: ref.registry, repository: ref.repository, tag: ref.tag },

@@ -14,7 +14,15 @@ import { useRegistries } from '../../stores/registries';
 
 const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
-export function AddRepositoryDialog({ registryId, namespace, onClose }: { registryId: string; namespace?: string; onClose: () => void }) {
+export function AddRepositoryDialog({
+  registryId,
+  namespace,
+  onClose,
+}: {
+  registryId: string;
+  namespace?: string;
+  onClose: () => void;
+}) {
   const api = useApi();
   const registry = useRegistries((s) => s.list?.value?.find((r) => r.id === registryId));
   const addRepository = useRegistries((s) => s.addRepository);
@@ -39,16 +47,34 @@ export function AddRepositoryDialog({ registryId, namespace, onClose }: { regist
       onClose();
     } catch (e) {
       const data = toErrorData(e);
-      setError(data.code === 'not_found' ? `${registry?.host ?? 'The registry'} has no repository "${repository}".` : `${adviseOn(data).title}: ${data.message}`);
+      setError(
+        data.code === 'not_found'
+          ? `${registry?.host ?? 'The registry'} has no repository "${repository}".`
+          : `${adviseOn(data).title}: ${data.message}`,
+      );
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Dialog open onOpenChange={(open) => !open && onClose()} title={`Add a repository to ${registry?.name ?? registryId}`} description="For registries that do not list their repositories. Berth checks the name by listing its tags.">
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Add a repository to ${registry?.name ?? registryId}`}
+      description="For registries that do not list their repositories. Berth checks the name by listing its tags."
+    >
       <form className="form" onSubmit={(e) => void submit(e)}>
-        <TextField label="Repository" value={name} onChange={(e) => setName(e.target.value)} placeholder="team-a/service-x" error={error} autoFocus spellCheck={false} required />
+        <TextField
+          label="Repository"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="team-a/service-x"
+          error={error}
+          autoFocus
+          spellCheck={false}
+          required
+        />
         <div className="dialog-footer">
           <button type="button" className="button" onClick={onClose}>
             Cancel

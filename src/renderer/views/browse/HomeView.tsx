@@ -18,11 +18,16 @@ export function HomeView() {
   const openDialog = useUi((s) => s.openDialog);
 
   if (!list || (list.status === 'loading' && !list.value)) return <LoadingState label="Loading registries…" />;
-  if (list.status === 'error') return <ErrorState error={list.error} handlers={{ retry: () => void load() }} context="Registries" />;
+  if (list.status === 'error')
+    return <ErrorState error={list.error} handlers={{ retry: () => void load() }} context="Registries" />;
   const registries = list.value ?? [];
   if (registries.length === 0) {
     return (
-      <EmptyState title="Connect a registry" message="Add Docker Hub, GHCR, Quay, Harbor, GitLab, ECR or your own registry, or import the ones your Docker CLI already uses." icon="registry">
+      <EmptyState
+        title="Connect a registry"
+        message="Add Docker Hub, GHCR, Quay, Harbor, GitLab, ECR or your own registry, or import the ones your Docker CLI already uses."
+        icon="registry"
+      >
         <button type="button" className="button button-primary" onClick={() => openDialog({ kind: 'addRegistry' })}>
           <Icon name="plus" size={13} /> Add registry
         </button>
@@ -52,22 +57,38 @@ export function HomeView() {
           const count = catalog?.value ? repositoriesOf(r, catalog).length : undefined;
           return (
             <article key={r.id} className="card" aria-label={r.name}>
-              <button type="button" className="card-main" onClick={() => navigate({ view: 'registry', registryId: r.id })}>
+              <button
+                type="button"
+                className="card-main"
+                onClick={() => navigate({ view: 'registry', registryId: r.id })}
+              >
                 <div className="card-title">
                   <Icon name="registry" size={15} />
                   <span className="truncate">{r.name}</span>
-                  <span className={`status-dot ${!status ? 'unknown' : status.reachable ? 'reachable' : 'unreachable'}`} />
+                  <span
+                    className={`status-dot ${!status ? 'unknown' : status.reachable ? 'reachable' : 'unreachable'}`}
+                  />
                 </div>
                 <code className="muted">{r.host}</code>
                 <div className="card-meta">
-                  {!status ? 'Checking…' : !status.reachable ? (status.message ?? 'Unreachable') : status.authenticated ? `Signed in as ${r.credential.username ?? 'user'}` : 'Anonymous'}
+                  {!status
+                    ? 'Checking…'
+                    : !status.reachable
+                      ? (status.message ?? 'Unreachable')
+                      : status.authenticated
+                        ? `Signed in as ${r.credential.username ?? 'user'}`
+                        : 'Anonymous'}
                   {count !== undefined ? ` · ${count} repositories` : ''}
                   {status?.rateLimit?.remaining !== undefined ? ` · ${status.rateLimit.remaining} pulls left` : ''}
                 </div>
               </button>
               {/* A stored credential the registry no longer accepts: offer to replace it. */}
               {status?.reachable && !status.authenticated && r.credential.source !== 'none' ? (
-                <button type="button" className="link-button card-action" onClick={() => openDialog({ kind: 'signIn', registryId: r.id })}>
+                <button
+                  type="button"
+                  className="link-button card-action"
+                  onClick={() => openDialog({ kind: 'signIn', registryId: r.id })}
+                >
                   Sign in again…
                 </button>
               ) : null}

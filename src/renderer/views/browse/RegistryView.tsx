@@ -37,7 +37,11 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
 
   if (!registry) {
     return listLoaded ? (
-      <EmptyState title="Registry not found" message={`No registry with id "${registryId}" is configured. It may have been removed.`} icon="registry">
+      <EmptyState
+        title="Registry not found"
+        message={`No registry with id "${registryId}" is configured. It may have been removed.`}
+        icon="registry"
+      >
         <button type="button" className="button" onClick={() => navigate({ view: 'settings' })}>
           Open settings
         </button>
@@ -80,10 +84,22 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
           <button type="button" className="button" onClick={addRepository}>
             <Icon name="plus" size={13} /> Add repository
           </button>
-          <button type="button" className="icon-button" aria-label="Refresh repositories" title="Refresh" onClick={() => void loadCatalog(registryId, { force: true })}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Refresh repositories"
+            title="Refresh"
+            onClick={() => void loadCatalog(registryId, { force: true })}
+          >
             <Icon name="refresh" size={14} />
           </button>
-          <button type="button" className="icon-button" aria-label="Registry settings" title="Registry settings" onClick={() => navigate({ view: 'settings', registryId })}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Registry settings"
+            title="Registry settings"
+            onClick={() => navigate({ view: 'settings', registryId })}
+          >
             <Icon name="settings" size={14} />
           </button>
         </div>
@@ -93,10 +109,16 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
         {s ? (
           <>
             {' · '}
-            {!s.reachable ? (s.message ?? 'unreachable') : s.authenticated ? `signed in as ${registry.credential.username ?? 'user'}` : 'anonymous'}
+            {!s.reachable
+              ? (s.message ?? 'unreachable')
+              : s.authenticated
+                ? `signed in as ${registry.credential.username ?? 'user'}`
+                : 'anonymous'}
           </>
         ) : null}
-        {s?.rateLimit?.remaining !== undefined ? ` · ${s.rateLimit.remaining}${s.rateLimit.limit ? `/${s.rateLimit.limit}` : ''} pulls left` : ''}
+        {s?.rateLimit?.remaining !== undefined
+          ? ` · ${s.rateLimit.remaining}${s.rateLimit.limit ? `/${s.rateLimit.limit}` : ''} pulls left`
+          : ''}
         {s && !s.authenticated && s.reachable ? (
           <>
             {' · '}
@@ -109,7 +131,11 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
 
       {catalog?.status === 'error' && repositories.length === 0 ? (
         catalog.error.code === 'unsupported' ? (
-          <EmptyState title="This registry does not list its repositories" message={`${catalog.error.message} Add the repositories you use by name.`} icon="repository">
+          <EmptyState
+            title="This registry does not list its repositories"
+            message={`${catalog.error.message} Add the repositories you use by name.`}
+            icon="repository"
+          >
             <button type="button" className="button button-primary" onClick={addRepository}>
               <Icon name="plus" size={13} /> Add a repository by name
             </button>
@@ -118,7 +144,12 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
           <ErrorState
             error={catalog.error}
             context="Repositories"
-            handlers={{ signIn, retry: () => void loadCatalog(registryId, { force: true }), addRepository, openSettings: () => navigate({ view: 'settings', registryId }) }}
+            handlers={{
+              signIn,
+              retry: () => void loadCatalog(registryId, { force: true }),
+              addRepository,
+              openSettings: () => navigate({ view: 'settings', registryId }),
+            }}
           />
         )
       ) : !catalog || (catalog.status === 'loading' && repositories.length === 0) ? (
@@ -132,10 +163,24 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
       ) : (
         <>
           <div className="toolbar">
-            <input className="input toolbar-filter" type="search" placeholder={`Filter ${plural(node.children.length, 'entry', 'entries')}`} aria-label="Filter repositories" value={filter} onChange={(e) => setFilter(e.target.value)} />
-            <span className="muted">{plural(node.repositoryCount, 'repository', 'repositories')}{namespace ? ` under ${namespace}/` : ''}</span>
+            <input
+              className="input toolbar-filter"
+              type="search"
+              placeholder={`Filter ${plural(node.children.length, 'entry', 'entries')}`}
+              aria-label="Filter repositories"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+            />
+            <span className="muted">
+              {plural(node.repositoryCount, 'repository', 'repositories')}
+              {namespace ? ` under ${namespace}/` : ''}
+            </span>
             {node.isRepository && namespace ? (
-              <button type="button" className="button button-small" onClick={() => navigate({ view: 'repository', registryId, repository: namespace })}>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => navigate({ view: 'repository', registryId, repository: namespace })}
+              >
                 <Icon name="repository" size={12} /> Open repository {namespace}
               </button>
             ) : null}
@@ -145,10 +190,20 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
             rows={rows}
             columns={columns}
             rowKey={(n) => n.path}
-            onActivate={(n) => navigate(n.isRepository && n.children.length === 0 ? { view: 'repository', registryId, repository: n.path } : { view: 'registry', registryId, namespace: n.path })}
+            onActivate={(n) =>
+              navigate(
+                n.isRepository && n.children.length === 0
+                  ? { view: 'repository', registryId, repository: n.path }
+                  : { view: 'registry', registryId, namespace: n.path },
+              )
+            }
             empty={
               repositories.length === 0 ? (
-                <EmptyState title="No repositories yet" message="Push an image, or add a repository by name." icon="repository">
+                <EmptyState
+                  title="No repositories yet"
+                  message="Push an image, or add a repository by name."
+                  icon="repository"
+                >
                   <button type="button" className="button" onClick={addRepository}>
                     Add a repository by name
                   </button>

@@ -38,7 +38,11 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
 
   if (!registry) {
     return listLoaded ? (
-      <EmptyState title="Registry not found" message={`No registry with id "${registryId}" is configured.`} icon="registry" />
+      <EmptyState
+        title="Registry not found"
+        message={`No registry with id "${registryId}" is configured.`}
+        icon="registry"
+      />
     ) : (
       <LoadingState label="Loading registries…" />
     );
@@ -56,8 +60,17 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
             {pullName(registry.host, repository)}
           </code>
           <CopyButton text={pullName(registry.host, repository)} label="Copy repository name" />
-          <CopyButton text={shareableLink({ view: 'repository', registryId, repository })} label="Copy link to this repository" />
-          <button type="button" className="icon-button" aria-label="Refresh tags" title="Refresh tags" onClick={() => void refresh(registryId, repository)}>
+          <CopyButton
+            text={shareableLink({ view: 'repository', registryId, repository })}
+            label="Copy link to this repository"
+          />
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Refresh tags"
+            title="Refresh tags"
+            onClick={() => void refresh(registryId, repository)}
+          >
             <Icon name="refresh" size={14} />
           </button>
         </div>
@@ -71,7 +84,9 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
           handlers={{
             signIn: () => openDialog({ kind: 'signIn', registryId }),
             retry: () => void refresh(registryId, repository),
-            ...(tags.error.code === 'not_found' ? { addRepository: () => openDialog({ kind: 'addRepository', registryId, namespace }) } : {}),
+            ...(tags.error.code === 'not_found'
+              ? { addRepository: () => openDialog({ kind: 'addRepository', registryId, namespace }) }
+              : {}),
             openSettings: () => navigate({ view: 'settings', registryId }),
           }}
         />
@@ -118,7 +133,12 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
             if (e.key === 'Escape') setFilter(registryId, repository, '', entry.filterMode);
           }}
         />
-        <select aria-label="Filter mode" className="select-bare" value={entry.filterMode} onChange={(e) => setFilter(registryId, repository, entry.filterText, e.target.value as FilterMode)}>
+        <select
+          aria-label="Filter mode"
+          className="select-bare"
+          value={entry.filterMode}
+          onChange={(e) => setFilter(registryId, repository, entry.filterText, e.target.value as FilterMode)}
+        >
           {FILTER_MODES.map((m) => (
             <option key={m.mode} value={m.mode}>
               {m.label}
@@ -142,7 +162,17 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
       </label>
       <label className="toolbar-select">
         <span>Sort</span>
-        <select aria-label="Sort by" className="input input-small" value={sort.key} onChange={(e) => setSort(registryId, repository, { key: e.target.value as TagSortKey, direction: e.target.value === 'name' ? 'asc' : 'desc' })}>
+        <select
+          aria-label="Sort by"
+          className="input input-small"
+          value={sort.key}
+          onChange={(e) =>
+            setSort(registryId, repository, {
+              key: e.target.value as TagSortKey,
+              direction: e.target.value === 'name' ? 'asc' : 'desc',
+            })
+          }
+        >
           {(Object.keys(SORT_LABELS) as TagSortKey[]).map((key) => (
             <option key={key} value={key}>
               {SORT_LABELS[key]}
@@ -155,7 +185,9 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
         className="icon-button"
         aria-label={sort.direction === 'asc' ? 'Ascending: switch to descending' : 'Descending: switch to ascending'}
         title={sort.direction === 'asc' ? 'Ascending' : 'Descending'}
-        onClick={() => setSort(registryId, repository, { ...sort, direction: sort.direction === 'asc' ? 'desc' : 'asc' })}
+        onClick={() =>
+          setSort(registryId, repository, { ...sort, direction: sort.direction === 'asc' ? 'desc' : 'asc' })
+        }
       >
         <Icon name="chevronDown" size={14} className={sort.direction === 'asc' ? 'flip' : undefined} />
       </button>
@@ -178,7 +210,12 @@ function SortStatus({ entry }: { entry: RepositoryTags }) {
   const complete = !needs || known >= tags.length;
   const { fetch } = entry;
   return (
-    <span className="sort-status" data-testid="sort-status" data-sort={sort.key} data-complete={complete ? 'true' : 'false'}>
+    <span
+      className="sort-status"
+      data-testid="sort-status"
+      data-sort={sort.key}
+      data-complete={complete ? 'true' : 'false'}
+    >
       {fetch.running ? (
         <span className="details-progress" data-testid="details-progress">
           <ProgressBar current={fetch.done} total={fetch.total} label="Tag details" />
@@ -188,7 +225,10 @@ function SortStatus({ entry }: { entry: RepositoryTags }) {
         </span>
       ) : null}
       {needs && !complete ? (
-        <span className="muted" title="Tags without details yet are listed last; the order completes as details arrive.">
+        <span
+          className="muted"
+          title="Tags without details yet are listed last; the order completes as details arrive."
+        >
           {formatCount(known)} of {formatCount(tags.length)} dated
         </span>
       ) : needs ? (
@@ -209,7 +249,10 @@ function DetailsBanner({ entry, onSignIn }: { entry: RepositoryTags; onSignIn: (
       <ErrorState
         error={error}
         compact
-        handlers={{ retry: () => fetchAll(entry.registryId, entry.repository), ...(error.code === 'unauthorized' || error.code === 'denied' ? { signIn: onSignIn } : {}) }}
+        handlers={{
+          retry: () => fetchAll(entry.registryId, entry.repository),
+          ...(error.code === 'unauthorized' || error.code === 'denied' ? { signIn: onSignIn } : {}),
+        }}
       />
     </div>
   );

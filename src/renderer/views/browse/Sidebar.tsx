@@ -43,7 +43,11 @@ export function Sidebar() {
   // Open the registry and namespaces of the current place, so the selection is visible.
   const place = useMemo(() => placeOf(route, registries), [route, registries]);
   useEffect(() => {
-    if (place) expand([registryNodeId(place.registryId), ...ancestorPaths(place.path).map((p) => namespaceNodeId(place.registryId, p))]);
+    if (place)
+      expand([
+        registryNodeId(place.registryId),
+        ...ancestorPaths(place.path).map((p) => namespaceNodeId(place.registryId, p)),
+      ]);
   }, [place, expand]);
 
   // Expanded registries need their repositories.
@@ -72,7 +76,13 @@ export function Sidebar() {
     <nav className="sidebar" aria-label="Sidebar">
       <div className="sidebar-section-header">
         <span>Registries</span>
-        <button type="button" className="icon-button" aria-label="Add registry" title="Add registry" onClick={() => openDialog({ kind: 'addRegistry' })}>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Add registry"
+          title="Add registry"
+          onClick={() => openDialog({ kind: 'addRegistry' })}
+        >
           <Icon name="plus" size={14} />
         </button>
       </div>
@@ -124,7 +134,13 @@ function NavLink({ icon, label, route }: { icon: IconName; label: string; route:
   const current = useNavigation((s) => s.route.view === route.view);
   const navigate = useNavigation((s) => s.navigate);
   return (
-    <button type="button" role="listitem" className={`nav-link${current ? ' selected' : ''}`} aria-current={current ? 'page' : undefined} onClick={() => navigate(route)}>
+    <button
+      type="button"
+      role="listitem"
+      className={`nav-link${current ? ' selected' : ''}`}
+      aria-current={current ? 'page' : undefined}
+      onClick={() => navigate(route)}
+    >
       <Icon name={icon} size={15} />
       {label}
     </button>
@@ -135,7 +151,15 @@ function RegistryBadges({ registry, status }: { registry: RegistryView; status?:
   const value = status?.value;
   const rate = value?.rateLimit;
   const state =
-    status?.status === 'loading' && !value ? 'checking' : status?.status === 'error' ? 'error' : !value ? 'unknown' : !value.reachable ? 'unreachable' : 'reachable';
+    status?.status === 'loading' && !value
+      ? 'checking'
+      : status?.status === 'error'
+        ? 'error'
+        : !value
+          ? 'unknown'
+          : !value.reachable
+            ? 'unreachable'
+            : 'reachable';
   const title =
     state === 'unreachable' || state === 'error'
       ? (value?.message ?? (status?.status === 'error' ? status.error.message : 'Unreachable'))
@@ -145,7 +169,11 @@ function RegistryBadges({ registry, status }: { registry: RegistryView; status?:
   return (
     <span className="registry-badges">
       {rate?.remaining !== undefined ? (
-        <span className={`badge${rate.remaining < 10 ? ' badge-warn' : ''}`} title={`Docker Hub pulls left in this window${rate.limit ? ` (of ${rate.limit})` : ''}`} data-testid="rate-limit">
+        <span
+          className={`badge${rate.remaining < 10 ? ' badge-warn' : ''}`}
+          title={`Docker Hub pulls left in this window${rate.limit ? ` (of ${rate.limit})` : ''}`}
+          data-testid="rate-limit"
+        >
           {rate.remaining}
           {rate.limit ? `/${rate.limit}` : ''}
         </span>
@@ -236,20 +264,26 @@ function flattenTree(
       if (action) actions.set(infoId, action);
     };
 
-    if (catalog?.status === 'loading' && repositories.length === 0) info('loading', 'Loading repositories…', undefined, 'refresh');
+    if (catalog?.status === 'loading' && repositories.length === 0)
+      info('loading', 'Loading repositories…', undefined, 'refresh');
     if (catalog?.status === 'error') {
       const code = catalog.error.code;
-      if (code === 'unauthorized' || code === 'denied') info('signin', 'Sign in to list repositories', { signIn: registry.id }, 'key');
-      else if (code === 'unsupported' || code === 'not_found') info('closed', 'No catalog: add repositories by name', { addRepository: registry.id }, 'plus');
+      if (code === 'unauthorized' || code === 'denied')
+        info('signin', 'Sign in to list repositories', { signIn: registry.id }, 'key');
+      else if (code === 'unsupported' || code === 'not_found')
+        info('closed', 'No catalog: add repositories by name', { addRepository: registry.id }, 'plus');
       else info('error', adviseOn(catalog.error).title, { route: { view: 'registry', registryId: registry.id } });
     }
-    if (catalog?.status === 'ready' && repositories.length === 0) info('empty', 'No repositories: add one by name', { addRepository: registry.id }, 'plus');
+    if (catalog?.status === 'ready' && repositories.length === 0)
+      info('empty', 'No repositories: add one by name', { addRepository: registry.id }, 'plus');
 
     const root = buildNamespaceTree(repositories);
     const walk = (node: NamespaceNode, depth: number) => {
       for (const child of node.children) {
         const hasChildren = child.children.length > 0;
-        const nodeId = hasChildren ? namespaceNodeId(registry.id, child.path) : repositoryNodeId(registry.id, child.path);
+        const nodeId = hasChildren
+          ? namespaceNodeId(registry.id, child.path)
+          : repositoryNodeId(registry.id, child.path);
         const childOpen = hasChildren && expanded.has(nodeId);
         items.push({
           id: nodeId,
@@ -269,7 +303,9 @@ function flattenTree(
         });
         // A path that is a repository opens it, even when it is also a namespace of deeper repositories.
         actions.set(nodeId, {
-          route: child.isRepository ? { view: 'repository', registryId: registry.id, repository: child.path } : { view: 'registry', registryId: registry.id, namespace: child.path },
+          route: child.isRepository
+            ? { view: 'repository', registryId: registry.id, repository: child.path }
+            : { view: 'registry', registryId: registry.id, namespace: child.path },
         });
         if (childOpen) walk(child, depth + 1);
       }

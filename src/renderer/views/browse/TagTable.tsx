@@ -14,7 +14,14 @@ import type { TagDetail } from '../../../shared/types/registry';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
-import { formatBytes, formatDateTime, formatPlatform, formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
+import {
+  formatBytes,
+  formatDateTime,
+  formatPlatform,
+  formatRelative,
+  formatTimestamp,
+  shortDigest,
+} from '../../logic/format';
 import { pullByTag, tagReference } from '../../logic/references';
 import { makeTagFilter } from '../../logic/tag-filter';
 import { buildTagRows, isIndexMediaType, type TableRow } from '../../logic/tag-rows';
@@ -70,10 +77,20 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
   );
 
   const sortBy = (key: TagSortKey) => () => {
-    const direction = sort.key === key ? (sort.direction === 'asc' ? 'desc' : 'asc') : key === 'created' || key === 'size' || key === 'semver' ? 'desc' : 'asc';
+    const direction =
+      sort.key === key
+        ? sort.direction === 'asc'
+          ? 'desc'
+          : 'asc'
+        : key === 'created' || key === 'size' || key === 'semver'
+          ? 'desc'
+          : 'asc';
     setSort(registryId, repository, { key, direction });
   };
-  const headerSort = (key: TagSortKey) => ({ direction: sort.key === key ? sort.direction : null, onSort: sortBy(key) });
+  const headerSort = (key: TagSortKey) => ({
+    direction: sort.key === key ? sort.direction : null,
+    onSort: sortBy(key),
+  });
 
   const columns: Column<TableRow>[] = [
     {
@@ -124,8 +141,22 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
                 {row.aliases.length > 3 ? <span className="chip chip-more">+{row.aliases.length - 3}</span> : null}
               </span>
             ) : null}
-            <CopyButton text={pullByTag(host, repository, row.tag)} label={`Copy docker pull for ${row.tag}`} className="row-action" />
-            <PromoteMenu image={{ reference: referenceOf(row), registryId, repository, tag: row.tag, digest: row.detail?.digest ?? '' }} compact className="row-action" />
+            <CopyButton
+              text={pullByTag(host, repository, row.tag)}
+              label={`Copy docker pull for ${row.tag}`}
+              className="row-action"
+            />
+            <PromoteMenu
+              image={{
+                reference: referenceOf(row),
+                registryId,
+                repository,
+                tag: row.tag,
+                digest: row.detail?.digest ?? '',
+              }}
+              compact
+              className="row-action"
+            />
           </span>
         ),
     },
@@ -170,7 +201,10 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
         if (row.kind === 'platform') return null;
         if (!row.detail) return <Pending />;
         return (
-          <span title={`${formatTimestamp(row.detail.created)} (${formatRelative(row.detail.created)})`} data-created={row.detail.created}>
+          <span
+            title={`${formatTimestamp(row.detail.created)} (${formatRelative(row.detail.created)})`}
+            data-created={row.detail.created}
+          >
             {formatDateTime(row.detail.created)}
           </span>
         );
@@ -185,7 +219,15 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       cell: (row) => {
         if (row.kind === 'platform') return null;
         if (!row.detail) return <Pending />;
-        return <span title={row.detail.size !== undefined ? `${row.detail.size.toLocaleString('en-US')} bytes compressed` : undefined}>{formatBytes(row.detail.size)}</span>;
+        return (
+          <span
+            title={
+              row.detail.size !== undefined ? `${row.detail.size.toLocaleString('en-US')} bytes compressed` : undefined
+            }
+          >
+            {formatBytes(row.detail.size)}
+          </span>
+        );
       },
     },
   ];
@@ -207,7 +249,13 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       'data-reference': reference,
       ...compareDrop(reference),
       onDragStart: (event: DragEvent<HTMLDivElement>) => {
-        writeDraggedImage(event.dataTransfer, { reference, registryId, repository, tag: row.tag, digest: row.detail?.digest ?? '' });
+        writeDraggedImage(event.dataTransfer, {
+          reference,
+          registryId,
+          repository,
+          tag: row.tag,
+          digest: row.detail?.digest ?? '',
+        });
         event.dataTransfer.setData(REFERENCE_DRAG_TYPE, reference);
         event.dataTransfer.setData('text/plain', reference);
         event.dataTransfer.effectAllowed = 'copyLink';
@@ -222,15 +270,23 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       columns={columns}
       rowKey={(row) => row.key}
       onActivate={(row) =>
-        navigate(row.kind === 'platform' ? { view: 'image', reference: referenceOf(row), platform: formatPlatform(row.platform) } : { view: 'image', reference: referenceOf(row) })
+        navigate(
+          row.kind === 'platform'
+            ? { view: 'image', reference: referenceOf(row), platform: formatPlatform(row.platform) }
+            : { view: 'image', reference: referenceOf(row) },
+        )
       }
       onRowKeyDown={onRowKeyDown}
       rowProps={rowProps}
       onVisibleRangeChange={onVisibleRangeChange}
       empty={
         <div className="state state-empty" data-testid="empty-state">
-          <div className="state-title">{filter.active ? 'No tag matches the filter' : 'This repository has no tags'}</div>
-          <div className="state-hint">{filter.active ? 'Change or clear the filter.' : 'Push an image to it, or check the name.'}</div>
+          <div className="state-title">
+            {filter.active ? 'No tag matches the filter' : 'This repository has no tags'}
+          </div>
+          <div className="state-hint">
+            {filter.active ? 'Change or clear the filter.' : 'Push an image to it, or check the name.'}
+          </div>
         </div>
       }
     />

@@ -6,11 +6,24 @@ import { useRegistries } from '../../stores/registries';
 
 export function useRegistry(registryId: string): { registry?: RegistrySettingsView; listLoaded: boolean } {
   const list = useRegistries((s) => s.list);
-  return { registry: list?.value?.find((r) => r.id === registryId), listLoaded: list?.status === 'ready' || list?.value !== undefined };
+  return {
+    registry: list?.value?.find((r) => r.id === registryId),
+    listLoaded: list?.status === 'ready' || list?.value !== undefined,
+  };
 }
 
 /** Crumbs for `path` in a registry: each namespace opens the registry view at that namespace. */
-export function PathCrumbs({ registryId, registryName, path, leaf }: { registryId: string; registryName: string; path: string; leaf?: string }) {
+export function PathCrumbs({
+  registryId,
+  registryName,
+  path,
+  leaf,
+}: {
+  registryId: string;
+  registryName: string;
+  path: string;
+  leaf?: string;
+}) {
   const navigate = useNavigation((s) => s.navigate);
   const parts = path.split('/').filter(Boolean);
   const crumbs: Crumb[] = [{ label: registryName, onSelect: () => navigate({ view: 'registry', registryId }) }];

@@ -28,7 +28,15 @@ import './compare.css';
 
 type CompareTab = 'files' | 'layers' | 'config' | 'history';
 
-export function CompareView({ a = '', b = '', fromOutside = false }: { a?: string; b?: string; fromOutside?: boolean }) {
+export function CompareView({
+  a = '',
+  b = '',
+  fromOutside = false,
+}: {
+  a?: string;
+  b?: string;
+  fromOutside?: boolean;
+}) {
   const navigate = useNavigation((s) => s.navigate);
   const compare = useCompare((s) => s.compare);
   const [draftA, setDraftA] = useState(a);
@@ -40,7 +48,8 @@ export function CompareView({ a = '', b = '', fromOutside = false }: { a?: strin
     if (!fromOutside) void compare(a, b);
   }, [a, b, fromOutside, compare]);
 
-  const go = (nextA: string, nextB: string) => navigate({ view: 'compare', ...(nextA ? { a: nextA } : {}), ...(nextB ? { b: nextB } : {}) });
+  const go = (nextA: string, nextB: string) =>
+    navigate({ view: 'compare', ...(nextA ? { a: nextA } : {}), ...(nextB ? { b: nextB } : {}) });
 
   return (
     <div className="view compare-view" data-testid="compare-view">
@@ -56,12 +65,34 @@ export function CompareView({ a = '', b = '', fromOutside = false }: { a?: strin
             void compare(nextA, nextB);
           }}
         >
-          <ImageSlot side="a" label="Left (before)" value={draftA} onChange={setDraftA} onCommit={(value) => go(value, draftB.trim())} />
-          <button type="button" className="icon-button compare-swap" aria-label="Swap left and right" title="Swap" onClick={() => go(draftB.trim(), draftA.trim())}>
+          <ImageSlot
+            side="a"
+            label="Left (before)"
+            value={draftA}
+            onChange={setDraftA}
+            onCommit={(value) => go(value, draftB.trim())}
+          />
+          <button
+            type="button"
+            className="icon-button compare-swap"
+            aria-label="Swap left and right"
+            title="Swap"
+            onClick={() => go(draftB.trim(), draftA.trim())}
+          >
             <Icon name="lanes" size={15} />
           </button>
-          <ImageSlot side="b" label="Right (after)" value={draftB} onChange={setDraftB} onCommit={(value) => go(draftA.trim(), value)} />
-          <button type="submit" className="button button-primary compare-go" disabled={!draftA.trim() || !draftB.trim()}>
+          <ImageSlot
+            side="b"
+            label="Right (after)"
+            value={draftB}
+            onChange={setDraftB}
+            onCommit={(value) => go(draftA.trim(), value)}
+          />
+          <button
+            type="submit"
+            className="button button-primary compare-go"
+            disabled={!draftA.trim() || !draftB.trim()}
+          >
             Compare
           </button>
         </form>
@@ -79,13 +110,21 @@ function CompareResult({ a, b, fromOutside }: { a: string; b: string; fromOutsid
 
   if (!a || !b) {
     return (
-      <EmptyState icon="compare" title="Choose two images" message="Type two references, drop a tag from a tag table on either side, or pick a local Docker image. Try two tags of one repository to see what a release changed." />
+      <EmptyState
+        icon="compare"
+        title="Choose two images"
+        message="Type two references, drop a tag from a tag table on either side, or pick a local Docker image. Try two tags of one repository to see what a release changed."
+      />
     );
   }
   if (fromOutside && (a !== comparedA || b !== comparedB)) {
     return (
       <div data-testid="compare-ready">
-        <EmptyState icon="compare" title="Ready to compare" message="This link filled in the two images. Berth reads them, from their registries or from this computer, when you press Compare." />
+        <EmptyState
+          icon="compare"
+          title="Ready to compare"
+          message="This link filled in the two images. Berth reads them, from their registries or from this computer, when you press Compare."
+        />
       </div>
     );
   }
@@ -99,7 +138,11 @@ function CompareResult({ a, b, fromOutside }: { a: string; b: string; fromOutsid
               <div className="compare-progress">
                 <span>{progress.status}</span>
                 <ProgressBar current={progress.current} total={progress.total} label="Comparison progress" />
-                {progress.total > 0 ? <span className="muted">{formatBytes(progress.current)} of {formatBytes(progress.total)}</span> : null}
+                {progress.total > 0 ? (
+                  <span className="muted">
+                    {formatBytes(progress.current)} of {formatBytes(progress.total)}
+                  </span>
+                ) : null}
               </div>
             ) : (
               'Reading both images’ layers; large images take a moment the first time.'
@@ -114,7 +157,8 @@ function CompareResult({ a, b, fromOutside }: { a: string; b: string; fromOutsid
       </div>
     );
   }
-  if (diff.status === 'error') return <ErrorState error={diff.error} context="Could not compare" handlers={{ retry: () => void reload() }} />;
+  if (diff.status === 'error')
+    return <ErrorState error={diff.error} context="Could not compare" handlers={{ retry: () => void reload() }} />;
 
   const value = diff.value;
   const changed = value.files.added.length + value.files.removed.length + value.files.modified.length;
@@ -129,7 +173,13 @@ function CompareResult({ a, b, fromOutside }: { a: string; b: string; fromOutsid
           { id: 'files', label: 'Files', badge: formatCount(changed) },
           { id: 'layers', label: 'Layers', badge: formatCount(value.layers.onlyA.length + value.layers.onlyB.length) },
           { id: 'config', label: 'Config', badge: formatCount(value.config.length) },
-          { id: 'history', label: 'History', badge: formatCount(alignHistory(value.history.a, value.history.b).filter((row) => row.kind !== 'same').length) },
+          {
+            id: 'history',
+            label: 'History',
+            badge: formatCount(
+              alignHistory(value.history.a, value.history.b).filter((row) => row.kind !== 'same').length,
+            ),
+          },
         ]}
       >
         {tab === 'files' ? <FilesPanel diff={value} /> : null}
@@ -171,7 +221,11 @@ function FilesPanel({ diff }: { diff: ImageDiff }) {
             sides={{ a: sideName(diff.a), b: sideName(diff.b) }}
             onToggle={state.toggleExpanded}
             onSelect={(node) => void state.select(node.path, node.change, node.isDirectory)}
-            empty={<span className="muted">{tree.files === 0 ? 'The two images have the same files.' : 'No file matches the filters.'}</span>}
+            empty={
+              <span className="muted">
+                {tree.files === 0 ? 'The two images have the same files.' : 'No file matches the filters.'}
+              </span>
+            }
           />
         </div>
         <aside className="split-side preview-pane" aria-label="Preview">
@@ -184,7 +238,10 @@ function FilesPanel({ diff }: { diff: ImageDiff }) {
 
 function ComparePreview({ diff }: { diff: ImageDiff }) {
   const { selected, selectedKind, preview, select } = useCompare((s) => s);
-  const modified = useMemo(() => (selectedKind === 'modified' ? diff.files.modified.find((f) => f.path === selected) : undefined), [diff, selected, selectedKind]);
+  const modified = useMemo(
+    () => (selectedKind === 'modified' ? diff.files.modified.find((f) => f.path === selected) : undefined),
+    [diff, selected, selectedKind],
+  );
   return (
     <PreviewPane
       selected={selected}
@@ -199,7 +256,9 @@ function ComparePreview({ diff }: { diff: ImageDiff }) {
           <TextDiffView diff={value.diff} />
         ) : (
           <>
-            <p className="preview-side">{value.side === 'a' ? 'Removed: the left image’s version' : 'Added: the right image’s version'}</p>
+            <p className="preview-side">
+              {value.side === 'a' ? 'Removed: the left image’s version' : 'Added: the right image’s version'}
+            </p>
             <FileContentView file={value.file} />
           </>
         )

@@ -38,13 +38,15 @@ export function DiffSummary({ diff }: { diff: ImageDiff }) {
       <div>
         <dt>Layers</dt>
         <dd>
-          {formatCount(diff.layers.shared.length)} shared · {formatCount(diff.layers.onlyA.length)} only left · {formatCount(diff.layers.onlyB.length)} only right
+          {formatCount(diff.layers.shared.length)} shared · {formatCount(diff.layers.onlyA.length)} only left ·{' '}
+          {formatCount(diff.layers.onlyB.length)} only right
         </dd>
       </div>
       <div>
         <dt>Files</dt>
         <dd>
-          <span className="change-added">+{formatCount(added.length)}</span> <span className="change-modified">~{formatCount(modified.length)}</span>{' '}
+          <span className="change-added">+{formatCount(added.length)}</span>{' '}
+          <span className="change-modified">~{formatCount(modified.length)}</span>{' '}
           <span className="change-removed">−{formatCount(removed.length)}</span>
         </dd>
       </div>
@@ -116,7 +118,10 @@ export function LayerAlignmentTable({ diff }: { diff: ImageDiff }) {
 function valueLines(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
-  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+    );
   return [String(value)];
 }
 
@@ -148,7 +153,12 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 export function ConfigDiffTable({ diff }: { diff: ImageDiff }) {
-  if (diff.config.length === 0) return <p className="muted panel-note">The image configurations are identical (environment, labels, entrypoint, command, user, ports, volumes).</p>;
+  if (diff.config.length === 0)
+    return (
+      <p className="muted panel-note">
+        The image configurations are identical (environment, labels, entrypoint, command, user, ports, volumes).
+      </p>
+    );
   return (
     <table className="data-table config-diff" aria-label="Config differences">
       <colgroup>
@@ -168,7 +178,11 @@ export function ConfigDiffTable({ diff }: { diff: ImageDiff }) {
           const a = valueLines(difference.a);
           const b = valueLines(difference.b);
           return (
-            <tr key={`${difference.field}\u0000${difference.key ?? ''}`} data-field={difference.field} data-key={difference.key}>
+            <tr
+              key={`${difference.field}\u0000${difference.key ?? ''}`}
+              data-field={difference.field}
+              data-key={difference.key}
+            >
               <th scope="row">
                 <span className="config-field">{FIELD_LABELS[difference.field] ?? difference.field}</span>
                 {difference.key ? <span className="mono config-key">{difference.key}</span> : null}
@@ -189,7 +203,10 @@ export function ConfigDiffTable({ diff }: { diff: ImageDiff }) {
 
 export function HistoryDiffTable({ diff }: { diff: ImageDiff }) {
   const rows = useMemo(() => alignHistory(diff.history.a, diff.history.b), [diff.history]);
-  if (diff.history.firstDifference === -1) return <p className="muted panel-note">Both images were built by the same {plural(diff.history.a.length, 'step')}.</p>;
+  if (diff.history.firstDifference === -1)
+    return (
+      <p className="muted panel-note">Both images were built by the same {plural(diff.history.a.length, 'step')}.</p>
+    );
   return (
     <table className="data-table history-diff" aria-label="History differences">
       <colgroup>
@@ -210,9 +227,13 @@ export function HistoryDiffTable({ diff }: { diff: ImageDiff }) {
         {rows.map((row, i) => (
           <tr key={i} className={`history-${row.kind}`} data-kind={row.kind}>
             <td className="num">{row.stepA ?? ''}</td>
-            <td className={`mono${row.kind === 'changed' || row.kind === 'removed' ? ' change-removed' : ''}`}>{row.a ?? ''}</td>
+            <td className={`mono${row.kind === 'changed' || row.kind === 'removed' ? ' change-removed' : ''}`}>
+              {row.a ?? ''}
+            </td>
             <td className="num">{row.stepB ?? ''}</td>
-            <td className={`mono${row.kind === 'changed' || row.kind === 'added' ? ' change-added' : ''}`}>{row.b ?? ''}</td>
+            <td className={`mono${row.kind === 'changed' || row.kind === 'added' ? ' change-added' : ''}`}>
+              {row.b ?? ''}
+            </td>
           </tr>
         ))}
       </tbody>

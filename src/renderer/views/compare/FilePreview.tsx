@@ -27,7 +27,15 @@ export interface PreviewPaneProps<T> {
 }
 
 /** The preview pane beside a file tree: the selected path, then its preview as it loads, fails or shows. */
-export function PreviewPane<T>({ selected, prompt, preview, noPreview, retry, details, children }: PreviewPaneProps<T>) {
+export function PreviewPane<T>({
+  selected,
+  prompt,
+  preview,
+  noPreview,
+  retry,
+  details,
+  children,
+}: PreviewPaneProps<T>) {
   if (!selected) return <p className="preview-note">{prompt}</p>;
   return (
     <div className="preview">
@@ -37,7 +45,9 @@ export function PreviewPane<T>({ selected, prompt, preview, noPreview, retry, de
       {details}
       {!preview ? <p className="preview-note">{noPreview}</p> : null}
       {preview?.status === 'loading' ? <LoadingState label="Loading preview…" /> : null}
-      {preview?.status === 'error' ? <ErrorState compact error={preview.error} handlers={{ retry: () => retry(selected) }} /> : null}
+      {preview?.status === 'error' ? (
+        <ErrorState compact error={preview.error} handlers={{ retry: () => retry(selected) }} />
+      ) : null}
       {preview?.status === 'ready' ? children(preview.value) : null}
     </div>
   );
@@ -49,16 +59,19 @@ export function TextDiffView({ diff }: { diff: TextDiff }) {
   if (diff.binary) {
     return (
       <p className="preview-note">
-        Binary content differs ({formatBytes(diff.sizeA ?? undefined)} → {formatBytes(diff.sizeB ?? undefined)}); there is no text diff to show.
+        Binary content differs ({formatBytes(diff.sizeA ?? undefined)} → {formatBytes(diff.sizeB ?? undefined)}); there
+        is no text diff to show.
       </p>
     );
   }
-  if (diff.identical || rows.length === 0) return <p className="preview-note">The contents are identical; only the attributes above differ.</p>;
+  if (diff.identical || rows.length === 0)
+    return <p className="preview-note">The contents are identical; only the attributes above differ.</p>;
   const shown = showAll ? rows : rows.slice(0, INITIAL_ROWS);
   return (
     <div className="textdiff" data-testid="text-diff">
       <div className="textdiff-stats">
-        <span className="change-added">+{formatCount(stats.added)}</span> <span className="change-removed">−{formatCount(stats.removed)}</span> lines
+        <span className="change-added">+{formatCount(stats.added)}</span>{' '}
+        <span className="change-removed">−{formatCount(stats.removed)}</span> lines
       </div>
       <div className="textdiff-body" role="table" aria-label={`Text diff of ${diff.path}`}>
         {shown.map((row, index) => (
@@ -106,7 +119,8 @@ export function ModifiedAttributes({ file }: { file: ModifiedFile }) {
   const rows: [string, string, string][] = [];
   if (file.changes.includes('type')) rows.push(['Type', file.typeA ?? '—', file.typeB ?? '—']);
   if (file.changes.includes('size')) rows.push(['Size', formatBytes(file.sizeA), formatBytes(file.sizeB)]);
-  if (file.changes.includes('content') && (file.sha256A || file.sha256B)) rows.push(['SHA-256', file.sha256A?.slice(0, 12) ?? '—', file.sha256B?.slice(0, 12) ?? '—']);
+  if (file.changes.includes('content') && (file.sha256A || file.sha256B))
+    rows.push(['SHA-256', file.sha256A?.slice(0, 12) ?? '—', file.sha256B?.slice(0, 12) ?? '—']);
   if (file.changes.includes('mode')) rows.push(['Mode', formatMode(file.modeA), formatMode(file.modeB)]);
   if (file.changes.includes('owner')) rows.push(['Owner', file.ownerA ?? '—', file.ownerB ?? '—']);
   if (file.changes.includes('linkTarget')) rows.push(['Link target', file.linkTargetA ?? '—', file.linkTargetB ?? '—']);

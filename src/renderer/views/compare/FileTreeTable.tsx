@@ -35,7 +35,9 @@ export interface FileTreeTableProps {
 function NameCell({ row, onToggle, selected }: { row: TreeRow; onToggle: (path: string) => void; selected: boolean }) {
   const { node, depth, expanded } = row;
   // A directory shows what changed below it; its own change is its badge.
-  const counts = node.isDirectory ? { ...node.counts, ...(node.change ? { [node.change]: node.counts[node.change] - 1 } : {}) } : undefined;
+  const counts = node.isDirectory
+    ? { ...node.counts, ...(node.change ? { [node.change]: node.counts[node.change] - 1 } : {}) }
+    : undefined;
   return (
     <span className={`ftree-name${selected ? ' selected' : ''}`} style={{ paddingLeft: depth * 14 }} title={node.path}>
       {node.isDirectory ? (
@@ -54,16 +56,26 @@ function NameCell({ row, onToggle, selected }: { row: TreeRow; onToggle: (path: 
       ) : (
         <span className="ftree-twisty" />
       )}
-      <Icon name={node.isDirectory ? 'folder' : node.type === 'symlink' ? 'link' : 'file'} size={13} className="ftree-icon" />
+      <Icon
+        name={node.isDirectory ? 'folder' : node.type === 'symlink' ? 'link' : 'file'}
+        size={13}
+        className="ftree-icon"
+      />
       <span className="ftree-label">{node.name}</span>
       {node.linkTarget ? <span className="ftree-link">→ {node.linkTarget}</span> : null}
       {node.change ? (
-        <span className={`change-badge change-${node.change}`} title={CHANGE_TITLE[node.change] + (node.details?.length ? `: ${node.details.join(', ')}` : '')}>
+        <span
+          className={`change-badge change-${node.change}`}
+          title={CHANGE_TITLE[node.change] + (node.details?.length ? `: ${node.details.join(', ')}` : '')}
+        >
           {CHANGE_LETTER[node.change]}
         </span>
       ) : null}
       {counts && (counts.added || counts.removed || counts.modified) ? (
-        <span className="ftree-counts" aria-label={`${counts.added} added, ${counts.modified} modified, ${counts.removed} removed`}>
+        <span
+          className="ftree-counts"
+          aria-label={`${counts.added} added, ${counts.modified} modified, ${counts.removed} removed`}
+        >
           {counts.added ? <span className="change-added">+{formatCount(counts.added)}</span> : null}
           {counts.modified ? <span className="change-modified">~{formatCount(counts.modified)}</span> : null}
           {counts.removed ? <span className="change-removed">−{formatCount(counts.removed)}</span> : null}
@@ -77,22 +89,82 @@ function deltaClass(delta: number): string {
   return delta > 0 ? 'delta delta-up' : delta < 0 ? 'delta delta-down' : 'delta';
 }
 
-export function FileTreeTable({ label, rows, mode, sort, onSort, selected, onToggle, onSelect, sides, empty }: FileTreeTableProps) {
-  const sortable = (key: TreeSort) => ({ direction: sort === key ? (key === 'name' ? ('asc' as const) : ('desc' as const)) : null, onSort: () => onSort(key) });
-  const name: Column<TreeRow> = { id: 'name', header: 'Name', width: 'minmax(200px, 1fr)', sort: sortable('name'), cell: (row) => <NameCell row={row} onToggle={onToggle} selected={row.node.path === selected} /> };
+export function FileTreeTable({
+  label,
+  rows,
+  mode,
+  sort,
+  onSort,
+  selected,
+  onToggle,
+  onSelect,
+  sides,
+  empty,
+}: FileTreeTableProps) {
+  const sortable = (key: TreeSort) => ({
+    direction: sort === key ? (key === 'name' ? ('asc' as const) : ('desc' as const)) : null,
+    onSort: () => onSort(key),
+  });
+  const name: Column<TreeRow> = {
+    id: 'name',
+    header: 'Name',
+    width: 'minmax(200px, 1fr)',
+    sort: sortable('name'),
+    cell: (row) => <NameCell row={row} onToggle={onToggle} selected={row.node.path === selected} />,
+  };
   const columns: Column<TreeRow>[] =
     mode === 'diff'
       ? [
           name,
-          { id: 'a', header: sides?.a ?? 'Left', width: '86px', align: 'end', cell: (row) => (row.node.sizeA || row.node.change === 'removed' ? formatBytes(row.node.sizeA) : '') },
-          { id: 'b', header: sides?.b ?? 'Right', width: '86px', align: 'end', cell: (row) => (row.node.sizeB || row.node.change === 'added' ? formatBytes(row.node.sizeB) : '') },
-          { id: 'delta', header: 'Change', width: '86px', align: 'end', sort: sortable('delta'), cell: (row) => <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> },
+          {
+            id: 'a',
+            header: sides?.a ?? 'Left',
+            width: '86px',
+            align: 'end',
+            cell: (row) => (row.node.sizeA || row.node.change === 'removed' ? formatBytes(row.node.sizeA) : ''),
+          },
+          {
+            id: 'b',
+            header: sides?.b ?? 'Right',
+            width: '86px',
+            align: 'end',
+            cell: (row) => (row.node.sizeB || row.node.change === 'added' ? formatBytes(row.node.sizeB) : ''),
+          },
+          {
+            id: 'delta',
+            header: 'Change',
+            width: '86px',
+            align: 'end',
+            sort: sortable('delta'),
+            cell: (row) => <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span>,
+          },
         ]
       : [
           name,
-          { id: 'size', header: 'Size', width: '86px', align: 'end', sort: sortable('size'), cell: (row) => formatBytes(row.node.change === 'removed' ? row.node.sizeA : row.node.sizeB) },
-          { id: 'delta', header: 'Change', width: '86px', align: 'end', sort: sortable('delta'), cell: (row) => (row.node.delta ? <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> : '') },
-          { id: 'layer', header: 'Layer', width: '48px', align: 'end', cell: (row) => (row.node.isDirectory || row.node.layer === undefined ? '' : String(row.node.layer)) },
+          {
+            id: 'size',
+            header: 'Size',
+            width: '86px',
+            align: 'end',
+            sort: sortable('size'),
+            cell: (row) => formatBytes(row.node.change === 'removed' ? row.node.sizeA : row.node.sizeB),
+          },
+          {
+            id: 'delta',
+            header: 'Change',
+            width: '86px',
+            align: 'end',
+            sort: sortable('delta'),
+            cell: (row) =>
+              row.node.delta ? <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span> : '',
+          },
+          {
+            id: 'layer',
+            header: 'Layer',
+            width: '48px',
+            align: 'end',
+            cell: (row) => (row.node.isDirectory || row.node.layer === undefined ? '' : String(row.node.layer)),
+          },
         ];
   return (
     <VirtualTable

@@ -85,7 +85,13 @@ export function ImageSlot({ side, label, value, onChange, onCommit }: ImageSlotP
             <option key={reference} value={reference} />
           ))}
         </datalist>
-        <button type="button" className="button button-small" aria-expanded={local !== null} onClick={openLocal} title="Pick an image from the local Docker engine">
+        <button
+          type="button"
+          className="button button-small"
+          aria-expanded={local !== null}
+          onClick={openLocal}
+          title="Pick an image from the local Docker engine"
+        >
           <Icon name="docker" size={13} /> Local
         </button>
       </div>
@@ -93,7 +99,9 @@ export function ImageSlot({ side, label, value, onChange, onCommit }: ImageSlotP
         <div className="image-slot-local" role="listbox" aria-label="Local Docker images">
           {local.error ? <div className="state-inline">{local.error}</div> : null}
           {!local.images && !local.error ? <div className="muted">Loading local images…</div> : null}
-          {local.images && localTags.length === 0 ? <div className="muted">The engine has no tagged images.</div> : null}
+          {local.images && localTags.length === 0 ? (
+            <div className="muted">The engine has no tagged images.</div>
+          ) : null}
           {localTags.map((tag) => (
             <button
               key={tag}
@@ -134,7 +142,11 @@ function useSuggestions(text: string): string[] {
         (hits) => {
           if (!live) return;
           const hostOf = (id: string) => registries?.value?.find((r) => r.id === id)?.host;
-          setSuggestions(hits.flatMap((hit) => (hit.tag && hostOf(hit.registryId) ? [`${hostOf(hit.registryId)}/${hit.repository}:${hit.tag}`] : [])));
+          setSuggestions(
+            hits.flatMap((hit) =>
+              hit.tag && hostOf(hit.registryId) ? [`${hostOf(hit.registryId)}/${hit.repository}:${hit.tag}`] : [],
+            ),
+          );
         },
         // Suggestions are a convenience: without them the field still takes any reference.
         () => live && setSuggestions([]),

@@ -51,10 +51,22 @@ export function TreeToolbar({ controls, counts, sorts, shown, unchangedToggle, s
           </button>
         ))}
       </div>
-      <FilterBox className="tree-filter" placeholder="Filter paths: text or glob (**/*.so)" aria-label="Filter paths" value={controls.pathFilter} onValue={controls.setPathFilter} spellCheck={false} />
+      <FilterBox
+        className="tree-filter"
+        placeholder="Filter paths: text or glob (**/*.so)"
+        aria-label="Filter paths"
+        value={controls.pathFilter}
+        onValue={controls.setPathFilter}
+        spellCheck={false}
+      />
       <label className="toolbar-select">
         <span>Sort</span>
-        <select className="input input-small" aria-label="Sort files" value={controls.sort} onChange={(event) => controls.setSort(event.target.value as TreeSort)}>
+        <select
+          className="input input-small"
+          aria-label="Sort files"
+          value={controls.sort}
+          onChange={(event) => controls.setSort(event.target.value as TreeSort)}
+        >
           {sorts.map((sort) => (
             <option key={sort} value={sort}>
               {SORT_LABELS[sort]}

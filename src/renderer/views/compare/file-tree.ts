@@ -154,7 +154,14 @@ export function diffInputs(files: ImageDiff['files']): TreeInput[] {
   return [
     ...files.added.map((f) => ({ path: f.path, change: 'added' as const, type: f.type, sizeA: 0, sizeB: f.size })),
     ...files.removed.map((f) => ({ path: f.path, change: 'removed' as const, type: f.type, sizeA: f.size, sizeB: 0 })),
-    ...files.modified.map((f) => ({ path: f.path, change: 'modified' as const, ...(f.typeB ? { type: f.typeB } : {}), sizeA: f.sizeA, sizeB: f.sizeB, details: f.changes })),
+    ...files.modified.map((f) => ({
+      path: f.path,
+      change: 'modified' as const,
+      ...(f.typeB ? { type: f.typeB } : {}),
+      sizeA: f.sizeA,
+      sizeB: f.sizeB,
+      details: f.changes,
+    })),
   ];
 }
 
@@ -237,11 +244,17 @@ function compareNodes(sort: TreeSort): (a: TreeNode, b: TreeNode) => number {
  * The visible rows, depth-first: children of expanded directories (all directories when `expandAll`),
  * sorted. The root itself is not a row.
  */
-export function flattenTree(root: TreeNode, options: { sort: TreeSort; expanded: ReadonlySet<string>; expandAll?: boolean }): TreeRow[] {
+export function flattenTree(
+  root: TreeNode,
+  options: { sort: TreeSort; expanded: ReadonlySet<string>; expandAll?: boolean },
+): TreeRow[] {
   const rows: TreeRow[] = [];
   const compare = compareNodes(options.sort);
   // Iterative, so a pathological depth cannot overflow the stack.
-  const stack: { node: TreeNode; depth: number }[] = [...root.children].sort(compare).reverse().map((node) => ({ node, depth: 0 }));
+  const stack: { node: TreeNode; depth: number }[] = [...root.children]
+    .sort(compare)
+    .reverse()
+    .map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     const expanded = node.isDirectory && (options.expandAll === true || options.expanded.has(node.path));

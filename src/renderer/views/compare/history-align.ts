@@ -37,7 +37,9 @@ export function alignHistory(a: readonly string[], b: readonly string[]): Histor
   const pairBlock = (removed: string[], added: string[]) => {
     let next = 0;
     for (const step of removed) {
-      const match = added.findIndex((candidate, index) => index >= next && instructionOf(candidate) === instructionOf(step));
+      const match = added.findIndex(
+        (candidate, index) => index >= next && instructionOf(candidate) === instructionOf(step),
+      );
       if (match === -1) {
         rows.push(left(step));
         continue;
@@ -57,7 +59,8 @@ export function alignHistory(a: readonly string[], b: readonly string[]): Histor
     }
     pairBlock(removed, change.added ? change.value : []);
     removed = [];
-    if (!change.added) for (const step of change.value) rows.push({ kind: 'same', a: step, b: step, stepA: ++stepA, stepB: ++stepB });
+    if (!change.added)
+      for (const step of change.value) rows.push({ kind: 'same', a: step, b: step, stepA: ++stepA, stepB: ++stepB });
   }
   pairBlock(removed, []);
   return rows;

@@ -23,7 +23,11 @@ export interface TreeControls {
 
 type Set_ = (partial: Partial<TreeControls>) => void;
 
-export function treeControls(set: Set_, get: () => TreeControls, initial: { sort: TreeSort; showUnchanged: boolean }): TreeControls {
+export function treeControls(
+  set: Set_,
+  get: () => TreeControls,
+  initial: { sort: TreeSort; showUnchanged: boolean },
+): TreeControls {
   return {
     kinds: new Set(CHANGE_KINDS),
     showUnchanged: initial.showUnchanged,

@@ -41,10 +41,18 @@ function imageRows(images: readonly LocalImage[]): ImageRow[] {
     }
     for (const repoTag of tags) {
       const colon = repoTag.lastIndexOf(':');
-      rows.push({ key: repoTag, reference: repoTag, repository: repoTag.slice(0, colon), tag: repoTag.slice(colon + 1), image });
+      rows.push({
+        key: repoTag,
+        reference: repoTag,
+        repository: repoTag.slice(0, colon),
+        tag: repoTag.slice(colon + 1),
+        image,
+      });
     }
   }
-  return rows.sort((a, b) => (a.image.created < b.image.created ? 1 : a.image.created > b.image.created ? -1 : a.key.localeCompare(b.key)));
+  return rows.sort((a, b) =>
+    a.image.created < b.image.created ? 1 : a.image.created > b.image.created ? -1 : a.key.localeCompare(b.key),
+  );
 }
 
 export function DockerView() {
@@ -63,8 +71,12 @@ export function DockerView() {
         </button>
       </ViewHeader>
       <div className="view-body">
-        {!engine || (engine.status === 'loading' && !engine.value) ? <LoadingState label="Looking for the Docker engine…" /> : null}
-        {engine?.status === 'error' ? <ErrorState error={engine.error} context="Docker engine" handlers={{ retry: () => void load() }} /> : null}
+        {!engine || (engine.status === 'loading' && !engine.value) ? (
+          <LoadingState label="Looking for the Docker engine…" />
+        ) : null}
+        {engine?.status === 'error' ? (
+          <ErrorState error={engine.error} context="Docker engine" handlers={{ retry: () => void load() }} />
+        ) : null}
         {engine?.value && !engine.value.reachable ? <EngineUnreachable engine={engine.value} /> : null}
         {engine?.value?.reachable ? <EngineContent /> : null}
       </div>
@@ -98,7 +110,8 @@ function EngineUnreachable({ engine }: { engine: EngineInfo }) {
       {engine.message ? <div className="state-message">{engine.message}</div> : null}
       {engine.candidates && engine.candidates.length > 0 ? (
         <div className="state-hint">
-          Engines found on this machine: {engine.candidates.map((c) => `${c.host} (${c.source}${c.present ? '' : ', not running'})`).join(', ')}
+          Engines found on this machine:{' '}
+          {engine.candidates.map((c) => `${c.host} (${c.source}${c.present ? '' : ', not running'})`).join(', ')}
         </div>
       ) : null}
       <div className="state-actions">
@@ -121,7 +134,11 @@ function EngineContent() {
     <div className="docker-content">
       <PullForm />
       {notice ? (
-        <div className={`notice ${notice.kind === 'ok' ? 'notice-ok' : 'notice-error'}`} role={notice.kind === 'ok' ? 'status' : 'alert'} data-testid="docker-notice">
+        <div
+          className={`notice ${notice.kind === 'ok' ? 'notice-ok' : 'notice-error'}`}
+          role={notice.kind === 'ok' ? 'status' : 'alert'}
+          data-testid="docker-notice"
+        >
           <Icon name={notice.kind === 'ok' ? 'check' : 'alert'} size={14} />
           <div>
             <div>{notice.text}</div>
@@ -158,7 +175,14 @@ function PullForm() {
     >
       <label className="filter-box pull-field">
         <Icon name="download" size={13} />
-        <input aria-label="Image to pull" className="input-bare mono" placeholder="Pull an image: registry/repository:tag" value={reference} onChange={(event) => setReference(event.target.value)} spellCheck={false} />
+        <input
+          aria-label="Image to pull"
+          className="input-bare mono"
+          placeholder="Pull an image: registry/repository:tag"
+          value={reference}
+          onChange={(event) => setReference(event.target.value)}
+          spellCheck={false}
+        />
       </label>
       <button type="submit" className="button button-primary" disabled={!reference.trim()}>
         Pull
@@ -190,7 +214,11 @@ const LAYER_COMPLETE = /^(Pull complete|Already exists|Pushed|Layer already exis
  */
 function LayerBar({ item }: { item: ItemProgress }) {
   const complete = LAYER_COMPLETE.test(item.status);
-  const [current, total] = complete ? [Math.max(item.total, 1), Math.max(item.total, 1)] : item.total > 0 ? [item.current, item.total] : [0, 1];
+  const [current, total] = complete
+    ? [Math.max(item.total, 1), Math.max(item.total, 1)]
+    : item.total > 0
+      ? [item.current, item.total]
+      : [0, 1];
   return <ProgressBar current={current} total={total} label={`Layer ${item.id}`} />;
 }
 
@@ -200,7 +228,14 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
   const running = transfer.phase === 'running';
   const verb = transfer.kind === 'pull' ? 'Pull' : 'Push';
   return (
-    <article className={`transfer transfer-${transfer.phase}`} data-testid="transfer" data-kind={transfer.kind} data-phase={transfer.phase} data-reference={transfer.reference} aria-label={`${verb} ${transfer.reference}`}>
+    <article
+      className={`transfer transfer-${transfer.phase}`}
+      data-testid="transfer"
+      data-kind={transfer.kind}
+      data-phase={transfer.phase}
+      data-reference={transfer.reference}
+      aria-label={`${verb} ${transfer.reference}`}
+    >
       <header className="transfer-header">
         <Icon name={transfer.kind === 'pull' ? 'download' : 'registry'} size={14} />
         <span className="transfer-title">
@@ -214,7 +249,12 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
             Cancel
           </button>
         ) : (
-          <button type="button" className="icon-button" aria-label={`Dismiss ${verb.toLowerCase()} of ${transfer.reference}`} onClick={() => dismiss(transfer.id)}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Dismiss ${verb.toLowerCase()} of ${transfer.reference}`}
+            onClick={() => dismiss(transfer.id)}
+          >
             <Icon name="close" size={12} />
           </button>
         )}
@@ -223,12 +263,18 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
         {transfer.phase === 'failed' || transfer.phase === 'cancelled' ? (
           <span />
         ) : (
-          <ProgressBar current={transfer.current} total={transfer.total} label={`${verb} ${transfer.reference} overall`} />
+          <ProgressBar
+            current={transfer.current}
+            total={transfer.total}
+            label={`${verb} ${transfer.reference} overall`}
+          />
         )}
         <span className="transfer-percent" data-testid="transfer-percent">
           {percentOf(transfer.current, transfer.total)}
         </span>
-        <span className="muted transfer-bytes">{transfer.total > 1 ? `${formatBytes(transfer.current)} / ${formatBytes(transfer.total)}` : ''}</span>
+        <span className="muted transfer-bytes">
+          {transfer.total > 1 ? `${formatBytes(transfer.current)} / ${formatBytes(transfer.total)}` : ''}
+        </span>
       </div>
       {transfer.items.length > 0 ? (
         <ul className="transfer-layers" aria-label="Layers">
@@ -237,14 +283,20 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
               <span className="mono">{item.id.startsWith('sha256:') ? shortDigest(item.id) : item.id}</span>
               <span className="transfer-layer-status">{item.status}</span>
               <LayerBar item={item} />
-              <span className="muted transfer-bytes">{item.total > 0 ? `${formatBytes(item.current)} / ${formatBytes(item.total)}` : ''}</span>
+              <span className="muted transfer-bytes">
+                {item.total > 0 ? `${formatBytes(item.current)} / ${formatBytes(item.total)}` : ''}
+              </span>
             </li>
           ))}
         </ul>
       ) : null}
       {transfer.digest ? (
         <div className="transfer-digest">
-          Digest <span className="mono" data-testid="transfer-digest">{transfer.digest}</span> <CopyButton text={transfer.digest} label="Copy digest" />
+          Digest{' '}
+          <span className="mono" data-testid="transfer-digest">
+            {transfer.digest}
+          </span>{' '}
+          <CopyButton text={transfer.digest} label="Copy digest" />
         </div>
       ) : null}
       {transfer.error && transfer.phase === 'failed' ? <EngineError error={transfer.error} /> : null}
@@ -262,12 +314,37 @@ function ImagesTable() {
   const rows = useMemo(() => imageRows(images?.value ?? []), [images]);
 
   if (!images || (images.status === 'loading' && !images.value)) return <LoadingState label="Loading images…" />;
-  if (images.status === 'error') return <ErrorState error={images.error} context="Could not list images" handlers={{ retry: () => void refreshImages() }} />;
+  if (images.status === 'error')
+    return (
+      <ErrorState
+        error={images.error}
+        context="Could not list images"
+        handlers={{ retry: () => void refreshImages() }}
+      />
+    );
 
   const columns: Column<ImageRow>[] = [
-    { id: 'repository', header: 'Repository', width: 'minmax(200px, 2fr)', cell: (row) => <span className="mono" title={row.repository}>{row.repository}</span> },
+    {
+      id: 'repository',
+      header: 'Repository',
+      width: 'minmax(200px, 2fr)',
+      cell: (row) => (
+        <span className="mono" title={row.repository}>
+          {row.repository}
+        </span>
+      ),
+    },
     { id: 'tag', header: 'Tag', width: 'minmax(90px, 1fr)', cell: (row) => <span className="mono">{row.tag}</span> },
-    { id: 'id', header: 'Image ID', width: '120px', cell: (row) => <span className="mono" title={row.image.id}>{row.image.id.replace(/^sha256:/, '').slice(0, 12)}</span> },
+    {
+      id: 'id',
+      header: 'Image ID',
+      width: '120px',
+      cell: (row) => (
+        <span className="mono" title={row.image.id}>
+          {row.image.id.replace(/^sha256:/, '').slice(0, 12)}
+        </span>
+      ),
+    },
     { id: 'created', header: 'Created', width: '110px', cell: (row) => formatRelative(row.image.created) },
     { id: 'size', header: 'Size', width: '90px', align: 'end', cell: (row) => formatBytes(row.image.size) },
     {
@@ -279,20 +356,42 @@ function ImagesTable() {
         const tagged = row.tag !== '<none>';
         return (
           <span className="row-actions" onClick={(event) => event.stopPropagation()}>
-            <button type="button" className="button button-small" onClick={() => setTagging(row)} aria-label={`Tag ${row.reference}`}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setTagging(row)}
+              aria-label={`Tag ${row.reference}`}
+            >
               <Icon name="tag" size={12} /> Tag
             </button>
             {tagged ? (
-              <button type="button" className="button button-small" onClick={() => void push(row.reference)} aria-label={`Push ${row.reference}`}>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => void push(row.reference)}
+                aria-label={`Push ${row.reference}`}
+              >
                 Push
               </button>
             ) : null}
             {tagged ? (
-              <button type="button" className="icon-button" title="Layers" aria-label={`Layers of ${row.reference}`} onClick={() => navigate({ view: 'layers', reference: `docker-daemon:${row.reference}` })}>
+              <button
+                type="button"
+                className="icon-button"
+                title="Layers"
+                aria-label={`Layers of ${row.reference}`}
+                onClick={() => navigate({ view: 'layers', reference: `docker-daemon:${row.reference}` })}
+              >
                 <Icon name="layers" size={13} />
               </button>
             ) : null}
-            <button type="button" className="icon-button" title="Remove" aria-label={`Remove ${row.reference}`} onClick={() => setRemoving(row)}>
+            <button
+              type="button"
+              className="icon-button"
+              title="Remove"
+              aria-label={`Remove ${row.reference}`}
+              onClick={() => setRemoving(row)}
+            >
               <Icon name="trash" size={13} />
             </button>
           </span>
@@ -307,7 +406,11 @@ function ImagesTable() {
         Images <span className="muted">{rows.length}</span>
       </div>
       {rows.length === 0 ? (
-        <EmptyState icon="docker" title="No images in this engine" message="Pull one above, or build one with docker build." />
+        <EmptyState
+          icon="docker"
+          title="No images in this engine"
+          message="Pull one above, or build one with docker build."
+        />
       ) : (
         <VirtualTable label="Local images" rows={rows} columns={columns} rowKey={(row) => row.key} rowHeight={30} />
       )}
@@ -340,7 +443,8 @@ function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void }) {
       title="Tag image"
       description={
         <>
-          New name for <span className="mono">{row.reference}</span> ({row.image.id.replace(/^sha256:/, '').slice(0, 12)})
+          New name for <span className="mono">{row.reference}</span> (
+          {row.image.id.replace(/^sha256:/, '').slice(0, 12)})
         </>
       }
       footer={
@@ -348,7 +452,12 @@ function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void }) {
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="docker-tag-form" className="button button-primary" disabled={busy || !target.trim() || target.trim() === row.reference}>
+          <button
+            type="submit"
+            form="docker-tag-form"
+            className="button button-primary"
+            disabled={busy || !target.trim() || target.trim() === row.reference}
+          >
             Tag
           </button>
         </>
@@ -365,9 +474,17 @@ function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void }) {
         <label className="field-label" htmlFor="docker-tag-target">
           Target (registry/repository:tag)
         </label>
-        <input id="docker-tag-target" className="input mono" autoFocus value={target} onChange={(event) => setTarget(event.target.value)} spellCheck={false} />
+        <input
+          id="docker-tag-target"
+          className="input mono"
+          autoFocus
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+          spellCheck={false}
+        />
         <label className="checkbox-line">
-          <input type="checkbox" checked={pushAfter} onChange={(event) => setPushAfter(event.target.checked)} /> Push it after tagging
+          <input type="checkbox" checked={pushAfter} onChange={(event) => setPushAfter(event.target.checked)} /> Push it
+          after tagging
         </label>
       </form>
     </Dialog>
@@ -406,7 +523,8 @@ function RemoveDialog({ row, onClose }: { row: ImageRow; onClose: () => void }) 
       }
     >
       <label className="checkbox-line">
-        <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} /> Force (also when a stopped container uses it)
+        <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} /> Force (also when
+        a stopped container uses it)
       </label>
     </Dialog>
   );

@@ -17,7 +17,12 @@ import { AUDIT_OUTCOMES, HISTORY_LIMIT, useHistory, visibleEntries } from '../..
 import '../compare/compare.css';
 import './history.css';
 
-const OUTCOME_LABELS: Record<AuditOutcome, string> = { success: 'Promoted', failure: 'Failed', refused: 'Refused', cancelled: 'Cancelled' };
+const OUTCOME_LABELS: Record<AuditOutcome, string> = {
+  success: 'Promoted',
+  failure: 'Failed',
+  refused: 'Refused',
+  cancelled: 'Cancelled',
+};
 
 export function HistoryView({ query = '' }: { query?: string }) {
   const load = useHistory((s) => s.load);
@@ -35,7 +40,10 @@ export function HistoryView({ query = '' }: { query?: string }) {
   // Typing updates the route (replacing the entry) after a pause; the route drives the load.
   useEffect(() => {
     if (draft === query) return;
-    const timer = setTimeout(() => navigate({ view: 'history', ...(draft.trim() ? { query: draft.trim() } : {}) }, { replace: true }), 300);
+    const timer = setTimeout(
+      () => navigate({ view: 'history', ...(draft.trim() ? { query: draft.trim() } : {}) }, { replace: true }),
+      300,
+    );
     return () => clearTimeout(timer);
   }, [draft, query, navigate]);
 
@@ -56,22 +64,52 @@ export function HistoryView({ query = '' }: { query?: string }) {
       </ViewHeader>
       <div className="view-body">
         <div className="tree-toolbar">
-          <FilterBox className="history-search" aria-label="Search history" placeholder="Search: user, image, digest, message" value={draft} onValue={setDraft} />
+          <FilterBox
+            className="history-search"
+            aria-label="Search history"
+            placeholder="Search: user, image, digest, message"
+            value={draft}
+            onValue={setDraft}
+          />
           <div className="kind-toggles" role="group" aria-label="Outcomes">
             {AUDIT_OUTCOMES.map((outcome) => (
-              <button key={outcome} type="button" className={`kind-toggle outcome-${outcome}`} aria-pressed={outcomes.has(outcome)} onClick={() => toggleOutcome(outcome)}>
+              <button
+                key={outcome}
+                type="button"
+                className={`kind-toggle outcome-${outcome}`}
+                aria-pressed={outcomes.has(outcome)}
+                onClick={() => toggleOutcome(outcome)}
+              >
                 <span className="kind-dot" aria-hidden="true" />
                 {OUTCOME_LABELS[outcome]}
                 <span className="kind-count">{formatCount(counts[outcome])}</span>
               </button>
             ))}
           </div>
-          {all.length >= HISTORY_LIMIT ? <span className="tree-summary">Newest {formatCount(HISTORY_LIMIT)} shown: search to narrow.</span> : null}
+          {all.length >= HISTORY_LIMIT ? (
+            <span className="tree-summary">Newest {formatCount(HISTORY_LIMIT)} shown: search to narrow.</span>
+          ) : null}
         </div>
-        {!entries || (entries.status === 'loading' && !entries.value) ? <LoadingState label="Reading the audit log…" /> : null}
-        {entries?.status === 'error' ? <ErrorState error={entries.error} context="Could not read the history" handlers={{ retry: () => void load(query) }} /> : null}
+        {!entries || (entries.status === 'loading' && !entries.value) ? (
+          <LoadingState label="Reading the audit log…" />
+        ) : null}
+        {entries?.status === 'error' ? (
+          <ErrorState
+            error={entries.error}
+            context="Could not read the history"
+            handlers={{ retry: () => void load(query) }}
+          />
+        ) : null}
         {entries?.value && all.length === 0 ? (
-          <EmptyState icon="history" title={query ? 'No promotion matches' : 'No promotions yet'} message={query ? `Nothing in the log mentions “${query}”.` : 'Every promotion (from the lanes board, a “Promote to…” menu or `berth promote`) is recorded here.'} />
+          <EmptyState
+            icon="history"
+            title={query ? 'No promotion matches' : 'No promotions yet'}
+            message={
+              query
+                ? `Nothing in the log mentions “${query}”.`
+                : 'Every promotion (from the lanes board, a “Promote to…” menu or `berth promote`) is recorded here.'
+            }
+          />
         ) : null}
         {all.length > 0 ? <HistoryTable entries={shown} /> : null}
       </div>
@@ -143,7 +181,9 @@ function HistoryTable({ entries }: { entries: AuditEntry[] }) {
               <td className="nowrap muted">{transferText(entry)}</td>
               <td className="nowrap">
                 {entry.user}
-                {entry.registryUser && entry.registryUser !== entry.user ? <span className="muted"> as {entry.registryUser}</span> : null}
+                {entry.registryUser && entry.registryUser !== entry.user ? (
+                  <span className="muted"> as {entry.registryUser}</span>
+                ) : null}
               </td>
             </tr>
           ))}

@@ -16,7 +16,11 @@ export function ConfigTab({ details }: { details: ImageDetails }) {
     return (
       <EmptyState
         title="No image config"
-        message={details.manifest.manifests ? 'This is an index: choose a platform above to see its config.' : 'This manifest has no image config (an artifact or schema 1).'}
+        message={
+          details.manifest.manifests
+            ? 'This is an index: choose a platform above to see its config.'
+            : 'This manifest has no image config (an artifact or schema 1).'
+        }
         icon="file"
       />
     );
@@ -41,9 +45,29 @@ export function ConfigTab({ details }: { details: ImageDetails }) {
         <dt>Working dir</dt>
         <dd>{config.workingDir ? <code>{config.workingDir}</code> : <span className="muted">/ (not set)</span>}</dd>
         <dt>Exposed ports</dt>
-        <dd>{config.exposedPorts.length > 0 ? config.exposedPorts.map((p) => <code key={p} className="chip">{p}</code>) : <span className="muted">none</span>}</dd>
+        <dd>
+          {config.exposedPorts.length > 0 ? (
+            config.exposedPorts.map((p) => (
+              <code key={p} className="chip">
+                {p}
+              </code>
+            ))
+          ) : (
+            <span className="muted">none</span>
+          )}
+        </dd>
         <dt>Volumes</dt>
-        <dd>{config.volumes.length > 0 ? config.volumes.map((v) => <code key={v} className="chip">{v}</code>) : <span className="muted">none</span>}</dd>
+        <dd>
+          {config.volumes.length > 0 ? (
+            config.volumes.map((v) => (
+              <code key={v} className="chip">
+                {v}
+              </code>
+            ))
+          ) : (
+            <span className="muted">none</span>
+          )}
+        </dd>
         {config.stopSignal ? (
           <>
             <dt>Stop signal</dt>

@@ -5,7 +5,13 @@ import { shortDigest } from '../../logic/format';
 export function DigestLink({ digest, onOpen }: { digest: string; onOpen: (digest: string) => void }) {
   return (
     <span className="digest-link">
-      <button type="button" className="link-button mono" title={digest} data-digest={digest} onClick={() => onOpen(digest)}>
+      <button
+        type="button"
+        className="link-button mono"
+        title={digest}
+        data-digest={digest}
+        onClick={() => onOpen(digest)}
+      >
         {shortDigest(digest)}
       </button>
       <CopyButton text={digest} label={`Copy ${shortDigest(digest)}`} />

@@ -32,15 +32,43 @@ import { PromoteMenu } from '../promote/PromoteMenu';
 export type ImageTab = 'overview' | 'config' | 'layers' | 'manifest' | 'referrers';
 
 /** `fromOutside`: opened by a link, reload or back/forward (see navigation/store.ts). */
-export function ImageView({ reference, platform, fromOutside = false }: { reference: string; platform?: string; fromOutside?: boolean }) {
+export function ImageView({
+  reference,
+  platform,
+  fromOutside = false,
+}: {
+  reference: string;
+  platform?: string;
+  fromOutside?: boolean;
+}) {
   const parsed = tryParseReference(reference);
   if (!parsed) {
-    return <ErrorState error={{ code: 'invalid_input', message: `"${reference}" is not an image reference (host/repository:tag or @sha256:…).` }} context="Image" />;
+    return (
+      <ErrorState
+        error={{
+          code: 'invalid_input',
+          message: `"${reference}" is not an image reference (host/repository:tag or @sha256:…).`,
+        }}
+        context="Image"
+      />
+    );
   }
-  return <ImageBody key={reference} reference={reference} parsed={parsed} platform={platform} fromOutside={fromOutside} />;
+  return (
+    <ImageBody key={reference} reference={reference} parsed={parsed} platform={platform} fromOutside={fromOutside} />
+  );
 }
 
-function ImageBody({ reference, parsed, platform, fromOutside }: { reference: string; parsed: ImageReference; platform?: string; fromOutside: boolean }) {
+function ImageBody({
+  reference,
+  parsed,
+  platform,
+  fromOutside,
+}: {
+  reference: string;
+  parsed: ImageReference;
+  platform?: string;
+  fromOutside: boolean;
+}) {
   const inspection = useImages((s) => s.inspections[inspectionKey(reference, platform)]);
   const inspect = useImages((s) => s.inspect);
   const registry = useRegistries((s) => findRegistryByHost(s.list?.value, parsed.registry));
@@ -60,16 +88,29 @@ function ImageBody({ reference, parsed, platform, fromOutside }: { reference: st
   const namespace = parsed.repository.split('/').slice(0, -1);
   const repoName = parsed.repository.split('/').pop() ?? parsed.repository;
   const crumbs: Crumb[] = [
-    registry ? { label: registry.name, onSelect: () => navigate({ view: 'registry', registryId: registry.id }) } : { label: parsed.registry },
+    registry
+      ? { label: registry.name, onSelect: () => navigate({ view: 'registry', registryId: registry.id }) }
+      : { label: parsed.registry },
     ...namespace.map((part, i) => ({
       label: part,
-      ...(registry ? { onSelect: () => navigate({ view: 'registry', registryId: registry.id, namespace: namespace.slice(0, i + 1).join('/') }) } : {}),
+      ...(registry
+        ? {
+            onSelect: () =>
+              navigate({ view: 'registry', registryId: registry.id, namespace: namespace.slice(0, i + 1).join('/') }),
+          }
+        : {}),
     })),
-    { label: repoName, ...(registry ? { onSelect: () => navigate({ view: 'repository', registryId: registry.id, repository: parsed.repository }) } : {}) },
+    {
+      label: repoName,
+      ...(registry
+        ? { onSelect: () => navigate({ view: 'repository', registryId: registry.id, repository: parsed.repository }) }
+        : {}),
+    },
     { label },
   ];
 
-  const openDigest = (digest: string) => navigate({ view: 'image', reference: digestReference(parsed.registry, parsed.repository, digest) });
+  const openDigest = (digest: string) =>
+    navigate({ view: 'image', reference: digestReference(parsed.registry, parsed.repository, digest) });
   const onManifestDigest = (digest: string) => {
     if (!details) return;
     const image = details.platformManifest ?? details.manifest;
@@ -85,20 +126,53 @@ function ImageBody({ reference, parsed, platform, fromOutside }: { reference: st
       <header className="view-header">
         <Breadcrumbs crumbs={crumbs} />
         <div className="view-actions">
-          {parsed.tag ? <CopyButton text={pullByTag(parsed.registry, parsed.repository, parsed.tag)} label="Copy docker pull by tag">pull :tag</CopyButton> : null}
+          {parsed.tag ? (
+            <CopyButton
+              text={pullByTag(parsed.registry, parsed.repository, parsed.tag)}
+              label="Copy docker pull by tag"
+            >
+              pull :tag
+            </CopyButton>
+          ) : null}
           {details ? (
-            <CopyButton text={pullByDigest(parsed.registry, parsed.repository, details.manifest.digest)} label="Copy docker pull by digest">
+            <CopyButton
+              text={pullByDigest(parsed.registry, parsed.repository, details.manifest.digest)}
+              label="Copy docker pull by digest"
+            >
               pull @digest
             </CopyButton>
           ) : null}
-          <CopyButton text={shareableLink(platform ? { view: 'image', reference, platform } : { view: 'image', reference })} label="Copy link to this image" />
-          <button type="button" className="button button-small" onClick={() => navigate({ view: 'layers', reference })} title="Browse the image's files layer by layer">
+          <CopyButton
+            text={shareableLink(platform ? { view: 'image', reference, platform } : { view: 'image', reference })}
+            label="Copy link to this image"
+          />
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => navigate({ view: 'layers', reference })}
+            title="Browse the image's files layer by layer"
+          >
             <Icon name="layers" size={12} /> Files
           </button>
-          <button type="button" className="button button-small" onClick={() => navigate({ view: 'compare', a: reference })} title="Compare with another tag">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => navigate({ view: 'compare', a: reference })}
+            title="Compare with another tag"
+          >
             <Icon name="compare" size={12} /> Compare
           </button>
-          {registry && parsed.tag ? <PromoteMenu image={{ reference, registryId: registry.id, repository: parsed.repository, tag: parsed.tag, digest: details?.manifest.digest ?? '' }} /> : null}
+          {registry && parsed.tag ? (
+            <PromoteMenu
+              image={{
+                reference,
+                registryId: registry.id,
+                repository: parsed.repository,
+                tag: parsed.tag,
+                digest: details?.manifest.digest ?? '',
+              }}
+            />
+          ) : null}
         </div>
       </header>
       {gate.state !== 'open' ? (
@@ -131,7 +205,12 @@ function ImageBody({ reference, parsed, platform, fromOutside }: { reference: st
             ]}
           >
             {tab === 'overview' ? (
-              <OverviewTab details={details} reference={reference} onDigest={onManifestDigest} onPlatform={(p) => navigate({ view: 'image', reference, platform: p })} />
+              <OverviewTab
+                details={details}
+                reference={reference}
+                onDigest={onManifestDigest}
+                onPlatform={(p) => navigate({ view: 'image', reference, platform: p })}
+              />
             ) : tab === 'config' ? (
               <ConfigTab details={details} />
             ) : tab === 'layers' ? (
@@ -139,7 +218,10 @@ function ImageBody({ reference, parsed, platform, fromOutside }: { reference: st
             ) : tab === 'manifest' ? (
               <ManifestTab details={details} onDigest={onManifestDigest} />
             ) : (
-              <ReferrersTab reference={digestReference(parsed.registry, parsed.repository, details.manifest.digest)} onOpen={openDigest} />
+              <ReferrersTab
+                reference={digestReference(parsed.registry, parsed.repository, details.manifest.digest)}
+                onOpen={openDigest}
+              />
             )}
           </Tabs>
         </>
@@ -151,10 +233,23 @@ function ImageBody({ reference, parsed, platform, fromOutside }: { reference: st
 }
 
 /** Digest line and, for a multi-arch index, the platform switcher. */
-function ImageSummary({ details, reference, platform }: { details: ImageDetails; reference: string; platform?: string }) {
+function ImageSummary({
+  details,
+  reference,
+  platform,
+}: {
+  details: ImageDetails;
+  reference: string;
+  platform?: string;
+}) {
   const navigate = useNavigation((s) => s.navigate);
   const platforms = details.manifest.manifests
-    ? imagePlatforms({ tag: '', digest: '', mediaType: '', platforms: details.manifest.manifests.flatMap((m) => (m.platform ? [m.platform] : [])) })
+    ? imagePlatforms({
+        tag: '',
+        digest: '',
+        mediaType: '',
+        platforms: details.manifest.manifests.flatMap((m) => (m.platform ? [m.platform] : [])),
+      })
     : [];
   const shown = details.config?.platform ? formatPlatform(details.config.platform) : undefined;
   const selected = platform ?? shown;

@@ -1,5 +1,13 @@
 /** Key/value pairs of an image config (labels, environment) as a table, or a note when there are none. */
-export function KeyValueTable({ label, entries, empty }: { label: string; entries: readonly (readonly [string, string])[]; empty: string }) {
+export function KeyValueTable({
+  label,
+  entries,
+  empty,
+}: {
+  label: string;
+  entries: readonly (readonly [string, string])[];
+  empty: string;
+}) {
   if (entries.length === 0) return <p className="muted">{empty}</p>;
   return (
     <table className="kv-table" aria-label={label}>

@@ -18,7 +18,17 @@ export function LayersTab({ details, highlight }: { details: ImageDetails; highl
   }, [highlight]);
 
   if (details.layers.length === 0) {
-    return <EmptyState title="No layers" message={details.manifest.manifests ? 'This is an index: choose a platform above to see its layers.' : 'This manifest has no layers.'} icon="layers" />;
+    return (
+      <EmptyState
+        title="No layers"
+        message={
+          details.manifest.manifests
+            ? 'This is an index: choose a platform above to see its layers.'
+            : 'This manifest has no layers.'
+        }
+        icon="layers"
+      />
+    );
   }
   const lines = alignLayers(details.config?.history ?? [], details.layers);
   const largest = Math.max(...details.layers.map((l) => l.size));
@@ -57,8 +67,14 @@ export function LayersTab({ details, highlight }: { details: ImageDetails; highl
                   <code>{step || <span className="muted">(no history)</span>}</code>
                   {line.step?.comment ? <span className="muted"> · {line.step.comment}</span> : null}
                 </td>
-                <td className="num">{line.layer ? formatBytes(line.layer.size) : <span className="muted">0 B</span>}</td>
-                <td className="bar-col">{line.layer ? <SizeBar value={line.layer.size} max={largest} label={`Layer ${(line.layerIndex ?? 0) + 1} size`} /> : null}</td>
+                <td className="num">
+                  {line.layer ? formatBytes(line.layer.size) : <span className="muted">0 B</span>}
+                </td>
+                <td className="bar-col">
+                  {line.layer ? (
+                    <SizeBar value={line.layer.size} max={largest} label={`Layer ${(line.layerIndex ?? 0) + 1} size`} />
+                  ) : null}
+                </td>
                 <td>
                   {line.layer ? (
                     <span className="digest-cell">

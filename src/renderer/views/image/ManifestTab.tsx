@@ -12,7 +12,8 @@ import { prettyJson, tokenizeJson } from '../../logic/json-tokens';
 
 export function ManifestTab({ details, onDigest }: { details: ImageDetails; onDigest: (digest: string) => void }) {
   const [which, setWhich] = useState<'index' | 'platform'>(details.platformManifest ? 'platform' : 'index');
-  const manifest: ManifestInfo = which === 'platform' && details.platformManifest ? details.platformManifest : details.manifest;
+  const manifest: ManifestInfo =
+    which === 'platform' && details.platformManifest ? details.platformManifest : details.manifest;
   return (
     <div className="tab-content manifest">
       <div className="toolbar">
@@ -43,13 +44,23 @@ export function JsonView({ raw, onDigest }: { raw: string; onDigest: (digest: st
   const tokens = useMemo(() => tokenizeJson(text), [text]);
   return (
     <>
-      {formatted && text !== raw ? <p className="muted small">Formatted for reading; the digest covers the bytes as served (Copy JSON copies those).</p> : null}
+      {formatted && text !== raw ? (
+        <p className="muted small">
+          Formatted for reading; the digest covers the bytes as served (Copy JSON copies those).
+        </p>
+      ) : null}
       <pre className="json" role="region" aria-label="Manifest JSON" tabIndex={0}>
         {tokens.map((token, i) =>
           token.kind === 'digest' ? (
             <span key={i} className="json-string">
               "
-              <button type="button" className="json-digest" data-digest={token.digest} title={`Open ${token.digest}`} onClick={() => onDigest(token.digest!)}>
+              <button
+                type="button"
+                className="json-digest"
+                data-digest={token.digest}
+                title={`Open ${token.digest}`}
+                onClick={() => onDigest(token.digest!)}
+              >
                 {token.digest}
               </button>
               "

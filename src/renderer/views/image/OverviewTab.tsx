@@ -15,7 +15,17 @@ const KIND_LABELS: Record<ImageDetails['manifest']['kind'], string> = {
   artifact: 'OCI artifact',
 };
 
-export function OverviewTab({ details, reference, onDigest, onPlatform }: { details: ImageDetails; reference: string; onDigest: (digest: string) => void; onPlatform: (platform: string) => void }) {
+export function OverviewTab({
+  details,
+  reference,
+  onDigest,
+  onPlatform,
+}: {
+  details: ImageDetails;
+  reference: string;
+  onDigest: (digest: string) => void;
+  onPlatform: (platform: string) => void;
+}) {
   const { manifest, platformManifest, config } = details;
   const image = platformManifest ?? manifest;
   const labels = Object.entries(config?.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -74,7 +84,8 @@ export function OverviewTab({ details, reference, onDigest, onPlatform }: { deta
           <>
             <dt>Showing</dt>
             <dd>
-              {config ? formatPlatform(config.platform) : 'platform image'} <DigestLink digest={platformManifest.digest} onOpen={onDigest} />
+              {config ? formatPlatform(config.platform) : 'platform image'}{' '}
+              <DigestLink digest={platformManifest.digest} onOpen={onDigest} />
             </dd>
           </>
         ) : config ? (
@@ -93,10 +104,17 @@ export function OverviewTab({ details, reference, onDigest, onPlatform }: { deta
         ) : null}
         <dt>Compressed size</dt>
         <dd>
-          {formatBytes(details.compressedSize)} <span className="muted">in {plural(details.layers.length, 'layer')} (what a pull downloads)</span>
+          {formatBytes(details.compressedSize)}{' '}
+          <span className="muted">in {plural(details.layers.length, 'layer')} (what a pull downloads)</span>
         </dd>
         <dt>Uncompressed size</dt>
-        <dd>{details.uncompressedSize !== undefined ? formatBytes(details.uncompressedSize) : <span className="muted">Known once the layers are indexed (Files)</span>}</dd>
+        <dd>
+          {details.uncompressedSize !== undefined ? (
+            formatBytes(details.uncompressedSize)
+          ) : (
+            <span className="muted">Known once the layers are indexed (Files)</span>
+          )}
+        </dd>
         {image.subject ? (
           <>
             <dt>Refers to</dt>
@@ -106,7 +124,9 @@ export function OverviewTab({ details, reference, onDigest, onPlatform }: { deta
           </>
         ) : null}
       </dl>
-      <h3 className="section-title">Labels {labels.length > 0 ? <span className="muted">({labels.length})</span> : null}</h3>
+      <h3 className="section-title">
+        Labels {labels.length > 0 ? <span className="muted">({labels.length})</span> : null}
+      </h3>
       <KeyValueTable label="Labels" entries={labels} empty="No labels." />
     </div>
   );

@@ -27,11 +27,21 @@ export function ReferrersTab({ reference, onOpen }: { reference: string; onOpen:
     void load(reference);
   }, [load, reference]);
 
-  if (!referrers || (referrers.status === 'loading' && !referrers.value)) return <LoadingState label="Looking for signatures, SBOMs and attestations…" />;
-  if (referrers.status === 'error' && !referrers.value) return <ErrorState error={referrers.error} compact handlers={{ retry: () => void load(reference, { force: true }) }} />;
+  if (!referrers || (referrers.status === 'loading' && !referrers.value))
+    return <LoadingState label="Looking for signatures, SBOMs and attestations…" />;
+  if (referrers.status === 'error' && !referrers.value)
+    return (
+      <ErrorState error={referrers.error} compact handlers={{ retry: () => void load(reference, { force: true }) }} />
+    );
   const list = referrers.value ?? [];
   if (list.length === 0) {
-    return <EmptyState title="No referrers" message="Nothing in this repository refers to this manifest: no signatures, SBOMs or attestations were attached." icon="signature" />;
+    return (
+      <EmptyState
+        title="No referrers"
+        message="Nothing in this repository refers to this manifest: no signatures, SBOMs or attestations were attached."
+        icon="signature"
+      />
+    );
   }
   return (
     <div className="tab-content referrers">
@@ -64,7 +74,9 @@ export function ReferrersTab({ reference, onOpen }: { reference: string; onOpen:
                       <DigestLink digest={r.digest} onOpen={onOpen} />
                     </td>
                     <td className="num">{formatBytes(r.size)}</td>
-                    <td className="muted">{r.annotations?.[CREATED_ANNOTATION] ? formatTimestamp(r.annotations[CREATED_ANNOTATION]) : '—'}</td>
+                    <td className="muted">
+                      {r.annotations?.[CREATED_ANNOTATION] ? formatTimestamp(r.annotations[CREATED_ANNOTATION]) : '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -44,17 +44,33 @@ export function LayersView({ reference, fromOutside = false }: { reference: stri
           {reference}
         </span>
         <CopyButton text={reference} label="Copy reference" />
-        <button type="button" className="button button-small" onClick={() => navigate({ view: 'compare', a: reference })}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => navigate({ view: 'compare', a: reference })}
+        >
           <Icon name="compare" size={13} /> Compare with…
         </button>
       </ViewHeader>
       <div className="view-body">
         {!allowed ? <OutsideLinkPrompt gate={gate} reference={reference} /> : null}
-        {allowed && (!layers || layers.status === 'loading') ? <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." /> : null}
-        {layers?.status === 'error' ? <ErrorState error={layers.error} context="Could not read the layers" handlers={{ retry: () => void open(reference) }} /> : null}
+        {allowed && (!layers || layers.status === 'loading') ? (
+          <LoadingState label="Reading layers…" detail="Each layer is indexed once and cached by digest." />
+        ) : null}
+        {layers?.status === 'error' ? (
+          <ErrorState
+            error={layers.error}
+            context="Could not read the layers"
+            handlers={{ retry: () => void open(reference) }}
+          />
+        ) : null}
         {layers?.status === 'ready' ? (
           layers.value.length === 0 ? (
-            <EmptyState icon="layers" title="No layers" message="This image has no filesystem layers (an artifact or a scratch image)." />
+            <EmptyState
+              icon="layers"
+              title="No layers"
+              message="This image has no filesystem layers (an artifact or a scratch image)."
+            />
           ) : (
             <div className="layers-layout">
               <div className="layers-left">
@@ -113,7 +129,8 @@ function LayerList({ layers }: { layers: LayerChange[] }) {
               </span>
               <SizeBar value={layer.sizeBytes} max={largest} label={`Layer ${layer.layer} size`} />
               <span className="layer-item-counts">
-                <span className="change-added">+{formatCount(layer.added)}</span> <span className="change-modified">~{formatCount(layer.modified)}</span>{' '}
+                <span className="change-added">+{formatCount(layer.added)}</span>{' '}
+                <span className="change-modified">~{formatCount(layer.modified)}</span>{' '}
                 <span className="change-removed">−{formatCount(layer.removed)}</span>
               </span>
             </div>
@@ -139,7 +156,9 @@ function EfficiencyPanel() {
     <section className="panel efficiency-panel" aria-label="Efficiency">
       <div className="panel-title">Image efficiency</div>
       {!efficiency || efficiency.status === 'loading' ? <LoadingState label="Measuring wasted space…" /> : null}
-      {efficiency?.status === 'error' ? <ErrorState compact error={efficiency.error} handlers={{ retry: () => void open(reference) }} /> : null}
+      {efficiency?.status === 'error' ? (
+        <ErrorState compact error={efficiency.error} handlers={{ retry: () => void open(reference) }} />
+      ) : null}
       {efficiency?.status === 'ready' ? <EfficiencyDetails efficiency={efficiency.value} /> : null}
     </section>
   );
@@ -183,7 +202,10 @@ function EfficiencyDetails({ efficiency }: { efficiency: Efficiency }) {
           <tbody>
             {wasted.map((file) => (
               <tr key={file.path}>
-                <td className="mono" title={`${file.path}: wasted in layer ${file.layers.map((l) => l.layer).join(', ')}`}>
+                <td
+                  className="mono"
+                  title={`${file.path}: wasted in layer ${file.layers.map((l) => l.layer).join(', ')}`}
+                >
                   {file.path}
                 </td>
                 <td className="num">{formatCount(file.occurrences)}</td>
@@ -193,7 +215,11 @@ function EfficiencyDetails({ efficiency }: { efficiency: Efficiency }) {
           </tbody>
         </table>
       )}
-      {efficiency.wastedPathCount > wasted.length ? <p className="muted panel-note">The {formatCount(wasted.length)} largest of {formatCount(efficiency.wastedPathCount)} paths with wasted space.</p> : null}
+      {efficiency.wastedPathCount > wasted.length ? (
+        <p className="muted panel-note">
+          The {formatCount(wasted.length)} largest of {formatCount(efficiency.wastedPathCount)} paths with wasted space.
+        </p>
+      ) : null}
     </>
   );
 }
@@ -228,7 +254,11 @@ function LayerTreePanel({ layers }: { layers: LayerChange[] }) {
         summary={`${formatCount(filtered.files)} files · ${formatBytes(filtered.sizeB)}${filtered.delta ? ` · ${formatDelta(filtered.delta)}` : ''}`}
       />
       {state.tree?.status === 'error' ? (
-        <ErrorState compact error={state.tree.error} handlers={{ retry: () => state.selectedLayer !== undefined && void state.selectLayer(state.selectedLayer) }} />
+        <ErrorState
+          compact
+          error={state.tree.error}
+          handlers={{ retry: () => state.selectedLayer !== undefined && void state.selectLayer(state.selectedLayer) }}
+        />
       ) : null}
       <div className="split">
         <div className="split-main">
@@ -244,7 +274,11 @@ function LayerTreePanel({ layers }: { layers: LayerChange[] }) {
               selected={state.selected}
               onToggle={state.toggleExpanded}
               onSelect={(node) => void state.select(node.path, node.isDirectory, node.change === 'removed')}
-              empty={<span className="muted">{tree.files === 0 ? 'This layer has no files.' : 'No file matches the filters.'}</span>}
+              empty={
+                <span className="muted">
+                  {tree.files === 0 ? 'This layer has no files.' : 'No file matches the filters.'}
+                </span>
+              }
             />
           )}
         </div>

@@ -18,7 +18,11 @@ type Stage = PromotionLane['stages'][number];
 
 /** A lane through a registry's environment roles, in the order the registry lists them. */
 export function laneFromEnvironments(registry: RegistryView, name: string): PromotionLane {
-  return { name, stages: registry.environments.map((env) => ({ name: env.role, registryId: registry.id, namespace: env.namespace })), tagRewrites: [] };
+  return {
+    name,
+    stages: registry.environments.map((env) => ({ name: env.role, registryId: registry.id, namespace: env.namespace })),
+    tagRewrites: [],
+  };
 }
 
 const NO_REGISTRIES: RegistryView[] = [];
@@ -40,9 +44,13 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
   const [saving, setSaving] = useState(false);
   const firstRegistry = registries[0]?.id ?? '';
 
-  const updateLane = (index: number, change: (lane: PromotionLane) => PromotionLane) => setLanes(lanes.map((lane, i) => (i === index ? change(lane) : lane)));
+  const updateLane = (index: number, change: (lane: PromotionLane) => PromotionLane) =>
+    setLanes(lanes.map((lane, i) => (i === index ? change(lane) : lane)));
   const updateStage = (laneIndex: number, stageIndex: number, patch: Partial<Stage>) =>
-    updateLane(laneIndex, (lane) => ({ ...lane, stages: lane.stages.map((stage, i) => (i === stageIndex ? { ...stage, ...patch } : stage)) }));
+    updateLane(laneIndex, (lane) => ({
+      ...lane,
+      stages: lane.stages.map((stage, i) => (i === stageIndex ? { ...stage, ...patch } : stage)),
+    }));
   const withEnvironments = registries.filter((r) => r.environments.length >= 2);
 
   const save = async () => {
@@ -90,8 +98,18 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
             <label className="field-label" htmlFor={`lane-name-${laneIndex}`}>
               Lane
             </label>
-            <input id={`lane-name-${laneIndex}`} className="input" value={lane.name} placeholder="release" onChange={(e) => updateLane(laneIndex, (l) => ({ ...l, name: e.target.value }))} />
-            <button type="button" className="button button-small button-danger" onClick={() => setLanes(lanes.filter((_, i) => i !== laneIndex))}>
+            <input
+              id={`lane-name-${laneIndex}`}
+              className="input"
+              value={lane.name}
+              placeholder="release"
+              onChange={(e) => updateLane(laneIndex, (l) => ({ ...l, name: e.target.value }))}
+            />
+            <button
+              type="button"
+              className="button button-small button-danger"
+              onClick={() => setLanes(lanes.filter((_, i) => i !== laneIndex))}
+            >
               Remove lane
             </button>
           </div>
@@ -110,11 +128,24 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                 <tr key={stageIndex}>
                   <td className="num">{stageIndex + 1}</td>
                   <td>
-                    <input className="input input-small" aria-label="Stage name" value={stage.name} placeholder="prod" onChange={(e) => updateStage(laneIndex, stageIndex, { name: e.target.value })} />
+                    <input
+                      className="input input-small"
+                      aria-label="Stage name"
+                      value={stage.name}
+                      placeholder="prod"
+                      onChange={(e) => updateStage(laneIndex, stageIndex, { name: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <select className="input input-small" aria-label="Registry" value={stage.registryId} onChange={(e) => updateStage(laneIndex, stageIndex, { registryId: e.target.value })}>
-                      {registries.some((r) => r.id === stage.registryId) ? null : <option value={stage.registryId}>{stage.registryId || 'Choose…'} (unknown)</option>}
+                    <select
+                      className="input input-small"
+                      aria-label="Registry"
+                      value={stage.registryId}
+                      onChange={(e) => updateStage(laneIndex, stageIndex, { registryId: e.target.value })}
+                    >
+                      {registries.some((r) => r.id === stage.registryId) ? null : (
+                        <option value={stage.registryId}>{stage.registryId || 'Choose…'} (unknown)</option>
+                      )}
                       {registries.map((r) => (
                         <option key={r.id} value={r.id}>
                           {r.name} ({r.host})
@@ -123,10 +154,24 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                     </select>
                   </td>
                   <td>
-                    <input className="input input-small mono" aria-label="Namespace" value={stage.namespace} placeholder="prod/" onChange={(e) => updateStage(laneIndex, stageIndex, { namespace: e.target.value })} />
+                    <input
+                      className="input input-small mono"
+                      aria-label="Namespace"
+                      value={stage.namespace}
+                      placeholder="prod/"
+                      onChange={(e) => updateStage(laneIndex, stageIndex, { namespace: e.target.value })}
+                    />
                   </td>
                   <td className="row-buttons">
-                    <button type="button" className="icon-button" aria-label={`Move ${stage.name || 'stage'} up`} disabled={stageIndex === 0} onClick={() => updateLane(laneIndex, (l) => ({ ...l, stages: move(l.stages, stageIndex, stageIndex - 1) }))}>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      aria-label={`Move ${stage.name || 'stage'} up`}
+                      disabled={stageIndex === 0}
+                      onClick={() =>
+                        updateLane(laneIndex, (l) => ({ ...l, stages: move(l.stages, stageIndex, stageIndex - 1) }))
+                      }
+                    >
                       <Icon name="chevronDown" size={12} className="flip" />
                     </button>
                     <button
@@ -134,11 +179,20 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                       className="icon-button"
                       aria-label={`Move ${stage.name || 'stage'} down`}
                       disabled={stageIndex === lane.stages.length - 1}
-                      onClick={() => updateLane(laneIndex, (l) => ({ ...l, stages: move(l.stages, stageIndex, stageIndex + 1) }))}
+                      onClick={() =>
+                        updateLane(laneIndex, (l) => ({ ...l, stages: move(l.stages, stageIndex, stageIndex + 1) }))
+                      }
                     >
                       <Icon name="chevronDown" size={12} />
                     </button>
-                    <button type="button" className="icon-button" aria-label={`Remove stage ${stage.name}`} onClick={() => updateLane(laneIndex, (l) => ({ ...l, stages: l.stages.filter((_, i) => i !== stageIndex) }))}>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      aria-label={`Remove stage ${stage.name}`}
+                      onClick={() =>
+                        updateLane(laneIndex, (l) => ({ ...l, stages: l.stages.filter((_, i) => i !== stageIndex) }))
+                      }
+                    >
                       <Icon name="close" size={12} />
                     </button>
                   </td>
@@ -146,7 +200,19 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
               ))}
             </tbody>
           </table>
-          <button type="button" className="link-button" onClick={() => updateLane(laneIndex, (l) => ({ ...l, stages: [...l.stages, { name: '', registryId: l.stages.at(-1)?.registryId ?? firstRegistry, namespace: '' }] }))}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() =>
+              updateLane(laneIndex, (l) => ({
+                ...l,
+                stages: [
+                  ...l.stages,
+                  { name: '', registryId: l.stages.at(-1)?.registryId ?? firstRegistry, namespace: '' },
+                ],
+              }))
+            }
+          >
             + Add stage
           </button>
           <table className="data-table lane-edit-table" aria-label="Tag rewrites">
@@ -161,14 +227,29 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
             <tbody>
               {lane.tagRewrites.map((rule, ruleIndex) => {
                 const patch = (change: Partial<typeof rule>) =>
-                  updateLane(laneIndex, (l) => ({ ...l, tagRewrites: l.tagRewrites.map((r, i) => (i === ruleIndex ? { ...r, ...change } : r)) }));
+                  updateLane(laneIndex, (l) => ({
+                    ...l,
+                    tagRewrites: l.tagRewrites.map((r, i) => (i === ruleIndex ? { ...r, ...change } : r)),
+                  }));
                 return (
                   <tr key={ruleIndex}>
                     <td>
-                      <input className="input input-small mono" aria-label="Tag pattern" value={rule.from} placeholder="^(.*)-rc\d+$" onChange={(e) => patch({ from: e.target.value })} />
+                      <input
+                        className="input input-small mono"
+                        aria-label="Tag pattern"
+                        value={rule.from}
+                        placeholder="^(.*)-rc\d+$"
+                        onChange={(e) => patch({ from: e.target.value })}
+                      />
                     </td>
                     <td>
-                      <input className="input input-small mono" aria-label="Replacement" value={rule.to} placeholder="$1" onChange={(e) => patch({ to: e.target.value })} />
+                      <input
+                        className="input input-small mono"
+                        aria-label="Replacement"
+                        value={rule.to}
+                        placeholder="$1"
+                        onChange={(e) => patch({ to: e.target.value })}
+                      />
                     </td>
                     <td>
                       <select
@@ -177,7 +258,12 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                         value={rule.toStage ?? ''}
                         onChange={(e) => {
                           const { toStage: _previous, ...rest } = rule;
-                          updateLane(laneIndex, (l) => ({ ...l, tagRewrites: l.tagRewrites.map((r, i) => (i === ruleIndex ? (e.target.value ? { ...rest, toStage: e.target.value } : rest) : r)) }));
+                          updateLane(laneIndex, (l) => ({
+                            ...l,
+                            tagRewrites: l.tagRewrites.map((r, i) =>
+                              i === ruleIndex ? (e.target.value ? { ...rest, toStage: e.target.value } : rest) : r,
+                            ),
+                          }));
                         }}
                       >
                         <option value="">every stage</option>
@@ -189,7 +275,17 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                       </select>
                     </td>
                     <td className="row-buttons">
-                      <button type="button" className="icon-button" aria-label="Remove rule" onClick={() => updateLane(laneIndex, (l) => ({ ...l, tagRewrites: l.tagRewrites.filter((_, i) => i !== ruleIndex) }))}>
+                      <button
+                        type="button"
+                        className="icon-button"
+                        aria-label="Remove rule"
+                        onClick={() =>
+                          updateLane(laneIndex, (l) => ({
+                            ...l,
+                            tagRewrites: l.tagRewrites.filter((_, i) => i !== ruleIndex),
+                          }))
+                        }
+                      >
                         <Icon name="close" size={12} />
                       </button>
                     </td>
@@ -198,7 +294,13 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
               })}
             </tbody>
           </table>
-          <button type="button" className="link-button" onClick={() => updateLane(laneIndex, (l) => ({ ...l, tagRewrites: [...l.tagRewrites, { from: '', to: '' }] }))}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() =>
+              updateLane(laneIndex, (l) => ({ ...l, tagRewrites: [...l.tagRewrites, { from: '', to: '' }] }))
+            }
+          >
             + Add tag rewrite
           </button>
         </fieldset>
@@ -210,15 +312,28 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
           onClick={() =>
             setLanes([
               ...lanes,
-              { name: '', stages: [{ name: 'dev', registryId: firstRegistry, namespace: 'dev/' }, { name: 'prod', registryId: firstRegistry, namespace: 'prod/' }], tagRewrites: [] },
+              {
+                name: '',
+                stages: [
+                  { name: 'dev', registryId: firstRegistry, namespace: 'dev/' },
+                  { name: 'prod', registryId: firstRegistry, namespace: 'prod/' },
+                ],
+                tagRewrites: [],
+              },
             ])
           }
         >
           <Icon name="plus" size={12} /> Add lane
         </button>
         {withEnvironments.map((registry) => (
-          <button key={registry.id} type="button" className="button button-small" onClick={() => setLanes([...lanes, laneFromEnvironments(registry, registry.name)])}>
-            <Icon name="plus" size={12} /> Lane from {registry.name}’s environments ({registry.environments.map((e) => e.role).join(' → ')})
+          <button
+            key={registry.id}
+            type="button"
+            className="button button-small"
+            onClick={() => setLanes([...lanes, laneFromEnvironments(registry, registry.name)])}
+          >
+            <Icon name="plus" size={12} /> Lane from {registry.name}’s environments (
+            {registry.environments.map((e) => e.role).join(' → ')})
           </button>
         ))}
       </div>

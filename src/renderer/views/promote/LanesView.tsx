@@ -50,7 +50,12 @@ export function LanesView() {
         {lanes?.value && lanes.value.length > 1 ? (
           <div className="segmented" role="group" aria-label="Lane">
             {lanes.value.map((l) => (
-              <button key={l.name} type="button" aria-pressed={l.name === lane?.name} onClick={() => setLaneName(l.name)}>
+              <button
+                key={l.name}
+                type="button"
+                aria-pressed={l.name === lane?.name}
+                onClick={() => setLaneName(l.name)}
+              >
                 {l.name}
               </button>
             ))}
@@ -59,14 +64,25 @@ export function LanesView() {
           <span className="view-subtitle">{lane.name}</span>
         ) : null}
         <div className="view-actions">
-          <button type="button" className="button button-small" disabled={!lanes?.value} onClick={() => setEditing(true)}>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!lanes?.value}
+            onClick={() => setEditing(true)}
+          >
             <Icon name="settings" size={12} /> Edit lanes
           </button>
         </div>
       </ViewHeader>
       <div className="view-body">
         {!lanes || (lanes.status === 'loading' && !lanes.value) ? <LoadingState label="Loading lanes…" /> : null}
-        {lanes?.status === 'error' ? <ErrorState error={lanes.error} context="Could not load the lanes" handlers={{ retry: () => void loadLanes() }} /> : null}
+        {lanes?.status === 'error' ? (
+          <ErrorState
+            error={lanes.error}
+            context="Could not load the lanes"
+            handlers={{ retry: () => void loadLanes() }}
+          />
+        ) : null}
         {lanes?.value && lanes.value.length === 0 ? (
           <EmptyState
             icon="lanes"
@@ -151,7 +167,13 @@ function Board({ lane }: { lane: PromotionLane }) {
   return (
     <div className="board-wrap">
       <div className="board-toolbar">
-        <FilterBox className="board-filter" aria-label="Filter repositories" placeholder="Filter repositories" value={filter} onValue={setFilter} />
+        <FilterBox
+          className="board-filter"
+          aria-label="Filter repositories"
+          placeholder="Filter repositories"
+          value={filter}
+          onValue={setFilter}
+        />
         <button type="button" className="button button-small" onClick={() => void loadBoard(lane, appliedFilter)}>
           <Icon name="refresh" size={13} /> Refresh
         </button>
@@ -195,8 +217,12 @@ function Board({ lane }: { lane: PromotionLane }) {
               <header className="stage-header">
                 <span className="stage-step">{index + 1}</span>
                 <span className="stage-name">{stage.name}</span>
-                <span className="stage-where mono" title={`${host ?? stage.registryId}/${normalizeNamespace(stage.namespace)}`}>
-                  {host ?? <span className="change-removed">unknown registry {stage.registryId}</span>}/{normalizeNamespace(stage.namespace)}
+                <span
+                  className="stage-where mono"
+                  title={`${host ?? stage.registryId}/${normalizeNamespace(stage.namespace)}`}
+                >
+                  {host ?? <span className="change-removed">unknown registry {stage.registryId}</span>}/
+                  {normalizeNamespace(stage.namespace)}
                 </span>
               </header>
               <StageBody
@@ -269,7 +295,9 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
   const namespace = normalizeNamespace(stage.namespace);
   return (
     <div className="stage-body">
-      {repositories.length === 0 ? <div className="stage-note">No repositories here yet. Drop a tag to promote it into {stage.name}.</div> : null}
+      {repositories.length === 0 ? (
+        <div className="stage-note">No repositories here yet. Drop a tag to promote it into {stage.name}.</div>
+      ) : null}
       {repositories.map((repo) => {
         const rest = repo.repository.slice(namespace.length);
         const sorted = [...repo.tags].sort((a, b) => {
@@ -287,8 +315,16 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
             {repo.loaded && repo.tags.length === 0 ? <div className="stage-note">No tags.</div> : null}
             {sorted.map((tag) => {
               const detail = repo.details[tag];
-              const image: DraggedImage = { reference: `${host ?? ''}/${repo.repository}:${tag}`, registryId: stage.registryId, repository: repo.repository, tag, digest: detail?.digest ?? '' };
-              const holders = detail ? [...(syncIndex.get(rest)?.get(detail.digest) ?? [])].filter((s) => s !== stage.name) : [];
+              const image: DraggedImage = {
+                reference: `${host ?? ''}/${repo.repository}:${tag}`,
+                registryId: stage.registryId,
+                repository: repo.repository,
+                tag,
+                digest: detail?.digest ?? '',
+              };
+              const holders = detail
+                ? [...(syncIndex.get(rest)?.get(detail.digest) ?? [])].filter((s) => s !== stage.name)
+                : [];
               const grabbed = grab?.image.reference === image.reference;
               return (
                 <div
@@ -330,7 +366,9 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
           </div>
         );
       })}
-      {content.value?.truncated ? <div className="stage-note">More repositories match: narrow them with the filter.</div> : null}
+      {content.value?.truncated ? (
+        <div className="stage-note">More repositories match: narrow them with the filter.</div>
+      ) : null}
     </div>
   );
 }

@@ -78,7 +78,12 @@ function Body({ dialog }: { dialog: PromotionDialog }) {
     case 'choose':
       return <ChooseTarget dialog={dialog} />;
     case 'planning':
-      return <LoadingState label="Planning…" detail="Checking which blobs the target already has and which can be mounted." />;
+      return (
+        <LoadingState
+          label="Planning…"
+          detail="Checking which blobs the target already has and which can be mounted."
+        />
+      );
     case 'plan':
       return dialog.plan ? <PlanView plan={dialog.plan} force={dialog.force} /> : null;
     case 'executing':
@@ -110,8 +115,18 @@ function ChooseTarget({ dialog }: { dialog: PromotionDialog }) {
       <label className="field-label" htmlFor="promote-target">
         Target (registry/repository:tag)
       </label>
-      <input id="promote-target" className="input mono" autoFocus value={target} onChange={(event) => setTarget(event.target.value)} placeholder="registry.example.com/prod/app:1.0.0" spellCheck={false} />
-      <p className="muted">The image keeps its digest: the plan shows what is mounted or copied before anything is written.</p>
+      <input
+        id="promote-target"
+        className="input mono"
+        autoFocus
+        value={target}
+        onChange={(event) => setTarget(event.target.value)}
+        placeholder="registry.example.com/prod/app:1.0.0"
+        spellCheck={false}
+      />
+      <p className="muted">
+        The image keeps its digest: the plan shows what is mounted or copied before anything is written.
+      </p>
     </form>
   );
 }
@@ -119,7 +134,8 @@ function ChooseTarget({ dialog }: { dialog: PromotionDialog }) {
 const bytesOf = (blobs: readonly BlobStep[]) => blobs.reduce((sum, blob) => sum + blob.size, 0);
 
 /** The confirm button sends the plan's pinned source: this digest is what is promoted. */
-const PINNED_TITLE = 'Promote copies exactly this source digest; if the source tag has moved by then, nothing is written and the new plan is offered.';
+const PINNED_TITLE =
+  'Promote copies exactly this source digest; if the source tag has moved by then, nothing is written and the new plan is offered.';
 
 function PlanSummary({ plan }: { plan: PromotionPlan }) {
   const kept = plan.targetDigest === plan.sourceDigest;
@@ -213,7 +229,12 @@ function PlanView({ plan, force }: { plan: PromotionPlan; force: boolean }) {
           <div>
             <strong>{plan.target} already exists with another digest.</strong>
             <div>
-              Now <span className="mono">{plan.existingTargetDigest ? shortDigest(plan.existingTargetDigest) : 'unknown'}</span>, after promotion <span className="mono">{shortDigest(plan.targetDigest)}</span>. Anyone pulling this tag gets the new image.
+              Now{' '}
+              <span className="mono">
+                {plan.existingTargetDigest ? shortDigest(plan.existingTargetDigest) : 'unknown'}
+              </span>
+              , after promotion <span className="mono">{shortDigest(plan.targetDigest)}</span>. Anyone pulling this tag
+              gets the new image.
             </div>
             <label className="checkbox-line">
               <input type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} />
@@ -225,14 +246,17 @@ function PlanView({ plan, force }: { plan: PromotionPlan; force: boolean }) {
       <p className="promote-strategy">{STRATEGY_TEXT[plan.strategy]}</p>
       <PlanSummary plan={plan} />
       {plan.platforms.length > 0 ? <p className="muted">Platforms: {plan.platforms.join(', ')}</p> : null}
-      {plan.referrers.length > 0 ? <p className="muted">Carries {plural(plan.referrers.length, 'referrer')} (signatures, SBOMs).</p> : null}
+      {plan.referrers.length > 0 ? (
+        <p className="muted">Carries {plural(plan.referrers.length, 'referrer')} (signatures, SBOMs).</p>
+      ) : null}
       {plan.notes.map((note) => (
         <p key={note} className="promote-note">
           {note}
         </p>
       ))}
       <button type="button" className="link-button" aria-expanded={showBlobs} onClick={() => setShowBlobs(!showBlobs)}>
-        {showBlobs ? 'Hide' : 'Show'} the {plural(plan.blobs.length, 'blob')} and {plural(plan.manifests.length, 'manifest')}
+        {showBlobs ? 'Hide' : 'Show'} the {plural(plan.blobs.length, 'blob')} and{' '}
+        {plural(plan.manifests.length, 'manifest')}
       </button>
       {showBlobs ? (
         <table className="data-table plan-blobs" aria-label="Blobs">
@@ -248,7 +272,11 @@ function PlanView({ plan, force }: { plan: PromotionPlan; force: boolean }) {
             {plan.manifests.map((m) => (
               <tr key={`m${m.digest}`}>
                 <td className="mono">{shortDigest(m.digest)}</td>
-                <td>{m.role}{m.platform ? ` ${m.platform}` : ''}{m.tag ? ` :${m.tag}` : ''}</td>
+                <td>
+                  {m.role}
+                  {m.platform ? ` ${m.platform}` : ''}
+                  {m.tag ? ` :${m.tag}` : ''}
+                </td>
                 <td className="num-wide">{formatBytes(m.size)}</td>
                 <td>{m.action === 'put' ? 'write' : 'already there'}</td>
               </tr>
@@ -336,18 +364,34 @@ function ResultView({ result }: { result: PromotionResult }) {
 }
 
 /** Main refused a pinned source whose tag points at another digest than the plan showed. */
-const sourceMoved = (error: ErrorData | undefined) => error?.code === 'conflict' && error.details?.reason === 'source_moved';
+const sourceMoved = (error: ErrorData | undefined) =>
+  error?.code === 'conflict' && error.details?.reason === 'source_moved';
 
 function Failure({ error, planned }: { error: ErrorData; planned: boolean }) {
   const cancelled = error.code === 'cancelled';
-  const title = cancelled ? 'Cancelled.' : sourceMoved(error) ? 'The source tag moved.' : planned ? 'The promotion failed.' : 'Could not plan this promotion.';
+  const title = cancelled
+    ? 'Cancelled.'
+    : sourceMoved(error)
+      ? 'The source tag moved.'
+      : planned
+        ? 'The promotion failed.'
+        : 'Could not plan this promotion.';
   return (
-    <div className={`notice ${cancelled ? 'notice-info' : 'notice-error'}`} role="alert" data-testid="promote-error" data-error-code={error.code}>
+    <div
+      className={`notice ${cancelled ? 'notice-info' : 'notice-error'}`}
+      role="alert"
+      data-testid="promote-error"
+      data-error-code={error.code}
+    >
       <Icon name="alert" size={14} />
       <div>
         <strong>{title}</strong>
         <div className="error-text">{error.message}</div>
-        {cancelled ? <div className="muted">Blobs already copied stay at the target (they are content-addressed); the tag was not changed.</div> : null}
+        {cancelled ? (
+          <div className="muted">
+            Blobs already copied stay at the target (they are content-addressed); the tag was not changed.
+          </div>
+        ) : null}
       </div>
     </div>
   );
@@ -380,7 +424,12 @@ function Footer({ dialog }: { dialog: PromotionDialog }) {
           <button type="button" className="button" onClick={close}>
             Cancel
           </button>
-          <button type="button" className={`button ${plan?.overwrites ? 'button-danger' : 'button-primary'}`} disabled={blocked} onClick={() => void confirm()}>
+          <button
+            type="button"
+            className={`button ${plan?.overwrites ? 'button-danger' : 'button-primary'}`}
+            disabled={blocked}
+            onClick={() => void confirm()}
+          >
             {plan?.overwrites ? 'Replace and promote' : 'Promote'}
           </button>
         </>
@@ -417,7 +466,11 @@ function Footer({ dialog }: { dialog: PromotionDialog }) {
           <button type="button" className="button" onClick={close}>
             Close
           </button>
-          <button type="button" className="button button-primary" onClick={() => void propose(dialog.source, dialog.target, dialog.context)}>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => void propose(dialog.source, dialog.target, dialog.context)}
+          >
             {sourceMoved(dialog.error) ? 'Review the new plan' : 'Plan again'}
           </button>
         </>

@@ -59,7 +59,15 @@ function menuPosition(button: HTMLElement): CSSProperties {
   };
 }
 
-export function PromoteMenu({ image, compact = false, className }: { image: DraggedImage; compact?: boolean; className?: string }) {
+export function PromoteMenu({
+  image,
+  compact = false,
+  className,
+}: {
+  image: DraggedImage;
+  compact?: boolean;
+  className?: string;
+}) {
   const api = useApi();
   const [open, setOpen] = useState(false);
   const [position, setPosition] = useState<CSSProperties>({});
@@ -79,7 +87,8 @@ export function PromoteMenu({ image, compact = false, className }: { image: Drag
     if (!open) return;
     itemRefs.current[0]?.focus();
     const onPointer = (event: MouseEvent) => {
-      if (!menuRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node)) setOpen(false);
+      if (!menuRef.current?.contains(event.target as Node) && !buttonRef.current?.contains(event.target as Node))
+        setOpen(false);
     };
     // The menu is fixed to where the button was: scrolling or resizing closes it.
     const onMove = () => setOpen(false);
@@ -150,7 +159,15 @@ export function PromoteMenu({ image, compact = false, className }: { image: Drag
       </button>
       {open
         ? createPortal(
-            <div ref={menuRef} className="menu" style={position} role="menu" aria-label={`Promote ${image.tag} to`} onKeyDown={onKeyDown} onClick={(event) => event.stopPropagation()}>
+            <div
+              ref={menuRef}
+              className="menu"
+              style={position}
+              role="menu"
+              aria-label={`Promote ${image.tag} to`}
+              onKeyDown={onKeyDown}
+              onClick={(event) => event.stopPropagation()}
+            >
               {lanes?.status === 'loading' && !lanes.value ? <div className="menu-note">Loading lanes…</div> : null}
               {targets.map((target, i) => (
                 <button

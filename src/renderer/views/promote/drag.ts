@@ -35,7 +35,13 @@ export function readDraggedImage(data: DataTransfer | null): DraggedImage | unde
     const value = JSON.parse(text) as Partial<DraggedImage>;
     const fields = [value.reference, value.registryId, value.repository, value.tag] as unknown[];
     if (!fields.every((f) => typeof f === 'string' && f.length > 0)) return undefined;
-    return { reference: value.reference!, registryId: value.registryId!, repository: value.repository!, tag: value.tag!, digest: typeof value.digest === 'string' ? value.digest : '' };
+    return {
+      reference: value.reference!,
+      registryId: value.registryId!,
+      repository: value.repository!,
+      tag: value.tag!,
+      digest: typeof value.digest === 'string' ? value.digest : '',
+    };
   } catch {
     return undefined;
   }

@@ -17,8 +17,12 @@ export type PromoteDropTarget =
 
 /** The drop target a sidebar node's route stands for. */
 export function dropTargetOfRoute(route: Route): PromoteDropTarget | undefined {
-  if (route.view === 'repository') return { kind: 'repository', registryId: route.registryId, repository: route.repository };
-  if (route.view === 'registry') return route.namespace ? { kind: 'namespace', registryId: route.registryId, namespace: route.namespace } : { kind: 'registry', registryId: route.registryId };
+  if (route.view === 'repository')
+    return { kind: 'repository', registryId: route.registryId, repository: route.repository };
+  if (route.view === 'registry')
+    return route.namespace
+      ? { kind: 'namespace', registryId: route.registryId, namespace: route.namespace }
+      : { kind: 'registry', registryId: route.registryId };
   return undefined;
 }
 
@@ -32,7 +36,11 @@ export function dropTargetReference(target: PromoteDropTarget, image: DraggedIma
     case 'repository':
       return repositoryTarget(image, host, target.repository);
     case 'namespace':
-      return repositoryTarget(image, host, `${target.namespace.replace(/\/+$/, '')}/${image.repository.split('/').pop()}`);
+      return repositoryTarget(
+        image,
+        host,
+        `${target.namespace.replace(/\/+$/, '')}/${image.repository.split('/').pop()}`,
+      );
     case 'registry':
       return registryTarget(image, host);
   }
@@ -65,7 +73,12 @@ export function usePromoteDrop(): (target: PromoteDropTarget | undefined) => HTM
         if (!image) return;
         event.preventDefault();
         const reference = dropTargetReference(target, image, host);
-        if (reference !== image.reference) void propose(image.reference, reference, `Drop on ${target.kind === 'registry' ? host : target.kind === 'namespace' ? `${target.namespace}/` : target.repository}`);
+        if (reference !== image.reference)
+          void propose(
+            image.reference,
+            reference,
+            `Drop on ${target.kind === 'registry' ? host : target.kind === 'namespace' ? `${target.namespace}/` : target.repository}`,
+          );
       },
     };
   };

@@ -29,7 +29,9 @@ export function stageIndexOf(lane: PromotionLane, image: Pick<DraggedImage, 'reg
  */
 export function laneRest(lane: PromotionLane, image: Pick<DraggedImage, 'registryId' | 'repository'>): string {
   const index = stageIndexOf(lane, image);
-  return index === -1 ? image.repository : image.repository.slice(normalizeNamespace(lane.stages[index]!.namespace).length);
+  return index === -1
+    ? image.repository
+    : image.repository.slice(normalizeNamespace(lane.stages[index]!.namespace).length);
 }
 
 export interface StageTarget {

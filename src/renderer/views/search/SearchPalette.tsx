@@ -27,7 +27,9 @@ export function SearchPalette() {
         <RadixDialog.Overlay className="dialog-overlay" />
         <RadixDialog.Content className="dialog search-dialog" aria-label="Search">
           <RadixDialog.Title className="visually-hidden">Search</RadixDialog.Title>
-          <RadixDialog.Description className="visually-hidden">Repositories and tags of every registry Berth has listed</RadixDialog.Description>
+          <RadixDialog.Description className="visually-hidden">
+            Repositories and tags of every registry Berth has listed
+          </RadixDialog.Description>
           {open ? <SearchBody onClose={() => setOpen(false)} /> : null}
         </RadixDialog.Content>
       </RadixDialog.Portal>
@@ -56,7 +58,8 @@ function SearchBody({ onClose }: { onClose: () => void }) {
 
   const openHit = (hit: SearchHit) => {
     const registry = registryOf(hit.registryId);
-    if (hit.tag && registry) navigate({ view: 'image', reference: tagReference(registry.host, hit.repository, hit.tag) });
+    if (hit.tag && registry)
+      navigate({ view: 'image', reference: tagReference(registry.host, hit.repository, hit.tag) });
     else navigate({ view: 'repository', registryId: hit.registryId, repository: hit.repository });
     onClose();
   };
@@ -124,9 +127,14 @@ function SearchBody({ onClose }: { onClose: () => void }) {
           {results.error.message}
         </div>
       ) : text.trim() && results.status === 'ready' && hits.length === 0 ? (
-        <div className="search-note">Nothing found. Search covers repositories and tags Berth has already listed: open a registry or repository to add it to the index.</div>
+        <div className="search-note">
+          Nothing found. Search covers repositories and tags Berth has already listed: open a registry or repository to
+          add it to the index.
+        </div>
       ) : !text.trim() ? (
-        <div className="search-note">Type part of a repository or tag name. Search covers every registry Berth has listed.</div>
+        <div className="search-note">
+          Type part of a repository or tag name. Search covers every registry Berth has listed.
+        </div>
       ) : null}
     </div>
   );

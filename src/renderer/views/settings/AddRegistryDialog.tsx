@@ -14,7 +14,13 @@ export function AddRegistryDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigation((s) => s.navigate);
   const [error, setError] = useState<string | null>(null);
   return (
-    <Dialog open onOpenChange={(open) => !open && onClose()} title="Add registry" description="Any OCI registry: Docker Hub, GHCR, Quay, Harbor, GitLab, ECR, or your own." width={560}>
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title="Add registry"
+      description="Any OCI registry: Docker Hub, GHCR, Quay, Harbor, GitLab, ECR, or your own."
+      width={560}
+    >
       <RegistryForm
         mode="add"
         initial={formValuesOf()}

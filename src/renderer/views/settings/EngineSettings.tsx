@@ -47,7 +47,10 @@ export function EngineSettings() {
   const choose = async (value: string | null, allowInsecureRemote = false) => {
     setBusy(true);
     try {
-      const info = await api.call('docker.setEngine', { host: value, ...(allowInsecureRemote ? { allowInsecureRemote } : {}) });
+      const info = await api.call('docker.setEngine', {
+        host: value,
+        ...(allowInsecureRemote ? { allowInsecureRemote } : {}),
+      });
       setEngine(ready(info));
       setHost(info.source === 'user' ? info.host : '');
     } catch (e) {
@@ -81,7 +84,8 @@ export function EngineSettings() {
           <dl className="props" data-testid="engine-info">
             <dt>Engine</dt>
             <dd>
-              <span className={`status-dot ${info.reachable ? 'reachable' : 'unreachable'}`} /> {info.reachable ? `${info.product ?? 'Docker'} ${info.version ?? ''}` : 'Not reachable'}
+              <span className={`status-dot ${info.reachable ? 'reachable' : 'unreachable'}`} />{' '}
+              {info.reachable ? `${info.product ?? 'Docker'} ${info.version ?? ''}` : 'Not reachable'}
             </dd>
             <dt>Address</dt>
             <dd>
@@ -116,7 +120,12 @@ export function EngineSettings() {
           <ul className="check-list" aria-label="Engines found">
             {info.candidates.map((c) => (
               <li key={c.host}>
-                <button type="button" className="link-button" disabled={busy || !c.present} onClick={() => void choose(c.host)}>
+                <button
+                  type="button"
+                  className="link-button"
+                  disabled={busy || !c.present}
+                  onClick={() => void choose(c.host)}
+                >
                   <code>{c.host}</code>
                 </button>
                 <span className="muted">
@@ -136,11 +145,22 @@ export function EngineSettings() {
             if (host.trim()) void choose(host.trim());
           }}
         >
-          <TextField label="Engine address" value={host} onChange={(e) => setHost(e.target.value)} placeholder="unix:///var/run/docker.sock or tcp://host:2375" spellCheck={false} />
+          <TextField
+            label="Engine address"
+            value={host}
+            onChange={(e) => setHost(e.target.value)}
+            placeholder="unix:///var/run/docker.sock or tcp://host:2375"
+            spellCheck={false}
+          />
           <button type="submit" className="button button-primary" disabled={busy || !host.trim()}>
             {busy ? <Spinner size={12} /> : null} Use this engine
           </button>
-          <button type="button" className="button" disabled={busy || info?.source !== 'user'} onClick={() => void choose(null)}>
+          <button
+            type="button"
+            className="button"
+            disabled={busy || info?.source !== 'user'}
+            onClick={() => void choose(null)}
+          >
             Detect automatically
           </button>
         </form>
@@ -176,13 +196,20 @@ export function EngineSettings() {
           }
         >
           <ul className="check-list" data-testid="insecure-engine-risks">
-            <li>Anyone on the network between this computer and the engine can read and change what Berth and the engine exchange.</li>
+            <li>
+              Anyone on the network between this computer and the engine can read and change what Berth and the engine
+              exchange.
+            </li>
             <li>Anyone who can reach that port controls the engine, and through it the machine it runs on.</li>
-            <li>Berth will not send registry credentials to it: pulls and pushes that need a sign-in are refused; those that need none still work.</li>
+            <li>
+              Berth will not send registry credentials to it: pulls and pushes that need a sign-in are refused; those
+              that need none still work.
+            </li>
           </ul>
           <p className="muted">
-            To protect it, start the engine with TLS (<code>dockerd --tlsverify</code> on port 2376) and start Berth with <code>DOCKER_TLS_VERIFY=1</code> and{' '}
-            <code>DOCKER_CERT_PATH</code> set to the folder of its certificates, or use a Docker context with TLS.{' '}
+            To protect it, start the engine with TLS (<code>dockerd --tlsverify</code> on port 2376) and start Berth
+            with <code>DOCKER_TLS_VERIFY=1</code> and <code>DOCKER_CERT_PATH</code> set to the folder of its
+            certificates, or use a Docker context with TLS.{' '}
             <a href={PROTECT_ACCESS_DOCS} target="_blank" rel="noreferrer">
               Protect the Docker daemon socket
             </a>

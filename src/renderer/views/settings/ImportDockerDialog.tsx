@@ -73,7 +73,12 @@ export function ImportDockerDialog({ onClose }: { onClose: () => void }) {
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="button button-primary" disabled={busy || chosen.size === 0} onClick={() => void submit()}>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busy || chosen.size === 0}
+            onClick={() => void submit()}
+          >
             {busy ? <Spinner size={12} /> : null}
             Import {chosen.size > 0 ? chosen.size : ''}
           </button>
@@ -85,13 +90,22 @@ export function ImportDockerDialog({ onClose }: { onClose: () => void }) {
       ) : candidates.status === 'error' ? (
         <ErrorState error={candidates.error} handlers={{ retry: load }} compact />
       ) : candidates.value.length === 0 ? (
-        <EmptyState title="Nothing to import" message="Your Docker config lists no registries. Run docker login first, or add a registry by hand." icon="docker" />
+        <EmptyState
+          title="Nothing to import"
+          message="Your Docker config lists no registries. Run docker login first, or add a registry by hand."
+          icon="docker"
+        />
       ) : (
         <ul className="check-list" aria-label="Docker registries">
           {candidates.value.map((c) => (
             <li key={c.host}>
               <label>
-                <input type="checkbox" disabled={c.alreadyAdded} checked={chosen.has(c.host)} onChange={(e) => toggle(c.host, e.target.checked)} />
+                <input
+                  type="checkbox"
+                  disabled={c.alreadyAdded}
+                  checked={chosen.has(c.host)}
+                  onChange={(e) => toggle(c.host, e.target.checked)}
+                />
                 <code>{c.host}</code>
                 <span className="muted">
                   {c.username ? `${c.username} · ` : ''}

@@ -5,7 +5,12 @@
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { normalizeRegistryHost } from '../../../shared/reference';
-import { REGISTRY_KINDS, type EnvironmentRole, type RegistryKind, type RegistrySettings } from '../../../shared/types/settings';
+import {
+  REGISTRY_KINDS,
+  type EnvironmentRole,
+  type RegistryKind,
+  type RegistrySettings,
+} from '../../../shared/types/settings';
 import { CheckboxField, SelectField, TextField } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 
@@ -73,7 +78,8 @@ export function RegistryForm({
   const [values, setValues] = useState(initial);
   const [hostError, setHostError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const update = <K extends keyof RegistryFormValues>(key: K, value: RegistryFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const update = <K extends keyof RegistryFormValues>(key: K, value: RegistryFormValues[K]) =>
+    setValues((v) => ({ ...v, [key]: value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -89,7 +95,11 @@ export function RegistryForm({
   };
 
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} aria-label={mode === 'add' ? 'Add registry' : 'Registry settings'}>
+    <form
+      className="form"
+      onSubmit={(e) => void submit(e)}
+      aria-label={mode === 'add' ? 'Add registry' : 'Registry settings'}
+    >
       <div className="form-row">
         <TextField
           label="Host"
@@ -101,10 +111,19 @@ export function RegistryForm({
           spellCheck={false}
           required
         />
-        <TextField label="Name" value={values.name} onChange={(e) => update('name', e.target.value)} placeholder="Defaults to the host" />
+        <TextField
+          label="Name"
+          value={values.name}
+          onChange={(e) => update('name', e.target.value)}
+          placeholder="Defaults to the host"
+        />
       </div>
       <div className="form-row">
-        <SelectField label="Kind" value={values.kind} onChange={(e) => update('kind', e.target.value as RegistryKind | '')}>
+        <SelectField
+          label="Kind"
+          value={values.kind}
+          onChange={(e) => update('kind', e.target.value as RegistryKind | '')}
+        >
           <option value="">Detect from host</option>
           {REGISTRY_KINDS.map((kind) => (
             <option key={kind} value={kind}>
@@ -112,7 +131,13 @@ export function RegistryForm({
             </option>
           ))}
         </SelectField>
-        <TextField label="CA certificate (PEM file)" value={values.caPath} onChange={(e) => update('caPath', e.target.value)} placeholder="Optional: /path/to/ca.pem" spellCheck={false} />
+        <TextField
+          label="CA certificate (PEM file)"
+          value={values.caPath}
+          onChange={(e) => update('caPath', e.target.value)}
+          placeholder="Optional: /path/to/ca.pem"
+          spellCheck={false}
+        />
       </div>
       <CheckboxField
         label="Plain HTTP or unverified TLS (insecure)"
@@ -122,7 +147,10 @@ export function RegistryForm({
       />
       {mode === 'edit' ? (
         <>
-          <EnvironmentsEditor value={values.environments} onChange={(environments) => update('environments', environments)} />
+          <EnvironmentsEditor
+            value={values.environments}
+            onChange={(environments) => update('environments', environments)}
+          />
           <label className="field">
             <span className="field-label">Repositories added by hand (one per line)</span>
             <textarea
@@ -130,9 +158,19 @@ export function RegistryForm({
               rows={4}
               spellCheck={false}
               value={values.repositories.join('\n')}
-              onChange={(e) => update('repositories', e.target.value.split('\n').map((l) => l.trim()).filter(Boolean))}
+              onChange={(e) =>
+                update(
+                  'repositories',
+                  e.target.value
+                    .split('\n')
+                    .map((l) => l.trim())
+                    .filter(Boolean),
+                )
+              }
             />
-            <span className="field-hint">For registries that do not list their repositories (Docker Hub, GHCR, ECR...).</span>
+            <span className="field-hint">
+              For registries that do not list their repositories (Docker Hub, GHCR, ECR...).
+            </span>
           </label>
         </>
       ) : null}
@@ -146,21 +184,49 @@ export function RegistryForm({
   );
 }
 
-function EnvironmentsEditor({ value, onChange }: { value: EnvironmentRole[]; onChange: (value: EnvironmentRole[]) => void }) {
-  const set = (index: number, patch: Partial<EnvironmentRole>) => onChange(value.map((e, i) => (i === index ? { ...e, ...patch } : e)));
+function EnvironmentsEditor({
+  value,
+  onChange,
+}: {
+  value: EnvironmentRole[];
+  onChange: (value: EnvironmentRole[]) => void;
+}) {
+  const set = (index: number, patch: Partial<EnvironmentRole>) =>
+    onChange(value.map((e, i) => (i === index ? { ...e, ...patch } : e)));
   return (
     <fieldset className="fieldset">
       <legend className="field-label">Environments (namespaces that play a role, e.g. dev → dev/)</legend>
       {value.map((env, index) => (
         <div className="form-row env-row" key={index}>
-          <input className="input" aria-label={`Environment ${index + 1} role`} value={env.role} placeholder="dev" onChange={(e) => set(index, { role: e.target.value })} />
-          <input className="input" aria-label={`Environment ${index + 1} namespace`} value={env.namespace} placeholder="dev/" onChange={(e) => set(index, { namespace: e.target.value })} />
-          <button type="button" className="icon-button" aria-label={`Remove environment ${env.role || index + 1}`} onClick={() => onChange(value.filter((_, i) => i !== index))}>
+          <input
+            className="input"
+            aria-label={`Environment ${index + 1} role`}
+            value={env.role}
+            placeholder="dev"
+            onChange={(e) => set(index, { role: e.target.value })}
+          />
+          <input
+            className="input"
+            aria-label={`Environment ${index + 1} namespace`}
+            value={env.namespace}
+            placeholder="dev/"
+            onChange={(e) => set(index, { namespace: e.target.value })}
+          />
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Remove environment ${env.role || index + 1}`}
+            onClick={() => onChange(value.filter((_, i) => i !== index))}
+          >
             <Icon name="trash" size={13} />
           </button>
         </div>
       ))}
-      <button type="button" className="button button-small" onClick={() => onChange([...value, { role: '', namespace: '' }])}>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => onChange([...value, { role: '', namespace: '' }])}
+      >
         <Icon name="plus" size={12} /> Add environment
       </button>
     </fieldset>
@@ -175,7 +241,9 @@ export function registryInput(values: RegistryFormValues) {
     ...(values.kind ? { kind: values.kind } : {}),
     insecure: values.insecure,
     ...(values.caPath.trim() ? { caPath: values.caPath.trim() } : {}),
-    environments: values.environments.filter((e) => e.role.trim()).map((e) => ({ role: e.role.trim(), namespace: e.namespace.trim() })),
+    environments: values.environments
+      .filter((e) => e.role.trim())
+      .map((e) => ({ role: e.role.trim(), namespace: e.namespace.trim() })),
     repositories: values.repositories,
   };
 }

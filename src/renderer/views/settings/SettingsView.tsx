@@ -54,7 +54,12 @@ export function SettingsView({ registryId }: { registryId?: string }) {
       <div className="settings-layout">
         <ul className="settings-nav" aria-label="Settings sections">
           <li>
-            <button type="button" className={`nav-link${!registryId ? ' selected' : ''}`} aria-current={!registryId ? 'page' : undefined} onClick={() => navigate({ view: 'settings' }, { replace: true })}>
+            <button
+              type="button"
+              className={`nav-link${!registryId ? ' selected' : ''}`}
+              aria-current={!registryId ? 'page' : undefined}
+              onClick={() => navigate({ view: 'settings' }, { replace: true })}
+            >
               <Icon name="docker" size={14} /> Docker engine
             </button>
           </li>
@@ -71,7 +76,9 @@ export function SettingsView({ registryId }: { registryId?: string }) {
               </button>
             </li>
           ))}
-          {list?.status === 'ready' && registries.length === 0 ? <li className="muted settings-nav-note">No registries yet.</li> : null}
+          {list?.status === 'ready' && registries.length === 0 ? (
+            <li className="muted settings-nav-note">No registries yet.</li>
+          ) : null}
         </ul>
         <section className="settings-pane">
           {!registryId ? (
@@ -79,7 +86,11 @@ export function SettingsView({ registryId }: { registryId?: string }) {
           ) : list?.status === 'loading' && !list.value ? (
             <LoadingState label="Loading settings…" />
           ) : !selected ? (
-            <EmptyState title="No such registry" message={`Nothing is configured with id "${registryId}". It may have been removed.`} icon="registry" />
+            <EmptyState
+              title="No such registry"
+              message={`Nothing is configured with id "${registryId}". It may have been removed.`}
+              icon="registry"
+            />
           ) : (
             <RegistrySettings key={selected.id} registry={selected} />
           )}
@@ -91,7 +102,11 @@ export function SettingsView({ registryId }: { registryId?: string }) {
 
 function statusLine(status: RegistryStatus, registry: RegistryView): string {
   if (!status.reachable) return status.message ?? 'Not reachable';
-  const auth = status.authenticated ? `signed in${registry.credential.username ? ` as ${registry.credential.username}` : ''}` : registry.credential.source === 'none' ? 'anonymous access' : 'sign-in failed';
+  const auth = status.authenticated
+    ? `signed in${registry.credential.username ? ` as ${registry.credential.username}` : ''}`
+    : registry.credential.source === 'none'
+      ? 'anonymous access'
+      : 'sign-in failed';
   return `Reachable · ${auth}${status.message ? ` · ${status.message}` : ''}`;
 }
 
@@ -131,7 +146,12 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
               <code>{registry.host}</code> · {KIND_LABELS[registry.kind]}
             </div>
           </div>
-          <button type="button" className="button" disabled={busy !== null} onClick={() => void run('status', async () => void (await checkStatus(registry.id)))}>
+          <button
+            type="button"
+            className="button"
+            disabled={busy !== null}
+            onClick={() => void run('status', async () => void (await checkStatus(registry.id)))}
+          >
             {busy === 'status' ? <Spinner size={12} /> : <Icon name="refresh" size={13} />} Test connection
           </button>
         </div>
@@ -144,7 +164,8 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
             <ErrorState error={status.error} compact />
           ) : status?.value ? (
             <span className={status.value.reachable ? 'ok' : 'bad'}>
-              <span className={`status-dot ${status.value.reachable ? 'reachable' : 'unreachable'}`} /> {statusLine(status.value, registry)}
+              <span className={`status-dot ${status.value.reachable ? 'reachable' : 'unreachable'}`} />{' '}
+              {statusLine(status.value, registry)}
             </span>
           ) : null}
         </div>
@@ -163,7 +184,11 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
           ) : null}
         </dl>
         <div className="button-row">
-          <button type="button" className="button button-primary" onClick={() => openDialog({ kind: 'signIn', registryId: registry.id })}>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => openDialog({ kind: 'signIn', registryId: registry.id })}
+          >
             <Icon name="key" size={13} /> {registry.credential.source === 'none' ? 'Sign in…' : 'Change credential…'}
           </button>
           <button
@@ -175,7 +200,10 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
                 setCredentialError(null);
                 try {
                   const result = await testCredential(registry.id);
-                  setCredentialResult({ ok: result.reachable && (result.authenticated || registry.credential.source === 'none'), text: statusLine(result, registry) });
+                  setCredentialResult({
+                    ok: result.reachable && (result.authenticated || registry.credential.source === 'none'),
+                    text: statusLine(result, registry),
+                  });
                 } catch (e) {
                   setCredentialResult(null);
                   setCredentialError(toErrorData(e));
@@ -207,7 +235,11 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
           ) : null}
         </div>
         {credentialResult ? (
-          <div className={`result-line ${credentialResult.ok ? 'ok' : 'bad'}`} role="status" data-testid="credential-test-result">
+          <div
+            className={`result-line ${credentialResult.ok ? 'ok' : 'bad'}`}
+            role="status"
+            data-testid="credential-test-result"
+          >
             <Icon name={credentialResult.ok ? 'check' : 'alert'} size={13} /> {credentialResult.text}
           </div>
         ) : null}
@@ -246,7 +278,9 @@ function RegistrySettings({ registry }: { registry: RegistryView }) {
 
       <div className="settings-card danger-zone">
         <h3>Remove registry</h3>
-        <p className="muted">Removes it from Berth and forgets its stored credential. Nothing changes in the registry itself.</p>
+        <p className="muted">
+          Removes it from Berth and forgets its stored credential. Nothing changes in the registry itself.
+        </p>
         <button type="button" className="button button-danger" onClick={() => setConfirmRemove(true)}>
           <Icon name="trash" size={13} /> Remove {registry.name}…
         </button>

@@ -54,14 +54,21 @@ export function SignInDialog({ registryId, onClose }: { registryId: string; onCl
       title={`Sign in to ${name}`}
       description={
         <>
-          {registry ? <code>{registry.host}</code> : null} The password is checked with the registry, {KEPT_IN[keychain?.kind ?? 'unknown']}; Berth never
-          shows it again.
+          {registry ? <code>{registry.host}</code> : null} The password is checked with the registry,{' '}
+          {KEPT_IN[keychain?.kind ?? 'unknown']}; Berth never shows it again.
         </>
       }
     >
       <form className="form" onSubmit={(e) => void submit(e)}>
         <KeychainNotice />
-        <TextField label="Username" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" autoFocus={!username} required />
+        <TextField
+          label="Username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoComplete="username"
+          autoFocus={!username}
+          required
+        />
         <TextField
           label="Password or token"
           type="password"
@@ -74,7 +81,10 @@ export function SignInDialog({ registryId, onClose }: { registryId: string; onCl
         />
         {error ? (
           <div className="form-error" role="alert" data-testid="sign-in-error" data-error-code={error.code}>
-            <strong>{error.code === 'unauthorized' ? 'Wrong username or password.' : adviseOn(error).title + '.'}</strong> {error.message}
+            <strong>
+              {error.code === 'unauthorized' ? 'Wrong username or password.' : adviseOn(error).title + '.'}
+            </strong>{' '}
+            {error.message}
           </div>
         ) : null}
         <div className="dialog-footer">
