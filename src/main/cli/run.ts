@@ -6,6 +6,7 @@ import { createBackend } from '../api/backend';
 import { BERTH_VERSION } from '../version';
 import { UsageError, type CliCommand, type CliContext } from './command';
 import { commands } from './commands';
+import { commandHelp, helpText } from './help';
 
 export interface CliIo {
   stdout: NodeJS.WriteStream | NodeJS.WritableStream;
@@ -124,30 +125,4 @@ function checkArity(command: CliCommand, positionals: string[]): void {
   if (command.minArgs !== undefined && positionals.length < command.minArgs) throw new UsageError('missing arguments');
   if (command.maxArgs !== undefined && positionals.length > command.maxArgs)
     throw new UsageError(`unexpected argument "${positionals[command.maxArgs]}"`);
-}
-
-function commandHelp(command: CliCommand): string {
-  const options = Object.entries(command.options ?? {}).map(
-    ([name, spec]) =>
-      `  --${name}${spec.type === 'string' ? ' VALUE' : ''}${spec.short ? `, -${spec.short}` : ''}  ${spec.description ?? ''}`,
-  );
-  return [`usage: ${command.usage}`, '', command.summary, ...(options.length ? ['', 'options:', ...options] : [])].join(
-    '\n',
-  );
-}
-
-function helpText(topic?: string): string {
-  const shown = topic ? commands.filter((c) => c.path[0] === topic) : commands;
-  const width = Math.max(...shown.map((c) => c.usage.length), 10);
-  return [
-    `Berth ${BERTH_VERSION}: browse, compare and promote container images across registries.`,
-    '',
-    'usage: berth COMMAND [ARGS] [--debug]',
-    '',
-    'commands:',
-    ...shown.map((c) => `  ${c.usage.replace(/^berth /, '').padEnd(width)}  ${c.summary}`),
-    '',
-    'global options: --help, --version, --debug (stack traces and request ids on errors)',
-    'exit codes: 0 ok, 1 operation failed, 2 usage error',
-  ].join('\n');
 }
