@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { contract, isRequestName, type EventMap, type EventName, type RequestName } from '../../shared/contract';
 import { BerthError, type ErrorData, type Outcome } from '../../shared/errors';
+import { abortError } from '../util/async';
 import type { Handlers } from './types';
 
 export type EventSink = <E extends EventName>(event: E, payload: EventMap[E]) => void;
@@ -67,7 +68,8 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions 
 
 function toErrorData(name: RequestName, error: unknown, signal: AbortSignal, options: DispatcherOptions): ErrorData {
   if (error instanceof BerthError) return error.toData();
-  if (signal.aborted) return { code: 'cancelled', message: 'Cancelled' };
+  // A handler that fails with something else after a cancel still answers with the cancel's own message.
+  if (signal.aborted) return abortError(signal).toData();
   options.onInternalError?.(name, error);
   return { code: 'internal', message: `${name} failed unexpectedly; see the log for details` };
 }

@@ -8,6 +8,7 @@ import { bulkRequest, type BulkResponse } from './bulk-response';
 import type { EngineEndpoint, EngineTls } from './endpoint';
 import { connectionError, engineError, notDocker } from './engine-errors';
 import { readJsonMessages, type JsonMessage } from './json-messages';
+import { abortError } from '../util/async';
 
 /** The newest Engine API Berth is written against; it speaks min(this, the engine's). */
 export const NEWEST_API_VERSION = '1.47';
@@ -438,11 +439,7 @@ export class EngineClient {
   }
 
   private failure(error: unknown, signal: AbortSignal | undefined, during?: string): BerthError {
-    if (signal?.aborted) {
-      return signal.reason instanceof BerthError
-        ? signal.reason
-        : new BerthError('cancelled', `Cancelled${during ? ` the ${during}` : ''}`);
-    }
+    if (signal?.aborted) return abortError(signal, `Cancelled${during ? ` the ${during}` : ''}`);
     return connectionError(error, this.endpoint, this.platform, during);
   }
 }

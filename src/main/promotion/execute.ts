@@ -8,7 +8,7 @@ import { BerthError, isBerthError } from '../../shared/errors';
 import { formatReference, type ImageReference, type RepositoryName } from '../../shared/reference';
 import type { Descriptor } from '../../shared/types/registry';
 import { MediaType, type RegistryClient } from '../registry';
-import { forEachBounded } from './bounded';
+import { mapBounded } from '../util/async';
 import { transferBlob } from './blob-transfer';
 import type { ManifestNode } from './graph';
 import { repositoryOf, type PreparedPromotion } from './plan';
@@ -173,7 +173,7 @@ async function writeParts(
     .filter((blob) => blob.action === 'mount' || blob.action === 'copy')
     .sort((a, b) => b.size - a.size);
   if (moving.length > 0) progress.phase(plan.strategy === 'mount' ? 'Mounting blobs' : 'Copying blobs');
-  await forEachBounded(moving, options.blobConcurrency, signal, async (blob, blobSignal) => {
+  await mapBounded(moving, options.blobConcurrency, signal, async (blob, _i, blobSignal) => {
     progress.item(blob.digest, blob.action === 'mount' ? 'Mounting' : 'Copying', 0, blob.size);
     const outcome = await transferBlob(client, {
       digest: blob.digest,

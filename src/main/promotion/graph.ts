@@ -16,7 +16,7 @@ import {
   type Manifest,
   type RegistryClient,
 } from '../registry';
-import { forEachBounded } from './bounded';
+import { mapBounded } from '../util/async';
 
 export interface ManifestNode {
   digest: string;
@@ -130,13 +130,15 @@ class GraphBuilder {
           'unsupported',
           `${formatReference(manifest.ref)} nests indexes more than ${MAX_DEPTH} deep; not copied.`,
         );
-      const children = new Map<string, Manifest>();
-      await forEachBounded(parsed.manifests, FETCH_CONCURRENCY, this.signal, async (descriptor, fetchSignal) => {
-        children.set(descriptor.digest, await this.fetch(descriptor, fetchSignal));
-      });
+      const children = await mapBounded(
+        parsed.manifests,
+        FETCH_CONCURRENCY,
+        this.signal,
+        (descriptor, _i, fetchSignal) => this.fetch(descriptor, fetchSignal),
+      );
       // In the index's order, so the write order (and progress) is stable from run to run.
-      for (const descriptor of parsed.manifests) {
-        const child = children.get(descriptor.digest)!;
+      for (const [position, descriptor] of parsed.manifests.entries()) {
+        const child = children[position]!;
         await this.add(
           child,
           {
@@ -229,12 +231,11 @@ export async function readSourceGraph(
     const whole = keep.size === entries.length;
     const kept = entries.filter((entry) => keep.has(entry.digest));
     platforms = kept.filter(isPlatformEntry).map((entry) => formatPlatform(entry.platform));
-    const childManifests = new Map<string, Manifest>();
-    await forEachBounded(kept, FETCH_CONCURRENCY, signal, async (entry, fetchSignal) => {
-      childManifests.set(entry.digest, await builder.fetch(entry, fetchSignal));
-    });
-    for (const entry of kept) {
-      const child = childManifests.get(entry.digest)!;
+    const childManifests = await mapBounded(kept, FETCH_CONCURRENCY, signal, (entry, _i, fetchSignal) =>
+      builder.fetch(entry, fetchSignal),
+    );
+    for (const [position, entry] of kept.entries()) {
+      const child = childManifests[position]!;
       await builder.add(
         child,
         {

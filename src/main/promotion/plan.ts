@@ -10,7 +10,7 @@ import { BerthError } from '../../shared/errors';
 import { formatReference, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
 import type { BlobStep, ManifestStep, PromotionPlan, PromotionStrategy } from '../../shared/types/promotion';
 import type { RegistryClient } from '../registry';
-import { forEachBounded } from './bounded';
+import { mapBounded } from '../util/async';
 import { readSourceGraph, type ManifestNode, type SourceGraph } from './graph';
 
 export interface PromotionRequest {
@@ -164,7 +164,7 @@ export async function preparePromotion(
           presentManifests.add(node.digest);
       }),
     ];
-    await forEachBounded(lookups, HEAD_CONCURRENCY, signal, (lookup, lookupSignal) => lookup(lookupSignal));
+    await mapBounded(lookups, HEAD_CONCURRENCY, signal, (lookup, _i, lookupSignal) => lookup(lookupSignal));
   }
 
   const blobs: BlobStep[] = graph.blobs.map((blob) => ({

@@ -3,7 +3,6 @@
  * by settings id, tag details for the tag table (bounded concurrency, HEAD first, cached on disk by digest
  * so a second look fetches nothing that was seen), and a local search index of what has been listed.
  */
-import { setMaxListeners } from 'node:events';
 import { isBerthError } from '../../shared/errors';
 import { checkReference, DOCKER_HUB, isTag, parseReference, type RepositoryName } from '../../shared/reference';
 import type {
@@ -15,6 +14,7 @@ import type {
   TagDetail,
   TagList,
 } from '../../shared/types/registry';
+import { mapBounded } from '../util/async';
 import type { RegistryClient } from './client';
 import { manifestInfo, type Manifest } from './manifest';
 import { parsePlatform } from './platform';
@@ -192,31 +192,20 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     const target = await resolveRegistry(registryId);
     const repo = checkReference({ registry: target.host, repository });
     if (cachedOnly) return cachedTagDetails(repo, tags);
-    // Every request in flight listens to the one signal: a known, bounded number, not a leak.
-    if (signal) setMaxListeners(concurrency * 4 + 10, signal);
     const hints = await cache.tagHints(repo);
-    const results: TagDetail[] = new Array<TagDetail>(tags.length);
-    let next = 0;
     let done = 0;
-    let stop: unknown;
-    const worker = async () => {
-      while (stop === undefined && next < tags.length) {
-        const position = next++;
-        const tag = tags[position]!;
-        try {
-          results[position] = await detailFor(repo, tag, hints.get(tag), signal);
-        } catch (error) {
-          if (!isBerthError(error) || REGISTRY_WIDE.has(error.code) || signal?.aborted) {
-            stop ??= error;
-            return;
-          }
-          results[position] = { tag, digest: '', mediaType: '', error: error.message };
-        }
-        onProgress?.({ current: ++done, total: tags.length });
+    // A tag's own failure is recorded on its row; a registry-wide one (or a cancel) stops the whole batch.
+    const results = await mapBounded(tags, concurrency, signal, async (tag, _position, batchSignal) => {
+      let detail: TagDetail;
+      try {
+        detail = await detailFor(repo, tag, hints.get(tag), batchSignal);
+      } catch (error) {
+        if (!isBerthError(error) || REGISTRY_WIDE.has(error.code) || batchSignal.aborted) throw error;
+        detail = { tag, digest: '', mediaType: '', error: error.message };
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
-    if (stop !== undefined) throw stop;
+      onProgress?.({ current: ++done, total: tags.length });
+      return detail;
+    });
     await cache.updateTagHints(
       repo,
       new Map(results.filter((detail) => detail.digest).map((detail) => [detail.tag, detail.digest])),

@@ -16,6 +16,7 @@ import {
 } from '../../shared/reference';
 import type { Descriptor, ImageDetails, Platform, RateLimitInfo, Referrer } from '../../shared/types/registry';
 import type { CredentialResolver } from '../credentials/credential';
+import { LruMap } from '../util/lru';
 import { Authenticator } from './auth';
 import { MAX_CONFIG_BYTES, parseImageConfig, summarizeLayers, type ParsedConfig } from './config';
 import { imageParts, indexEntries, manifestInfo, type Manifest } from './manifest';
@@ -109,29 +110,12 @@ function checkDigest(digest: string): string {
   return digest;
 }
 
-/** A small byte-bounded LRU for immutable, digest-addressed things. */
-class DigestCache<T extends { size: number }> {
-  private readonly entries = new Map<string, T>();
-  private bytes = 0;
-  constructor(private readonly maxBytes: number) {}
-  get(key: string): T | undefined {
-    const value = this.entries.get(key);
-    if (value) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-  set(key: string, value: T): void {
-    if (value.size > this.maxBytes / 4 || this.entries.has(key)) return;
-    this.entries.set(key, value);
-    this.bytes += value.size;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.size;
-    }
-  }
+/**
+ * A byte-bounded LRU for immutable, digest-addressed things; an entry over a quarter of the budget is not
+ * kept, so one huge manifest or config cannot flush everything else.
+ */
+function digestCache<T extends { size: number }>(budget: number): LruMap<T> {
+  return new LruMap<T>({ budget, costOf: (value) => value.size, maxEntryCost: budget / 4 });
 }
 
 export class RegistryClient {
@@ -139,8 +123,8 @@ export class RegistryClient {
   private readonly auth: Authenticator;
   private readonly requester: Requester;
   private readonly rateLimits = new Map<string, RateLimitInfo>();
-  private readonly manifests = new DigestCache<Manifest>(MEMORY_CACHE_BYTES);
-  private readonly configs = new DigestCache<ResolvedConfig & { size: number }>(MEMORY_CACHE_BYTES / 2);
+  private readonly manifests = digestCache<Manifest>(MEMORY_CACHE_BYTES);
+  private readonly configs = digestCache<ResolvedConfig & { size: number }>(MEMORY_CACHE_BYTES / 2);
   private readonly paging: PagingLimits;
 
   constructor(private readonly options: RegistryClientOptions) {

@@ -6,6 +6,7 @@
  * CVE-2023-45143 / CVE-2024-24758 in undici's own redirect handling).
  */
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
@@ -19,6 +20,7 @@ import {
   headerValue,
   type ErrorContext,
 } from './errors';
+import { Semaphore } from '../util/async';
 import { proxyFor, type ProxyEnv } from './proxy';
 
 export interface HostOptions {
@@ -93,59 +95,9 @@ export interface TransportResponse {
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
-/** A counting semaphore: bounded requests in flight per registry. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.active >= this.limit) {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          const index = this.waiting.indexOf(grant);
-          if (index !== -1) this.waiting.splice(index, 1);
-          reject(signal?.reason instanceof Error ? signal.reason : new BerthError('cancelled', 'Cancelled'));
-        };
-        const grant = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiting.push(grant);
-      });
-    } else {
-      this.active++;
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    };
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 export class Transport {
-  private readonly limiters = new Map<string, Limiter>();
+  /** Bounded requests in flight per registry. */
+  private readonly limiters = new Map<string, Semaphore>();
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly caBundles = new Map<string, Promise<string>>();
 
@@ -182,7 +134,7 @@ export class Transport {
       } catch (error) {
         if (last || request.signal?.aborted || !isTransientNetworkError(error))
           throw networkError(error, context, request.signal);
-        await sleep(backoff(attempt, baseDelayMs, maxDelayMs), request.signal).catch(() => {
+        await sleep(backoff(attempt, baseDelayMs, maxDelayMs), undefined, { signal: request.signal }).catch(() => {
           throw networkError(error, context, request.signal);
         });
         continue;
@@ -191,10 +143,9 @@ export class Transport {
       const retryAfter = parseRetryAfter(headerValue(response.headers, 'retry-after'));
       if (retryAfter !== undefined && retryAfter * 1000 > maxDelayMs) return response;
       await discard(response);
-      await sleep(
-        retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, baseDelayMs, maxDelayMs),
-        request.signal,
-      ).catch(() => {
+      await sleep(retryAfter !== undefined ? retryAfter * 1000 : backoff(attempt, baseDelayMs, maxDelayMs), undefined, {
+        signal: request.signal,
+      }).catch(() => {
         throw networkError(new Error('aborted'), context, request.signal);
       });
     }
@@ -206,7 +157,8 @@ export class Transport {
     let method = request.method;
     let headers = { ...request.headers };
     const follow = request.followRedirects ?? (method === 'GET' || method === 'HEAD');
-    const release = await this.limiter(request.registry).acquire(request.signal);
+    // A request cancelled before it starts takes no slot and sends nothing.
+    const release = await this.limiter(request.registry).acquire(request.signal, `Cancelled: ${request.action}`);
     try {
       for (let hop = 0; ; hop++) {
         await this.checkScheme(url, request.registry);
@@ -287,10 +239,10 @@ export class Transport {
     );
   }
 
-  private limiter(registry: string): Limiter {
+  private limiter(registry: string): Semaphore {
     let limiter = this.limiters.get(registry);
     if (!limiter) {
-      limiter = new Limiter(this.options.maxConcurrencyPerHost);
+      limiter = new Semaphore(this.options.maxConcurrencyPerHost);
       this.limiters.set(registry, limiter);
     }
     return limiter;

@@ -20,8 +20,8 @@ export function throwIfAborted(signal: AbortSignal | undefined, message?: string
 
 /**
  * At most `limit` holders at once; waiters are served first come, first served. A waiter whose signal
- * aborts leaves the queue with `abortError`; a signal that is already aborted is refused at once, even when
- * a slot is free, so cancelled work never starts.
+ * aborts leaves the queue with `abortError` (with `message` when the reason is not a BerthError); a signal
+ * that is already aborted is refused at once, even when a slot is free, so cancelled work never starts.
  */
 export class Semaphore {
   private active = 0;
@@ -32,15 +32,15 @@ export class Semaphore {
   }
 
   /** Resolves with a release function (idempotent) once a slot is held. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    throwIfAborted(signal);
+  async acquire(signal?: AbortSignal, message?: string): Promise<() => void> {
+    throwIfAborted(signal, message);
     if (this.active < this.limit) this.active++;
     else {
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           const index = this.waiting.indexOf(grant);
           if (index !== -1) this.waiting.splice(index, 1);
-          reject(abortError(signal));
+          reject(abortError(signal, message));
         };
         // A released slot passes straight to the next waiter, so `active` stays counted for it.
         const grant = () => {
@@ -61,8 +61,8 @@ export class Semaphore {
     };
   }
 
-  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const release = await this.acquire(signal);
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal, message?: string): Promise<T> {
+    const release = await this.acquire(signal, message);
     try {
       return await task();
     } finally {

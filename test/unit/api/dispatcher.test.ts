@@ -79,6 +79,19 @@ describe('dispatcher (the contract at the door)', () => {
     });
   });
 
+  it("answers a cancelled operation with the cancel's message even when the handler fails with a plain error", async () => {
+    const d = dispatcherWith({
+      'docker.pull': (_input, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(new Error('socket hang up')), { once: true }),
+        ),
+    });
+    const running = d.call('docker.pull', { reference: 'x/y:1', operationId: 'op2' }, sink);
+    await new Promise((r) => setTimeout(r, 10));
+    await d.call('operations.cancel', { operationId: 'op2' }, sink);
+    expect(await running).toEqual({ ok: false, error: { code: 'cancelled', message: 'Cancelled by the user' } });
+  });
+
   it('aborts when the transport goes away', async () => {
     const d = dispatcherWith({
       'docker.push': (_input, ctx) =>

@@ -43,12 +43,16 @@ describe('Semaphore', () => {
     const aborted = new AbortController();
     aborted.abort();
     await expect(semaphore.acquire(aborted.signal)).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(semaphore.acquire(aborted.signal, 'Cancelled: pull x')).rejects.toMatchObject({
+      code: 'cancelled',
+      message: 'Cancelled: pull x',
+    });
 
     const release = await semaphore.acquire();
     const waiter = new AbortController();
-    const waiting = semaphore.acquire(waiter.signal);
+    const waiting = semaphore.acquire(waiter.signal, 'Cancelled: push y');
     waiter.abort();
-    await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(waiting).rejects.toMatchObject({ code: 'cancelled', message: 'Cancelled: push y' });
     release();
     release(); // idempotent: must not free a second slot
     const first = await semaphore.acquire();
@@ -79,24 +83,39 @@ describe('mapBounded', () => {
   it('throws the first failure, aborts the others and starts no new work', async () => {
     const started: number[] = [];
     let sawAbort = false;
+    const failure = new BerthError('unreachable', 'target went away');
     const run = mapBounded([1, 2, 3, 4, 5, 6], 2, undefined, async (n, _index, signal) => {
       started.push(n);
-      if (n === 1) throw new Error('boom');
+      if (n === 1) throw failure;
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       sawAbort = signal.aborted;
     });
-    await expect(run).rejects.toThrow('boom');
+    await expect(run).rejects.toBe(failure);
     expect(sawAbort).toBe(true);
     expect(started).toEqual([1, 2]);
   });
 
-  it('an outer abort ends it as cancelled', async () => {
+  it('an outer abort ends it as cancelled, keeping a BerthError reason, and an aborted signal starts nothing', async () => {
     const outer = new AbortController();
     const run = mapBounded([1, 2, 3], 1, outer.signal, async (_n, _index, signal) => {
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     });
     outer.abort();
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+
+    const user = new AbortController();
+    const started: number[] = [];
+    const cancelled = mapBounded([1, 2, 3], 1, user.signal, async (n, _index, signal) => {
+      started.push(n);
+      user.abort(new BerthError('cancelled', 'Cancelled by the user'));
+      expect(signal.aborted).toBe(true);
+    });
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled', message: 'Cancelled by the user' });
+    expect(started).toEqual([1]);
+    await expect(mapBounded([1], 1, user.signal, async () => undefined)).rejects.toMatchObject({
+      code: 'cancelled',
+      message: 'Cancelled by the user',
+    });
   });
 });
 

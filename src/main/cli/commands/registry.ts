@@ -3,6 +3,7 @@ import { parseReference, parseRepository, PLATFORM_PATTERN } from '../../../shar
 import type { ImageDetails, Platform } from '../../../shared/types/registry';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { formatBytes } from '../progress';
+import { mapBounded } from '../../util/async';
 
 /** `berth inspect A B C`: references inspected at once, as many as the client's requests per registry. */
 const INSPECT_CONCURRENCY = 8;
@@ -70,23 +71,19 @@ function checkReference(text: string): void {
 }
 
 async function inspectMany(ctx: CliContext, references: string[], platform: string | undefined): Promise<number> {
-  const results: (ImageDetails | undefined)[] = new Array(references.length);
   let failed = false;
-  let next = 0;
-  const worker = async () => {
-    while (next < references.length) {
-      const position = next++;
-      const reference = references[position]!;
-      try {
-        results[position] = await ctx.call('registry.inspect', { reference, ...(platform ? { platform } : {}) });
-      } catch (error) {
-        if (!(error instanceof BerthError) || error.code === 'cancelled') throw error;
-        failed = true;
-        ctx.stderr.write(`berth: ${reference}: ${error.message}\n`);
-      }
+  // One reference's failure is printed and the rest carry on; a cancel (or a bug) ends the command, with the
+  // error the call gave (ctx.call carries the command's signal itself, so none is passed here).
+  const results = await mapBounded(references, INSPECT_CONCURRENCY, undefined, async (reference) => {
+    try {
+      return await ctx.call('registry.inspect', { reference, ...(platform ? { platform } : {}) });
+    } catch (error) {
+      if (!(error instanceof BerthError) || error.code === 'cancelled') throw error;
+      failed = true;
+      ctx.stderr.write(`berth: ${reference}: ${error.message}\n`);
+      return undefined;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, references.length) }, worker));
+  });
   const found = results.filter((details): details is ImageDetails => details !== undefined);
   if (ctx.flags['json']) write(ctx, JSON.stringify(found, null, 2));
   else write(ctx, found.map(inspectText).join('\n\n'));
