@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as createExtract } from 'tar-stream';
 import { BerthError } from '../../shared/errors';
+import { throwIfAborted } from '../util/async';
 import { createDecompressor, peekHead, sniffCompression } from './decompress';
 import { TYPE, type LayerTable } from './layer-table';
 import { layerOfRef, rowOfRef, type EntryRef, type MergedTree } from './merged-tree';
@@ -143,10 +144,7 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
       stop.abort();
     })();
   });
-  const cancelled = (): BerthError =>
-    request.signal?.reason instanceof BerthError
-      ? request.signal.reason
-      : new BerthError('cancelled', 'Reading the file was cancelled.');
+  const cancelled = 'Reading the file was cancelled.';
   let input = request.stream;
   try {
     const peeked = await peekHead(request.stream, 4);
@@ -156,7 +154,7 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
     await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal: stop.signal });
   } catch (error) {
     input.destroy();
-    if (request.signal?.aborted) throw cancelled();
+    throwIfAborted(request.signal, cancelled);
     // Stopping after the entry aborts the pipeline on purpose; any other failure before the entry is real.
     if (reading === undefined)
       throw error instanceof BerthError
@@ -171,7 +169,7 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
       `${label} ended before ${table.path(row)} (entry ${ordinal}); the source changed since it was indexed.`,
     );
   await reading;
-  if (request.signal?.aborted) throw cancelled();
+  throwIfAborted(request.signal, cancelled);
   if (failure !== undefined)
     throw failure instanceof BerthError
       ? failure

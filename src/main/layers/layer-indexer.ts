@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { extract as createExtract, type Header as TarHeader } from 'tar-stream';
 import { BerthError } from '../../shared/errors';
 import type { Compression, EntryType } from '../../shared/types/layers';
+import { abortError } from '../util/async';
 import { createDecompressor, peekHead, sniffCompression, type PipelineStage } from './decompress';
 import { LayerTableBuilder, TYPE, type LayerTable } from './layer-table';
 import { expandedBudget, formatBytes, type IndexLimits } from './limits';
@@ -210,12 +211,7 @@ class EntryCollector {
 }
 
 function failure(error: unknown, request: IndexRequest, compression: Compression): unknown {
-  if (request.signal?.aborted) {
-    const reason: unknown = request.signal.reason;
-    return reason instanceof BerthError
-      ? reason
-      : new BerthError('cancelled', `Indexing ${request.label} was cancelled.`);
-  }
+  if (request.signal?.aborted) return abortError(request.signal, `Indexing ${request.label} was cancelled.`);
   if (error instanceof BerthError) {
     return error.message.startsWith(request.label)
       ? error
