@@ -5,6 +5,7 @@
  * and a single-component name gets `library/`. Pure: the renderer uses it too.
  */
 import { BerthError } from './errors';
+import type { Platform } from './types/registry';
 
 /** The name Docker gives Docker Hub in references and credentials. */
 export const DOCKER_HUB = 'docker.io';
@@ -240,4 +241,9 @@ export function withDigest(ref: RepositoryName & { tag?: string }, digest: strin
     ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
     digest,
   };
+}
+
+/** `linux/arm64`, `linux/arm/v7`: a platform as PLATFORM_PATTERN reads it, for the UI, the CLI and messages. */
+export function formatPlatform(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }

@@ -12,6 +12,8 @@ export interface Backend {
 export async function createBackend(options: ServicesOptions & DispatcherOptions): Promise<Backend> {
   const services = await createServices(options);
   const dispatcher = createDispatcher(createHandlers(services), {
+    events: services.events,
+    ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
     onInternalError: (name, error) => {
       services.app.logger.log('error', name, (error as Error)?.stack ?? String(error));
       options.onInternalError?.(name, error);

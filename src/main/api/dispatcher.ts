@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { contract, isRequestName, type EventMap, type EventName, type RequestName } from '../../shared/contract';
 import { BerthError, type ErrorData, type Outcome } from '../../shared/errors';
+import type { OperationKind } from '../../shared/types/operations';
 import { abortError } from '../util/async';
+import type { EventHub } from '../util/event-hub';
+import { createProgress } from './progress';
 import type { Handlers } from './types';
 
 export type EventSink = <E extends EventName>(event: E, payload: EventMap[E]) => void;
@@ -9,11 +12,20 @@ export type EventSink = <E extends EventName>(event: E, payload: EventMap[E]) =>
 export interface Dispatcher {
   /** Validates, runs, and maps every failure to data. Never throws. */
   call(name: unknown, input: unknown, sink: EventSink, signal?: AbortSignal): Promise<Outcome<unknown>>;
+  /**
+   * Events not tied to one call (`registry.changed`) go to every subscriber: each transport subscribes one
+   * sink per window or connection and unsubscribes when it closes.
+   */
+  subscribe(sink: EventSink): () => void;
 }
 
 export interface DispatcherOptions {
   /** Called with every failure that is not a BerthError (a bug), for the log. Never sent to the caller. */
   onInternalError?: (name: string, error: unknown) => void;
+  /** Where the services publish events for every window (none: subscribers hear nothing). */
+  events?: EventHub;
+  /** Shortest time between two progress events of one operation (default `PROGRESS_INTERVAL_MS`). */
+  progressIntervalMs?: number;
 }
 
 /**
@@ -51,19 +63,39 @@ export function createDispatcher(handlers: Handlers, options: DispatcherOptions 
     const onOuterAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onOuterAbort, { once: true });
     running.set(operationId, controller);
+    // Declared in the contract, so that every request that reports progress ends it the same way.
+    const kind = (contract[name] as { progress?: OperationKind }).progress;
+    const progress = kind
+      ? createProgress({
+          operationId,
+          kind,
+          send: (event) => sink('operation.progress', event),
+          ...(options.progressIntervalMs !== undefined ? { intervalMs: options.progressIntervalMs } : {}),
+        })
+      : undefined;
     try {
       const handler = handlers[name] as (input: unknown, ctx: unknown) => Promise<unknown>;
-      const value = await handler(parsed.data, { signal: controller.signal, operationId, emit: sink });
+      const value = await handler(parsed.data, {
+        signal: controller.signal,
+        operationId,
+        ...(progress ? { report: progress.report } : {}),
+      });
+      progress?.end();
       return { ok: true, value };
     } catch (error) {
-      return { ok: false, error: toErrorData(name, error, controller.signal, options) };
+      const data = toErrorData(name, error, controller.signal, options);
+      progress?.end(data);
+      return { ok: false, error: data };
     } finally {
       running.delete(operationId);
       signal?.removeEventListener('abort', onOuterAbort);
     }
   }
 
-  return { call };
+  return {
+    call,
+    subscribe: (sink) => options.events?.subscribe(sink) ?? (() => undefined),
+  };
 }
 
 function toErrorData(name: RequestName, error: unknown, signal: AbortSignal, options: DispatcherOptions): ErrorData {

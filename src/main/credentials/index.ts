@@ -4,8 +4,8 @@
  */
 export type { CredentialResolver, RegistryCredential } from './credential';
 export { createCredentialService, type CredentialDescription, type CredentialService } from './credential-service';
-export { createRegistryAccess } from './registry-access';
-export { createRegistryService, type RegistryAccess, type RegistryService } from './registry-service';
+export { createRegistryVerifier } from './registry-access';
+export { createRegistryService, type RegistryService, type RegistryVerifier } from './registry-service';
 export {
   createSessionSecretStore,
   createSystemSecretStore,

@@ -2,9 +2,9 @@ import { BerthError, isBerthError } from '../../shared/errors';
 import type { RegistryStatus } from '../../shared/types/settings';
 import { createRegistryClient, type RegistryClient, type RegistryClientOptions } from '../registry';
 import type { RegistryCredential } from './credential';
-import type { RegistryAccess } from './registry-service';
+import type { RegistryVerifier } from './registry-service';
 
-export interface RegistryAccessOptions {
+export interface RegistryVerifierOptions {
   /** The app's registry client (its resolver is the credential service). */
   client: () => RegistryClient;
   /** The same transport settings the app's client has, for the one-off client that tries a new credential. */
@@ -15,7 +15,7 @@ export interface RegistryAccessOptions {
 const UNREACHABLE = new Set(['unreachable', 'tls', 'timeout']);
 
 /** Registry access checks over the registry client: one implementation of registry auth in Berth. */
-export function createRegistryAccess(options: RegistryAccessOptions): RegistryAccess {
+export function createRegistryVerifier(options: RegistryVerifierOptions): RegistryVerifier {
   return {
     async verify(host, credential, signal) {
       // A one-off client whose only credential is the candidate, so nothing is stored before the registry

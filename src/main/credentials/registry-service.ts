@@ -16,7 +16,7 @@ import type { SettingsStore } from './settings-store';
  * What the registry client answers about access to a host. Implemented over the registry client (its ping
  * and token exchange), so there is one registry auth implementation in Berth.
  */
-export interface RegistryAccess {
+export interface RegistryVerifier {
   /**
    * Pings the registry and authenticates with `credential` (token fetch, or Basic on `/v2/`). Throws
    * `unauthorized` when the registry rejects it, and the network and TLS errors of the client.
@@ -61,7 +61,7 @@ export interface RegistryService {
 export interface RegistryServiceOptions {
   settings: SettingsStore;
   credentials: CredentialService;
-  access: () => RegistryAccess;
+  access: () => RegistryVerifier;
 }
 
 export function createRegistryService(options: RegistryServiceOptions): RegistryService {

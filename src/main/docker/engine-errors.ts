@@ -1,4 +1,5 @@
 import { BerthError, type ErrorCode } from '../../shared/errors';
+import { errorCodes, tlsFailure } from '../util/tls-errors';
 import { describeEndpoint, type EngineEndpoint } from './endpoint';
 
 /** How to start an engine on this platform, for "engine not running" messages. */
@@ -13,26 +14,10 @@ function startHint(platform: NodeJS.Platform): string {
   }
 }
 
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'EPROTO',
-]);
-
+/** The code that says what happened: undici wraps socket errors in UND_ERR_SOCKET, the errno sits on a cause. */
 function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  // undici wraps socket errors; the errno code sits on the cause.
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
+  const codes = errorCodes(error);
+  return codes.find((code) => code !== 'UND_ERR_SOCKET') ?? codes[0];
 }
 
 /**
@@ -111,10 +96,11 @@ export function connectionError(
         cause,
       );
   }
-  if (code && TLS_CODES.has(code)) {
+  const tls = tlsFailure(error);
+  if (tls) {
     return new BerthError(
       'tls',
-      `TLS with the Docker engine at ${endpoint.host} failed (${code}). Check DOCKER_CERT_PATH or the context's certificates.`,
+      `TLS with the Docker engine at ${endpoint.host} failed: ${tls.explanation} (${tls.code}). Check DOCKER_CERT_PATH or the context's certificates.`,
       details,
       cause,
     );

@@ -12,7 +12,7 @@ export {
   type TransferResult,
 } from './service';
 export { settingsEngineChoice, type EngineChoiceStore } from './engine-choice';
-export { registryClientProbe, type RegistryAccess, type RegistryProbe } from './registry-probe';
+export { registryClientProbe, type RegistryAuthNeed, type RegistryProbe } from './registry-probe';
 export type { TransferSnapshot } from './transfer-progress';
 
 /**

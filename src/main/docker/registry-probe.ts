@@ -2,9 +2,9 @@ import { BerthError } from '../../shared/errors';
 import type { AccessCheck, RequestOptions } from '../registry';
 
 /** Whether a registry wants credentials, as far as Berth can tell before the engine tries. */
-export type RegistryAccess = 'open' | 'auth-required' | 'unknown';
+export type RegistryAuthNeed = 'open' | 'auth-required' | 'unknown';
 
-export type RegistryProbe = (registry: string, signal?: AbortSignal) => Promise<RegistryAccess>;
+export type RegistryProbe = (registry: string, signal?: AbortSignal) => Promise<RegistryAuthNeed>;
 
 /**
  * Asks through Berth's registry client (its ping, TLS and insecure settings: one implementation of registry

@@ -8,7 +8,6 @@ import { discoverEngines, userHostTls, type Discovery } from './discovery';
 import { isPlainRemote, parseEngineHost, PROTECT_ENGINE_ADVICE, type EngineEndpoint } from './endpoint';
 import { EngineClient } from './engine-client';
 import type { EngineChoiceStore } from './engine-choice';
-import { ProgressThrottle } from './progress-throttle';
 import type { RegistryProbe } from './registry-probe';
 import { registryAuthHeader } from './registry-auth';
 import type { JsonMessage } from './json-messages';
@@ -217,7 +216,10 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     return info;
   }
 
-  /** Runs a pull or push stream through the tracker; `finish` checks the outcome before the final 100%. */
+  /**
+   * Runs a pull or push stream through the tracker, reporting every change (how often that reaches the UI is
+   * the API's one throttle); `finish` checks the outcome before the final 100%.
+   */
   async function transfer(
     direction: TransferDirection,
     transferOptions: TransferOptions,
@@ -226,16 +228,14 @@ export function createDockerService(options: DockerServiceOptions): DockerServic
     finish: (tracker: TransferTracker, engine: EngineClient) => Promise<TransferResult>,
   ): Promise<TransferResult> {
     const tracker = new TransferTracker(direction);
-    const throttle = new ProgressThrottle(() => tracker.snapshot(), transferOptions.onProgress);
-    try {
-      for await (const message of await start(engine)) throttle.changed(tracker.apply(message));
-      const result = await finish(tracker, engine);
-      tracker.complete();
-      throttle.flush();
-      return result;
-    } finally {
-      throttle.stop();
+    const report = transferOptions.onProgress;
+    for await (const message of await start(engine)) {
+      if (tracker.apply(message) !== 'none') report?.(tracker.snapshot());
     }
+    const result = await finish(tracker, engine);
+    tracker.complete();
+    report?.(tracker.snapshot());
+    return result;
   }
 
   return {

@@ -13,6 +13,7 @@ import type {
   LayerAlignment,
   ModifiedFile,
 } from '../../shared/types/layers';
+import { formatPlatform } from '../../shared/reference';
 import type { ImageConfigSummary } from '../../shared/types/registry';
 import { ENTRY_TYPES, TYPE, type LayerTable } from './layer-table';
 import { comparePaths, layerOfRef, type EntryRef, type MergedTree } from './merged-tree';
@@ -127,18 +128,13 @@ function diffMaps(field: 'env' | 'labels', a: Map<string, string>, b: Map<string
     .map((key) => ({ field, key, a: a.get(key) ?? null, b: b.get(key) ?? null }));
 }
 
-function platformText(config: ImageConfigSummary): string {
-  const { os, architecture, variant } = config.platform;
-  return [os, architecture, variant].filter(Boolean).join('/');
-}
-
 export function diffConfigs(a: ImageConfigSummary, b: ImageConfigSummary): ConfigDifference[] {
   const differences: ConfigDifference[] = [];
   const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
   const scalar = (field: ConfigDifference['field'], x: unknown, y: unknown): void => {
     if (!same(x ?? null, y ?? null)) differences.push({ field, a: x ?? null, b: y ?? null });
   };
-  scalar('platform', platformText(a), platformText(b));
+  scalar('platform', formatPlatform(a.platform), formatPlatform(b.platform));
   scalar('entrypoint', a.entrypoint, b.entrypoint);
   scalar('cmd', a.cmd, b.cmd);
   scalar('user', a.user, b.user);

@@ -155,7 +155,7 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
         ...counts,
         durationMs: Date.now() - started,
       };
-      progress.finish('Promoted');
+      progress.phase('Promoted');
       await appendAudit({
         at: new Date().toISOString(),
         ...(await who(plan.target)),
@@ -173,7 +173,6 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       });
       return { plan, result };
     } catch (error) {
-      progress.stop();
       const message = isBerthError(error) ? error.message : 'unexpected error';
       await appendAudit({
         at: new Date().toISOString(),

@@ -4,6 +4,7 @@
  * adds to an index (platform unknown/unknown) are never chosen as an image.
  */
 import { BerthError } from '../../shared/errors';
+import { formatPlatform } from '../../shared/reference';
 import type { Descriptor, Platform } from '../../shared/types/registry';
 
 const DEFAULT_VARIANT: Record<string, string> = { arm64: 'v8', arm: 'v7' };
@@ -28,9 +29,8 @@ export function parsePlatform(text: string): Platform {
   return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
-export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-}
+// One formatter for main, the renderer and the CLI; re-exported so the registry's callers keep their import.
+export { formatPlatform };
 
 /** The platform Docker would pick on this machine (Linux images, this CPU). */
 export function defaultPlatform(arch: string = process.arch): Platform {

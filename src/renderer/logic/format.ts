@@ -1,5 +1,4 @@
 /** Display formatting shared by every view. Pure functions, no React. */
-import type { Platform } from '../../shared/types/registry';
 
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -20,10 +19,6 @@ export function formatBytes(bytes: number | undefined): string {
 export function shortDigest(digest: string): string {
   const [algorithm, encoded] = digest.split(':');
   return encoded ? `${algorithm}:${encoded.slice(0, 12)}` : digest.slice(0, 19);
-}
-
-export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
 
 const RELATIVE_STEPS: [limitSeconds: number, unitSeconds: number, unit: Intl.RelativeTimeFormatUnit][] = [

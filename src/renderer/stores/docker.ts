@@ -46,6 +46,25 @@ export interface DockerState {
   dismissNotice(): void;
 }
 
+/** The engine's per-layer end states (moby distribution/xfer): the layer needs nothing more. */
+export const LAYER_COMPLETE = /^(Pull complete|Already exists|Pushed|Layer already exists|Mounted from )/;
+/** States of a layer the engine had not started on (moby distribution/xfer). */
+const LAYER_WAITING = /^(Waiting|Pulling fs layer|Preparing)$/;
+/** The status a failed transfer leaves on a layer the engine was working on: it is where the failure happened. */
+export const LAYER_FAILED = /^Failed while /;
+
+/**
+ * A failed transfer's layers as they ended: finished ones as they are, ones not started as such, and the
+ * ones the engine was working on (downloading, extracting, pushing) marked as failed there.
+ */
+export function failedItems(items: readonly ItemProgress[]): ItemProgress[] {
+  return items.map((item) => {
+    if (LAYER_COMPLETE.test(item.status)) return item;
+    if (LAYER_WAITING.test(item.status)) return { ...item, status: 'Not started' };
+    return { ...item, status: `Failed while ${item.status.toLowerCase()}` };
+  });
+}
+
 /** Finished transfers kept on screen; older ones drop off. */
 const KEPT_TRANSFERS = 20;
 
@@ -88,8 +107,9 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
       const done = get().transfers.find((t) => t.id === id);
       patch(id, {
         phase: 'done',
-        // The engine's last word ("Pulled", "Image is up to date", "Pushed") says more than "Done".
-        status: done && done.status !== 'Starting' ? done.status : 'Done',
+        // Main's final event says only "Done"; say what happened, as the engine does (a pull with no layer to
+        // report found the image up to date).
+        status: kind === 'push' ? 'Pushed' : done?.items.length ? 'Pulled' : 'Image is up to date',
         ...(result.digest ? { digest: result.digest } : {}),
         // Complete: every layer and the whole at 100%, whatever the last event said.
         current: done && done.total > 0 ? done.total : 1,
@@ -99,10 +119,13 @@ export const useDocker = apiStore<DockerState>((api) => (set, get) => {
       if (kind === 'pull') await get().refreshImages();
     } catch (error) {
       const data = toErrorData(error);
+      const cancelled = data.code === 'cancelled';
+      const items = get().transfers.find((t) => t.id === id)?.items ?? [];
       patch(id, {
-        phase: data.code === 'cancelled' ? 'cancelled' : 'failed',
-        status: data.code === 'cancelled' ? 'Cancelled' : 'Failed',
+        phase: cancelled ? 'cancelled' : 'failed',
+        status: cancelled ? 'Cancelled' : 'Failed',
         error: data,
+        ...(cancelled ? {} : { items: failedItems(items) }),
       });
     }
   };

@@ -106,6 +106,7 @@ function expectCompleteProgress(
   expect([...reported].sort()).toEqual([...layerIds].sort());
   const last = events.at(-1)!;
   expect(last.done).toBe(true);
+  expect(last.status).toBe('Done');
   expect(last.error).toBeUndefined();
   if (bytesMoved) expect(last.total).toBeGreaterThan(0);
   expect(last.current).toBe(last.total);
@@ -244,8 +245,8 @@ describe('pull, tag, push, remove', () => {
           message: `Berth has no credentials for ${world.token.host}, and it requires them to push ${target}. Add them in Berth (Registries, sign in) or with \`docker login ${world.token.host}\`, then push again.`,
         },
       });
-      // The progress of the refused push ends with the error too.
-      expect(refused.events.at(-1)).toMatchObject({ done: true, error: { code: 'unauthorized' } });
+      // Refused before the engine was asked: no progress was shown, so none is ended (the response says why).
+      expect(refused.events).toEqual([]);
       const log = await readRequestLog(world.token.accessLogFile);
       expect(log.filter((entry) => entry.path.includes(`${namespace}/no-credentials`))).toEqual([]);
     } finally {
@@ -272,6 +273,13 @@ describe('pull, tag, push, remove', () => {
         ok: false,
         error: { code: 'denied', message: 'Docker engine: denied: requested access to the resource is denied' },
       });
+      // The engine had started (layers preparing): the progress ends with the same error.
+      expect(refused.events.at(-1)).toMatchObject({
+        done: true,
+        status: 'Failed',
+        error: { code: 'denied', message: 'Docker engine: denied: requested access to the resource is denied' },
+      });
+      expect(refused.events.slice(0, -1).every((event) => !event.done)).toBe(true);
     } finally {
       await pullOnly.close();
     }

@@ -82,7 +82,7 @@ describe('tcp engines', () => {
     expect(error.code).toBe('tls');
     expect(error.message).toMatch(
       new RegExp(
-        `^TLS with the Docker engine at tcp://127\\.0\\.0\\.1:${secure.port} failed \\([A-Z_]+\\)\\. Check DOCKER_CERT_PATH`,
+        `^TLS with the Docker engine at tcp://127\\.0\\.0\\.1:${secure.port} failed: [a-z][^()]+ \\([A-Z_]+\\)\\. Check DOCKER_CERT_PATH`,
       ),
     );
   });

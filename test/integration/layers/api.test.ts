@@ -69,7 +69,7 @@ describe('layer requests through the dispatcher', () => {
     expect(events.length).toBeGreaterThan(1);
     expect(events.every((event) => event.operationId === 'list-big' && event.kind === 'layers.index')).toBe(true);
     const last = events.at(-1)!;
-    expect(last).toMatchObject({ done: true, status: 'Indexed' });
+    expect(last).toMatchObject({ done: true, status: 'Done' });
     expect(last.current).toBe(last.total);
     expect(last.items?.map((item) => item.status)).toEqual(['done', 'done']);
     // Everything is cached now: no progress at all the second time.
@@ -82,6 +82,9 @@ describe('layer requests through the dispatcher', () => {
     const reference = `oci:${layout}:big`;
     const other = join(home, 'cache-cancel');
     const cancelBackend = await createBackend({
+      // Every progress event at once, so the cancel lands while the big layer streams (with the UI's
+      // throttle the first event with bytes can come after a 24 MiB layer is already indexed).
+      progressIntervalMs: 0,
       transport: 'serve',
       env: { PATH: process.env.PATH, HOME: home, BERTH_CONFIG_DIR: join(home, 'config'), BERTH_CACHE_DIR: other },
       secrets: createSessionSecretStore(),

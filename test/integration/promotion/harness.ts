@@ -59,7 +59,14 @@ export async function startHarness(registries: LoginTarget[], extraEnv: NodeJS.P
     BERTH_CONFIG_DIR: join(dir, 'config'),
     ...extraEnv,
   };
-  const backend = await createBackend({ transport: 'cli', env, secrets: createSessionSecretStore() });
+  // Every progress report becomes an event (no throttle), so tests see each phase a promotion goes through;
+  // the throttle itself is test/unit/api/progress.test.ts's.
+  const backend = await createBackend({
+    transport: 'cli',
+    env,
+    secrets: createSessionSecretStore(),
+    progressIntervalMs: 0,
+  });
   return {
     dir,
     env,

@@ -153,10 +153,10 @@ describe('across registries (anonymous -> token)', () => {
 
     expect(events.every((event) => event.kind === 'promotion' && event.operationId === 'cross-registry')).toBe(true);
     const last = events.at(-1)!;
-    expect(last).toMatchObject({ done: true, current: plan.bytesToCopy, total: plan.bytesToCopy });
+    expect(last).toMatchObject({ done: true, status: 'Done', current: plan.bytesToCopy, total: plan.bytesToCopy });
     expect(last.items?.map((item) => item.status).sort()).toEqual(Array(sizes.length).fill('Copied'));
     expect(new Set(events.map((event) => event.status))).toEqual(
-      new Set(['Planning', 'Copying blobs', 'Writing manifests', 'Tagging', 'Verifying', 'Promoted']),
+      new Set(['Planning', 'Copying blobs', 'Writing manifests', 'Tagging', 'Verifying', 'Promoted', 'Done']),
     );
   });
 

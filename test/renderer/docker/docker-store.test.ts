@@ -26,9 +26,9 @@ describe('docker store', () => {
     const running = store.getState().pull('127.0.0.1:5000/dev/app:1.0.0');
     const [transfer] = store.getState().transfers;
     expect(transfer).toMatchObject({ kind: 'pull', phase: 'running' });
-    api.emit('operation.progress', {
+    const progress = {
       operationId: transfer!.id,
-      kind: 'docker.pull',
+      kind: 'docker.pull' as const,
       status: 'Pulling: 0 of 2 layers done',
       current: 50,
       total: 200,
@@ -37,18 +37,56 @@ describe('docker store', () => {
         { id: 'bbb', status: 'Waiting', current: 0, total: 100 },
       ],
       done: false,
-    });
+    };
+    api.emit('operation.progress', progress);
     expect(store.getState().transfers[0]).toMatchObject({
       current: 50,
       total: 200,
       status: 'Pulling: 0 of 2 layers done',
     });
+    // Main's final event (src/main/api/progress.ts): the last state reported, at 100%, "Done".
+    api.emit('operation.progress', { ...progress, status: 'Done', current: 200, done: true });
     pull.resolve({ reference: '127.0.0.1:5000/dev/app:1.0.0', digest: `sha256:${'d'.repeat(64)}` });
     await running;
     const done = store.getState().transfers[0]!;
-    expect(done).toMatchObject({ phase: 'done', current: 200, total: 200, digest: `sha256:${'d'.repeat(64)}` });
+    expect(done).toMatchObject({
+      phase: 'done',
+      status: 'Pulled',
+      current: 200,
+      total: 200,
+      digest: `sha256:${'d'.repeat(64)}`,
+    });
     expect(done.items.every((i) => i.current === i.total)).toBe(true);
     expect(listed).toBe(1);
+  });
+
+  it('says a pull with no layer to move found the image up to date, and a push that it pushed', async () => {
+    const api = scriptedApi({
+      'docker.pull': async ({ reference, operationId }) => {
+        // The engine reports no layer when the image is up to date: main's first and final events only.
+        for (const [status, done] of [
+          ['Image is up to date', false],
+          ['Done', true],
+        ] as const)
+          api.emit('operation.progress', {
+            operationId: operationId!,
+            kind: 'docker.pull',
+            status,
+            current: 0,
+            total: 0,
+            items: [],
+            done,
+          });
+        return { reference };
+      },
+      'docker.push': async ({ reference }) => ({ reference }),
+      'docker.images': () => [],
+    });
+    const store = useDocker.of(api);
+    await store.getState().pull('127.0.0.1:5000/dev/app:1.0.0');
+    expect(store.getState().transfers[0]).toMatchObject({ phase: 'done', status: 'Image is up to date' });
+    await store.getState().push('127.0.0.1:5000/dev/app:1.0.0');
+    expect(store.getState().transfers[0]).toMatchObject({ phase: 'done', status: 'Pushed' });
   });
 
   it('keeps the engine error whole and tells a cancel apart', async () => {

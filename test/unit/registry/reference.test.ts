@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   checkReference,
   familiarReference,
+  formatPlatform,
   formatReference,
   isLoopbackHost,
   normalizeRegistryHost,
   parseReference,
   parseRepository,
+  PLATFORM_PATTERN,
   referenceTarget,
   registryApiHost,
 } from '../../../src/shared/reference';
@@ -127,5 +129,16 @@ describe('registry hosts', () => {
     ['127.0.0.1.nip.io', false],
   ])('%s loopback: %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+describe('formatPlatform', () => {
+  it.each([
+    [{ os: 'linux', architecture: 'amd64' }, 'linux/amd64'],
+    [{ os: 'linux', architecture: 'arm', variant: 'v7' }, 'linux/arm/v7'],
+    [{ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5830' }, 'windows/amd64'],
+  ])('%j -> %s, as PLATFORM_PATTERN reads it', (platform, expected) => {
+    expect(formatPlatform(platform)).toBe(expected);
+    expect(formatPlatform(platform)).toMatch(PLATFORM_PATTERN);
   });
 });

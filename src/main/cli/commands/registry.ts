@@ -1,6 +1,6 @@
 import { BerthError } from '../../../shared/errors';
-import { parseReference, parseRepository, PLATFORM_PATTERN } from '../../../shared/reference';
-import type { ImageDetails, Platform } from '../../../shared/types/registry';
+import { formatPlatform, parseReference, parseRepository, PLATFORM_PATTERN } from '../../../shared/reference';
+import type { ImageDetails } from '../../../shared/types/registry';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { formatBytes } from '../progress';
 import { mapBounded } from '../../util/async';
@@ -10,10 +10,6 @@ const INSPECT_CONCURRENCY = 8;
 
 function write(ctx: CliContext, text: string): void {
   ctx.stdout.write(`${text}\n`);
-}
-
-function platformText(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
 
 /** The human form of `berth inspect`: what the image is, how it runs, and its layers with the step that made each. */
@@ -28,16 +24,16 @@ export function inspectText(details: ImageDetails): string {
   field('Media type', `${manifest.mediaType}${manifest.deprecated ? ' (schema 1: deprecated, read-only)' : ''}`);
   if (manifest.manifests) {
     const platforms = manifest.manifests.flatMap((entry) =>
-      entry.platform && entry.platform.os !== 'unknown' ? [platformText(entry.platform)] : [],
+      entry.platform && entry.platform.os !== 'unknown' ? [formatPlatform(entry.platform)] : [],
     );
     field('Platforms', platforms.join(', '));
   }
   if (platformManifest)
-    field('Selected', `${config ? platformText(config.platform) : ''} ${platformManifest.digest}`.trim());
+    field('Selected', `${config ? formatPlatform(config.platform) : ''} ${platformManifest.digest}`.trim());
   if (manifest.artifactType) field('Artifact', manifest.artifactType);
   if (config) {
     field('Created', config.created);
-    if (!platformManifest) field('Platform', platformText(config.platform));
+    if (!platformManifest) field('Platform', formatPlatform(config.platform));
     field('Author', config.author);
     field('User', config.user);
     field('Workdir', config.workingDir);

@@ -1,8 +1,8 @@
 /** The image config as a person reads a Dockerfile: entrypoint, cmd, env, user, workdir, ports, volumes. */
+import { formatPlatform } from '../../../shared/reference';
 import type { ImageDetails } from '../../../shared/types/registry';
 import { EmptyState } from '../../components/states';
 import { CopyButton } from '../../components/CopyButton';
-import { formatPlatform } from '../../logic/format';
 import { KeyValueTable } from './KeyValueTable';
 
 function execForm(value: string[] | null | undefined): string {

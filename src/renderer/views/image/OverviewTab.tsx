@@ -1,7 +1,8 @@
 /** Overview: what the image is (digest, media type, platforms, created, sizes) and its labels. */
+import { formatPlatform } from '../../../shared/reference';
 import type { ImageDetails } from '../../../shared/types/registry';
 import { CopyButton } from '../../components/CopyButton';
-import { formatBytes, formatPlatform, formatRelative, formatTimestamp, plural } from '../../logic/format';
+import { formatBytes, formatRelative, formatTimestamp, plural } from '../../logic/format';
 import { isIndexMediaType } from '../../logic/tag-rows';
 import { DigestLink } from './DigestLink';
 import { KeyValueTable } from './KeyValueTable';
