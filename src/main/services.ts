@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import {
   KEYCHAIN_SERVICE,
   createCredentialService,
-  createRegistryAccess,
   createRegistryService,
+  createRegistryVerifier,
   createSettingsStore,
   createSystemSecretStore,
   type CredentialService,
@@ -21,9 +21,11 @@ import { createDockerService, registryClientProbe, settingsEngineChoice, type Do
 import { createLayerService, type LayerService } from './layers';
 import { createLogger, type Logger } from './logging/logger';
 import { createRegistryClient, type RegistryClient } from './registry';
-import { createRegistryBrowser, type RegistryBrowser } from './registry/browser';
+import { createRegistryBrowser, type RegistryBrowser, type RegistryWrite } from './registry/browser';
 import { resolvePaths, type BerthPaths } from './paths';
 import { createAuditLog, createPromotionService, settingsLaneStore, type PromotionService } from './promotion';
+import { createEventHub, type EventHub } from './util/event-hub';
+import { parseReference } from '../shared/reference';
 import { BERTH_VERSION } from './version';
 
 export interface ServicesOptions {
@@ -66,6 +68,8 @@ export interface Services {
   promotion: PromotionService;
   /** Layer indexes, merged trees, image diffs and file contents, from any image source. */
   layers: LayerService;
+  /** Events for every window (`registry.changed`), which the dispatcher hands to the transports. */
+  events: EventHub;
   /** Releases sockets, timers and child processes. */
   close(): Promise<void>;
 }
@@ -92,21 +96,51 @@ export async function createServices(options: ServicesOptions): Promise<Services
   });
   const registries = createRegistryService({ settings, credentials, access: () => access });
   const registryTransport = { hostOptions: (host: string) => registries.hostOptions(host), env };
-  const registry = createRegistryClient({ ...registryTransport, credentials: credentials.resolve });
-  const access = createRegistryAccess({ client: () => registry, probeOptions: () => registryTransport });
+  const events = createEventHub((error) =>
+    logger.log('error', 'events', `a subscriber failed: ${(error as Error)?.message ?? String(error)}`),
+  );
+  // Every write Berth makes to a registry (the client's manifest writes; pushes through the engine, below)
+  // updates the registry index and then tells every window, which reads again what changed.
+  const noteWrite = (write: RegistryWrite) =>
+    void browser
+      .noteWrite(write)
+      .catch((error) => logger.log('error', 'registry', `index after a write: ${(error as Error).message}`));
+  const registry = createRegistryClient({
+    ...registryTransport,
+    credentials: credentials.resolve,
+    onWrite: ({ registry: host, ...write }) => noteWrite({ host, ...write }),
+  });
+  const access = createRegistryVerifier({ client: () => registry, probeOptions: () => registryTransport });
   closers.push(() => registry.close());
   const browser = createRegistryBrowser({
     client: registry,
     resolveRegistry: (idOrHost) => registries.resolve(idOrHost),
+    registryIdForHost: (host) => registries.resolve(host).id,
     cacheDir: paths.cacheDir,
+    onChange: (change) => events.emit('registry.changed', change),
+    onIndexFallback: (reason) => logger.log('warn', 'registry', reason),
   });
   closers.push(() => browser.close());
-  const docker = createDockerService({
+  const engine = createDockerService({
     env,
     choice: settingsEngineChoice(settings),
     resolveCredential: credentials.resolve,
     probeRegistry: registryClientProbe(registry),
   });
+  const docker: DockerService = {
+    ...engine,
+    async push(reference, transferOptions) {
+      const result = await engine.push(reference, transferOptions);
+      const pushed = parseReference(result.reference);
+      noteWrite({
+        host: pushed.registry,
+        repository: pushed.repository,
+        ...(pushed.tag !== undefined ? { tag: pushed.tag } : {}),
+        ...(result.digest ? { digest: result.digest } : {}),
+      });
+      return result;
+    },
+  };
   closers.push(() => docker.close());
   const promotion = createPromotionService({
     registry,
@@ -139,6 +173,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     docker,
     promotion,
     layers,
+    events,
     async close() {
       for (const close of closers.reverse()) await close();
     },

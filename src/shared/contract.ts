@@ -7,25 +7,30 @@
 import { z } from 'zod';
 import { PLATFORM_PATTERN } from './reference';
 import type { AppInfo } from './types/app';
-import type { OperationProgress } from './types/operations';
+import type { OperationKind, OperationProgress } from './types/operations';
 import type {
   ImageDetails,
   ManifestInfo,
   Referrer,
+  RegistryChange,
+  RegistryIndexResult,
   RepositoryList,
+  SearchHit,
   TagDetail,
   TagList,
   RateLimitInfo,
 } from './types/registry';
 import { REGISTRY_KINDS, type DockerConfigCandidate, type RegistryStatus, type RegistryView } from './types/settings';
-import type {
-  Efficiency,
-  FileContent,
-  ImageDiff,
-  LayerChange,
-  LayerIndex,
-  MergedEntry,
-  TextDiff,
+import {
+  READ_FILE_DEFAULT_BYTES,
+  READ_FILE_MAX_BYTES,
+  type Efficiency,
+  type FileContent,
+  type ImageDiff,
+  type LayerChange,
+  type LayerIndex,
+  type MergedEntry,
+  type TextDiff,
 } from './types/layers';
 import type { EngineInfo, LocalImage, LocalImageDetails } from './types/docker';
 import type { AuditEntry, LaneStep, PromotionLane, PromotionPlan, PromotionResult } from './types/promotion';
@@ -38,6 +43,15 @@ interface RequestSpec<I extends z.ZodType, R> {
 
 function request<R>() {
   return <I extends z.ZodType>(input: I): RequestSpec<I, R> => ({ input, result: undefined as R });
+}
+
+/** A request that reports `operation.progress` of `kind`, in the one sequence documented at `EventMap`. */
+function reporting<R>(kind: OperationKind) {
+  return <I extends z.ZodType>(input: I): RequestSpec<I, R> & { progress: OperationKind } => ({
+    input,
+    result: undefined as R,
+    progress: kind,
+  });
 }
 
 // Shared field schemas. Bounds keep hostile input from costing memory or time.
@@ -128,7 +142,7 @@ export const contract = {
   'registry.inspect': request<ImageDetails>()(z.object({ reference, platform: platform.optional() })),
   'registry.manifest': request<ManifestInfo>()(z.object({ reference })),
   'registry.referrers': request<Referrer[]>()(z.object({ reference })),
-  'registry.tagDetails': request<TagDetail[]>()(
+  'registry.tagDetails': reporting<TagDetail[]>('registry.tagDetails')(
     z.object({
       registryId,
       repository,
@@ -139,13 +153,29 @@ export const contract = {
     }),
   ),
   'registry.rateLimit': request<RateLimitInfo | null>()(z.object({ registryId })),
-  'search.query': request<{ registryId: string; repository: string; tag?: string }[]>()(
+  /**
+   * Brings the registry index of one registry up to date (repositories and tags; with `details`, digests
+   * and a summary per new digest), so search finds tags of repositories never opened. Cancellable.
+   */
+  'registry.index': reporting<RegistryIndexResult>('registry.index')(
+    z.object({
+      registryId,
+      details: z
+        .boolean()
+        .default(false)
+        .describe("also every tag's digest and a summary per new digest (a HEAD per known tag, a GET per new digest)"),
+      operationId,
+    }),
+  ),
+  'search.query': request<SearchHit[]>()(
     z.object({ query: z.string().max(256), limit: z.number().int().min(1).max(500).default(50) }),
   ),
 
   // Layers and image diffs (sources: docker://, docker-daemon:, docker-archive:, oci:)
-  'layers.list': request<LayerChange[]>()(z.object({ reference, platform: platform.optional(), operationId })),
-  'layers.index': request<LayerIndex>()(
+  'layers.list': reporting<LayerChange[]>('layers.index')(
+    z.object({ reference, platform: platform.optional(), operationId }),
+  ),
+  'layers.index': reporting<LayerIndex>('layers.index')(
     z.object({
       reference,
       layerDigest: digest.describe('the layer blob digest, or its diffID'),
@@ -153,7 +183,7 @@ export const contract = {
       operationId,
     }),
   ),
-  'images.ls': request<MergedEntry[]>()(
+  'images.ls': reporting<MergedEntry[]>('layers.index')(
     z.object({
       reference,
       path: z.string().max(4096).default('/'),
@@ -163,27 +193,22 @@ export const contract = {
       operationId,
     }),
   ),
-  'images.readFile': request<FileContent>()(
+  'images.readFile': reporting<FileContent>('layers.index')(
     z.object({
       reference,
       path: text(4096),
-      maxBytes: z
-        .number()
-        .int()
-        .min(1)
-        .max(4 * 1024 * 1024)
-        .default(256 * 1024),
+      maxBytes: z.number().int().min(1).max(READ_FILE_MAX_BYTES).default(READ_FILE_DEFAULT_BYTES),
       platform: platform.optional(),
       operationId,
     }),
   ),
-  'images.diff': request<ImageDiff>()(
+  'images.diff': reporting<ImageDiff>('layers.index')(
     z.object({ a: reference, b: reference, platform: platform.optional(), operationId }),
   ),
-  'images.textDiff': request<TextDiff>()(
+  'images.textDiff': reporting<TextDiff>('layers.index')(
     z.object({ a: reference, b: reference, path: text(4096), platform: platform.optional(), operationId }),
   ),
-  'images.efficiency': request<Efficiency>()(
+  'images.efficiency': reporting<Efficiency>('layers.index')(
     z.object({
       reference,
       platform: platform.optional(),
@@ -205,19 +230,19 @@ export const contract = {
   ),
   'docker.images': request<LocalImage[]>()(z.object({})),
   'docker.inspect': request<LocalImageDetails>()(z.object({ reference })),
-  'docker.pull': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),
+  'docker.pull': reporting<{ reference: string; digest?: string }>('docker.pull')(z.object({ reference, operationId })),
   'docker.tag': request<{ source: string; target: string }>()(z.object({ source: reference, target: reference })),
-  'docker.push': request<{ reference: string; digest?: string }>()(z.object({ reference, operationId })),
+  'docker.push': reporting<{ reference: string; digest?: string }>('docker.push')(z.object({ reference, operationId })),
   'docker.remove': request<{ removed: string[] }>()(z.object({ reference, force: z.boolean().default(false) })),
 
   // Promotion
   'promotion.plan': request<PromotionPlan>()(z.object({ source: reference, target: reference, ...promotionOptions })),
-  'promotion.execute': request<PromotionResult>()(
+  'promotion.execute': reporting<PromotionResult>('promotion')(
     z.object({ source: pinnableSource, target: reference, ...promotionOptions, operationId }),
   ),
   'promotion.lanes': request<PromotionLane[]>()(z.object({})),
   'promotion.setLanes': request<PromotionLane[]>()(z.object({ lanes: z.array(lane).max(64) })),
-  'promotion.next': request<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>()(
+  'promotion.next': reporting<LaneStep & { plan: PromotionPlan; result?: PromotionResult }>('promotion')(
     z.object({
       source: pinnableSource,
       lane: text(64).optional().describe('the only lane holding the source when absent'),
@@ -246,12 +271,22 @@ export function isRequestName(name: unknown): name is RequestName {
 
 /** Events pushed from main to the UI. */
 export interface EventMap {
+  /**
+   * Progress of a request declared with `reporting(kind)`, under the caller's `operationId`, in one sequence
+   * for every kind: no event until the work reports progress (a request that finishes without any, e.g. every
+   * layer cached, sends none); then the first event at once and the others at most every
+   * `PROGRESS_INTERVAL_MS` (src/main/api/progress.ts); then one final `done: true` event, never delayed:
+   * status `Done` (current = total), `Failed` with `error`, or `Cancelled` with `error`. Details at
+   * `OperationProgress`.
+   */
   'operation.progress': OperationProgress;
   /** The desktop app received a `berth://PATH` link (second start, OS protocol handler). */
   'app.deepLink': { path: string };
+  /** Berth wrote to a registry (from any window or request): views of it read again what it names. */
+  'registry.changed': RegistryChange;
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = ['operation.progress', 'app.deepLink'];
+export const EVENT_NAMES: EventName[] = ['operation.progress', 'app.deepLink', 'registry.changed'];
 
 /** The API as the renderer sees it: one async function per request, results or a thrown BerthError. */
 export type BerthApi = {

@@ -45,6 +45,8 @@ export async function startInProcessApi(options: InProcessOptions = {}): Promise
   const sink = <E extends EventName>(event: E, payload: EventMap[E]) => {
     for (const listener of listeners.get(event) ?? []) (listener as (p: EventMap[E]) => void)(wire(payload));
   };
+  // As a window does: events for every window (registry.changed) arrive here too.
+  backend.dispatcher.subscribe(sink);
   const api: BerthApi = {
     async call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestResult<K>> {
       calls.push({ name, input });

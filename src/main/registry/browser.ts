@@ -1,8 +1,10 @@
 /**
  * The registry browser behind the API: the client plus what the UI needs on top of it — registries named
- * by settings id, tag details for the tag table (bounded concurrency, HEAD first, cached on disk by digest
- * so a second look fetches nothing that was seen), and a local search index of what has been listed.
+ * by settings id, tag details for the tag table (bounded concurrency, HEAD first, kept by digest in the
+ * registry index so a second look fetches nothing that was seen), search over that index, and the
+ * background indexing that fills it.
  */
+import { join } from 'node:path';
 import { isBerthError } from '../../shared/errors';
 import { checkReference, DOCKER_HUB, isTag, parseReference, type RepositoryName } from '../../shared/reference';
 import type {
@@ -10,16 +12,21 @@ import type {
   ManifestInfo,
   RateLimitInfo,
   Referrer,
+  RegistryChange,
+  RegistryIndexResult,
   RepositoryList,
+  SearchHit,
   TagDetail,
   TagList,
 } from '../../shared/types/registry';
 import { mapBounded } from '../util/async';
 import type { RegistryClient } from './client';
+import { indexRegistry, type IndexProgress } from './index/indexer';
+import { RegistryIndex, type DigestSummary } from './index/registry-index';
+import { openIndexStore } from './index/store';
 import { manifestInfo, type Manifest } from './manifest';
 import { parsePlatform } from './platform';
-import { SearchIndex, type SearchHit } from './search-index';
-import { TagDetailCache, readTagDetail, type CachedTagDetail } from './tag-details';
+import { readDigestSummary, tagDetailOf } from './tag-details';
 
 /** A registry as the settings know it. */
 export interface RegistryTarget {
@@ -34,9 +41,27 @@ export interface RegistryBrowserOptions {
   client: RegistryClient;
   /** Maps a settings id to its registry; the one place that knows about settings. */
   resolveRegistry: (registryId: string) => RegistryTarget | Promise<RegistryTarget>;
+  /** The settings id to name a registry host by in search hits and change events (default: the host). */
+  registryIdForHost?: (host: string) => string;
+  /** The registry index lives in `<cacheDir>/registry/index`. */
   cacheDir: string;
   /** Tags looked up at once by tagDetails (the transport also bounds requests per registry). */
   tagDetailsConcurrency?: number;
+  /** Repositories indexed at once by `index` (each with `tagDetailsConcurrency` tags in flight). */
+  indexConcurrency?: number;
+  /** Hears every change Berth made to a registry (after the index recorded it), to tell the UI. */
+  onChange?: (change: RegistryChange) => void;
+  /** Hears why the index is kept in memory only (another process holds it). */
+  onIndexFallback?: (reason: string) => void;
+}
+
+/** A write Berth made to a registry: a tag (or a manifest by digest) put, or deleted. */
+export interface RegistryWrite {
+  host: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+  deleted?: boolean;
 }
 
 export interface TagDetailsProgress {
@@ -62,6 +87,19 @@ export interface RegistryBrowser {
   ): Promise<TagDetail[]>;
   rateLimit(registryId: string, signal?: AbortSignal): Promise<RateLimitInfo | null>;
   search(query: string, limit: number): Promise<SearchHit[]>;
+  /**
+   * Brings the index of a registry up to date: its repositories and their tags, and with `details` a summary
+   * of every digest not yet indexed (tags already known cost a HEAD each, new digests one GET). Bounded,
+   * cancellable; a second call for a registry being indexed the same way joins the running one.
+   */
+  index(
+    registryId: string,
+    options?: { details?: boolean; signal?: AbortSignal; onProgress?: (progress: IndexProgress) => void },
+  ): Promise<RegistryIndexResult>;
+  /** Records a write Berth made (promotion, push, delete) and tells `onChange`. */
+  noteWrite(write: RegistryWrite): Promise<void>;
+  /** The index itself, for features that read it (storage usage, drift, lineage). */
+  registryIndex(): Promise<RegistryIndex>;
   close(): Promise<void>;
 }
 
@@ -72,10 +110,21 @@ const HUB_PULL_RESERVE = 10;
 
 export function createRegistryBrowser(options: RegistryBrowserOptions): RegistryBrowser {
   const { client } = options;
-  const cache = new TagDetailCache(options.cacheDir);
-  const index = new SearchIndex(options.cacheDir);
+  const opened = openIndexStore(join(options.cacheDir, 'registry', 'index'), options.onIndexFallback).then(
+    (store) => new RegistryIndex(store),
+  );
   const concurrency = options.tagDetailsConcurrency ?? 8;
-  const reading = new Map<string, Promise<CachedTagDetail>>();
+  const reading = new Map<string, Promise<DigestSummary>>();
+  const indexing = new Map<string, Promise<RegistryIndexResult>>();
+  /** Ends background indexing when the services close. */
+  const closing = new AbortController();
+  const idForHost = (host: string) => {
+    try {
+      return options.registryIdForHost?.(host) ?? host;
+    } catch {
+      return host;
+    }
+  };
 
   async function resolveRegistry(registryId: string): Promise<RegistryTarget> {
     return options.resolveRegistry(registryId);
@@ -96,25 +145,27 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       listed = [];
     }
     const repositories = [...new Set([...listed, ...byHand])];
-    index.addRepositories(registryId, repositories);
+    // A closed catalog lists only what was added by hand: that does not say the others are gone.
+    await (await opened).setRepositories(target.host, repositories, listed.length > 0);
     return { registry: target.host, repositories };
   }
 
   async function listTags(registryId: string, repository: string, signal?: AbortSignal): Promise<TagList> {
     const target = await resolveRegistry(registryId);
     const tags = await client.listTags(checkReference({ registry: target.host, repository }), signal ? { signal } : {});
-    index.addTags(registryId, repository, tags);
+    await (await opened).setTags(target.host, repository, tags);
     return { name: repository, tags };
   }
 
   /**
-   * One tag's details. A tag whose last known digest is cached costs one HEAD; a tag never seen costs one
+   * One tag's details. A tag whose last known digest is indexed costs one HEAD; a tag never seen costs one
    * GET by tag (not HEAD then GET). On Docker Hub a GET counts as a pull, so there it is always HEAD first.
    */
   async function detailFor(
+    index: RegistryIndex,
     repo: RepositoryName,
     tag: string,
-    hint: string | undefined,
+    hinted: DigestSummary | undefined,
     signal?: AbortSignal,
   ): Promise<TagDetail> {
     const options = signal ? { signal } : {};
@@ -122,7 +173,6 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     const ref = { ...repo, tag };
     let digest: string;
     let manifest: Manifest | undefined;
-    const hinted = hint !== undefined && (await cache.get(hint)) !== undefined;
     if (hinted || repo.registry === DOCKER_HUB) {
       const head = await client.headManifest(ref, options);
       if (!head) return { tag, digest: '', mediaType: '', error: `Tag ${tag} no longer exists.` };
@@ -137,8 +187,8 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       }
       digest = manifest.digest;
     }
-    const cached = await cache.get(digest);
-    if (cached) return { ...cached, tag };
+    const known = hinted?.digest === digest ? hinted : await index.summary(digest);
+    if (known) return tagDetailOf(known, tag);
     if (repo.registry === DOCKER_HUB) {
       const limit = await client.rateLimit(DOCKER_HUB);
       if (limit?.remaining !== undefined && limit.remaining <= HUB_PULL_RESERVE) {
@@ -149,32 +199,28 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     let pending = reading.get(digest);
     if (!pending) {
       pending = (async () => {
-        const detail = await readTagDetail(
+        const summary = await readDigestSummary(
           client,
           manifest ?? (await client.getManifest({ ...repo, digest }, options)),
           signal,
         );
-        await cache.set(digest, detail);
-        return detail;
+        await index.putSummary(summary);
+        return summary;
       })();
       reading.set(digest, pending);
       void pending.catch(() => undefined).finally(() => reading.delete(digest));
     }
-    return { ...(await pending), tag };
+    return tagDetailOf(await pending, tag);
   }
 
-  /**
-   * Stale-while-revalidate: what the disk cache knows about these tags, with no request to the registry, so
-   * a warm repository sorts by date at once; the caller revalidates with a normal call. Tags never seen are
-   * left out.
-   */
-  async function cachedTagDetails(repo: RepositoryName, tags: string[]): Promise<TagDetail[]> {
-    const hints = await cache.tagHints(repo);
-    const known: TagDetail[] = [];
-    for (const tag of tags) {
-      const digest = hints.get(tag);
-      const cached = digest === undefined ? undefined : await cache.get(digest);
-      if (cached) known.push({ ...cached, tag, stale: true });
+  /** The index's summary of each tag's last known digest (tags never seen, or whose digest was never read, are absent). */
+  async function knownSummaries(index: RegistryIndex, repo: RepositoryName): Promise<Map<string, DigestSummary>> {
+    const digests = await index.tagDigests(repo.registry, repo.repository);
+    const summaries = await index.summaries([...digests.values()]);
+    const known = new Map<string, DigestSummary>();
+    for (const [tag, digest] of digests) {
+      const summary = summaries.get(digest);
+      if (summary) known.set(tag, summary);
     }
     return known;
   }
@@ -191,14 +237,21 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
     const repo = checkReference({ registry: target.host, repository });
-    if (cachedOnly) return cachedTagDetails(repo, tags);
-    const hints = await cache.tagHints(repo);
+    const index = await opened;
+    const known = await knownSummaries(index, repo);
+    // Stale-while-revalidate: what the index knows, with no request to the registry, so a warm repository
+    // sorts by date at once; the caller revalidates with a normal call. Tags never seen are left out.
+    if (cachedOnly)
+      return tags.flatMap((tag) => {
+        const summary = known.get(tag);
+        return summary ? [{ ...tagDetailOf(summary, tag), stale: true }] : [];
+      });
     let done = 0;
     // A tag's own failure is recorded on its row; a registry-wide one (or a cancel) stops the whole batch.
     const results = await mapBounded(tags, concurrency, signal, async (tag, _position, batchSignal) => {
       let detail: TagDetail;
       try {
-        detail = await detailFor(repo, tag, hints.get(tag), batchSignal);
+        detail = await detailFor(index, repo, tag, known.get(tag), batchSignal);
       } catch (error) {
         if (!isBerthError(error) || REGISTRY_WIDE.has(error.code) || batchSignal.aborted) throw error;
         detail = { tag, digest: '', mediaType: '', error: error.message };
@@ -206,8 +259,9 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       onProgress?.({ current: ++done, total: tags.length });
       return detail;
     });
-    await cache.updateTagHints(
-      repo,
+    await index.setTagDigests(
+      repo.registry,
+      repo.repository,
       new Map(results.filter((detail) => detail.digest).map((detail) => [detail.tag, detail.digest])),
     );
     return results;
@@ -239,10 +293,67 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     tagDetails,
     rateLimit,
     async search(query, limit) {
-      return index.search(query, limit);
+      const hits = await (await opened).search(query, limit);
+      return hits.map(({ host, repository, tag }) => ({
+        registryId: idForHost(host),
+        repository,
+        ...(tag !== undefined ? { tag } : {}),
+      }));
     },
+    async index(registryId, { details = false, signal, onProgress } = {}) {
+      const target = await resolveRegistry(registryId);
+      const key = `${target.host}\u0000${details}`;
+      let running = indexing.get(key);
+      if (!running) {
+        running = indexRegistry(
+          {
+            listRepositories: (id, innerSignal) => listRepositories(id, innerSignal),
+            listTags: (id, repository, innerSignal) => listTags(id, repository, innerSignal),
+            tagDetails: (id, repository, tags, innerSignal, onTag) =>
+              tagDetails(id, repository, tags, { signal: innerSignal, onProgress: onTag }),
+          },
+          {
+            registryId,
+            host: target.host,
+            // Docker Hub counts manifest GETs as pulls: its tags are listed, their details read when opened.
+            details: details && target.host !== DOCKER_HUB,
+            concurrency: options.indexConcurrency ?? 2,
+            signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
+            ...(onProgress ? { onProgress } : {}),
+          },
+        );
+        indexing.set(key, running);
+        const settled = running;
+        void settled
+          .catch(() => undefined)
+          .finally(() => {
+            if (indexing.get(key) === settled) indexing.delete(key);
+          });
+      }
+      return running;
+    },
+    async noteWrite(write) {
+      const index = await opened;
+      const { host, repository, tag, digest, deleted } = write;
+      let tags = tag !== undefined ? [tag] : [];
+      if (tag !== undefined && deleted) await index.removeTags(host, repository, [tag]);
+      else if (tag !== undefined && digest) await index.setTagDigests(host, repository, new Map([[tag, digest]]));
+      else if (deleted && digest) {
+        // A manifest deleted by digest takes every tag on it along.
+        const digests = await index.tagDigests(host, repository);
+        tags = [...digests].filter(([, tagDigest]) => tagDigest === digest).map(([name]) => name);
+        await index.removeTags(host, repository, tags);
+      } else if (!deleted) {
+        // A manifest put by digest (a child of an index being copied) makes the repository exist.
+        await index.setRepositories(host, [repository], false);
+      }
+      options.onChange?.({ registryId: idForHost(host), host, repository, tags });
+    },
+    registryIndex: () => opened,
     async close() {
-      await index.flush();
+      closing.abort();
+      await Promise.allSettled([...indexing.values()]);
+      await (await opened).close();
     },
   };
 }

@@ -17,7 +17,7 @@ import {
 import type { Descriptor, ImageDetails, Platform, RateLimitInfo, Referrer } from '../../shared/types/registry';
 import type { CredentialResolver } from '../credentials/credential';
 import { LruMap } from '../util/lru';
-import { Authenticator } from './auth';
+import { Authenticator, repositoryScope, type AccessProbe } from './auth';
 import { MAX_CONFIG_BYTES, parseImageConfig, summarizeLayers, type ParsedConfig } from './config';
 import { imageParts, indexEntries, manifestInfo, type Manifest } from './manifest';
 import { MediaType } from './media-types';
@@ -61,6 +61,20 @@ export interface RegistryClientOptions {
   dockerHubApi?: string;
   /** Uploads larger than this go in PATCH chunks of this size (default 32 MiB). */
   uploadChunkSize?: number;
+  /**
+   * Hears every manifest or tag this client wrote or deleted, once the registry accepted it: every writer
+   * (promotion, and later delete, retention, sync) goes through here, so the index and the UI learn of it.
+   */
+  onWrite?: (write: ManifestWrite) => void;
+}
+
+/** A manifest put (by tag or digest) or deleted through the client. */
+export interface ManifestWrite {
+  registry: string;
+  repository: string;
+  tag?: string;
+  digest: string;
+  deleted?: boolean;
 }
 
 export interface RequestOptions {
@@ -164,6 +178,20 @@ export class RegistryClient {
     });
     await response.body.dump().catch(() => undefined);
     return { requiresAuth: true, authenticated: credential !== undefined };
+  }
+
+  /**
+   * What the signed-in account may do to a repository (`pull,push`), asked of the registry's token service
+   * alone: nothing is sent to the registry, nothing written. Basic and anonymous registries can only answer
+   * with a write, so they say only their scheme.
+   */
+  async probeAccess(
+    repo: RepositoryName,
+    actions: 'pull' | 'pull,push',
+    options: RequestOptions = {},
+  ): Promise<AccessProbe> {
+    const { registry, repository } = toRepository(repo);
+    return this.auth.probe(registry, [repositoryScope(repository, actions)], options.signal);
   }
 
   /**
@@ -381,7 +409,21 @@ export class RegistryClient {
     mediaType: string,
     options: RequestOptions = {},
   ): Promise<string> {
-    return putManifest(this.requester, toReference(ref), bytes, mediaType, options.signal);
+    const reference = toReference(ref);
+    const digest = await putManifest(this.requester, reference, bytes, mediaType, options.signal);
+    this.wrote({ ...reference, digest, tag: reference.digest ? undefined : reference.tag });
+    return digest;
+  }
+
+  private wrote(write: { registry: string; repository: string; tag?: string; digest: string; deleted?: boolean }) {
+    const { registry, repository, tag, digest, deleted } = write;
+    this.options.onWrite?.({
+      registry,
+      repository,
+      digest,
+      ...(tag !== undefined ? { tag } : {}),
+      ...(deleted ? { deleted } : {}),
+    });
   }
 
   /** Deletes a manifest by digest (and so every tag on it). */
@@ -389,7 +431,13 @@ export class RegistryClient {
     const reference = toReference(ref);
     if (!reference.digest)
       throw new BerthError('invalid_input', 'Deleting a manifest needs its digest (name@sha256:...).');
-    return deleteManifest(this.requester, { ...reference, digest: reference.digest }, options.signal);
+    await deleteManifest(this.requester, { ...reference, digest: reference.digest }, options.signal);
+    this.wrote({
+      registry: reference.registry,
+      repository: reference.repository,
+      digest: reference.digest,
+      deleted: true,
+    });
   }
 
   /** Deletes a tag alone, where the registry supports it; `unsupported` with what to do otherwise. */
@@ -397,11 +445,18 @@ export class RegistryClient {
     const reference = toReference(ref);
     if (!reference.tag || reference.digest)
       throw new BerthError('invalid_input', 'Deleting a tag needs a reference with a tag and no digest.');
-    return deleteTag(
+    await deleteTag(
       this.requester,
       { registry: reference.registry, repository: reference.repository, tag: reference.tag },
       options.signal,
     );
+    this.wrote({
+      registry: reference.registry,
+      repository: reference.repository,
+      tag: reference.tag,
+      digest: '',
+      deleted: true,
+    });
   }
 
   /**

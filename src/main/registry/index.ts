@@ -16,6 +16,8 @@ export type {
   ResolvedImage,
 } from './client';
 export type { HostOptions, HostOptionsResolver, RetryPolicy, Timeouts } from './transport';
+export { missingActions, type AccessProbe } from './auth';
+export { permissionText } from './errors';
 export type { Manifest, ParsedManifest } from './manifest';
 export { imageParts, indexEntries, manifestInfo, MAX_MANIFEST_BYTES } from './manifest';
 export { MAX_CONFIG_BYTES, parseImageConfig, type ParsedConfig } from './config';
@@ -38,4 +40,4 @@ export {
   type RegistryTarget,
   type TagDetailsProgress,
 } from './browser';
-export type { SearchHit } from './search-index';
+export type { SearchHit } from '../../shared/types/registry';

@@ -117,7 +117,14 @@ function serveConnection(ws: WebSocket, dispatcher: Dispatcher): void {
   const send = (message: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
-  ws.on('close', () => closed.abort());
+  // Events for every window (a registry Berth changed) reach this connection until it closes.
+  const unsubscribe = dispatcher.subscribe((event, payload) =>
+    send({ type: 'event', event, payload } as ServerMessage),
+  );
+  ws.on('close', () => {
+    unsubscribe();
+    closed.abort();
+  });
   ws.on('message', (data, isBinary) => {
     const message = isBinary ? undefined : parseCall(data.toString());
     if (!message) {

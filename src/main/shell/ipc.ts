@@ -24,10 +24,21 @@ export function senderAllowed(event: IpcEventLike, isAppUrl: (url: string) => bo
 export function registerIpc(ipcMain: IpcMainLike, dispatcher: Dispatcher, isAppUrl: (url: string) => boolean): void {
   // Calls end with the page that made them, as serve's end with their socket.
   const pages = createPageSignals(isAppUrl);
+  // Events for every window (a registry Berth changed) go to each window that has called in, until it is destroyed.
+  const subscribed = new WeakSet<IpcEventLike['sender']>();
+  const subscribe = (sender: IpcEventLike['sender']) => {
+    if (subscribed.has(sender)) return;
+    subscribed.add(sender);
+    const unsubscribe = dispatcher.subscribe((eventName, payload) => {
+      if (!sender.isDestroyed()) sender.send(EVENT_CHANNEL, eventName, payload);
+    });
+    sender.on('destroyed', unsubscribe);
+  };
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(requestChannel(name), async (event, input) => {
       if (!senderAllowed(event, isAppUrl))
         return { ok: false, error: { code: 'denied', message: 'Request from an untrusted frame' } };
+      subscribe(event.sender);
       const sink: EventSink = (eventName, payload) => {
         if (!event.sender.isDestroyed()) event.sender.send(EVENT_CHANNEL, eventName, payload);
       };

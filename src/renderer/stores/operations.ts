@@ -157,6 +157,7 @@ const KIND_LABELS: Record<OperationKind, string> = {
   promotion: 'Promotion',
   'layers.index': 'Indexing layer',
   'registry.tagDetails': 'Fetching tag details',
+  'registry.index': 'Indexing registry',
 };
 
 function defaultLabel(kind: OperationKind): string {

@@ -3,11 +3,11 @@
  * tags of every registry already seen). Only the latest query's answer is kept, so fast typing never
  * shows stale results.
  */
-import type { RequestResult } from '../../shared/contract';
+import type { SearchHit } from '../../shared/types/registry';
 import { apiStore } from './api-store';
 import { toErrorData, type Loadable } from './loadable';
 
-export type SearchHit = RequestResult<'search.query'>[number];
+export type { SearchHit };
 
 export interface SearchState {
   open: boolean;

@@ -7,6 +7,9 @@
  *
  * Docker Hub counts manifest GETs against a pull limit, so for registries where `fetchAll` is false only
  * rows on screen are fetched until the user sorts by date or size (or asks for everything).
+ *
+ * When Berth changes a repository that is open (`registry.changed`), its tag list loads again and the
+ * details of the tags it names are asked again; the other tags keep theirs.
  */
 import type { ErrorData } from '../../shared/errors';
 import type { TagDetail } from '../../shared/types/registry';
@@ -15,6 +18,7 @@ import { sortNeedsDetails, type TagSort } from '../logic/tag-sort';
 import { apiStore } from './api-store';
 import { toErrorData, track, type Loadable } from './loadable';
 import { newOperationId, useOperations } from './operations';
+import { changedRegistryIds, onRegistryChanges, useRegistries } from './registries';
 
 export interface DetailsFetch {
   /** Tags with details (or a per-tag error) so far. */
@@ -297,6 +301,22 @@ export const useTags = apiStore<TagsState>((api) => (set, get) => {
       // Only a speed-up: the fetcher asks the registry for every tag anyway.
     }
   };
+
+  onRegistryChanges(api, (changes) => {
+    const registries = useRegistries.of(api).getState().list?.value;
+    for (const change of changes) {
+      for (const registryId of changedRegistryIds(change, registries)) {
+        const key = repositoryKey(registryId, change.repository);
+        if (repo(key)?.tags?.status !== 'ready') continue;
+        patch(key, (cur) => {
+          const details = { ...cur.details };
+          for (const tag of change.tags) delete details[tag];
+          return { details };
+        });
+        void loadTags(key, fetchers.get(key)?.wanted === 'all');
+      }
+    }
+  });
 
   return {
     repositories: {},

@@ -134,3 +134,32 @@ export interface TagDetail {
    */
   stale?: boolean;
 }
+
+/** A repository or a tag the registry index found for a search query. */
+export interface SearchHit {
+  registryId: string;
+  repository: string;
+  tag?: string;
+}
+
+/** What `registry.index` did for one registry. */
+export interface RegistryIndexResult {
+  registryId: string;
+  /** The registry host. */
+  registry: string;
+  repositories: number;
+  tags: number;
+  /** Repositories that could not be read (denied, gone...), with why; the rest were indexed. */
+  skipped: { repository: string; error: string }[];
+}
+
+/**
+ * Berth changed a registry (promotion, push, delete, retention, sync): what a view showing that
+ * registry should read again. `tags` are the tags written or removed (empty for a manifest put by digest).
+ */
+export interface RegistryChange {
+  registryId: string;
+  host: string;
+  repository: string;
+  tags: string[];
+}

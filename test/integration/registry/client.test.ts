@@ -325,6 +325,8 @@ describe('tag details for the tag table', () => {
     expect(
       details.every((detail) => detail.size !== undefined && detail.size > 0 && detail.platforms?.[0]?.os === 'linux'),
     ).toBe(true);
+    // The index on disk admits one process (one open browser) at a time, as one services instance would.
+    await browser.close();
 
     const secondAgent = `${firstAgent}-again`;
     const again = createRegistryBrowser({
@@ -333,6 +335,7 @@ describe('tag details for the tag table', () => {
       cacheDir,
     });
     expect(await again.tagDetails(world.anonymous.host, SEED.manyTags.repository, tags)).toEqual(details);
+    await again.close();
     const log = await readRequestLog(world.anonymous.accessLogFile);
     const first = log.filter((entry) => entry.userAgent === firstAgent);
     const second = log.filter((entry) => entry.userAgent === secondAgent);
@@ -361,6 +364,7 @@ describe('tag details for the tag table', () => {
       { cachedOnly: true },
     );
     expect(cached).toEqual(details.map((detail) => ({ ...detail, stale: true })));
+    await cachedOnly.close();
     expect(
       (await readRequestLog(world.anonymous.accessLogFile)).filter((entry) => entry.userAgent === cachedAgent),
     ).toEqual([]);
@@ -372,6 +376,7 @@ describe('tag details for the tag table', () => {
     expect(await cold.tagDetails(world.anonymous.host, SEED.manyTags.repository, tags, { cachedOnly: true })).toEqual(
       [],
     );
+    await cold.close();
   });
 
   it('remembers every tag when the UI asks for several chunks at once', async () => {
@@ -385,6 +390,7 @@ describe('tag details for the tag table', () => {
     await Promise.all(chunks.map((chunk) => browser.tagDetails(world.anonymous.host, SEED.manyTags.repository, chunk)));
     const cached = await browser.tagDetails(world.anonymous.host, SEED.manyTags.repository, tags, { cachedOnly: true });
     expect(cached.map((detail) => detail.tag)).toEqual(tags);
+    await browser.close();
   });
 });
 

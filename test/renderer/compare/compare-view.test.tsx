@@ -3,8 +3,11 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { createTwoFilesPatch } from 'diff';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiProvider } from '../../../src/renderer/api/context';
+import { useNavigation } from '../../../src/renderer/navigation/store';
 import { useCompare } from '../../../src/renderer/stores/compare';
+import { Sidebar } from '../../../src/renderer/views/browse/Sidebar';
 import { CompareView } from '../../../src/renderer/views/compare/CompareView';
+import { RouteView } from '../../../src/renderer/views/index';
 import type { ImageDiff } from '../../../src/shared/types/layers';
 import { giveElementsASize, scriptedApi, type ScriptedApi } from '../promote/scripted-api';
 
@@ -44,6 +47,8 @@ const diff: ImageDiff = {
     added: [
       { path: '/opt/app/new-feature.txt', size: 25, type: 'file', layer: 2 },
       { path: '/opt/app/cache/data.bin', size: 65_536, type: 'file', layer: 2 },
+      // A changed directory: a change the kind chips count, though not a file.
+      { path: '/opt/app/cache', size: 0, type: 'dir', layer: 2 },
     ],
     removed: [{ path: '/opt/app/removed-later.txt', size: 45, type: 'file', layer: 1 }],
     modified: [
@@ -121,24 +126,51 @@ describe('CompareView', () => {
     expect(api.calls.filter((c) => c.name === 'images.diff')).toHaveLength(1);
   });
 
-  it('filters by change kind and by path, and shows every kind again', async () => {
+  it('shows only the kind clicked; a second click or Alt+click shows every kind again', async () => {
     renderCompare();
     await waitFor(() => expect(visibleFiles()).toHaveLength(5));
+    const chip = (name: RegExp) => screen.getByRole('button', { name });
+    const pressed = () =>
+      within(screen.getByRole('group', { name: 'Change kinds' }))
+        .getAllByRole('button')
+        .filter((button) => button.getAttribute('aria-pressed') === 'true')
+        .map((button) => button.textContent);
+    // Every kind is shown and no chip is pressed: nothing filters yet.
+    expect(pressed()).toEqual([]);
 
-    fireEvent.click(screen.getByRole('button', { name: /^Added/ }));
-    expect(visibleFiles().sort()).toEqual([
-      '/etc/app/config.yaml',
-      '/opt/app/removed-later.txt',
-      '/opt/app/version.txt',
-    ]);
-    expect(screen.getByRole('button', { name: /^Added/ }).getAttribute('aria-pressed')).toBe('false');
-
-    // Alt+click shows only that kind.
-    fireEvent.click(screen.getByRole('button', { name: /^Removed/ }), { altKey: true });
-    expect(visibleFiles()).toEqual(['/opt/app/removed-later.txt']);
-    fireEvent.click(screen.getByRole('button', { name: /^Removed/ }), { altKey: true });
+    fireEvent.click(chip(/^Modified/));
+    expect(visibleFiles().sort()).toEqual(['/etc/app/config.yaml', '/opt/app/version.txt']);
+    expect(pressed()).toEqual(['Modified2']);
+    fireEvent.click(chip(/^Modified/));
     expect(visibleFiles()).toHaveLength(5);
+    expect(pressed()).toEqual([]);
 
+    // Another chip while one is on switches to that kind; Alt+click shows every kind.
+    fireEvent.click(chip(/^Added/));
+    fireEvent.click(chip(/^Removed/));
+    expect(visibleFiles()).toEqual(['/opt/app/removed-later.txt']);
+    fireEvent.click(chip(/^Removed/), { altKey: true });
+    expect(visibleFiles()).toHaveLength(5);
+    expect(pressed()).toEqual([]);
+  });
+
+  it('counts the same changes in the chips, the Files tab and the summary', async () => {
+    renderCompare();
+    await waitFor(() => expect(visibleFiles()).toHaveLength(5));
+    const chips = within(screen.getByRole('group', { name: 'Change kinds' })).getAllByRole('button');
+    expect(chips.map((button) => button.textContent)).toEqual(['Added3', 'Removed1', 'Modified2']);
+    expect(screen.getByRole('tab', { name: /Files/ }).textContent).toContain('6');
+    const summary = () => screen.getByTestId('tree-summary').textContent;
+    expect(summary()).toMatch(/^6 changes shown · /);
+    fireEvent.click(screen.getByRole('button', { name: /^Added/ }));
+    expect(summary()).toMatch(/^3 of 6 changes shown · /);
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter paths' }), { target: { value: 'data.bin' } });
+    expect(summary()).toMatch(/^1 of 6 changes shown · /);
+  });
+
+  it('filters by path, a substring or a glob', async () => {
+    renderCompare();
+    await waitFor(() => expect(visibleFiles()).toHaveLength(5));
     fireEvent.change(screen.getByRole('searchbox', { name: 'Filter paths' }), { target: { value: '*.txt' } });
     expect(visibleFiles().sort()).toEqual([
       '/opt/app/new-feature.txt',
@@ -216,9 +248,12 @@ describe('CompareView', () => {
       path: '/etc/app/config.yaml',
     });
     expect(screen.getByRole('table', { name: 'Changed attributes' }).textContent).toContain('Size63 B64 B');
+    // Layers count from 1, as in every view: API indexes 1 and 2 are layers 2 and 3.
+    expect(screen.getByRole('table', { name: 'Changed attributes' }).textContent).toContain('Layer23');
 
     fireEvent.click(row('/opt/app/new-feature.txt'));
     expect((await screen.findByTestId('file-content')).textContent).toContain('the new feature of 1.1.0');
+    expect(screen.getByTestId('file-content').textContent).toContain('25 B · layer 3');
     expect(api.calls.find((c) => c.name === 'images.readFile')!.input).toEqual({
       reference: B,
       path: '/opt/app/new-feature.txt',
@@ -298,5 +333,56 @@ describe('CompareView', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Try again' })));
     await screen.findByTestId('diff-summary');
     expect(useCompare.of(api).getState().diff?.status).toBe('ready');
+  });
+
+  it('keeps results for the session: the Compare link and a link back to an earlier pair show them again', async () => {
+    const C = '127.0.0.1:5000/dev/app:latest';
+    api = scriptedApi({
+      'registries.list': () => [],
+      'images.diff': ({ a, b }) => ({ ...diff, a, b }),
+    });
+    function Shell() {
+      const { route, origin } = useNavigation();
+      return (
+        <>
+          <Sidebar />
+          <RouteView route={route} origin={origin} />
+        </>
+      );
+    }
+    act(() => useNavigation.getState().navigate({ view: 'compare', a: A, b: B }));
+    render(
+      <ApiProvider api={api}>
+        <Shell />
+      </ApiProvider>,
+    );
+    await screen.findByTestId('diff-summary');
+    const diffs = () => api.calls.filter((c) => c.name === 'images.diff').map((c) => c.input);
+    expect(diffs()).toEqual([{ a: A, b: B, operationId: expect.any(String) }]);
+
+    // Away and back through the sidebar: the same pair, shown from memory.
+    act(() => useNavigation.getState().navigate({ view: 'lanes' }));
+    expect(screen.queryByTestId('diff-summary')).toBeNull();
+    fireEvent.click(screen.getAllByRole('listitem').find((item) => item.textContent === 'Compare')!);
+    expect(useNavigation.getState().route).toEqual({ view: 'compare', a: A, b: B });
+    await screen.findByTestId('diff-summary');
+    expect(diffs()).toHaveLength(1);
+
+    // Another pair, then back (back/forward and links count as from outside): the first pair is still known.
+    act(() => useNavigation.getState().navigate({ view: 'compare', a: A, b: C }));
+    await waitFor(() => expect(diffs()).toHaveLength(2));
+    await screen.findByTestId('diff-summary');
+    act(() =>
+      useNavigation.getState().openFromOutside(`/compare?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}`),
+    );
+    await screen.findByTestId('diff-summary');
+    expect(useCompare.of(api).getState()).toMatchObject({ a: A, b: B, diff: { status: 'ready' } });
+    expect(screen.queryByTestId('compare-ready')).toBeNull();
+    // A pair never compared from outside still waits for the button.
+    act(() =>
+      useNavigation.getState().openFromOutside(`/compare?a=${encodeURIComponent(B)}&b=${encodeURIComponent(C)}`),
+    );
+    await screen.findByTestId('compare-ready');
+    expect(diffs()).toHaveLength(2);
   });
 });

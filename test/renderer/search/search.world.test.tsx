@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiProvider } from '../../../src/renderer/api/context';
 import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
+import { useOperations } from '../../../src/renderer/stores/operations';
 import type { RegistryView } from '../../../src/shared/types/settings';
 import { scriptedApi } from '../promote/scripted-api';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } from '../support/backend';
@@ -63,15 +64,62 @@ describe('search', () => {
     expect((again as HTMLInputElement).value).toBe('1.1.0');
     fireEvent.change(again, { target: { value: 'service-' } });
     const list = screen.getByRole('listbox', { name: 'Results' });
-    await waitFor(() => expect(within(list).getAllByRole('option').length).toBeGreaterThanOrEqual(2), {
-      timeout: 10_000,
-    });
+    // The answer to this query, not the last one's (the index may know many tags matching "1.1.0").
+    await waitFor(
+      () => {
+        const options = within(list).getAllByRole('option');
+        expect(options.length).toBeGreaterThanOrEqual(2);
+        expect(options.every((o) => o.textContent!.includes('service-'))).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
     fireEvent.keyDown(again, { key: 'ArrowDown' });
     const chosen = within(list).getAllByRole('option')[1]!;
     expect(chosen.getAttribute('aria-selected')).toBe('true');
     const name = chosen.querySelector('.search-hit-name')!.textContent!;
     fireEvent.keyDown(again, { key: 'Enter' });
     expect(useNavigation.getState().route).toEqual({ view: 'repository', registryId: registry.id, repository: name });
+  });
+
+  it('finds a tag of a repository never opened, once the background indexing is done', async () => {
+    // A backend of its own: nothing listed by hand, so only the indexing started at load can know the tag.
+    const fresh = await startRealBackend();
+    try {
+      await addWorldRegistry(fresh.api, seededWorld().anonymous.host, 'Fresh');
+      const manyTags = Object.keys(
+        (seededWorld().seed as unknown as { manyTags: { digests: Record<string, string> } }).manyTags.digests,
+      );
+      const tag = manyTags[1500]!;
+      useNavigation.getState().navigate({ view: 'home' });
+      render(
+        <ApiProvider api={fresh.api}>
+          <App />
+        </ApiProvider>,
+      );
+      await screen.findByRole('tree', { name: 'Registries' }, { timeout: 30_000 });
+      // The indexing the app started at load, as the status bar shows it, runs to its end.
+      const indexed = () =>
+        Object.values(useOperations.of(fresh.api).getState().entries).some(
+          (entry) => entry.kind === 'registry.index' && entry.done && !entry.error,
+        );
+      await waitFor(() => expect(indexed()).toBe(true), { timeout: 30_000 });
+      fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+      const box = await screen.findByRole('combobox', { name: 'Search repositories and tags' });
+      fireEvent.change(box, { target: { value: `many/tags ${tag}` } });
+      const results = screen.getByRole('listbox', { name: 'Results' });
+      await waitFor(
+        () =>
+          expect(
+            within(results)
+              .getAllByRole('option')
+              .map((o) => o.textContent),
+          ).toContainEqual(expect.stringContaining(`many/tags:${tag}`)),
+        { timeout: 10_000 },
+      );
+      expect(fresh.calls.some((c) => c.name === 'registry.listTags')).toBe(false);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('says when nothing matches and what the index covers', async () => {

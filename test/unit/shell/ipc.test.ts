@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REQUEST_NAMES } from '../../../src/shared/contract';
 import { createDispatcher, type Dispatcher } from '../../../src/main/api/dispatcher';
 import type { Handlers } from '../../../src/main/api/types';
+import { createEventHub } from '../../../src/main/util/event-hub';
 import { registerIpc, senderAllowed, type IpcEventLike } from '../../../src/main/shell/ipc';
 import { createAppUrlCheck } from '../../../src/main/shell/navigation';
 
@@ -42,6 +43,7 @@ describe('IPC sender check', () => {
         });
         return { ok: true, value: 'done' };
       },
+      subscribe: () => () => undefined,
     };
     registerIpc({ handle: (channel, listener) => handlers.set(channel, listener) }, dispatcher, isAppUrl);
     expect([...handlers.keys()].sort()).toEqual(REQUEST_NAMES.map((n) => `berth:${n}`).sort());
@@ -153,5 +155,35 @@ describe('IPC calls end with the page that made them', () => {
     const afterCrash = pull(contents, 'op-4');
     release('op-4');
     expect(await within(afterCrash)).toEqual({ ok: true, value: { reference: 'x/y:1' } });
+  });
+});
+
+describe('events for every window', () => {
+  it('reach each window that has called in, once, until it is destroyed', async () => {
+    const events = createEventHub();
+    const channels = new Map<string, (e: IpcEventLike, input: unknown) => Promise<unknown>>();
+    const handlers = { 'app.info': async () => ({}) } as unknown as Handlers;
+    registerIpc(
+      { handle: (channel, listener) => channels.set(channel, listener) },
+      createDispatcher(handlers, { events }),
+      isAppUrl,
+    );
+    const call = (contents: StubWebContents) =>
+      channels.get('berth:app.info')!({ senderFrame: { url: appUrl, parent: null }, sender: contents }, {});
+    const first = new StubWebContents();
+    const second = new StubWebContents();
+    const silent = new StubWebContents();
+    await call(first);
+    await call(first);
+    await call(second);
+    const change = { registryId: 'r', host: '127.0.0.1:5000', repository: 'dev/app', tags: ['1.0'] };
+    events.emit('registry.changed', change);
+    expect(first.sent).toEqual([['berth:event', 'registry.changed', change]]);
+    expect(second.sent).toEqual([['berth:event', 'registry.changed', change]]);
+    expect(silent.sent).toEqual([]);
+    second.destroy();
+    events.emit('registry.changed', { ...change, tags: ['2.0'] });
+    expect(first.sent).toHaveLength(2);
+    expect(second.sent).toHaveLength(1);
   });
 });

@@ -90,6 +90,8 @@ describe('installer configuration (electron-builder.json)', () => {
     );
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toContain('**/node_modules/keytar/**/*.node');
+    // Native modules load their binary from a real folder, not from inside the asar archive.
+    expect(config.asarUnpack).toContain('**/node_modules/classic-level/**/*.node');
     expect(config.npmRebuild).toBe(true);
     expect(pkg.main).toBe('out/main/index.js');
     // Optional, so `npm install` succeeds where its native build cannot run; `npm run dist` refuses to pack without it.

@@ -1,9 +1,5 @@
-import { BerthError } from '../../../shared/errors';
 import type { Services } from '../../services';
 import type { Handlers } from '../types';
-
-/** Shortest time between two tag-details progress events: 2,000 tags should not mean 2,000 messages. */
-const PROGRESS_INTERVAL_MS = 100;
 
 export function registryHandlers(
   services: Services,
@@ -16,6 +12,7 @@ export function registryHandlers(
   | 'registry.referrers'
   | 'registry.tagDetails'
   | 'registry.rateLimit'
+  | 'registry.index'
   | 'search.query'
 > {
   const { browser } = services;
@@ -25,65 +22,19 @@ export function registryHandlers(
     'registry.inspect': (input, ctx) => browser.inspect(input.reference, input.platform, ctx.signal),
     'registry.manifest': (input, ctx) => browser.manifest(input.reference, ctx.signal),
     'registry.referrers': (input, ctx) => browser.referrers(input.reference, ctx.signal),
-    'registry.tagDetails': async (input, ctx) => {
-      const kind = 'registry.tagDetails' as const;
-      const total = input.tags.length;
-      let lastEmit = 0;
-      let current = 0;
-      ctx.emit('operation.progress', {
-        operationId: ctx.operationId,
-        kind,
-        status: 'Reading tag details',
-        current: 0,
-        total,
-        done: false,
-      });
-      try {
-        const details = await browser.tagDetails(input.registryId, input.repository, input.tags, {
-          signal: ctx.signal,
-          cachedOnly: input.cachedOnly,
-          onProgress: (progress) => {
-            current = progress.current;
-            const now = Date.now();
-            if (now - lastEmit < PROGRESS_INTERVAL_MS) return;
-            lastEmit = now;
-            ctx.emit('operation.progress', {
-              operationId: ctx.operationId,
-              kind,
-              status: 'Reading tag details',
-              current,
-              total,
-              done: false,
-            });
-          },
-        });
-        ctx.emit('operation.progress', {
-          operationId: ctx.operationId,
-          kind,
-          status: 'Done',
-          current: total,
-          total,
-          done: true,
-        });
-        return details;
-      } catch (error) {
-        const data =
-          error instanceof BerthError
-            ? error.toData()
-            : { code: 'internal' as const, message: 'Reading tag details failed' };
-        ctx.emit('operation.progress', {
-          operationId: ctx.operationId,
-          kind,
-          status: data.code === 'cancelled' ? 'Cancelled' : 'Failed',
-          current,
-          total,
-          done: true,
-          error: data,
-        });
-        throw error;
-      }
-    },
+    'registry.tagDetails': (input, ctx) =>
+      browser.tagDetails(input.registryId, input.repository, input.tags, {
+        signal: ctx.signal,
+        cachedOnly: input.cachedOnly,
+        onProgress: ({ current, total }) => ctx.report({ status: 'Reading tag details', current, total }),
+      }),
     'registry.rateLimit': (input, ctx) => browser.rateLimit(input.registryId, ctx.signal),
+    'registry.index': (input, ctx) =>
+      browser.index(input.registryId, {
+        details: input.details,
+        signal: ctx.signal,
+        onProgress: ({ current, total, status }) => ctx.report({ current, total, status }),
+      }),
     'search.query': (input) => browser.search(input.query, input.limit),
   };
 }

@@ -15,6 +15,7 @@ import { ancestorPaths, buildNamespaceTree, type NamespaceNode } from '../../log
 import { tryParseReference } from '../../logic/references';
 import type { Route } from '../../navigation/route';
 import { useNavigation } from '../../navigation/store';
+import { useCompare } from '../../stores/compare';
 import type { Loadable } from '../../stores/loadable';
 import { findRegistryByHost, repositoriesOf, useRegistries } from '../../stores/registries';
 import { useUi } from '../../stores/ui';
@@ -29,6 +30,10 @@ type NodeAction = { route: Route } | { signIn: string } | { addRepository: strin
 export function Sidebar() {
   const route = useNavigation((s) => s.route);
   const navigate = useNavigation((s) => s.navigate);
+  // Compare opens on the last pair compared, whose result the session keeps.
+  const compared = useCompare(useShallow((s) => ({ a: s.a, b: s.b })));
+  const compareRoute: Route =
+    compared.a && compared.b ? { view: 'compare', a: compared.a, b: compared.b } : { view: 'compare' };
   const list = useRegistries((s) => s.list);
   const statuses = useRegistries((s) => s.status);
   const catalogs = useRegistries((s) => s.catalogs);
@@ -120,7 +125,7 @@ export function Sidebar() {
         )}
       </div>
       <div className="sidebar-nav" role="list">
-        <NavLink icon="compare" label="Compare" route={{ view: 'compare' }} />
+        <NavLink icon="compare" label="Compare" route={compareRoute} />
         <NavLink icon="lanes" label="Promotion lanes" route={{ view: 'lanes' }} />
         <NavLink icon="docker" label="Local Docker" route={{ view: 'docker' }} />
         <NavLink icon="history" label="History" route={{ view: 'history' }} />
@@ -297,7 +302,11 @@ function flattenTree(
             <span className="tree-row">
               <Icon name={hasChildren ? 'folder' : 'repository'} size={14} className="tree-icon" />
               <span className="tree-label">{child.name}</span>
-              {hasChildren ? <span className="tree-count">{child.repositoryCount}</span> : null}
+              {/* The item is named by its name (type-ahead, the label in its accessible name): the count is drawn
+                  by CSS, for the eye, and the registry view says it in words. */}
+              {hasChildren ? (
+                <span className="tree-count" aria-hidden="true" data-count={child.repositoryCount} />
+              ) : null}
             </span>
           ),
         });

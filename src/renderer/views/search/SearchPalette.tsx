@@ -1,14 +1,18 @@
 /**
  * One search box over repositories and tags of every registry already seen (the local index behind
- * `search.query`), opened with Ctrl/Cmd+K or "/". Arrow keys choose, Enter opens, Escape closes.
+ * `search.query`; every added registry is indexed in the background, and while that runs the palette says
+ * so), opened with Ctrl/Cmd+K or "/". Arrow keys choose, Enter opens, Escape closes (focus goes back where it
+ * was). Reopened, it shows the last query selected, so typing replaces it.
  * Test hooks: dialog "Search"; combobox "Search repositories and tags"; listbox "Results" with options.
  */
 import * as RadixDialog from '@radix-ui/react-dialog';
-import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useReturnFocus } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { Spinner } from '../../components/states';
 import { tagReference } from '../../logic/references';
 import { useNavigation } from '../../navigation/store';
+import { useOperations } from '../../stores/operations';
 import { useRegistries } from '../../stores/registries';
 import { useSearch, type SearchHit } from '../../stores/search';
 
@@ -21,11 +25,16 @@ export function searchShortcutLabel(): string {
 export function SearchPalette() {
   const open = useSearch((s) => s.open);
   const setOpen = useSearch((s) => s.setOpen);
+  const returnFocus = useReturnFocus(open);
   return (
     <RadixDialog.Root open={open} onOpenChange={setOpen}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="dialog-overlay" />
-        <RadixDialog.Content className="dialog search-dialog" aria-label="Search">
+        <RadixDialog.Content
+          className="dialog search-dialog"
+          aria-label="Search"
+          onCloseAutoFocus={returnFocus.onCloseAutoFocus}
+        >
           <RadixDialog.Title className="visually-hidden">Search</RadixDialog.Title>
           <RadixDialog.Description className="visually-hidden">
             Repositories and tags of every registry Berth has listed
@@ -42,9 +51,15 @@ function SearchBody({ onClose }: { onClose: () => void }) {
   const results = useSearch((s) => s.results);
   const search = useSearch((s) => s.search);
   const registries = useRegistries((s) => s.list?.value);
+  const indexing = useOperations((s) =>
+    s.order.some((id) => s.entries[id]?.kind === 'registry.index' && !s.entries[id]?.done),
+  );
   const navigate = useNavigation((s) => s.navigate);
   const [text, setText] = useState(query);
   const [active, setActive] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  // The previous query, selected: typing replaces it, arrows or Enter reuse it.
+  useEffect(() => input.current?.select(), []);
 
   useEffect(() => {
     const timer = setTimeout(() => void search(text), text === query ? 0 : DEBOUNCE_MS);
@@ -82,6 +97,7 @@ function SearchBody({ onClose }: { onClose: () => void }) {
       <div className="search-input-row">
         <Icon name="search" size={15} />
         <input
+          ref={input}
           className="input-bare search-input"
           role="combobox"
           aria-label="Search repositories and tags"
@@ -134,6 +150,11 @@ function SearchBody({ onClose }: { onClose: () => void }) {
       ) : !text.trim() ? (
         <div className="search-note">
           Type part of a repository or tag name. Search covers every registry Berth has listed.
+        </div>
+      ) : null}
+      {indexing ? (
+        <div className="search-note" role="status">
+          Indexing registries in the background: results grow as it goes.
         </div>
       ) : null}
     </div>

@@ -1,0 +1,80 @@
+/**
+ * Background indexing of one registry: list its repositories, list each one's tags (cheap), and read the
+ * details of every tag through `tagDetails`, which is incremental (a tag whose digest is indexed costs a
+ * HEAD, a digest never seen one GET plus its config). A few repositories at a time, each with the browser's
+ * own bound on tags in flight, under the transport's per-registry bound; cancellable through the signal.
+ */
+import { isBerthError } from '../../../shared/errors';
+import type { RegistryIndexResult, RepositoryList, TagDetail, TagList } from '../../../shared/types/registry';
+import { mapBounded, throwIfAborted } from '../../util/async';
+
+export interface IndexProgress {
+  /** Repositories done, of `total`. */
+  current: number;
+  total: number;
+  /** Tags whose details were read so far. */
+  tags: number;
+  status: string;
+}
+
+/** The browser's own operations, so indexing fills the index exactly as browsing does. */
+export interface IndexSteps {
+  listRepositories(registryId: string, signal: AbortSignal): Promise<RepositoryList>;
+  listTags(registryId: string, repository: string, signal: AbortSignal): Promise<TagList>;
+  tagDetails(
+    registryId: string,
+    repository: string,
+    tags: string[],
+    signal: AbortSignal,
+    onTag: () => void,
+  ): Promise<TagDetail[]>;
+}
+
+export interface IndexOptions {
+  registryId: string;
+  host: string;
+  /** Read tag details (digests and summaries); false lists tags only. */
+  details: boolean;
+  /** Repositories at once. */
+  concurrency: number;
+  signal: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+/** Failures that say the registry as a whole cannot be read now: stop instead of failing every repository. */
+const REGISTRY_WIDE = new Set(['unreachable', 'tls', 'timeout', 'rate_limited', 'cancelled']);
+
+export async function indexRegistry(steps: IndexSteps, options: IndexOptions): Promise<RegistryIndexResult> {
+  const { registryId, host, signal } = options;
+  throwIfAborted(signal);
+  let tagsRead = 0;
+  let done = 0;
+  let total = 0;
+  const report = (status: string) => options.onProgress?.({ current: done, total, tags: tagsRead, status });
+  report(`Listing repositories of ${host}`);
+  const { repositories } = await steps.listRepositories(registryId, signal);
+  total = repositories.length;
+  let tags = 0;
+  const skipped: RegistryIndexResult['skipped'] = [];
+  const progressText = () =>
+    `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} repositories · ${tagsRead.toLocaleString('en-US')} tags`;
+  report(progressText());
+  await mapBounded(repositories, options.concurrency, signal, async (repository, _position, inner) => {
+    try {
+      const list = await steps.listTags(registryId, repository, inner);
+      tags += list.tags.length;
+      if (options.details && list.tags.length > 0)
+        await steps.tagDetails(registryId, repository, list.tags, inner, () => {
+          tagsRead++;
+          report(progressText());
+        });
+    } catch (error) {
+      // One repository that is denied or gone is noted and skipped; the rest of the registry is still indexed.
+      if (!isBerthError(error) || REGISTRY_WIDE.has(error.code) || inner.aborted) throw error;
+      skipped.push({ repository, error: error.message });
+    }
+    done++;
+    report(progressText());
+  });
+  return { registryId, registry: host, repositories: repositories.length, tags, skipped };
+}
