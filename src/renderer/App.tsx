@@ -70,12 +70,12 @@ function Shell({ info }: { info: AppInfo }) {
           type="button"
           className="search-trigger"
           onClick={() => setSearchOpen(true)}
-          aria-label="Search repositories and tags"
           aria-keyshortcuts="Control+K Meta+K /"
         >
           <Icon name="search" size={14} />
           <span>Search repositories and tags</span>
-          <kbd>{searchShortcutLabel()}</kbd>
+          {/* Named by its text; the shortcut is in aria-keyshortcuts. */}
+          <kbd aria-hidden="true">{searchShortcutLabel()}</kbd>
         </button>
         <button
           type="button"

@@ -4,19 +4,19 @@ import { SeedPusher, type PushTarget } from './pusher';
 import { MEDIA_TYPES } from './seed';
 
 /**
- * Pushes a small Docker v2 image whose every layer is new to the world (random content), for tests that
- * must see an engine download each layer: the shared dockerd may already hold any seeded image.
+ * Pushes a Docker v2 image with one gzip layer per tree, in order (the first is the base), for tests that need
+ * particular files: a symlink that changes target, a file of a given size.
  */
-export async function pushUniqueImage(
+export async function pushTreeImage(
   target: PushTarget,
   repository: string,
   tag: string,
-  layerCount = 2,
+  trees: readonly TreeBuilder[],
 ): Promise<{ digest: string; layers: string[] }> {
   const pusher = new SeedPusher(target);
   const layers: { digest: string; size: number; diffId: string }[] = [];
-  for (let i = 0; i < layerCount; i++) {
-    const tar = await buildTar(new TreeBuilder().file(`/unique/layer-${i}.bin`, randomBytes(64 * 1024)).entries);
+  for (const tree of trees) {
+    const tar = await buildTar(tree.entries);
     const blob = await compress(tar, 'gzip');
     const pushed = await pusher.pushBlob(repository, blob);
     layers.push({ ...pushed, diffId: sha256(tar) });
@@ -28,7 +28,7 @@ export async function pushUniqueImage(
       created: new Date().toISOString(),
       config: { Cmd: ['/bin/sh'] },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-      history: layers.map((_, i) => ({ created_by: `COPY layer-${i}.bin /unique/` })),
+      history: layers.map((_, i) => ({ created_by: `COPY layer-${i} /` })),
     }),
   );
   const configBlob = await pusher.pushBlob(repository, config);
@@ -42,4 +42,20 @@ export async function pushUniqueImage(
   );
   const digest = await pusher.pushManifest(repository, tag, manifest, MEDIA_TYPES.dockerManifest);
   return { digest, layers: layers.map((l) => l.digest) };
+}
+
+/**
+ * Pushes a small Docker v2 image whose every layer is new to the world (random content), for tests that
+ * must see an engine download each layer: the shared dockerd may already hold any seeded image.
+ */
+export async function pushUniqueImage(
+  target: PushTarget,
+  repository: string,
+  tag: string,
+  layerCount = 2,
+): Promise<{ digest: string; layers: string[] }> {
+  const trees = Array.from({ length: layerCount }, (_, i) =>
+    new TreeBuilder().file(`/unique/layer-${i}.bin`, randomBytes(64 * 1024)),
+  );
+  return pushTreeImage(target, repository, tag, trees);
 }

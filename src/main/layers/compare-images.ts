@@ -1,7 +1,7 @@
 /** Two images compared: everything that differs (`diff`), and one file's versions as a unified diff (`textDiff`). */
 import { createTwoFilesPatch } from 'diff';
 import { BerthError } from '../../shared/errors';
-import type { FileContent, ImageDiff, TextDiff } from '../../shared/types/layers';
+import { TEXT_DIFF_MAX_BYTES, type FileContent, type ImageDiff, type TextDiff } from '../../shared/types/layers';
 import { normalizeImagePath, readFileStart } from './image-files';
 import { diffImages } from './image-diff';
 import type { OpenedImage, OperationContext } from './image-opener';
@@ -9,8 +9,11 @@ import type { LayerOperationOptions } from './layer-service';
 import type { MergedTree, MergeObserver } from './merged-tree';
 import type { SourceImage } from './sources/image-source';
 
-/** Files larger than this are not text-diffed: a diff of megabytes is not something to read. */
-export const MAX_TEXT_DIFF_BYTES = 2 * 1024 * 1024;
+/**
+ * Files larger than this are not text-diffed: a diff of megabytes is not something to read. Shared, so the
+ * renderer says "too large to preview" before asking.
+ */
+export const MAX_TEXT_DIFF_BYTES = TEXT_DIFF_MAX_BYTES;
 const TEXT_DIFF_TIMEOUT_MS = 5_000;
 
 export async function compareImages(

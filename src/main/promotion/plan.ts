@@ -8,8 +8,14 @@
  */
 import { BerthError } from '../../shared/errors';
 import { formatReference, parseReference, type ImageReference, type RepositoryName } from '../../shared/reference';
-import type { BlobStep, ManifestStep, PromotionPlan, PromotionStrategy } from '../../shared/types/promotion';
-import type { RegistryClient } from '../registry';
+import type {
+  BlobStep,
+  ManifestStep,
+  PromotionPlan,
+  PromotionStrategy,
+  PushAccess,
+} from '../../shared/types/promotion';
+import { missingActions, permissionText, type RegistryClient } from '../registry';
 import { mapBounded } from '../util/async';
 import { readSourceGraph, type ManifestNode, type SourceGraph } from './graph';
 
@@ -104,6 +110,50 @@ export function repositoryOf(ref: RepositoryName): RepositoryName {
   return { registry: ref.registry, repository: ref.repository };
 }
 
+/**
+ * Whether the target accepts this account's push, from the token its token service issues for the push scope
+ * (it leaves out what it does not allow). Basic and anonymous registries answer only to a write: "not checked".
+ */
+export async function checkPushAccess(
+  client: RegistryClient,
+  target: RepositoryName,
+  signal?: AbortSignal,
+): Promise<PushAccess> {
+  const { registry, repository } = target;
+  const probe = await client.probeAccess(target, 'pull,push', signal ? { signal } : {});
+  const user = probe.scheme !== 'none' && probe.user !== undefined ? { user: probe.user } : {};
+  if (probe.scheme === 'none')
+    return {
+      status: 'unchecked',
+      message: `Push access not checked: ${registry} asks for no sign-in, so only the first write shows whether it accepts a push.`,
+    };
+  if (probe.scheme === 'basic')
+    return {
+      status: 'unchecked',
+      ...user,
+      message: `Push access not checked: ${registry} uses Basic sign-in, which says whether ${probe.user ?? 'this account'} may push to ${repository} only when something is written.`,
+    };
+  if (!probe.granted)
+    return {
+      status: 'unchecked',
+      ...user,
+      message: `Push access not checked: the token service of ${registry} does not say what its tokens allow.`,
+    };
+  const granted = probe.granted.get(`repository:${repository}`) ?? [];
+  if (missingActions(['push'], granted).length === 0)
+    return { status: 'granted', ...user, message: `${probe.user ?? 'This account'} may push to ${repository}.` };
+  if (!probe.signedIn)
+    return {
+      status: 'denied',
+      message: `${registry} allows no push to ${repository} without signing in: the promotion would fail. Sign in as a user who may push.`,
+    };
+  return {
+    status: 'denied',
+    ...user,
+    message: `${permissionText({ ...user, repository, missing: ['push'], granted })}: the promotion would fail. Ask an administrator of ${registry} for push access, or sign in as a user who has it.`,
+  };
+}
+
 export function strategyFor(source: RepositoryName, target: RepositoryName, viaEngine: boolean): PromotionStrategy {
   if (viaEngine) return 'engine';
   if (source.registry !== target.registry) return 'copy';
@@ -131,7 +181,7 @@ export async function preparePromotion(
   const requestOptions = signal ? { signal } : {};
   await checkSourcePin(client, source, signal);
   const strategy = strategyFor(source, target, request.viaEngine);
-  const [graph, existing] = await Promise.all([
+  const [graph, existing, pushAccess] = await Promise.all([
     // Within one repository the referrers are there already (they are found by the subject's digest).
     readSourceGraph(client, source, {
       withReferrers: request.withReferrers && strategy !== 'engine' && strategy !== 'same-repository',
@@ -139,6 +189,7 @@ export async function preparePromotion(
       ...requestOptions,
     }),
     client.headManifest(target, requestOptions),
+    checkPushAccess(client, target, signal),
   ]);
   const targetRepo = repositoryOf(target);
   const sameRepository = strategy === 'same-repository';
@@ -212,6 +263,7 @@ export async function preparePromotion(
     overwrites: existingTargetDigest !== undefined && existingTargetDigest !== graph.root.digest,
     upToDate: existingTargetDigest === graph.root.digest && everythingThere,
     notes,
+    pushAccess,
   };
   return { plan, graph, target, presentManifests };
 }

@@ -9,7 +9,7 @@ import { BerthError } from '../../shared/errors';
 import { isLoopbackHost, registryApiHost } from '../../shared/reference';
 import type { CredentialResolver, RegistryCredential } from '../credentials/credential';
 import { challengeScopes, parseChallenges, type Challenge } from './challenge';
-import { foreignChallengeError, httpError, serverText, type ErrorContext } from './errors';
+import { foreignChallengeError, httpError, serverText, type ErrorContext, type Permission } from './errors';
 import { discard, failure, readBody, type ResponseHeaders, type Transport, type TransportResponse } from './transport';
 
 export interface Endpoint {
@@ -19,10 +19,27 @@ export interface Endpoint {
   challenge?: Challenge;
 }
 
+/**
+ * What a token grants, by resource (`repository:prod/app` -> `['pull']`), as its token service said; an
+ * empty map when it grants nothing.
+ */
+export type GrantedAccess = ReadonlyMap<string, readonly string[]>;
+
 interface CachedToken {
   header: string;
   expiresAt: number;
+  /** Undefined when the token service does not say (an opaque token without a `scope` answer). */
+  granted?: GrantedAccess;
 }
+
+/** What Berth can know of its access to a registry without writing to it. */
+export type AccessProbe =
+  /** The registry serves without a challenge: it decides on each write. */
+  | { scheme: 'none' }
+  /** Basic: the only answer is the write itself. */
+  | { scheme: 'basic'; user?: string }
+  /** Bearer: what the token service granted for the scopes asked (undefined when it does not say). */
+  | { scheme: 'bearer'; user?: string; signedIn: boolean; granted?: GrantedAccess };
 
 const TOKEN_MAX_BYTES = 1024 * 1024;
 /** Token services must issue tokens valid for at least 60 s (token spec, `expires_in`). */
@@ -37,7 +54,7 @@ export function repositoryScope(repository: string, actions: 'pull' | 'pull,push
 }
 export const CATALOG_SCOPE = 'registry:catalog:*';
 
-function splitScope(scope: string): { resource: string; actions: string[] } | undefined {
+export function splitScope(scope: string): { resource: string; actions: string[] } | undefined {
   const last = scope.lastIndexOf(':');
   if (last <= 0 || scope.indexOf(':') === last) return undefined;
   return {
@@ -101,6 +118,62 @@ export class Authenticator {
     this.credentialCache.set(registry, { value, until: Date.now() + CREDENTIAL_TTL_MS });
     value.catch(() => this.credentialCache.delete(registry));
     return value;
+  }
+
+  /** The name a credential signs in as, for messages (never the secret); undefined for a bare token. */
+  async user(registry: string): Promise<string | undefined> {
+    return credentialUser(await this.credential(registry).catch(() => undefined));
+  }
+
+  /** What the token last issued for `scopes` grants, when its token service said. */
+  granted(registry: string, scopes: string[]): GrantedAccess | undefined {
+    const wanted = this.scopeUpgrades.get(`${registry}\n${scopes.join(' ')}`) ?? scopes;
+    return this.tokens.get(`${registry}\n${wanted.join(' ')}`)?.granted;
+  }
+
+  /**
+   * After a refusal (401 or 403): the first repository action the request needed that its token lacks, by
+   * the registry's challenge (`scope`, else the request's scopes) and what the token service granted.
+   * Undefined when the token has everything asked for (then the refusal is not about permission).
+   */
+  async permission(registry: string, scopes: string[], headers: ResponseHeaders): Promise<Permission | undefined> {
+    const challenge = preferredChallenge(parseChallenges(headers['www-authenticate']));
+    const asked = challenge?.scheme === 'bearer' ? challengeScopes(challenge) : [];
+    const required = asked.length > 0 ? asked : (this.scopeUpgrades.get(`${registry}\n${scopes.join(' ')}`) ?? scopes);
+    const granted = this.granted(registry, scopes);
+    const user = await this.user(registry);
+    for (const scope of required) {
+      const parts = splitScope(scope);
+      if (!parts?.resource.startsWith('repository:')) continue;
+      const has = granted?.get(parts.resource);
+      const missing = missingActions(parts.actions, granted ? (has ?? []) : undefined);
+      if (missing.length === 0) continue;
+      return {
+        ...(user !== undefined ? { user } : {}),
+        repository: parts.resource.slice('repository:'.length),
+        missing,
+        ...(granted ? { granted: has ?? [] } : {}),
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * What Berth may do with `scopes`, asked of the token service alone (no request to the registry, nothing
+   * written): a token service issues a token with the access it allows and leaves out the rest (token spec).
+   */
+  async probe(registry: string, scopes: string[], signal?: AbortSignal): Promise<AccessProbe> {
+    const { challenge } = await this.endpoint(registry, signal);
+    if (!challenge) return { scheme: 'none' };
+    const credential = await this.credential(registry);
+    const user = credentialUser(credential);
+    const named = user !== undefined ? { user } : {};
+    if (challenge.scheme === 'basic') return { scheme: 'basic', ...named };
+    // A bare bearer token is sent as it is: nothing says what it grants.
+    if (credential?.kind === 'registry-token') return { scheme: 'bearer', ...named, signedIn: true };
+    await this.authorization(registry, scopes, signal);
+    const granted = this.granted(registry, scopes);
+    return { scheme: 'bearer', ...named, signedIn: credential !== undefined, ...(granted ? { granted } : {}) };
   }
 
   /** Forgets endpoints, tokens and credentials of a registry (after its settings or credentials change). */
@@ -337,6 +410,10 @@ export class Authenticator {
   }
 }
 
+function credentialUser(credential: RegistryCredential | undefined): string | undefined {
+  return credential?.kind === 'basic' || credential?.kind === 'identity-token' ? credential.username : undefined;
+}
+
 function preferredChallenge(challenges: Challenge[]): Challenge | undefined {
   return (
     challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params['realm']) ??
@@ -344,7 +421,57 @@ function preferredChallenge(challenges: Challenge[]): Challenge | undefined {
   );
 }
 
-/** `{token | access_token, expires_in?, issued_at?}`; anything else is a garbage answer, not a token. */
+/**
+ * The actions of `wanted` not in `granted` (`*` grants all, as distribution reads it). Without a grant list
+ * (an opaque token), everything but `pull`: a refused write says nothing about reading.
+ */
+export function missingActions(wanted: readonly string[], granted: readonly string[] | undefined): string[] {
+  if (granted) return granted.includes('*') ? [] : wanted.filter((action) => !granted.includes(action));
+  const writes = wanted.filter((action) => action !== 'pull');
+  return writes.length > 0 ? writes : [...wanted];
+}
+
+/** Adds `type:name:actions` scopes to a granted-access map. */
+function addGrants(granted: Map<string, string[]>, scopes: string[]): void {
+  for (const scope of scopes) {
+    const parts = splitScope(scope);
+    if (!parts) continue;
+    const actions = granted.get(parts.resource) ?? [];
+    granted.set(parts.resource, [...actions, ...parts.actions.filter((action) => !actions.includes(action))]);
+  }
+}
+
+/**
+ * What a token grants: the answer's `scope` (OAuth2, RFC 6749 §5.1, as the distribution token server sends
+ * to a POST), else the JWT's `access` claim (https://distribution.github.io/distribution/spec/auth/jwt/).
+ * Undefined when neither says: the token may be opaque, and then only the registry knows.
+ */
+export function grantedAccess(scope: unknown, token: string): GrantedAccess | undefined {
+  const granted = new Map<string, string[]>();
+  if (typeof scope === 'string') {
+    addGrants(granted, scope.split(' ').filter(Boolean));
+    return granted;
+  }
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const access = (claims as { access?: unknown } | null)?.access;
+  if (!Array.isArray(access)) return undefined;
+  for (const entry of access.slice(0, 256) as unknown[]) {
+    const { type, name, actions } = (entry ?? {}) as { type?: unknown; name?: unknown; actions?: unknown };
+    if (typeof type !== 'string' || typeof name !== 'string' || !Array.isArray(actions)) continue;
+    const names = actions.filter((action): action is string => typeof action === 'string');
+    addGrants(granted, [`${type}:${name}:${names.join(',')}`]);
+  }
+  return granted;
+}
+
+/** `{token | access_token, expires_in?, issued_at?, scope?}`; anything else is a garbage answer, not a token. */
 export function parseTokenResponse(body: Buffer, registry: string): CachedToken {
   const garbage = () =>
     new BerthError('bad_response', `The token service of ${registry} answered something that is not a token.`, {
@@ -357,7 +484,7 @@ export function parseTokenResponse(body: Buffer, registry: string): CachedToken 
     throw garbage();
   }
   if (typeof json !== 'object' || json === null) throw garbage();
-  const { token, access_token: accessToken, expires_in: expiresIn } = json as Record<string, unknown>;
+  const { token, access_token: accessToken, expires_in: expiresIn, scope } = json as Record<string, unknown>;
   const value = typeof accessToken === 'string' && accessToken ? accessToken : token;
   // A token goes into a header: printable ASCII without spaces only.
   if (typeof value !== 'string' || !/^[\x21-\x7e]{1,16384}$/.test(value)) throw garbage();
@@ -365,5 +492,10 @@ export function parseTokenResponse(body: Buffer, registry: string): CachedToken 
     typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0
       ? Math.max(expiresIn, DEFAULT_TOKEN_SECONDS)
       : DEFAULT_TOKEN_SECONDS;
-  return { header: `Bearer ${value}`, expiresAt: Date.now() + seconds * 1000 - EXPIRY_MARGIN_MS };
+  const granted = grantedAccess(scope, value);
+  return {
+    header: `Bearer ${value}`,
+    expiresAt: Date.now() + seconds * 1000 - EXPIRY_MARGIN_MS,
+    ...(granted ? { granted } : {}),
+  };
 }

@@ -5,6 +5,9 @@
  */
 import { BerthError, isBerthError } from '../../shared/errors';
 import { DOCKER_HUB } from '../../shared/reference';
+import { parseChallenges } from './challenge';
+import { abortError } from '../util/async';
+import { errorCodes, tlsFailure } from '../util/tls-errors';
 
 export interface OciErrorEntry {
   code: string;
@@ -17,6 +20,72 @@ export interface ErrorContext {
   action: string;
   /** Set when the request carried credentials (401 then means they were refused, not missing). */
   authenticated?: boolean;
+  /** Who asked for what, for a refused permission (a 401 `insufficient_scope`, a 403, `DENIED`). */
+  permission?: Permission;
+}
+
+/** What an account may and may not do to one repository. */
+export interface Permission {
+  /** The account's name; undefined for a bare token. */
+  user?: string;
+  repository: string;
+  /** Actions asked for and not granted (`push`). */
+  missing: readonly string[];
+  /** Actions granted, when the token service said (`pull`). */
+  granted?: readonly string[];
+}
+
+const ACTION_WORDS: Record<string, [verb: string, preposition: string]> = {
+  pull: ['pull', 'from'],
+  push: ['push', 'to'],
+  delete: ['delete', 'from'],
+  '*': ['administer', ''],
+};
+
+function actionWords(actions: readonly string[]): string {
+  const words = actions.map((action) => ACTION_WORDS[action]?.[0] ?? serverText(action));
+  const last = ACTION_WORDS[actions.at(-1) ?? '']?.[1] ?? 'on';
+  return `${words.join(' or ')}${last ? ` ${last}` : ''}`;
+}
+
+/** "bob may pull but not push to prod/app", "Your account may not push to prod/app". */
+export function permissionText(permission: Permission): string {
+  const who = permission.user ?? 'This account';
+  const granted = (permission.granted ?? []).filter((action) => !permission.missing.includes(action));
+  const may =
+    granted.length > 0
+      ? `may ${granted.map((action) => ACTION_WORDS[action]?.[0] ?? serverText(action)).join(' and ')} but not`
+      : 'may not';
+  return `${who} ${may} ${actionWords(permission.missing)} ${permission.repository}`;
+}
+
+/** A refused permission: the credentials are valid, the account may not do this (`denied`, never `unauthorized`). */
+export function permissionError(
+  registry: string,
+  permission: Permission,
+  action: string,
+  said = '',
+  status?: number,
+): BerthError {
+  const wanted = permission.missing.map((missing) => ACTION_WORDS[missing]?.[0] ?? missing).join(' and ');
+  return new BerthError(
+    'denied',
+    `${registry} refused: ${permissionText(permission)}, so Berth could not ${action}. Ask an administrator of ${registry} for ${wanted} access to ${permission.repository}, or sign in as a user who has it.${said}`,
+    {
+      registry,
+      ...(status !== undefined ? { status } : {}),
+      ...(permission.user !== undefined ? { user: permission.user } : {}),
+      repository: permission.repository,
+      missing: permission.missing.join(','),
+    },
+  );
+}
+
+/** True when a 401's challenge says the token lacks the scope (RFC 6750 §3.1), not that it is invalid. */
+export function isInsufficientScope(headers: Record<string, string | string[] | undefined>): boolean {
+  return parseChallenges(headers['www-authenticate']).some(
+    (challenge) => challenge.params['error']?.toLowerCase() === 'insufficient_scope',
+  );
 }
 
 const MAX_SERVER_TEXT = 200;
@@ -104,6 +173,13 @@ export function httpError(
       details,
     );
   }
+  // Valid credentials without the right (distribution answers a denied push with 401 insufficient_scope).
+  const refusedScope =
+    status === 401 &&
+    context.authenticated === true &&
+    (isInsufficientScope(headers) || context.permission?.granted !== undefined);
+  if (context.permission && (refusedScope || status === 403 || codes.has('DENIED')))
+    return permissionError(registry, context.permission, action, refusedScope ? '' : saidSuffix, status);
   if (status === 401) {
     return context.authenticated
       ? new BerthError(
@@ -157,19 +233,6 @@ export function foreignChallengeError(registry: string, action: string, answered
   );
 }
 
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'EPROTO',
-]);
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -189,17 +252,6 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return codes;
-}
-
 /** True when a failure happened before any answer came (worth a retry for idempotent requests). */
 export function isTransientNetworkError(error: unknown): boolean {
   return errorCodes(error).some((code) => code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE');
@@ -208,17 +260,15 @@ export function isTransientNetworkError(error: unknown): boolean {
 /** A BerthError for a failure below HTTP: refused, DNS, TLS, timeouts, cancellation. */
 export function networkError(error: unknown, context: ErrorContext, signal?: AbortSignal): BerthError {
   if (isBerthError(error)) return error;
-  if (signal?.aborted) {
-    const reason: unknown = signal.reason;
-    return isBerthError(reason) ? reason : new BerthError('cancelled', `Cancelled: ${context.action}`);
-  }
+  if (signal?.aborted) return abortError(signal, `Cancelled: ${context.action}`);
   const codes = errorCodes(error);
   const { registry, action } = context;
   const details = { registry };
-  if (codes.some((code) => TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) {
+  const tls = tlsFailure(error);
+  if (tls) {
     return new BerthError(
       'tls',
-      `Could not ${action}: the TLS connection to ${registry} failed (${codes[0]}). If it uses a private CA, add the CA file in the registry settings; if it only speaks HTTP, mark it insecure.`,
+      `Could not ${action}: the TLS connection to ${registry} failed: ${tls.explanation} (${tls.code}). If it uses a private CA, add the CA file in the registry settings; if it only speaks HTTP, mark it insecure.`,
       details,
       { cause: error },
     );

@@ -65,7 +65,12 @@ export class Requester {
       }
       if ((response.status >= 200 && response.status < 300) || request.handles?.includes(response.status))
         return response;
-      return failure(response, await this.errorContext(registry, request.action));
+      const context = await this.errorContext(registry, request.action);
+      if (context.authenticated && (response.status === 401 || response.status === 403)) {
+        const permission = await this.auth.permission(registry, scopes, response.headers);
+        if (permission) context.permission = permission;
+      }
+      return failure(response, context);
     }
   }
 

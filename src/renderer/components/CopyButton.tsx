@@ -23,7 +23,7 @@ export async function copyText(text: string): Promise<boolean> {
 
 export interface CopyButtonProps {
   text: string;
-  /** Accessible name, e.g. "Copy digest" (also the tooltip). */
+  /** Accessible name, e.g. "Copy digest" (also the tooltip); with visible text, the name ends with that text. */
   label: string;
   /** Visible text next to the icon; icon-only when absent. */
   children?: string;
@@ -37,11 +37,13 @@ export function CopyButton({ text, label, children, className }: CopyButtonProps
     const timer = setTimeout(() => setCopied(null), 1500);
     return () => clearTimeout(timer);
   }, [copied]);
+  const visible = children ? (copied ? 'Copied' : children) : undefined;
   return (
     <button
       type="button"
       className={`copy-button ${children ? 'button button-small' : 'icon-button'} ${className ?? ''}`}
-      aria-label={label}
+      // The visible text is part of the name, so "click pull :tag" works by voice (axe: label-content-name-mismatch).
+      aria-label={visible ? `${label}: ${visible}` : label}
       title={copied === false ? 'Copy failed: select and copy by hand' : label}
       data-copied={copied ? 'true' : undefined}
       data-copy-text={text}
@@ -51,7 +53,7 @@ export function CopyButton({ text, label, children, className }: CopyButtonProps
       }}
     >
       <Icon name={copied ? 'check' : 'copy'} size={13} />
-      {children ? <span>{copied ? 'Copied' : children}</span> : null}
+      {visible ? <span>{visible}</span> : null}
       <span className="visually-hidden" aria-live="polite">
         {copied ? 'Copied' : ''}
       </span>

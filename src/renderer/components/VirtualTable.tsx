@@ -6,6 +6,10 @@
  * it; other keys go to `onRowKeyDown` (e.g. Right/Left to expand/collapse). The active row is announced
  * through aria-activedescendant, so focus never has to chase rows that virtualization recycles.
  *
+ * Header and rows live in one scroll container (the header sticks to its top), so when the columns are wider
+ * than the table the two scroll sideways together. Their minimum is the sum of the columns' minimum widths.
+ * A header that does not fit is cut with an ellipsis, its text in a tooltip.
+ *
  * Test hooks: the grid has role "grid" and the given aria-label; each row is role "row" with
  * `data-row-key`; sortable headers are buttons inside role "columnheader" with aria-sort.
  */
@@ -36,6 +40,15 @@ export interface Column<R> {
   sort?: ColumnSort;
   cell: (row: R) => ReactNode;
 }
+
+/** The least a grid track takes, in px: '140px' -> 140, 'minmax(160px, 1fr)' -> 160, '1fr' -> 0. */
+export function trackMinWidth(track: string): number {
+  const match = /^(?:minmax\(\s*)?(\d+(?:\.\d+)?)px/.exec(track.trim());
+  return match ? Number(match[1]) : 0;
+}
+
+/** The header row's height: `.vtable-head` in styles.css. */
+const HEADER_HEIGHT = 28;
 
 export interface VirtualTableProps<R> {
   label: string;
@@ -74,9 +87,14 @@ export function VirtualTable<R>({
     estimateSize: () => rowHeight,
     overscan: 10,
     getItemKey: (index) => rowKey(rows[index]!),
+    // The sticky header sits above the rows inside the scroller: rows start below it, and a row scrolled to
+    // stops below it rather than under it.
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
   const template = columns.map((c) => c.width).join(' ');
+  const minWidth = columns.reduce((sum, c) => sum + trackMinWidth(c.width), 0);
   const activeIndex = activeKey === null ? -1 : rows.findIndex((row) => rowKey(row) === activeKey);
 
   const range = virtualizer.range;
@@ -144,69 +162,76 @@ export function VirtualTable<R>({
         if (activeIndex < 0 && rows.length > 0) setActiveKey(rowKey(rows[Math.min(rangeStart, rows.length - 1)]!));
       }}
     >
-      <div className="vtable-head" role="row" aria-rowindex={1}>
-        {columns.map((column) => (
-          <div
-            key={column.id}
-            role="columnheader"
-            className={`vtable-cell vtable-headcell${column.align === 'end' ? ' align-end' : ''}`}
-            aria-sort={
-              column.sort?.direction ? (column.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined
-            }
-          >
-            {column.sort ? (
-              <button type="button" className="vtable-sort" onClick={column.sort.onSort} tabIndex={-1}>
-                {column.header}
-                {column.sort.direction ? (
-                  <Icon name="chevronDown" size={12} className={column.sort.direction === 'asc' ? 'flip' : undefined} />
-                ) : null}
-              </button>
-            ) : (
-              column.header
-            )}
+      <div className="vtable-scroll" ref={scrollRef}>
+        <div className="vtable-content" style={{ minWidth }}>
+          <div className="vtable-head" role="row" aria-rowindex={1}>
+            {columns.map((column) => (
+              <div
+                key={column.id}
+                role="columnheader"
+                className={`vtable-cell vtable-headcell${column.align === 'end' ? ' align-end' : ''}`}
+                title={typeof column.header === 'string' ? column.header : undefined}
+                aria-sort={
+                  column.sort?.direction ? (column.sort.direction === 'asc' ? 'ascending' : 'descending') : undefined
+                }
+              >
+                {column.sort ? (
+                  <button type="button" className="vtable-sort" onClick={column.sort.onSort} tabIndex={-1}>
+                    <span className="vtable-header-text">{column.header}</span>
+                    {column.sort.direction ? (
+                      <Icon
+                        name="chevronDown"
+                        size={12}
+                        className={column.sort.direction === 'asc' ? 'flip' : undefined}
+                      />
+                    ) : null}
+                  </button>
+                ) : (
+                  <span className="vtable-header-text">{column.header}</span>
+                )}
+              </div>
+            ))}
           </div>
-        ))}
-      </div>
-      <div className="vtable-body" ref={scrollRef}>
-        {rows.length === 0 && empty ? (
-          <div className="vtable-empty">{empty}</div>
-        ) : (
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const row = rows[item.index]!;
-              const key = rowKey(row);
-              const extra = rowProps?.(row) ?? {};
-              const active = key === activeKey;
-              return (
-                <div
-                  key={key}
-                  {...extra}
-                  id={rowId(key)}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-selected={active}
-                  data-row-key={key}
-                  className={`vtable-row${active ? ' active' : ''}${item.index % 2 ? ' odd' : ''}${extra.className ? ` ${extra.className}` : ''}`}
-                  style={{ transform: `translateY(${item.start}px)` }}
-                  onClick={() => {
-                    setActiveKey(key);
-                    onActivate?.(row);
-                  }}
-                >
-                  {columns.map((column) => (
-                    <div
-                      key={column.id}
-                      role="gridcell"
-                      className={`vtable-cell${column.align === 'end' ? ' align-end' : ''}`}
-                    >
-                      {column.cell(row)}
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
-          </div>
-        )}
+          {rows.length === 0 && empty ? (
+            <div className="vtable-empty">{empty}</div>
+          ) : (
+            <div className="vtable-rows" style={{ height: virtualizer.getTotalSize() }}>
+              {items.map((item) => {
+                const row = rows[item.index]!;
+                const key = rowKey(row);
+                const extra = rowProps?.(row) ?? {};
+                const active = key === activeKey;
+                return (
+                  <div
+                    key={key}
+                    {...extra}
+                    id={rowId(key)}
+                    role="row"
+                    aria-rowindex={item.index + 2}
+                    aria-selected={active}
+                    data-row-key={key}
+                    className={`vtable-row${active ? ' active' : ''}${item.index % 2 ? ' odd' : ''}${extra.className ? ` ${extra.className}` : ''}`}
+                    style={{ transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
+                    onClick={() => {
+                      setActiveKey(key);
+                      onActivate?.(row);
+                    }}
+                  >
+                    {columns.map((column) => (
+                      <div
+                        key={column.id}
+                        role="gridcell"
+                        className={`vtable-cell${column.align === 'end' ? ' align-end' : ''}`}
+                      >
+                        {column.cell(row)}
+                      </div>
+                    ))}
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </div>
       </div>
     </div>
   );

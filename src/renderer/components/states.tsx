@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import type { ErrorData } from '../../shared/errors';
-import { adviseOn, type ErrorAction } from '../logic/errors';
+import { adviseOn, fits, type ErrorAction } from '../logic/errors';
 import { Icon, type IconName } from './Icon';
 
 export function Spinner({ size = 14 }: { size?: number }) {
@@ -71,12 +71,21 @@ export function ErrorState({
 }) {
   const advice = adviseOn(error);
   const actions = (Object.keys(ACTION_LABELS) as ErrorAction[])
-    .filter((action) => handlers[action])
+    .filter((action) => handlers[action] && fits(error, action))
     .sort((a, b) => (a === advice.primary ? -1 : b === advice.primary ? 1 : 0));
+  // A state to act on (sign in) is not a failure: a neutral lock, no warning sign, no alert.
+  const neutral = advice.tone === 'neutral';
+  const icon = neutral ? 'lock' : 'alert';
   if (compact) {
     return (
-      <div className="state-inline" role="alert" data-testid="error-state" data-error-code={error.code}>
-        <Icon name="alert" size={14} className="state-inline-icon" />
+      <div
+        className={`state-inline${neutral ? ' state-neutral' : ''}`}
+        role={neutral ? 'status' : 'alert'}
+        data-testid="error-state"
+        data-error-code={error.code}
+        data-tone={neutral ? 'neutral' : 'error'}
+      >
+        <Icon name={icon} size={14} className={neutral ? 'muted' : 'state-inline-icon'} />
         <span className="state-inline-text">
           <strong>{advice.title}.</strong> {error.message}
         </span>
@@ -89,8 +98,14 @@ export function ErrorState({
     );
   }
   return (
-    <div className="state state-error" role="alert" data-testid="error-state" data-error-code={error.code}>
-      <Icon name="alert" size={28} className="state-icon" />
+    <div
+      className={`state ${neutral ? 'state-neutral' : 'state-error'}`}
+      role={neutral ? 'status' : 'alert'}
+      data-testid="error-state"
+      data-error-code={error.code}
+      data-tone={neutral ? 'neutral' : 'error'}
+    >
+      <Icon name={icon} size={28} className="state-icon" />
       <div className="state-title">{context ? `${context}: ${advice.title}` : advice.title}</div>
       <div className="state-message">{error.message}</div>
       {advice.hint ? <div className="state-hint">{advice.hint}</div> : null}

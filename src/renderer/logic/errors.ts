@@ -12,6 +12,19 @@ export interface ErrorAdvice {
   hint?: string;
   /** The action that answers this error best, if the view has it. */
   primary?: ErrorAction;
+  /** `neutral`: a normal state to act on (signing in), not a failure; shown without a warning sign. */
+  tone?: 'neutral';
+}
+
+/** Actions that answer only some errors; any other action fits every error its view offers it for. */
+const FITTING: Partial<Record<ErrorAction, readonly ErrorCode[]>> = {
+  // Signing in answers a refusal, never a network or TLS failure.
+  signIn: ['unauthorized', 'denied'],
+};
+
+/** Whether offering `action` next to `error` makes sense. */
+export function fits(error: ErrorData, action: ErrorAction): boolean {
+  return FITTING[action]?.includes(error.code) ?? true;
 }
 
 const ADVICE: Partial<Record<ErrorCode, ErrorAdvice>> = {
@@ -19,10 +32,11 @@ const ADVICE: Partial<Record<ErrorCode, ErrorAdvice>> = {
     title: 'Sign-in required',
     hint: 'Sign in to this registry with a username and password or access token.',
     primary: 'signIn',
+    tone: 'neutral',
   },
   denied: {
-    title: 'Access denied',
-    hint: 'The registry refused these credentials for this action. Sign in as a user with access.',
+    title: 'Not allowed',
+    hint: 'The sign-in works, but this account may not do this here. Ask an administrator of the registry for access, or sign in as a user who has it.',
     primary: 'signIn',
   },
   not_found: {
@@ -51,6 +65,7 @@ const ADVICE: Partial<Record<ErrorCode, ErrorAdvice>> = {
     hint: 'The registry served bytes that do not hash to the digest. Nothing was kept.',
   },
   unsupported: { title: 'Not supported here' },
+  too_large: { title: 'Too large' },
   keychain_unavailable: {
     title: 'Keychain unavailable',
     hint: 'Berth keeps secrets in the system keychain; start or unlock it, then try again.',

@@ -3,9 +3,10 @@
  * optionally one row per digest (tags that share a digest are the same image), and multi-arch tags
  * expanded into a row per platform.
  */
+import { formatPlatform } from '../../shared/reference';
 import type { Platform, TagDetail } from '../../shared/types/registry';
 import type { TagFilter } from './tag-filter';
-import { sortTags, type TagSort } from './tag-sort';
+import { compareNames, sortTags, type TagSort } from './tag-sort';
 
 export interface TagRow {
   kind: 'tag';
@@ -13,7 +14,7 @@ export interface TagRow {
   key: string;
   tag: string;
   detail?: TagDetail;
-  /** Other tags of the repository with the same digest (the same image under another name). */
+  /** Other tags of the repository with the same digest (the same image under another name), in natural order. */
   aliases: string[];
   /** An index or manifest list with platforms to expand into. */
   multiArch: boolean;
@@ -44,7 +45,7 @@ export function imagePlatforms(detail: TagDetail | undefined): Platform[] {
   return (detail?.platforms ?? []).filter((p) => p.os !== 'unknown' && p.architecture !== 'unknown');
 }
 
-/** digest -> tags, in the order given. */
+/** digest -> tags, in natural name order (`v2` before `v10`). */
 export function tagsByDigest(
   tags: readonly string[],
   details: Readonly<Record<string, TagDetail>>,
@@ -57,6 +58,7 @@ export function tagsByDigest(
     if (list) list.push(tag);
     else byDigest.set(digest, [tag]);
   }
+  for (const list of byDigest.values()) if (list.length > 1) list.sort(compareNames);
   return byDigest;
 }
 
@@ -91,13 +93,9 @@ export function buildTagRows({ tags, details, sort, filter, groupByDigest, expan
     rows.push({ kind: 'tag', key: tag, tag, ...(detail ? { detail } : {}), aliases, multiArch, expanded: isExpanded });
     if (isExpanded && detail) {
       for (const platform of platforms) {
-        rows.push({ kind: 'platform', key: `${tag}\u0000${formatPlatformKey(platform)}`, tag, platform, detail });
+        rows.push({ kind: 'platform', key: `${tag}\u0000${formatPlatform(platform)}`, tag, platform, detail });
       }
     }
   }
   return rows;
-}
-
-function formatPlatformKey(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant ?? ''].join('/');
 }

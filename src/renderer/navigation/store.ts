@@ -13,6 +13,8 @@ export type RouteOrigin = 'app' | 'outside';
 interface NavigationState {
   route: Route;
   origin: RouteOrigin;
+  /** How many times the route changed since the page loaded (0: still the route it opened with). */
+  changes: number;
   /** The app's own navigation (a click in Berth). */
   navigate(route: Route, options?: { replace?: boolean }): void;
   /** A path from outside the app (a `berth://` link or a menu item): parsed, never throwing. */
@@ -45,14 +47,15 @@ function mirror(route: Route, replace: boolean): void {
 export const useNavigation = create<NavigationState>((set) => ({
   route: inBrowser ? parseRoute(currentPath()) : { view: 'home' },
   origin: 'outside',
+  changes: 0,
   navigate(route, options) {
     mirror(route, options?.replace ?? false);
-    set({ route, origin: 'app' });
+    set((state) => ({ route, origin: 'app', changes: state.changes + 1 }));
   },
   openFromOutside(path) {
     const route = parseRoute(path);
     mirror(route, false);
-    set({ route, origin: 'outside' });
+    set((state) => ({ route, origin: 'outside', changes: state.changes + 1 }));
   },
   confirmRoute() {
     set({ origin: 'app' });
@@ -71,6 +74,10 @@ export function followDeepLinks(api: BerthApi): () => void {
 
 if (inBrowser) {
   window.addEventListener('popstate', () =>
-    useNavigation.setState({ route: parseRoute(currentPath()), origin: 'outside' }),
+    useNavigation.setState((state) => ({
+      route: parseRoute(currentPath()),
+      origin: 'outside',
+      changes: state.changes + 1,
+    })),
   );
 }

@@ -206,6 +206,7 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
       const dialog = get().dialog;
       if (!dialog || dialog.phase !== 'plan' || !dialog.plan) return;
       if (dialog.plan.overwrites && !dialog.force) return;
+      if (dialog.plan.pushAccess.status === 'denied') return;
       const generation = dialogGeneration;
       const operationId = newOperationId();
       patchDialog(generation, { phase: 'executing', operationId });

@@ -47,6 +47,15 @@ export interface LayerIndex {
   warnings: string[];
 }
 
+/**
+ * The number a person sees for the layer (or history step) at zero-based `index`: the UI and the CLI count
+ * from 1, the base layer being layer 1, while the API's fields (`layer`, `layerA`, `indexA`, `upToLayer`,
+ * `firstDifference`...) stay zero-based indexes. One place converts, so no view counts differently.
+ */
+export function layerNumber(index: number): number {
+  return index + 1;
+}
+
 export interface MergedEntry extends LayerEntry {
   /** Index (0 = base) of the layer the entry comes from. */
   layer: number;
@@ -202,6 +211,12 @@ export interface ImageDiff {
   /** Problems found in either image's layers (see LayerIndex.warnings), prefixed with `a:` / `b:`. */
   warnings: string[];
 }
+
+/** `images.readFile` reads at most this much of a file (its `maxBytes` bound); 256 KiB unless asked for more. */
+export const READ_FILE_MAX_BYTES = 4 * 1024 * 1024;
+export const READ_FILE_DEFAULT_BYTES = 256 * 1024;
+/** `images.textDiff` diffs files up to this size in both images; a larger one is refused (`too_large`). */
+export const TEXT_DIFF_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface FileContent {
   /** The path asked for. */

@@ -29,6 +29,20 @@ export interface ManifestStep {
 
 export type PromotionStrategy = 'same-repository' | 'mount' | 'copy' | 'engine';
 
+/**
+ * Whether the account Berth signs in with may push to the target, found before anything is written.
+ * `granted` / `denied`: the target's token service said so when asked for the push scope. `unchecked`: it
+ * cannot be known without writing (Basic sign-in, a registry without sign-in, a token that does not say what
+ * it grants); the message says which.
+ */
+export interface PushAccess {
+  status: 'granted' | 'denied' | 'unchecked';
+  /** The target registry's username, when Berth signs in with one. */
+  user?: string;
+  /** One sentence for the plan: "bob may pull but not push to prod/app. …" */
+  message: string;
+}
+
 export interface PromotionPlan {
   /** The source as a label: `registry/repo:tag` (`:latest` when none was given), or `registry/repo@digest` for a source without a tag. */
   source: string;
@@ -62,6 +76,8 @@ export interface PromotionPlan {
   upToDate: boolean;
   /** Things the confirmation dialog should say (engine path caveats, declined options). */
   notes: string[];
+  /** Whether the target accepts this account's push, as far as can be known before writing. */
+  pushAccess: PushAccess;
 }
 
 export interface PromotionResult {

@@ -97,19 +97,30 @@ describe('berth layer commands', () => {
     expect(layers[2]!.removed).toBe(4);
   });
 
-  it('ls lists the merged tree with the layer of each entry', async () => {
+  it('ls lists the merged tree with the layer of each entry, layers counted from 1 (the base)', async () => {
     const text = await runCli(['ls', v110, '/opt/app/bin'], { env });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^-rwxr-xr-x {2}0:0 .* L1 +\/opt\/app\/bin\/app$/m);
-    expect(text.stdout).toMatch(/^h[rwx-]{9} {2}0:0 .* L1 +\/opt\/app\/bin\/app-hardlink => \/opt\/app\/bin\/app$/m);
+    // The app binary comes from the second layer.
+    expect(text.stdout).toMatch(/^-rwxr-xr-x {2}0:0 .* L2 +\/opt\/app\/bin\/app$/m);
+    expect(text.stdout).toMatch(/^h[rwx-]{9} {2}0:0 .* L2 +\/opt\/app\/bin\/app-hardlink => \/opt\/app\/bin\/app$/m);
     const json = await runCli(['ls', v110, '/opt/app', '--recursive', '--json'], { env });
     const paths = (JSON.parse(json.stdout) as { path: string }[]).map((entry) => entry.path);
     expect(paths).toContain('/opt/app/dir-to-replace/only-new.txt');
     expect(paths).not.toContain('/opt/app/removed-later.txt');
-    const before = await runCli(['ls', v110, '/opt/app', '--layer', '1', '--json'], { env });
-    expect((JSON.parse(before.stdout) as { path: string }[]).map((entry) => entry.path)).toContain(
-      '/opt/app/removed-later.txt',
-    );
+    // --layer N: the tree after layer N as `berth layers` numbers it. Layer 1 is the base alone (no app
+    // binary yet); layer 2 adds the binary; the third layer's whiteout has not removed a file yet.
+    const pathsAfter = async (layer: string) => {
+      const result = await runCli(['ls', v110, '/opt/app', '--recursive', '--layer', layer, '--json'], { env });
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.stdout) as { path: string }[]).map((entry) => entry.path);
+    };
+    const base = await pathsAfter('1');
+    expect(base).toContain('/opt/app/removed-later.txt');
+    expect(base).not.toContain('/opt/app/bin/app');
+    const second = await pathsAfter('2');
+    expect(second).toContain('/opt/app/bin/app');
+    expect(second).toContain('/opt/app/removed-later.txt');
+    expect((await runCli(['ls', v110, '/', '--layer', '0'], { env })).code).toBe(2);
   });
 
   it('cat prints whole files, from every local source too', async () => {

@@ -70,3 +70,71 @@ describe('history', () => {
     expect(useNavigation.getState().route).toEqual({ view: 'image', reference: 'r/prod/app:1.0.0' });
   });
 });
+
+/** A ResizeObserver reporting `width` for every element it observes (jsdom has none). */
+function observeWidth(width: number): () => void {
+  const saved = globalThis.ResizeObserver;
+  globalThis.ResizeObserver = class {
+    constructor(private readonly callback: ResizeObserverCallback) {}
+    observe(target: Element) {
+      this.callback([{ target, contentRect: { width } } as unknown as ResizeObserverEntry], this);
+    }
+    unobserve() {}
+    disconnect() {}
+  };
+  return () => {
+    globalThis.ResizeObserver = saved;
+  };
+}
+
+/** The history on a table `observeWidth` measures (jsdom has no layout). */
+async function renderHistory() {
+  const api = scriptedApi({ 'promotion.audit': () => entries });
+  await act(async () =>
+    render(
+      <ApiProvider api={api}>
+        <HistoryView />
+      </ApiProvider>,
+    ),
+  );
+  return screen.findByRole('table', { name: 'Promotion history' });
+}
+
+const headers = (table: HTMLElement) =>
+  within(table)
+    .getAllByRole('columnheader')
+    .map((th) => th.textContent);
+
+describe('history columns in a narrow window (issue 20)', () => {
+  it('hides Transfer in a narrow table, keeps the key columns, and the chooser brings it back', async () => {
+    const restore = observeWidth(728);
+    try {
+      const table = await renderHistory();
+      expect(headers(table)).toEqual(['When', 'Outcome', 'Source', 'Target', 'Digest', 'By']);
+      fireEvent.click(screen.getByRole('button', { name: 'Columns (1 hidden)' }));
+      const choices = screen.getByRole('group', { name: 'Columns' });
+      fireEvent.click(within(choices).getByRole('checkbox', { name: 'Transfer' }));
+      expect(headers(table)).toEqual(['When', 'Outcome', 'Source', 'Target', 'Digest', 'Transfer', 'By']);
+      expect(table.querySelector('tr[data-outcome=success]')!.textContent).toContain('3 mounted');
+      expect(screen.getByRole('button', { name: 'Columns' }).getAttribute('aria-expanded')).toBe('true');
+      fireEvent.keyDown(choices, { key: 'Escape' });
+      expect(screen.queryByRole('group', { name: 'Columns' })).toBeNull();
+    } finally {
+      restore();
+    }
+  });
+
+  it('shows every column in a wide table; the chooser hides one on request', async () => {
+    const restore = observeWidth(1400);
+    try {
+      const table = await renderHistory();
+      expect(headers(table)).toEqual(['When', 'Outcome', 'Source', 'Target', 'Digest', 'Transfer', 'By']);
+      fireEvent.click(screen.getByRole('button', { name: 'Columns' }));
+      fireEvent.click(within(screen.getByRole('group', { name: 'Columns' })).getByRole('checkbox', { name: 'By' }));
+      expect(headers(table)).toEqual(['When', 'Outcome', 'Source', 'Target', 'Digest', 'Transfer']);
+      expect(screen.getByRole('button', { name: 'Columns (1 hidden)' })).toBeTruthy();
+    } finally {
+      restore();
+    }
+  });
+});

@@ -40,6 +40,14 @@ describe('tag rows', () => {
     expect(rows.find((r) => r.key === '1.0.0')).toMatchObject({ aliases: [] });
   });
 
+  it('lists the aliases in natural order, whatever order the registry listed the tags in', () => {
+    const same = (tag: string): TagDetail => ({ tag, digest: digest('d'), mediaType: IMAGE });
+    const names = ['v10', 'latest', 'v2', 'v1'];
+    const rows = buildTagRows({ ...base, tags: names, details: Object.fromEntries(names.map((t) => [t, same(t)])) });
+    expect(rows.find((r) => r.key === 'v10')).toMatchObject({ aliases: ['latest', 'v1', 'v2'] });
+    expect(rows.find((r) => r.key === 'v1')).toMatchObject({ aliases: ['latest', 'v2', 'v10'] });
+  });
+
   it('groups tags that share a digest into one row, the first in sort order standing for it', () => {
     const byName = buildTagRows({ ...base, groupByDigest: true });
     expect(byName.map((r) => r.key)).toEqual(['1.0.0', '1.1.0', 'multi']);

@@ -7,20 +7,11 @@ import { PromoteDialog } from '../../../src/renderer/views/promote/PromoteDialog
 import { BERTH_IMAGE_TYPE } from '../../../src/renderer/views/promote/drag';
 import type { PromotionLane, PromotionPlan } from '../../../src/shared/types/promotion';
 import type { RegistryView } from '../../../src/shared/types/settings';
-import { scriptedApi, type ScriptedApi } from './scripted-api';
+import { scriptedApi, scriptedRegistry, type ScriptedApi } from './scripted-api';
 
 const HOST = '127.0.0.1:5000';
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
-const registry: RegistryView = {
-  id: 'r1',
-  name: 'local',
-  host: HOST,
-  kind: 'distribution',
-  insecure: true,
-  environments: [],
-  repositories: [],
-  credential: { source: 'none' },
-};
+const registry = scriptedRegistry({ host: HOST });
 const lane: PromotionLane = {
   name: 'main',
   stages: [
@@ -52,6 +43,7 @@ function plan(source: string, target: string): PromotionPlan {
     overwrites: false,
     upToDate: false,
     notes: [],
+    pushAccess: { status: 'granted', user: 'alice', message: 'alice may push to prod/app.' },
   };
 }
 
@@ -165,7 +157,8 @@ describe('LanesView', () => {
   it('offers every other stage in the "Promote to…" menu, with the target each gives', async () => {
     const api = await renderBoard();
     const card = screen.getByTestId('lane-tag-dev-dev/app:1.1.0');
-    fireEvent.click(within(card).getByRole('button', { name: `Promote ${HOST}/dev/app:1.1.0 to…` }));
+    // The menu sits beside the card, not in it: the card is a button itself (no nested controls).
+    fireEvent.click(within(card.parentElement!).getByRole('button', { name: `Promote ${HOST}/dev/app:1.1.0 to…` }));
     const menu = screen.getByRole('menu', { name: 'Promote 1.1.0 to' });
     const items = within(menu).getAllByRole('menuitem');
     expect(items.map((item) => item.textContent)).toEqual([
@@ -178,6 +171,21 @@ describe('LanesView', () => {
     expect(document.activeElement).toBe(items[1]);
     await act(async () => fireEvent.click(items[1]!));
     expect(planInput(api)).toMatchObject({ target: `${HOST}/prod/app:1.1.0` });
+  });
+
+  it('"Another repository or registry…" asks for the target, not prefilled with the source itself', async () => {
+    const api = await renderBoard();
+    const card = screen.getByTestId('lane-tag-dev-dev/app:1.1.0');
+    const menuButton = within(card.parentElement!).getByRole('button', { name: `Promote ${HOST}/dev/app:1.1.0 to…` });
+    fireEvent.click(menuButton);
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Another repository or registry…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Promote' });
+    const target = within(dialog).getByRole('textbox', { name: /Target/ }) as HTMLInputElement;
+    expect(target.value).toBe('');
+    expect(document.activeElement).toBe(target);
+    // Planning waits for a target.
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Plan' })));
+    expect(planInput(api)).toBeUndefined();
   });
 });
 
@@ -244,6 +252,58 @@ describe('LanesEditor', () => {
     ]);
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(await screen.findByTestId('lane-stage-prod')).toBeTruthy();
+  });
+});
+
+describe('LanesEditor from no lane', () => {
+  async function openEditor(registries: RegistryView[]) {
+    let saved: PromotionLane[] = [];
+    const api = scriptedApi({
+      'promotion.lanes': () => saved,
+      'registries.list': () => registries,
+      'registries.status': () => ({ id: 'r1', reachable: true, authenticated: false }),
+      'registry.listRepositories': () => ({ registry: HOST, repositories: [] }),
+      'registry.listTags': ({ repository }) => ({ name: repository, tags: [] }),
+      'promotion.setLanes': ({ lanes }) => (saved = lanes as PromotionLane[]),
+    });
+    await act(async () =>
+      render(
+        <ApiProvider api={api}>
+          <LanesView />
+        </ApiProvider>,
+      ),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Create a lane' }));
+    return { editor: screen.getByRole('dialog', { name: 'Promotion lanes' }), saved: () => saved };
+  }
+
+  it('"Create a lane" opens the editor with a lane to fill in, its name field focused', async () => {
+    const { editor, saved } = await openEditor([registry]);
+    const name = within(editor).getByRole('textbox', { name: 'Lane' });
+    expect(document.activeElement).toBe(name);
+    expect(
+      within(editor)
+        .getAllByRole('textbox', { name: 'Namespace' })
+        .map((input) => (input as HTMLInputElement).value),
+    ).toEqual(['dev/', 'prod/']);
+    fireEvent.change(name, { target: { value: 'release' } });
+    await act(async () => fireEvent.click(within(editor).getByRole('button', { name: 'Save lanes' })));
+    expect(saved()).toEqual([
+      {
+        name: 'release',
+        stages: [
+          { name: 'dev', registryId: 'r1', namespace: 'dev/' },
+          { name: 'prod', registryId: 'r1', namespace: 'prod/' },
+        ],
+        tagRewrites: [],
+      },
+    ]);
+  });
+
+  it('names a registry once in the registry list when its name is its host', async () => {
+    const { editor } = await openEditor([{ ...registry, name: HOST }]);
+    const select = within(editor).getAllByRole('combobox', { name: 'Registry' })[0]!;
+    expect([...select.querySelectorAll('option')].map((option) => option.textContent)).toEqual([HOST]);
   });
 });
 

@@ -62,6 +62,7 @@ function plan(overrides: Partial<PromotionPlan> = {}): PromotionPlan {
     overwrites: false,
     upToDate: false,
     notes: [],
+    pushAccess: { status: 'granted', user: 'alice', message: 'alice may push to prod/app.' },
     ...overrides,
   };
 }
@@ -115,6 +116,34 @@ describe('PromoteDialog', () => {
     expect(api.calls[0]).toEqual({ name: 'promotion.plan', input: { source: SOURCE, target: TARGET, force: false } });
   });
 
+  it('says what a re-tag writes in words: no "0 blobs" rows, the manifest already there, the tag created or re-pointed', async () => {
+    const retag = (overrides: Partial<PromotionPlan>) =>
+      plan({
+        strategy: 'same-repository',
+        target: '127.0.0.1:5000/dev/app:stable',
+        blobs: plan().blobs.map((blob) => ({ ...blob, action: 'present' as const })),
+        bytesToCopy: 0,
+        manifests: plan().manifests.map((m) => ({ ...m, action: 'present' as const, tag: 'stable' })),
+        ...overrides,
+      });
+    let next = retag({});
+    const api = scriptedApi({ 'promotion.plan': () => next });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, '127.0.0.1:5000/dev/app:stable'));
+    const summary = within(dialog()).getByTestId('plan-summary');
+    expect(summary.textContent).not.toMatch(/(^|\D)0 blobs?/);
+    expect(summary.textContent).not.toContain('0 to write');
+    expect(within(summary).queryByTestId('plan-mounted')).toBeNull();
+    expect(within(summary).queryByTestId('plan-copied')).toBeNull();
+    expect(within(summary).getByTestId('plan-present').textContent).toBe('all 4 blobs · 5.50 MB');
+    expect(within(summary).getByTestId('plan-manifests').textContent).toBe('already there');
+    expect(within(summary).getByTestId('plan-tag').textContent).toBe(':stable created');
+
+    next = retag({ existingTargetDigest: digest('b'), overwrites: true });
+    await act(() => store.propose(SOURCE, '127.0.0.1:5000/dev/app:stable'));
+    expect(within(dialog()).getByTestId('plan-tag').textContent).toBe(':stable re-pointed from sha256:bbbbbbbbbbbb');
+  });
+
   it('warns when the target tag exists with another digest and refuses until the user confirms the overwrite', async () => {
     const execute = deferred<PromotionResult>();
     const api = scriptedApi({
@@ -145,6 +174,35 @@ describe('PromoteDialog', () => {
       }),
     );
     await act(async () => execute.resolve(result));
+  });
+
+  it('says before Promote whether the target accepts the push, and offers no Promote the target refuses', async () => {
+    const message =
+      'bob may pull but not push to prod/app: the promotion would fail. Ask an administrator of 127.0.0.1:5000 for push access, or sign in as a user who has it.';
+    const api = scriptedApi({
+      'promotion.plan': () => plan({ pushAccess: { status: 'denied', user: 'bob', message } }),
+    });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    const access = screen.getByTestId('push-access');
+    expect(access.getAttribute('data-status')).toBe('denied');
+    expect(access.getAttribute('role')).toBe('alert');
+    expect(access.textContent).toBe(`No push access. ${message}`);
+    expect(screen.getByRole('button', { name: 'Promote' })).toHaveProperty('disabled', true);
+    await act(() => usePromotion.of(api).getState().confirm());
+    expect(api.calls.map((c) => c.name)).toEqual(['promotion.plan']);
+  });
+
+  it('shows a push that cannot be checked without writing as "not checked", and lets the user promote', async () => {
+    const message =
+      'Push access not checked: 127.0.0.1:5000 uses Basic sign-in, which says whether alice may push to prod/app only when something is written.';
+    const api = scriptedApi({ 'promotion.plan': () => plan({ pushAccess: { status: 'unchecked', message } }) });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    const access = screen.getByTestId('push-access');
+    expect(access.getAttribute('data-status')).toBe('unchecked');
+    expect(access.textContent).toBe(message);
+    expect(screen.getByRole('button', { name: 'Promote' })).toHaveProperty('disabled', false);
   });
 
   it('cancel on the plan closes without executing', async () => {

@@ -12,6 +12,7 @@ import type {
   RequestResult,
 } from '../../../src/shared/contract';
 import { BerthError } from '../../../src/shared/errors';
+import type { RegistryView } from '../../../src/shared/types/settings';
 
 export type Script = { [K in RequestName]?: (input: RequestInput<K>) => RequestResult<K> | Promise<RequestResult<K>> };
 
@@ -67,5 +68,20 @@ export function giveElementsASize(height = 900, width = 1200): () => void {
   return () => {
     if (saved.height) Object.defineProperty(proto, 'clientHeight', saved.height);
     if (saved.width) Object.defineProperty(proto, 'clientWidth', saved.width);
+  };
+}
+
+/** A registry as `registries.list` gives it: plain HTTP on 127.0.0.1:5000, anonymous, id r1. */
+export function scriptedRegistry(overrides: Partial<RegistryView> = {}): RegistryView {
+  return {
+    id: 'r1',
+    name: 'local',
+    host: '127.0.0.1:5000',
+    kind: 'distribution',
+    insecure: true,
+    environments: [],
+    repositories: [],
+    credential: { source: 'none' },
+    ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layersText, modeString } from '../../../src/main/cli/commands/layers';
+import { diffText, layersText, modeString } from '../../../src/main/cli/commands/layers';
+import type { ImageDiff } from '../../../src/shared/types/layers';
 
 describe('layer command output', () => {
   it('writes modes as ls does', () => {
@@ -11,7 +12,7 @@ describe('layer command output', () => {
     expect(modeString('char', 0o666)).toBe('crw-rw-rw-');
   });
 
-  it('lays the layer table out in aligned columns', () => {
+  it('lays the layer table out in aligned columns, numbering layers from 1 as the UI does', () => {
     const text = layersText([
       {
         layer: 0,
@@ -39,8 +40,34 @@ describe('layer command output', () => {
     ]).split('\n');
     expect(text).toEqual([
       '#  DIGEST        SIZE    CONTENT  ENTRIES  CHANGES    CREATED BY',
-      '0  aaaaaaaaaaaa  1.5 kB  2.0 MB   3        +3 ~0 -0   /bin/sh -c #(nop) ADD file',
-      '1  bbbbbbbbbbbb  20 B    5 B      14       +0 ~1 -12',
+      '1  aaaaaaaaaaaa  1.5 kB  2.0 MB   3        +3 ~0 -0   /bin/sh -c #(nop) ADD file',
+      '2  bbbbbbbbbbbb  20 B    5 B      14       +0 ~1 -12',
     ]);
+  });
+
+  it('numbers the layers and history steps of a diff from 1 as well', () => {
+    const layer = (c: string) => ({ digest: `sha256:${c.repeat(64)}`, size: 10, createdBy: `COPY ${c} /` });
+    const diff: ImageDiff = {
+      a: 'a',
+      b: 'b',
+      sizeA: 20,
+      sizeB: 20,
+      layers: {
+        shared: [{ ...layer('a'), indexA: 0, indexB: 0 }],
+        onlyA: [{ ...layer('b'), indexA: 1 }],
+        onlyB: [{ ...layer('c'), indexB: 1 }],
+        commonBase: 1,
+      },
+      config: [],
+      history: { a: ['ADD a /', 'COPY b /'], b: ['ADD a /', 'COPY c /'], firstDifference: 1 },
+      files: { added: [], removed: [], modified: [] },
+      directoryDeltas: {},
+      warnings: [],
+    };
+    const lines = diffText(diff).split('\n');
+    expect(lines).toContain('  - A#2 bbbbbbbbbbbb 10 B COPY b /');
+    expect(lines).toContain('  + B#2 cccccccccccc 10 B COPY c /');
+    // The second step differs: step 2, as Compare's History tab numbers it.
+    expect(lines).toContain('History: differs from step 2 (2 steps in A, 2 in B)');
   });
 });

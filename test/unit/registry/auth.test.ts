@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mergeScopes, parseTokenResponse, repositoryScope } from '../../../src/main/registry/auth';
+import {
+  grantedAccess,
+  mergeScopes,
+  missingActions,
+  parseTokenResponse,
+  repositoryScope,
+} from '../../../src/main/registry/auth';
 
 describe('scopes', () => {
   it('builds repository scopes', () => {
@@ -47,5 +53,50 @@ describe('parseTokenResponse', () => {
         message: 'The token service of reg.example answered something that is not a token.',
       }),
     );
+  });
+});
+
+describe('what a token grants', () => {
+  const jwt = (claims: unknown) =>
+    ['{"alg":"RS256"}', JSON.stringify(claims), 'sig'].map((part) => Buffer.from(part).toString('base64url')).join('.');
+
+  it("reads the JWT's access claim, merging actions per resource", () => {
+    const token = jwt({
+      access: [
+        { type: 'repository', name: 'prod/svc', actions: ['pull'] },
+        { type: 'repository', name: 'dev/svc', actions: ['pull', 'push'] },
+        { type: 'repository', name: 'prod/svc', actions: ['delete'] },
+        { type: 'repository', name: 7, actions: ['pull'] },
+      ],
+    });
+    expect(grantedAccess(undefined, token)).toEqual(
+      new Map([
+        ['repository:prod/svc', ['pull', 'delete']],
+        ['repository:dev/svc', ['pull', 'push']],
+      ]),
+    );
+    expect(grantedAccess(undefined, jwt({ access: [] }))).toEqual(new Map());
+  });
+
+  it("prefers the answer's scope (OAuth2), and knows nothing of an opaque token or a JWT without access", () => {
+    expect(grantedAccess('repository:a:pull registry:catalog:*', jwt({ access: [] }))).toEqual(
+      new Map([
+        ['repository:a', ['pull']],
+        ['registry:catalog', ['*']],
+      ]),
+    );
+    expect(grantedAccess(undefined, 'opaque-token')).toBeUndefined();
+    expect(grantedAccess(undefined, jwt({ sub: 'bob' }))).toBeUndefined();
+    expect(grantedAccess(undefined, 'a.%%%.c')).toBeUndefined();
+    expect(parseTokenResponse(Buffer.from(JSON.stringify({ token: jwt({ access: [] }) })), 'r').granted).toEqual(
+      new Map(),
+    );
+  });
+
+  it('finds the missing actions: * grants all; without a list, every write', () => {
+    expect(missingActions(['pull', 'push'], ['pull'])).toEqual(['push']);
+    expect(missingActions(['pull', 'push'], ['*'])).toEqual([]);
+    expect(missingActions(['pull', 'push'], undefined)).toEqual(['push']);
+    expect(missingActions(['pull'], undefined)).toEqual(['pull']);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BerthError } from '../../../src/shared/errors';
-import { httpError, networkError, parseRetryAfter, serverText } from '../../../src/main/registry/errors';
+import {
+  httpError,
+  networkError,
+  parseRetryAfter,
+  permissionText,
+  serverText,
+} from '../../../src/main/registry/errors';
 import { parseRateLimit } from '../../../src/main/registry/remote/hub';
 import { nextLink } from '../../../src/main/registry/remote/paging';
 
@@ -33,6 +39,50 @@ describe('httpError', () => {
   it('tells refused credentials from missing ones', () => {
     expect(httpError(401, undefined, {}, { ...ctx, authenticated: true }).message).toContain(
       'refused the saved credentials',
+    );
+  });
+
+  it('tells a refused permission from refused credentials: insufficient_scope, a token without the action, 403 DENIED', () => {
+    const signedIn = { ...ctx, action: 'upload a blob to prod/svc', authenticated: true };
+    const bob = { user: 'bob', repository: 'prod/svc', missing: ['push'] };
+    const scopeChallenge = {
+      'www-authenticate':
+        'Bearer realm="http://t/token",scope="repository:prod/svc:pull,push",error="insufficient_scope"',
+    };
+    const insufficient = httpError(401, undefined, scopeChallenge, { ...signedIn, permission: bob });
+    expect(insufficient.code).toBe('denied');
+    expect(insufficient.message).toBe(
+      'r.example refused: bob may not push to prod/svc, so Berth could not upload a blob to prod/svc. Ask an administrator of r.example for push access to prod/svc, or sign in as a user who has it.',
+    );
+    expect(insufficient.details).toEqual({
+      registry: 'r.example',
+      status: 401,
+      user: 'bob',
+      repository: 'prod/svc',
+      missing: 'push',
+    });
+    // The token service said what it granted: a plain 401 is about that, too.
+    const granted = httpError(401, undefined, {}, { ...signedIn, permission: { ...bob, granted: ['pull'] } });
+    expect(granted.code).toBe('denied');
+    expect(granted.message).toContain('bob may pull but not push to prod/svc');
+    const forbidden = httpError(403, body([{ code: 'DENIED', message: 'no' }]), {}, { ...signedIn, permission: bob });
+    expect(forbidden.code).toBe('denied');
+    expect(forbidden.message).toContain('bob may not push to prod/svc');
+    expect(forbidden.message).toContain('The registry said: no (DENIED).');
+    // Without the challenge's word or a grant list, a 401 to a signed-in user still blames the credentials.
+    expect(httpError(401, undefined, {}, { ...signedIn, permission: bob }).code).toBe('unauthorized');
+    // Anonymous: sign in, whatever the challenge says.
+    expect(httpError(401, undefined, scopeChallenge, { ...ctx, permission: bob }).message).toContain(
+      'requires signing in',
+    );
+  });
+
+  it('names every missing action, and a token without a user name as this account', () => {
+    expect(permissionText({ repository: 'a/b', missing: ['pull'], granted: [] })).toBe(
+      'This account may not pull from a/b',
+    );
+    expect(permissionText({ user: 'eve', repository: 'a/b', missing: ['delete'], granted: ['pull', 'push'] })).toBe(
+      'eve may pull and push but not delete from a/b',
     );
   });
 

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestInput } from '../../../shared/contract';
-import type { EntryType, ImageDiff, LayerChange, MergedEntry } from '../../../shared/types/layers';
+import {
+  layerNumber,
+  type EntryType,
+  type ImageDiff,
+  type LayerChange,
+  type MergedEntry,
+} from '../../../shared/types/layers';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
 import { createProgressView, formatBytes } from '../progress';
 
@@ -82,9 +88,10 @@ function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
+/** Layers are numbered as the UI numbers them: from 1, the base layer being layer 1. */
 export function layersText(layers: LayerChange[]): string {
   const rows = layers.map((layer) => [
-    String(layer.layer),
+    String(layerNumber(layer.layer)),
     shortDigest(layer.digest),
     formatBytes(layer.compressedSize),
     formatBytes(layer.sizeBytes),
@@ -103,7 +110,7 @@ function entryLine(entry: MergedEntry): string {
       : String(entry.size);
   const target =
     entry.linkTarget !== undefined ? ` ${entry.type === 'hardlink' ? '=>' : '->'} ${entry.linkTarget}` : '';
-  return `${modeString(entry.type, entry.mode)}  ${owner.padEnd(11)} ${size.padStart(10)}  L${String(entry.layer).padEnd(3)} ${entry.path}${target}`;
+  return `${modeString(entry.type, entry.mode)}  ${owner.padEnd(11)} ${size.padStart(10)}  L${String(layerNumber(entry.layer)).padEnd(3)} ${entry.path}${target}`;
 }
 
 export function diffText(diff: ImageDiff): string {
@@ -114,11 +121,11 @@ export function diffText(diff: ImageDiff): string {
   );
   for (const layer of layers.onlyA)
     lines.push(
-      `  - A#${layer.indexA} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`,
+      `  - A#${layerNumber(layer.indexA!)} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`,
     );
   for (const layer of layers.onlyB)
     lines.push(
-      `  + B#${layer.indexB} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`,
+      `  + B#${layerNumber(layer.indexB!)} ${shortDigest(layer.digest)} ${formatBytes(layer.size)} ${(layer.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 80)}`,
     );
   if (diff.config.length > 0) {
     lines.push('Config:');
@@ -129,7 +136,7 @@ export function diffText(diff: ImageDiff): string {
   }
   if (diff.history.firstDifference >= 0)
     lines.push(
-      `History: differs from step ${diff.history.firstDifference} (${diff.history.a.length} steps in A, ${diff.history.b.length} in B)`,
+      `History: differs from step ${layerNumber(diff.history.firstDifference)} (${diff.history.a.length} steps in A, ${diff.history.b.length} in B)`,
     );
   const { added, removed, modified } = diff.files;
   lines.push(
@@ -156,7 +163,7 @@ export const layersCommands: CliCommand[] = [
   {
     path: ['layers'],
     usage: 'berth layers REF [--platform OS/ARCH] [--json]',
-    summary: `List an image's layers: size, content, what each adds, changes and removes, and the wasted space (${SOURCES})`,
+    summary: `List an image's layers, numbered from 1 (the base layer) as in the UI (--json keeps the API's zero-based \`layer\` index): size, content, what each adds, changes and removes, and the wasted space (${SOURCES})`,
     options: { json: JSON_OPTION, platform },
     minArgs: 1,
     maxArgs: 1,
@@ -187,7 +194,11 @@ export const layersCommands: CliCommand[] = [
       json: JSON_OPTION,
       platform,
       recursive: { type: 'boolean', short: 'R', description: 'list everything below PATH' },
-      layer: { type: 'string', description: 'the filesystem as it is after layer N (0 = base)' },
+      layer: {
+        type: 'string',
+        description:
+          'the filesystem as it is after layer N, counted from 1 (the base layer) as `berth layers` lists them',
+      },
     },
     minArgs: 1,
     maxArgs: 2,
@@ -195,9 +206,13 @@ export const layersCommands: CliCommand[] = [
       const [reference, path = '/'] = ctx.args as [string, string?];
       let upToLayer: number | undefined;
       if (ctx.flags.layer !== undefined) {
-        upToLayer = Number(ctx.flags.layer);
-        if (!Number.isInteger(upToLayer) || upToLayer < 0)
-          throw new UsageError(`--layer must be a layer number (0, 1, ...), got ${String(ctx.flags.layer)}`);
+        // Layer N as people count it (1 = the base layer); the API's upToLayer is its zero-based index.
+        const number = Number(ctx.flags.layer);
+        if (!Number.isInteger(number) || number < 1)
+          throw new UsageError(
+            `--layer must be a layer number counted from 1 (the base layer), got ${String(ctx.flags.layer)}`,
+          );
+        upToLayer = number - 1;
       }
       const input: RequestInput<'images.ls'> = {
         reference,

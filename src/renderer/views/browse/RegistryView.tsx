@@ -14,6 +14,20 @@ import { repositoriesOf, useRegistries } from '../../stores/registries';
 import { useUi } from '../../stores/ui';
 import { PathCrumbs, useRegistry } from './common';
 
+/**
+ * What the rows are, for the filter box: "3 namespaces and 1 repository". The count beside it is every
+ * repository below them ("5 repositories in all"), so the two numbers say what each counts.
+ */
+function describeRows(rows: readonly NamespaceNode[]): string {
+  const namespaces = rows.filter((row) => row.children.length > 0).length;
+  const repositories = rows.length - namespaces;
+  const parts = [
+    ...(namespaces > 0 ? [plural(namespaces, 'namespace')] : []),
+    ...(repositories > 0 || namespaces === 0 ? [plural(repositories, 'repository', 'repositories')] : []),
+  ];
+  return parts.join(' and ');
+}
+
 export function RegistryView({ registryId, namespace }: { registryId: string; namespace: string }) {
   const { registry, listLoaded } = useRegistry(registryId);
   const catalog = useRegistries((s) => s.catalogs[registryId]);
@@ -109,11 +123,16 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
         {s ? (
           <>
             {' · '}
-            {!s.reachable
-              ? (s.message ?? 'unreachable')
-              : s.authenticated
-                ? `signed in as ${registry.credential.username ?? 'user'}`
-                : 'anonymous'}
+            {/* Why it is unreachable is the error below (or this tooltip): said once, not twice. */}
+            {!s.reachable ? (
+              <span className="change-removed" title={s.message}>
+                unreachable
+              </span>
+            ) : s.authenticated ? (
+              `signed in as ${registry.credential.username ?? 'user'}`
+            ) : (
+              'anonymous'
+            )}
           </>
         ) : null}
         {s?.rateLimit?.remaining !== undefined
@@ -166,13 +185,14 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
             <input
               className="input toolbar-filter"
               type="search"
-              placeholder={`Filter ${plural(node.children.length, 'entry', 'entries')}`}
+              placeholder={`Filter ${describeRows(node.children)}`}
               aria-label="Filter repositories"
               value={filter}
               onChange={(e) => setFilter(e.target.value)}
             />
-            <span className="muted">
+            <span className="muted" data-testid="registry-count">
               {plural(node.repositoryCount, 'repository', 'repositories')}
+              {node.children.some((child) => child.children.length > 0) ? ' in all' : ''}
               {namespace ? ` under ${namespace}/` : ''}
             </span>
             {node.isRepository && namespace ? (

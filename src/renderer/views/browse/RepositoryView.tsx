@@ -147,7 +147,7 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
         </select>
       </div>
       {filter.error ? (
-        <span className="toolbar-error" role="alert">
+        <span className="toolbar-error" role="alert" title={filter.error}>
           {filter.error}
         </span>
       ) : (

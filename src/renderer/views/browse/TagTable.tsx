@@ -1,25 +1,31 @@
 /**
  * The tag table of one repository: virtualized, sortable by name, version, created date and size,
  * filterable by substring, glob or regex, tags sharing a digest grouped on demand, multi-arch tags
- * expandable into their platforms. Details (digest, date, size) fill in as the tags store fetches them;
- * rows on screen are fetched first.
+ * expandable into their platforms. A tag's aliases (other tags of its digest) are one short label: the alias
+ * itself when there is one (a click opens it), else "shares its digest with N tags", whose click lists them,
+ * so 1,234 tags of one image do not repeat the same chips on every row (issue 20). Details (digest, date,
+ * size) fill in as the tags store fetches them; rows on screen are fetched first.
  *
  * Test hooks: grid "Tags"; each row has data-row-key (the tag, or `tag\u0000os/arch/variant` for a
  * platform row), data-kind "tag" | "platform", data-reference (the image reference), and is draggable
  * with the reference as text/plain and application/x-berth-reference; the created cell has data-created
  * (ISO 8601).
  */
-import { useCallback, useMemo, type DragEvent, type KeyboardEvent } from 'react';
+import { useCallback, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { formatPlatform } from '../../../shared/reference';
 import type { TagDetail } from '../../../shared/types/registry';
 import { CopyButton } from '../../components/CopyButton';
+import { Dialog } from '../../components/Dialog';
+import { FilterBox } from '../../components/FilterBox';
 import { Icon } from '../../components/Icon';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
 import {
   formatBytes,
+  formatCount,
   formatDateTime,
-  formatPlatform,
   formatRelative,
   formatTimestamp,
+  plural,
   shortDigest,
 } from '../../logic/format';
 import { pullByTag, tagReference } from '../../logic/references';
@@ -66,6 +72,8 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
   );
 
   const referenceOf = useCallback((row: TableRow) => tagReference(host, repository, row.tag), [host, repository]);
+  const openTag = (tag: string) => navigate({ view: 'image', reference: tagReference(host, repository, tag) });
+  const [aliasList, setAliasList] = useState<{ tag: string; aliases: string[] } | null>(null);
 
   const onVisibleRangeChange = useCallback(
     (start: number, end: number) => {
@@ -131,16 +139,12 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
             <span className="tag-name" title={row.tag}>
               {row.tag}
             </span>
-            {row.aliases.length > 0 ? (
-              <span className="aliases" title={`Same digest as ${row.aliases.join(', ')}`}>
-                {row.aliases.slice(0, 3).map((a) => (
-                  <span key={a} className="chip">
-                    {a}
-                  </span>
-                ))}
-                {row.aliases.length > 3 ? <span className="chip chip-more">+{row.aliases.length - 3}</span> : null}
-              </span>
-            ) : null}
+            <Aliases
+              tag={row.tag}
+              aliases={row.aliases}
+              onOpen={openTag}
+              onList={() => setAliasList({ tag: row.tag, aliases: row.aliases })}
+            />
             <CopyButton
               text={pullByTag(host, repository, row.tag)}
               label={`Copy docker pull for ${row.tag}`}
@@ -264,31 +268,153 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
   };
 
   return (
-    <VirtualTable
-      label="Tags"
-      rows={rows}
-      columns={columns}
-      rowKey={(row) => row.key}
-      onActivate={(row) =>
-        navigate(
-          row.kind === 'platform'
-            ? { view: 'image', reference: referenceOf(row), platform: formatPlatform(row.platform) }
-            : { view: 'image', reference: referenceOf(row) },
-        )
-      }
-      onRowKeyDown={onRowKeyDown}
-      rowProps={rowProps}
-      onVisibleRangeChange={onVisibleRangeChange}
-      empty={
-        <div className="state state-empty" data-testid="empty-state">
-          <div className="state-title">
-            {filter.active ? 'No tag matches the filter' : 'This repository has no tags'}
+    <>
+      {aliasList ? (
+        <AliasList
+          {...aliasList}
+          onOpen={(tag) => {
+            setAliasList(null);
+            openTag(tag);
+          }}
+          onClose={() => setAliasList(null)}
+        />
+      ) : null}
+      <VirtualTable
+        label="Tags"
+        rows={rows}
+        columns={columns}
+        rowKey={(row) => row.key}
+        onActivate={(row) =>
+          navigate(
+            row.kind === 'platform'
+              ? { view: 'image', reference: referenceOf(row), platform: formatPlatform(row.platform) }
+              : { view: 'image', reference: referenceOf(row) },
+          )
+        }
+        onRowKeyDown={onRowKeyDown}
+        rowProps={rowProps}
+        onVisibleRangeChange={onVisibleRangeChange}
+        empty={
+          <div className="state state-empty" data-testid="empty-state">
+            <div className="state-title">
+              {filter.active ? 'No tag matches the filter' : 'This repository has no tags'}
+            </div>
+            <div className="state-hint">
+              {filter.active ? 'Change or clear the filter.' : 'Push an image to it, or check the name.'}
+            </div>
           </div>
-          <div className="state-hint">
-            {filter.active ? 'Change or clear the filter.' : 'Push an image to it, or check the name.'}
-          </div>
-        </div>
-      }
-    />
+        }
+      />
+    </>
+  );
+}
+
+/** An alias with a name short enough to show whole; longer ones, or several, get the grouped label. */
+const INLINE_ALIAS_MAX = 24;
+
+/**
+ * The label never truncates mid-word: it shows whole or not at all where the cell is too narrow, and in a
+ * narrow cell the grouped label drops its leading words and keeps "1,233 tags" (styles.css, `.aliases`).
+ */
+function Aliases({
+  tag,
+  aliases,
+  onOpen,
+  onList,
+}: {
+  tag: string;
+  aliases: string[];
+  onOpen: (tag: string) => void;
+  onList: () => void;
+}) {
+  if (aliases.length === 0) return null;
+  const only = aliases.length === 1 ? aliases[0]! : undefined;
+  if (only !== undefined && only.length <= INLINE_ALIAS_MAX) {
+    return (
+      <span className="aliases">
+        <button
+          type="button"
+          className="chip alias-chip"
+          aria-label={`Same digest as ${only}: open it`}
+          title={`${tag} is the same image as ${only}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            onOpen(only);
+          }}
+        >
+          {only}
+        </button>
+      </span>
+    );
+  }
+  const count = plural(aliases.length, 'tag');
+  return (
+    <span className="aliases">
+      <button
+        type="button"
+        className="chip alias-group"
+        aria-label={`shares its digest with ${count}`}
+        title={`${tag} is the same image as ${plural(aliases.length, 'other tag')}: click to list them`}
+        onClick={(event) => {
+          event.stopPropagation();
+          onList();
+        }}
+      >
+        <span className="alias-group-words">shares its digest with </span>
+        {count}
+      </button>
+    </span>
+  );
+}
+
+/** Every tag of the digest, in natural order, each opening its image; filterable, as there may be thousands. */
+function AliasList({
+  tag,
+  aliases,
+  onOpen,
+  onClose,
+}: {
+  tag: string;
+  aliases: string[];
+  onOpen: (tag: string) => void;
+  onClose: () => void;
+}) {
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? aliases.filter((alias) => alias.toLowerCase().includes(needle)) : aliases;
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Tags with the same digest as ${tag}`}
+      description={`${tag} and these ${plural(aliases.length, 'tag')} name the same image. Open one to see it.`}
+      className="alias-dialog"
+    >
+      {aliases.length > 10 ? (
+        <FilterBox
+          className="alias-filter"
+          placeholder={`Filter ${plural(aliases.length, 'tag')}`}
+          aria-label="Filter the tags"
+          value={filter}
+          onValue={setFilter}
+          spellCheck={false}
+        />
+      ) : null}
+      <ul className="alias-list" aria-label="Tags">
+        {shown.map((alias) => (
+          <li key={alias}>
+            <button type="button" className="link-button mono" onClick={() => onOpen(alias)}>
+              {alias}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {needle && shown.length === 0 ? <p className="muted">No tag matches.</p> : null}
+      {needle && shown.length > 0 ? (
+        <p className="muted">
+          {formatCount(shown.length)} of {formatCount(aliases.length)}
+        </p>
+      ) : null}
+    </Dialog>
   );
 }

@@ -12,13 +12,13 @@ import { ProgressBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { Tabs } from '../../components/Tabs';
 import { ViewHeader } from '../../components/ViewHeader';
-import { formatBytes, formatCount } from '../../logic/format';
+import { formatBytes, formatCount, plural } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import { useCompare } from '../../stores/compare';
 import { useOperations } from '../../stores/operations';
 import { ConfigDiffTable, DiffSummary, HistoryDiffTable, LayerAlignmentTable } from './DiffPanels';
-import { buildTree, diffInputs } from './file-tree';
-import { FileContentView, ModifiedAttributes, PreviewPane, TextDiffView } from './FilePreview';
+import { buildTree, diffInputs, type TreeNode } from './file-tree';
+import { FileContentView, ModifiedAttributes, PreviewPane, TextDiffView, TooLargeToPreview } from './FilePreview';
 import { FileTreeTable, formatDelta } from './FileTreeTable';
 import { alignHistory } from './history-align';
 import { ImageSlot } from './ImageSlot';
@@ -39,14 +39,17 @@ export function CompareView({
 }) {
   const navigate = useNavigation((s) => s.navigate);
   const compare = useCompare((s) => s.compare);
+  const recall = useCompare((s) => s.recall);
   const [draftA, setDraftA] = useState(a);
   const [draftB, setDraftB] = useState(b);
 
   useEffect(() => {
     setDraftA(a);
     setDraftB(b);
+    // A link from outside reads nothing until Compare, but a result this session already has is shown.
     if (!fromOutside) void compare(a, b);
-  }, [a, b, fromOutside, compare]);
+    else recall(a, b);
+  }, [a, b, fromOutside, compare, recall]);
 
   const go = (nextA: string, nextB: string) =>
     navigate({ view: 'compare', ...(nextA ? { a: nextA } : {}), ...(nextB ? { b: nextB } : {}) });
@@ -196,6 +199,17 @@ function sideName(reference: string): string {
   return lastSlash >= 0 ? reference.slice(lastSlash + 1) : reference;
 }
 
+const changeCount = (node: TreeNode) => node.counts.added + node.counts.removed + node.counts.modified;
+
+/** "12 of 582 changes shown": changed entries (files, directories, links), the unit of the kind chips. */
+function changesShown(filtered: TreeNode, tree: TreeNode): string {
+  const total = changeCount(tree);
+  const shown = changeCount(filtered);
+  return shown === total
+    ? `${plural(total, 'change')} shown`
+    : `${formatCount(shown)} of ${formatCount(total)} changes shown`;
+}
+
 function FilesPanel({ diff }: { diff: ImageDiff }) {
   const state = useCompare((s) => s);
   const tree = useMemo(() => buildTree(diffInputs(diff.files)), [diff]);
@@ -207,7 +221,7 @@ function FilesPanel({ diff }: { diff: ImageDiff }) {
         counts={tree.counts}
         sorts={['delta', 'name']}
         shown={filtered}
-        summary={`${formatCount(filtered.files)} files shown · ${formatDelta(filtered.delta)}`}
+        summary={`${changesShown(filtered, tree)} · ${formatDelta(filtered.delta)}`}
       />
       <div className="split">
         <div className="split-main">
@@ -236,8 +250,10 @@ function FilesPanel({ diff }: { diff: ImageDiff }) {
   );
 }
 
+const SIDE_TEXT = { a: 'the left image’s version', b: 'the right image’s version' } as const;
+
 function ComparePreview({ diff }: { diff: ImageDiff }) {
-  const { selected, selectedKind, preview, select } = useCompare((s) => s);
+  const { selected, selectedKind, preview, select, showAnyway, readWhole } = useCompare((s) => s);
   const modified = useMemo(
     () => (selectedKind === 'modified' ? diff.files.modified.find((f) => f.path === selected) : undefined),
     [diff, selected, selectedKind],
@@ -251,18 +267,58 @@ function ComparePreview({ diff }: { diff: ImageDiff }) {
       retry={(path) => void select(path, selectedKind, false)}
       details={modified ? <ModifiedAttributes file={modified} /> : null}
     >
-      {(value) =>
-        value.kind === 'text-diff' ? (
-          <TextDiffView diff={value.diff} />
-        ) : (
-          <>
-            <p className="preview-side">
-              {value.side === 'a' ? 'Removed: the left image’s version' : 'Added: the right image’s version'}
-            </p>
-            <FileContentView file={value.file} />
-          </>
-        )
-      }
+      {(value) => {
+        switch (value.kind) {
+          case 'text-diff':
+            return <TextDiffView diff={value.diff} />;
+          case 'attributes':
+            return (
+              <p className="preview-note">
+                {modified?.changes.includes('linkTarget')
+                  ? 'A link: its two targets above are the difference. Its own content is its target.'
+                  : 'The entry changed type: its attributes above are the difference; there is no text diff.'}
+              </p>
+            );
+          case 'too-large':
+            return (
+              <TooLargeToPreview
+                path={value.path}
+                size={value.size}
+                limit={value.limit}
+                actions={{
+                  showAnyway: () => void showAnyway(value.side),
+                  readWhole: () => readWhole(value.path, value.side),
+                }}
+              />
+            );
+          case 'file': {
+            const other = value.side === 'a' ? 'b' : 'a';
+            return (
+              <>
+                <p className="preview-side">
+                  {selectedKind === 'modified' ? 'Modified' : value.side === 'a' ? 'Removed' : 'Added'}:{' '}
+                  {SIDE_TEXT[value.side]}
+                  {selectedKind === 'modified' ? (
+                    <>
+                      {' '}
+                      <button type="button" className="link-button" onClick={() => void showAnyway(other)}>
+                        Show {SIDE_TEXT[other]}
+                      </button>
+                    </>
+                  ) : null}
+                </p>
+                <FileContentView
+                  file={value.file}
+                  actions={{
+                    showAnyway: () => void showAnyway(value.side),
+                    readWhole: () => readWhole(value.path, value.side),
+                  }}
+                />
+              </>
+            );
+          }
+        }
+      }}
     </PreviewPane>
   );
 }

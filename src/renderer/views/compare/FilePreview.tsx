@@ -1,12 +1,22 @@
 /**
  * The preview pane beside a file tree (the selected path, then its preview as it loads), and what it
  * shows for a file: the text diff of its two versions (unified, two line-number gutters), its text, or
- * for binary content its size and a hex view of the first bytes.
+ * for binary content its size and a hex view of the first bytes. A file over the preview limit says so,
+ * with Show anyway and Save… (data-testid "too-large"); a truncated file offers the same under its text.
  */
 import { useMemo, useState, type ReactNode } from 'react';
-import type { FileContent, ModifiedFile, TextDiff } from '../../../shared/types/layers';
+import type { ErrorData } from '../../../shared/errors';
+import {
+  layerNumber,
+  READ_FILE_MAX_BYTES,
+  type FileContent,
+  type ModifiedFile,
+  type TextDiff,
+} from '../../../shared/types/layers';
 import { ErrorState, LoadingState } from '../../components/states';
 import { formatBytes, formatCount } from '../../logic/format';
+import { toErrorData } from '../../stores/loadable';
+import { downloadFile } from './save-file';
 import type { Loadable } from '../../stores/loadable';
 import { diffRows } from './unified-diff';
 
@@ -112,6 +122,13 @@ function hexDump(base64: string, limit = 512): string {
   return lines.join('\n');
 }
 
+/** Bytes of the file that a (possibly truncated) read holds. */
+function shownBytes(file: FileContent): number {
+  return file.binary
+    ? Math.floor((file.content.replace(/=+$/, '').length * 3) / 4)
+    : new TextEncoder().encode(file.content).length;
+}
+
 const formatMode = (mode: number | undefined) => (mode === undefined ? '—' : `0${(mode & 0o7777).toString(8)}`);
 
 /** The attributes that differ between the two versions of a modified entry (those main reported). */
@@ -124,7 +141,7 @@ export function ModifiedAttributes({ file }: { file: ModifiedFile }) {
   if (file.changes.includes('mode')) rows.push(['Mode', formatMode(file.modeA), formatMode(file.modeB)]);
   if (file.changes.includes('owner')) rows.push(['Owner', file.ownerA ?? '—', file.ownerB ?? '—']);
   if (file.changes.includes('linkTarget')) rows.push(['Link target', file.linkTargetA ?? '—', file.linkTargetB ?? '—']);
-  rows.push(['Layer', String(file.layerA), String(file.layerB)]);
+  rows.push(['Layer', String(layerNumber(file.layerA)), String(layerNumber(file.layerB))]);
   return (
     <table className="data-table attribute-diff" aria-label="Changed attributes">
       <thead>
@@ -147,7 +164,79 @@ export function ModifiedAttributes({ file }: { file: ModifiedFile }) {
   );
 }
 
-export function FileContentView({ file }: { file: FileContent }) {
+/** What a view can offer for a file larger than what it shows. */
+export interface LargeFileActions {
+  /** Reads and shows it up to `images.readFile`'s maximum. */
+  showAnyway?: () => void;
+  /** The file's bytes as `images.readFile` gives them at its maximum, for Save…. */
+  readWhole: () => Promise<FileContent>;
+}
+
+const showAnywayLabel = (size: number) =>
+  size > READ_FILE_MAX_BYTES ? `Show the first ${formatBytes(READ_FILE_MAX_BYTES)}` : 'Show anyway';
+
+/** Save… for a file: a download of its bytes (the first READ_FILE_MAX_BYTES of a larger one, and says so). */
+function SaveFileButton({ path, size, read }: { path: string; size: number; read: () => Promise<FileContent> }) {
+  const [state, setState] = useState<{ saving: boolean; error?: ErrorData }>({ saving: false });
+  const partial = size > READ_FILE_MAX_BYTES;
+  return (
+    <>
+      <button
+        type="button"
+        className="button button-small"
+        disabled={state.saving}
+        title={partial ? `Berth reads at most ${formatBytes(READ_FILE_MAX_BYTES)} of a file.` : undefined}
+        onClick={() => {
+          setState({ saving: true });
+          read()
+            .then((file) => {
+              downloadFile(file, path);
+              setState({ saving: false });
+            })
+            .catch((error: unknown) => setState({ saving: false, error: toErrorData(error) }));
+        }}
+      >
+        {state.saving ? 'Saving…' : partial ? `Save the first ${formatBytes(READ_FILE_MAX_BYTES)}…` : 'Save…'}
+      </button>
+      {state.error ? (
+        <p className="preview-note" role="alert">
+          Could not save: {state.error.message}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A file over the preview limit: its size and the limit, then what the user can do instead. */
+export function TooLargeToPreview({
+  path,
+  size,
+  limit,
+  actions,
+}: {
+  path: string;
+  size: number;
+  limit: number;
+  actions: LargeFileActions;
+}) {
+  return (
+    <div className="preview-large" data-testid="too-large">
+      <p className="preview-note">
+        Too large to preview ({formatBytes(size)}; the limit is {formatBytes(limit)}).
+      </p>
+      <div className="preview-actions">
+        {actions.showAnyway ? (
+          <button type="button" className="button button-small" onClick={actions.showAnyway}>
+            {showAnywayLabel(size)}
+          </button>
+        ) : null}
+        <SaveFileButton path={path} size={size} read={actions.readWhole} />
+      </div>
+    </div>
+  );
+}
+
+export function FileContentView({ file, actions }: { file: FileContent; actions?: LargeFileActions }) {
   const text = useMemo(() => (file.binary ? hexDump(file.content) : file.content), [file]);
   // A final newline ends the last line; it does not start another.
   const lines = useMemo(() => (file.binary ? [] : text.replace(/\n$/, '').split('\n')), [file.binary, text]);
@@ -159,10 +248,20 @@ export function FileContentView({ file }: { file: FileContent }) {
             → <span className="mono">{file.resolvedPath}</span> ·{' '}
           </>
         ) : null}
-        {formatBytes(file.size)} · layer {file.layer}
+        {formatBytes(file.size)} · layer {layerNumber(file.layer)}
         {file.binary ? ' · binary (first bytes in hex)' : ''}
-        {file.truncated ? ' · truncated: showing the beginning' : ''}
+        {file.truncated ? ` · showing the first ${formatBytes(shownBytes(file))}` : ''}
       </div>
+      {file.truncated && actions ? (
+        <div className="preview-actions">
+          {actions.showAnyway && shownBytes(file) < READ_FILE_MAX_BYTES ? (
+            <button type="button" className="button button-small" onClick={actions.showAnyway}>
+              {showAnywayLabel(file.size)}
+            </button>
+          ) : null}
+          <SaveFileButton path={file.path} size={file.size} read={actions.readWhole} />
+        </div>
+      ) : null}
       {file.binary ? (
         <pre className="hexdump">{text}</pre>
       ) : (

@@ -5,6 +5,7 @@
  * Test hooks: rows carry data-row-key (the path) and data-change (added/removed/modified).
  */
 import type { ReactNode } from 'react';
+import { layerNumber } from '../../../shared/types/layers';
 import { Icon } from '../../components/Icon';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
 import { formatBytes, formatCount } from '../../logic/format';
@@ -108,7 +109,8 @@ export function FileTreeTable({
   const name: Column<TreeRow> = {
     id: 'name',
     header: 'Name',
-    width: 'minmax(200px, 1fr)',
+    // At most 440px with the size columns: the tree keeps every column beside its preview at 1280px (issue 20).
+    width: 'minmax(180px, 1fr)',
     sort: sortable('name'),
     cell: (row) => <NameCell row={row} onToggle={onToggle} selected={row.node.path === selected} />,
   };
@@ -119,21 +121,21 @@ export function FileTreeTable({
           {
             id: 'a',
             header: sides?.a ?? 'Left',
-            width: '86px',
+            width: '88px',
             align: 'end',
             cell: (row) => (row.node.sizeA || row.node.change === 'removed' ? formatBytes(row.node.sizeA) : ''),
           },
           {
             id: 'b',
             header: sides?.b ?? 'Right',
-            width: '86px',
+            width: '88px',
             align: 'end',
             cell: (row) => (row.node.sizeB || row.node.change === 'added' ? formatBytes(row.node.sizeB) : ''),
           },
           {
             id: 'delta',
             header: 'Change',
-            width: '86px',
+            width: '84px',
             align: 'end',
             sort: sortable('delta'),
             cell: (row) => <span className={deltaClass(row.node.delta)}>{formatDelta(row.node.delta)}</span>,
@@ -144,7 +146,7 @@ export function FileTreeTable({
           {
             id: 'size',
             header: 'Size',
-            width: '86px',
+            width: '76px',
             align: 'end',
             sort: sortable('size'),
             cell: (row) => formatBytes(row.node.change === 'removed' ? row.node.sizeA : row.node.sizeB),
@@ -152,7 +154,7 @@ export function FileTreeTable({
           {
             id: 'delta',
             header: 'Change',
-            width: '86px',
+            width: '84px',
             align: 'end',
             sort: sortable('delta'),
             cell: (row) =>
@@ -161,9 +163,10 @@ export function FileTreeTable({
           {
             id: 'layer',
             header: 'Layer',
-            width: '48px',
+            width: '56px',
             align: 'end',
-            cell: (row) => (row.node.isDirectory || row.node.layer === undefined ? '' : String(row.node.layer)),
+            cell: (row) =>
+              row.node.isDirectory || row.node.layer === undefined ? '' : String(layerNumber(row.node.layer)),
           },
         ];
   return (

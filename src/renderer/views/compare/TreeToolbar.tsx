@@ -1,11 +1,13 @@
 /**
- * Filters above a file tree: one toggle per change kind (with its count; Alt+click shows only that kind),
- * a path box (substring or glob), the sort, and expand/collapse all.
+ * Filters above a file tree: one chip per change kind with its count (a click shows only that kind; a second
+ * click or Alt+click shows every kind again), a path box (substring or glob), the sort, and expand/collapse
+ * all. The chips count changed entries (files, directories, links), as the summary beside them does.
+ * Test hooks: group "Change kinds"; the summary has data-testid "tree-summary".
  */
 import { FilterBox } from '../../components/FilterBox';
 import { formatCount } from '../../logic/format';
 import { CHANGE_KINDS, directoryPaths, type ChangeKind, type TreeNode, type TreeSort } from './file-tree';
-import type { TreeControls } from './tree-controls';
+import { onlyKind, type TreeControls } from './tree-controls';
 
 const KIND_LABELS: Record<ChangeKind, string> = { added: 'Added', modified: 'Modified', removed: 'Removed' };
 const SORT_LABELS: Record<TreeSort, string> = { name: 'Name', delta: 'Size change', size: 'Size' };
@@ -23,6 +25,7 @@ export interface TreeToolbarProps {
 }
 
 export function TreeToolbar({ controls, counts, sorts, shown, unchangedToggle, summary }: TreeToolbarProps) {
+  const only = onlyKind(controls.kinds);
   return (
     <div className="tree-toolbar" role="toolbar" aria-label="File filters">
       {unchangedToggle ? (
@@ -41,9 +44,14 @@ export function TreeToolbar({ controls, counts, sorts, shown, unchangedToggle, s
             key={kind}
             type="button"
             className={`kind-toggle change-${kind}`}
-            aria-pressed={controls.kinds.has(kind)}
-            title={`Show ${KIND_LABELS[kind].toLowerCase()} files (Alt+click: only these)`}
-            onClick={(event) => (event.altKey ? controls.soloKind(kind) : controls.toggleKind(kind))}
+            aria-pressed={only === kind}
+            data-shown={controls.kinds.has(kind)}
+            title={
+              only === kind
+                ? 'Showing only these: click again (or Alt+click) to show every kind'
+                : `Show only ${KIND_LABELS[kind].toLowerCase()} entries (Alt+click: every kind)`
+            }
+            onClick={(event) => (event.altKey ? controls.showAllKinds() : controls.showKind(kind))}
           >
             <span className="kind-dot" aria-hidden="true" />
             {KIND_LABELS[kind]}
@@ -80,7 +88,11 @@ export function TreeToolbar({ controls, counts, sorts, shown, unchangedToggle, s
       <button type="button" className="button button-small" onClick={() => controls.setExpanded([])}>
         Collapse all
       </button>
-      {summary ? <span className="tree-summary">{summary}</span> : null}
+      {summary ? (
+        <span className="tree-summary" data-testid="tree-summary">
+          {summary}
+        </span>
+      ) : null}
     </div>
   );
 }

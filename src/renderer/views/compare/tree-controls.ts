@@ -1,6 +1,8 @@
 /**
  * The file tree's view state (kind filter, path filter, sort, expanded directories) as a zustand slice,
- * shared by the compare store and the layers store so both trees behave the same.
+ * shared by the compare store and the layers store so both trees behave the same. The kind filter starts
+ * with every kind shown; choosing a kind shows only that kind, a filter rather than a set of switches that
+ * start on (issue 20: a first click on Modified used to hide the modified files).
  */
 import { CHANGE_KINDS, type ChangeKind, type TreeSort } from './file-tree';
 
@@ -11,9 +13,9 @@ export interface TreeControls {
   pathFilter: string;
   sort: TreeSort;
   expanded: ReadonlySet<string>;
-  toggleKind(kind: ChangeKind): void;
-  /** Shows only this kind, or every kind again when it is the only one shown. */
-  soloKind(kind: ChangeKind): void;
+  /** Shows only this kind, or every kind again when it is already the only one shown. */
+  showKind(kind: ChangeKind): void;
+  showAllKinds(): void;
   setShowUnchanged(show: boolean): void;
   setPathFilter(text: string): void;
   setSort(sort: TreeSort): void;
@@ -22,6 +24,11 @@ export interface TreeControls {
 }
 
 type Set_ = (partial: Partial<TreeControls>) => void;
+
+/** The one kind shown when the tree shows only one, else undefined (every kind, the start). */
+export function onlyKind(kinds: ReadonlySet<ChangeKind>): ChangeKind | undefined {
+  return kinds.size === 1 ? kinds.values().next().value : undefined;
+}
 
 export function treeControls(
   set: Set_,
@@ -34,16 +41,11 @@ export function treeControls(
     pathFilter: '',
     sort: initial.sort,
     expanded: new Set(),
-    toggleKind(kind) {
-      const kinds = new Set(get().kinds);
-      if (kinds.has(kind)) kinds.delete(kind);
-      else kinds.add(kind);
-      set({ kinds });
+    showKind(kind) {
+      set({ kinds: new Set(onlyKind(get().kinds) === kind ? CHANGE_KINDS : [kind]) });
     },
-    soloKind(kind) {
-      const { kinds } = get();
-      const only = kinds.size === 1 && kinds.has(kind);
-      set({ kinds: new Set(only ? CHANGE_KINDS : [kind]) });
+    showAllKinds() {
+      set({ kinds: new Set(CHANGE_KINDS) });
     },
     setShowUnchanged(showUnchanged) {
       set({ showUnchanged });

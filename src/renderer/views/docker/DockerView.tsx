@@ -15,9 +15,10 @@ import { ProgressBar } from '../../components/Progress';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { VirtualTable, type Column } from '../../components/VirtualTable';
 import { ViewHeader } from '../../components/ViewHeader';
-import { formatBytes, formatRelative, shortDigest } from '../../logic/format';
+import { formatBytes, formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
+import { adviseOn } from '../../logic/errors';
 import { useNavigation } from '../../navigation/store';
-import { useDocker, type Transfer } from '../../stores/docker';
+import { LAYER_COMPLETE, LAYER_FAILED, useDocker, type Transfer } from '../../stores/docker';
 import '../compare/compare.css';
 import '../promote/promote.css';
 import './docker.css';
@@ -31,7 +32,12 @@ interface ImageRow {
   image: LocalImage;
 }
 
-function imageRows(images: readonly LocalImage[]): ImageRow[] {
+/**
+ * Newest first: images pulled in this session on top (the latest pull first), then the rest by build date.
+ * The engine keeps no pull time, and an image built long ago would otherwise land at the bottom just as the
+ * user pulled it. `pulled`: the references of finished pulls, latest first.
+ */
+function imageRows(images: readonly LocalImage[], pulled: readonly string[] = []): ImageRow[] {
   const rows: ImageRow[] = [];
   for (const image of images) {
     const tags = image.repoTags.filter((t) => t !== '<none>:<none>');
@@ -50,8 +56,19 @@ function imageRows(images: readonly LocalImage[]): ImageRow[] {
       });
     }
   }
-  return rows.sort((a, b) =>
-    a.image.created < b.image.created ? 1 : a.image.created > b.image.created ? -1 : a.key.localeCompare(b.key),
+  const pullRank = (row: ImageRow) => {
+    const index = pulled.findIndex(
+      (reference) =>
+        reference === row.reference ||
+        `${reference}:latest` === row.reference ||
+        row.image.repoDigests.includes(reference),
+    );
+    return index === -1 ? pulled.length : index;
+  };
+  return rows.sort(
+    (a, b) =>
+      pullRank(a) - pullRank(b) ||
+      (a.image.created < b.image.created ? 1 : a.image.created > b.image.created ? -1 : a.key.localeCompare(b.key)),
   );
 }
 
@@ -85,14 +102,17 @@ export function DockerView() {
 }
 
 function EngineLine({ engine }: { engine: EngineInfo }) {
+  const about = `${engine.product ?? 'Docker'} ${engine.version} · API ${engine.apiVersion} · ${engine.os}/${engine.arch}`;
   return (
-    <span className="engine-line" data-testid="engine-line">
+    <span
+      className="engine-line"
+      data-testid="engine-line"
+      title={engine.reachable ? `${engine.host}\n${about}` : engine.host}
+    >
       <span className={`engine-dot ${engine.reachable ? 'ok' : 'down'}`} aria-hidden="true" />
-      <span className="mono">{engine.host}</span>
+      <span className="mono engine-host">{engine.host}</span>
       {engine.reachable ? (
-        <span className="muted">
-          {engine.product ?? 'Docker'} {engine.version} · API {engine.apiVersion} · {engine.os}/{engine.arch}
-        </span>
+        <span className="muted engine-about">{about}</span>
       ) : (
         <span className="change-removed">unreachable</span>
       )}
@@ -191,12 +211,17 @@ function PullForm() {
   );
 }
 
-/** The engine's message verbatim, with its code: it often names the exact fix. */
-function EngineError({ error }: { error: ErrorData }) {
+/**
+ * The engine's message in full (it often names the exact fix), as a sentence under a title in words; the
+ * error code stays in data-error-code for tests, not on screen.
+ */
+function EngineError({ error, title }: { error: ErrorData; title?: string }) {
+  const { hint } = adviseOn(error);
   return (
     <div className="engine-error" data-error-code={error.code}>
-      <pre className="error-text">{error.message}</pre>
-      <span className="muted">({error.code})</span>
+      {title ? <strong>{title}</strong> : null}
+      <p>{error.message}</p>
+      {hint ? <p className="muted">{hint}</p> : null}
     </div>
   );
 }
@@ -204,9 +229,6 @@ function EngineError({ error }: { error: ErrorData }) {
 function percentOf(current: number, total: number): string {
   return total > 0 ? `${Math.min(100, Math.floor((current / total) * 100))}%` : '';
 }
-
-/** The engine's per-layer end states (moby distribution/xfer): the layer needs nothing more. */
-const LAYER_COMPLETE = /^(Pull complete|Already exists|Pushed|Layer already exists|Mounted from )/;
 
 /**
  * A layer's bar: full once the engine says the layer is done (even when it never gave a size, as for
@@ -279,9 +301,17 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
       {transfer.items.length > 0 ? (
         <ul className="transfer-layers" aria-label="Layers">
           {transfer.items.map((item) => (
-            <li key={item.id} data-layer={item.id}>
+            <li
+              key={item.id}
+              data-layer={item.id}
+              className={LAYER_FAILED.test(item.status) ? 'transfer-layer-failed' : undefined}
+              data-failed={LAYER_FAILED.test(item.status) || undefined}
+            >
               <span className="mono">{item.id.startsWith('sha256:') ? shortDigest(item.id) : item.id}</span>
-              <span className="transfer-layer-status">{item.status}</span>
+              <span className={`transfer-layer-status${LAYER_FAILED.test(item.status) ? ' change-removed' : ''}`}>
+                {LAYER_FAILED.test(item.status) ? <Icon name="alert" size={12} /> : null}
+                {item.status}
+              </span>
               <LayerBar item={item} />
               <span className="muted transfer-bytes">
                 {item.total > 0 ? `${formatBytes(item.current)} / ${formatBytes(item.total)}` : ''}
@@ -299,8 +329,19 @@ function TransferCard({ transfer }: { transfer: Transfer }) {
           <CopyButton text={transfer.digest} label="Copy digest" />
         </div>
       ) : null}
-      {transfer.error && transfer.phase === 'failed' ? <EngineError error={transfer.error} /> : null}
+      {transfer.error && transfer.phase === 'failed' ? (
+        <EngineError error={transfer.error} title={`${verb} failed.`} />
+      ) : null}
     </article>
+  );
+}
+
+/** A name in a cell: cut when the column is narrow, whole in its tooltip. */
+function MonoCell({ text, title = text }: { text: string; title?: string }) {
+  return (
+    <span className="mono" title={title}>
+      {text}
+    </span>
   );
 }
 
@@ -311,7 +352,12 @@ function ImagesTable() {
   const navigate = useNavigation((s) => s.navigate);
   const [tagging, setTagging] = useState<ImageRow | null>(null);
   const [removing, setRemoving] = useState<ImageRow | null>(null);
-  const rows = useMemo(() => imageRows(images?.value ?? []), [images]);
+  const transfers = useDocker((s) => s.transfers);
+  const pulled = useMemo(
+    () => transfers.filter((t) => t.kind === 'pull' && t.phase === 'done').map((t) => t.reference),
+    [transfers],
+  );
+  const rows = useMemo(() => imageRows(images?.value ?? [], pulled), [images, pulled]);
 
   if (!images || (images.status === 'loading' && !images.value)) return <LoadingState label="Loading images…" />;
   if (images.status === 'error')
@@ -324,33 +370,32 @@ function ImagesTable() {
     );
 
   const columns: Column<ImageRow>[] = [
+    // Widths sum to 680px at least, so every column and the row actions fit the 1024px window (issue 20);
+    // names and tags that do not fit are cut, whole in their tooltip.
     {
       id: 'repository',
       header: 'Repository',
-      width: 'minmax(200px, 2fr)',
-      cell: (row) => (
-        <span className="mono" title={row.repository}>
-          {row.repository}
-        </span>
-      ),
+      width: 'minmax(120px, 2fr)',
+      cell: (row) => <MonoCell text={row.repository} />,
     },
-    { id: 'tag', header: 'Tag', width: 'minmax(90px, 1fr)', cell: (row) => <span className="mono">{row.tag}</span> },
+    { id: 'tag', header: 'Tag', width: 'minmax(80px, 1fr)', cell: (row) => <MonoCell text={row.tag} /> },
     {
       id: 'id',
       header: 'Image ID',
-      width: '120px',
-      cell: (row) => (
-        <span className="mono" title={row.image.id}>
-          {row.image.id.replace(/^sha256:/, '').slice(0, 12)}
-        </span>
-      ),
+      width: '110px',
+      cell: (row) => <MonoCell text={row.image.id.replace(/^sha256:/, '').slice(0, 12)} title={row.image.id} />,
     },
-    { id: 'created', header: 'Created', width: '110px', cell: (row) => formatRelative(row.image.created) },
-    { id: 'size', header: 'Size', width: '90px', align: 'end', cell: (row) => formatBytes(row.image.size) },
+    {
+      id: 'created',
+      header: 'Created',
+      width: '104px',
+      cell: (row) => <span title={formatTimestamp(row.image.created)}>{formatRelative(row.image.created)}</span>,
+    },
+    { id: 'size', header: 'Size', width: '80px', align: 'end', cell: (row) => formatBytes(row.image.size) },
     {
       id: 'actions',
       header: <span className="visually-hidden">Actions</span>,
-      width: '240px',
+      width: '190px',
       align: 'end',
       cell: (row) => {
         const tagged = row.tag !== '<none>';

@@ -4,8 +4,14 @@
  * the route (`/history?q=`); outcome toggles filter what came back. Source and target open their images.
  * Test hooks: the table is labelled "Promotion history"; rows have data-outcome.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { AuditEntry, AuditOutcome } from '../../../shared/types/promotion';
+import {
+  ColumnChooser,
+  useOptionalColumns,
+  type ColumnChoice,
+  type OptionalColumn,
+} from '../../components/ColumnChooser';
 import { CopyButton } from '../../components/CopyButton';
 import { FilterBox } from '../../components/FilterBox';
 import { Icon } from '../../components/Icon';
@@ -24,6 +30,12 @@ const OUTCOME_LABELS: Record<AuditOutcome, string> = {
   cancelled: 'Cancelled',
 };
 
+/** Columns that give way, Transfer first, when the table is narrow (a 1024px window); the chooser brings them back. */
+const OPTIONAL_COLUMNS: OptionalColumn[] = [
+  { id: 'transfer', label: 'Transfer', minTableWidth: 900 },
+  { id: 'by', label: 'By', minTableWidth: 640 },
+];
+
 export function HistoryView({ query = '' }: { query?: string }) {
   const load = useHistory((s) => s.load);
   const entries = useHistory((s) => s.entries);
@@ -31,6 +43,7 @@ export function HistoryView({ query = '' }: { query?: string }) {
   const toggleOutcome = useHistory((s) => s.toggleOutcome);
   const navigate = useNavigation((s) => s.navigate);
   const [draft, setDraft] = useState(query);
+  const optional = useOptionalColumns(OPTIONAL_COLUMNS);
 
   useEffect(() => {
     setDraft(query);
@@ -89,6 +102,7 @@ export function HistoryView({ query = '' }: { query?: string }) {
           {all.length >= HISTORY_LIMIT ? (
             <span className="tree-summary">Newest {formatCount(HISTORY_LIMIT)} shown: search to narrow.</span>
           ) : null}
+          <ColumnChooser {...optional} />
         </div>
         {!entries || (entries.status === 'loading' && !entries.value) ? (
           <LoadingState label="Reading the audit log…" />
@@ -111,7 +125,7 @@ export function HistoryView({ query = '' }: { query?: string }) {
             }
           />
         ) : null}
-        {all.length > 0 ? <HistoryTable entries={shown} /> : null}
+        {all.length > 0 ? <HistoryTable entries={shown} columns={optional} /> : null}
       </div>
     </div>
   );
@@ -124,30 +138,50 @@ function ImageLink({ reference }: { reference: string }) {
       className="image-link mono"
       href={`/images?ref=${encodeURIComponent(reference)}`}
       title={`Open ${reference}`}
+      // The name is the reference as written: the <wbr> break points below are no part of it.
+      aria-label={reference}
       onClick={(event) => {
         event.preventDefault();
         navigate({ view: 'image', reference });
       }}
     >
-      {reference}
+      {/* Lines break after a slash where they can (wbr), anywhere only where a part is longer than the column. */}
+      {reference.split('/').map((part, index) => (
+        <Fragment key={index}>
+          {index > 0 ? (
+            <>
+              /<wbr />
+            </>
+          ) : null}
+          {part}
+        </Fragment>
+      ))}
     </a>
   );
 }
 
-function HistoryTable({ entries }: { entries: AuditEntry[] }) {
+function HistoryTable({
+  entries,
+  columns,
+}: {
+  entries: AuditEntry[];
+  columns: ColumnChoice & { ref: (element: HTMLElement | null) => void };
+}) {
   if (entries.length === 0) return <p className="muted panel-note">No entry has the chosen outcomes.</p>;
+  const transfer = columns.isShown('transfer');
+  const by = columns.isShown('by');
   return (
-    <div className="history-scroll">
+    <div className="history-scroll" ref={columns.ref}>
       <table className="data-table history-table" aria-label="Promotion history">
         <thead>
           <tr>
-            <th>When</th>
-            <th>Outcome</th>
+            <th className="col-when">When</th>
+            <th className="col-outcome">Outcome</th>
             <th>Source</th>
             <th>Target</th>
-            <th>Digest</th>
-            <th>Transfer</th>
-            <th>By</th>
+            <th className="col-digest">Digest</th>
+            {transfer ? <th className="col-transfer">Transfer</th> : null}
+            {by ? <th className="col-by">By</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -178,13 +212,15 @@ function HistoryTable({ entries }: { entries: AuditEntry[] }) {
                   <span className="muted">—</span>
                 )}
               </td>
-              <td className="nowrap muted">{transferText(entry)}</td>
-              <td className="nowrap">
-                {entry.user}
-                {entry.registryUser && entry.registryUser !== entry.user ? (
-                  <span className="muted"> as {entry.registryUser}</span>
-                ) : null}
-              </td>
+              {transfer ? <td className="muted">{transferText(entry)}</td> : null}
+              {by ? (
+                <td>
+                  {entry.user}
+                  {entry.registryUser && entry.registryUser !== entry.user ? (
+                    <span className="muted"> as {entry.registryUser}</span>
+                  ) : null}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -7,13 +7,13 @@
  */
 import { useEffect, useState } from 'react';
 import type { ImageDetails } from '../../../shared/types/registry';
-import type { ImageReference } from '../../../shared/reference';
+import { formatPlatform, type ImageReference } from '../../../shared/reference';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { Tabs } from '../../components/Tabs';
 import { Breadcrumbs, type Crumb } from '../../components/Breadcrumbs';
-import { formatPlatform, shortDigest } from '../../logic/format';
+import { shortDigest } from '../../logic/format';
 import { shareableLink } from '../../logic/links';
 import { digestReference, pullByDigest, pullByTag, tryParseReference } from '../../logic/references';
 import { imagePlatforms } from '../../logic/tag-rows';

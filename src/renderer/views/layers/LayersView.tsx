@@ -4,7 +4,7 @@
  * selected layer either what it changed or the merged tree up to it. Clicking a file shows its content.
  */
 import { useEffect, useMemo } from 'react';
-import type { Efficiency, LayerChange } from '../../../shared/types/layers';
+import { layerNumber, type Efficiency, type LayerChange } from '../../../shared/types/layers';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { SizeBar } from '../../components/Progress';
@@ -123,11 +123,11 @@ function LayerList({ layers }: { layers: LayerChange[] }) {
             onClick={() => void selectLayer(layer.layer)}
           >
             <div className="layer-item-top">
-              <span className="layer-index">{layer.layer}</span>
+              <span className="layer-index">{layerNumber(layer.layer)}</span>
               <span className="layer-item-size" title={`${formatBytes(layer.compressedSize)} compressed`}>
                 {formatBytes(layer.sizeBytes)}
               </span>
-              <SizeBar value={layer.sizeBytes} max={largest} label={`Layer ${layer.layer} size`} />
+              <SizeBar value={layer.sizeBytes} max={largest} label={`Layer ${layerNumber(layer.layer)} size`} />
               <span className="layer-item-counts">
                 <span className="change-added">+{formatCount(layer.added)}</span>{' '}
                 <span className="change-modified">~{formatCount(layer.modified)}</span>{' '}
@@ -153,7 +153,9 @@ function EfficiencyPanel() {
   const reference = useLayers((s) => s.reference);
   const open = useLayers((s) => s.open);
   return (
-    <section className="panel efficiency-panel" aria-label="Efficiency">
+    // It scrolls when the wasted-space list is long: focusable, so the keyboard can scroll it (axe:
+    // scrollable-region-focusable).
+    <section className="panel efficiency-panel" aria-label="Efficiency" tabIndex={0}>
       <div className="panel-title">Image efficiency</div>
       {!efficiency || efficiency.status === 'loading' ? <LoadingState label="Measuring wasted space…" /> : null}
       {efficiency?.status === 'error' ? (
@@ -204,7 +206,7 @@ function EfficiencyDetails({ efficiency }: { efficiency: Efficiency }) {
               <tr key={file.path}>
                 <td
                   className="mono"
-                  title={`${file.path}: wasted in layer ${file.layers.map((l) => l.layer).join(', ')}`}
+                  title={`${file.path}: wasted in ${file.layers.length === 1 ? 'layer' : 'layers'} ${file.layers.map((l) => layerNumber(l.layer)).join(', ')}`}
                 >
                   {file.path}
                 </td>
@@ -235,7 +237,7 @@ function LayerTreePanel({ layers }: { layers: LayerChange[] }) {
       <div className="panel-title">
         {layer ? (
           <>
-            Layer {layer.layer} <span className="mono muted">{shortDigest(layer.digest)}</span>
+            Layer {layerNumber(layer.layer)} <span className="mono muted">{shortDigest(layer.digest)}</span>
             <CopyButton text={layer.digest} label="Copy layer digest" />
             <span className="muted">
               {formatBytes(layer.sizeBytes)} · {formatBytes(layer.compressedSize)} compressed

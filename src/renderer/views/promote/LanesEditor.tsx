@@ -2,9 +2,11 @@
  * Editing the promotion lanes (kept in Berth's settings, shared with `berth promote`): each lane is a name,
  * ordered stages (a registry and a namespace each) and tag rewrite rules. A lane can start from a
  * registry's environment roles (dev/, test/, prod/ as set in its settings). Main validates on save (unique
- * names, valid patterns, known registries) and its message is shown as it is.
+ * names, valid patterns, known registries) and its message is shown as it is. Opened with no lane (Create a
+ * lane), it starts with one to fill in: a dev -> prod draft, which a lane from a registry's environments
+ * replaces while the user has not touched it.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ErrorData } from '../../../shared/errors';
 import type { PromotionLane } from '../../../shared/types/promotion';
 import type { RegistryView } from '../../../shared/types/settings';
@@ -27,6 +29,22 @@ export function laneFromEnvironments(registry: RegistryView, name: string): Prom
 
 const NO_REGISTRIES: RegistryView[] = [];
 
+function draftLane(registryId: string): PromotionLane {
+  return {
+    name: '',
+    stages: [
+      { name: 'dev', registryId, namespace: 'dev/' },
+      { name: 'prod', registryId, namespace: 'prod/' },
+    ],
+    tagRewrites: [],
+  };
+}
+
+/** A registry's name, and its host when the name is not the host already. */
+export function registryLabel(registry: Pick<RegistryView, 'name' | 'host'>): string {
+  return registry.name === registry.host ? registry.host : `${registry.name} (${registry.host})`;
+}
+
 function move<T>(items: readonly T[], from: number, to: number): T[] {
   const next = [...items];
   const [item] = next.splice(from, 1);
@@ -39,10 +57,23 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
   const current = usePromotion((s) => s.lanes?.value);
   const saveLanes = usePromotion((s) => s.saveLanes);
   const registries = useRegistries((s) => s.list?.value) ?? NO_REGISTRIES;
-  const [lanes, setLanes] = useState<PromotionLane[]>(() => structuredClone(current ?? []));
+  const firstRegistry = registries[0]?.id ?? '';
+  const [draft, setDraft] = useState<PromotionLane | null>(() =>
+    current && current.length > 0 ? null : draftLane(firstRegistry),
+  );
+  const [lanes, setLanes] = useState<PromotionLane[]>(() => (draft ? [draft] : structuredClone(current ?? [])));
   const [error, setError] = useState<ErrorData | null>(null);
   const [saving, setSaving] = useState(false);
-  const firstRegistry = registries[0]?.id ?? '';
+  // Edits make new lane objects: the draft is untouched while it is the same object, alone in the list.
+  const untouchedDraft = draft !== null && lanes.length === 1 && lanes[0] === draft;
+
+  // The registry list may arrive after the editor opened: the untouched draft takes the first registry.
+  useEffect(() => {
+    if (!untouchedDraft || !firstRegistry || draft.stages.every((stage) => stage.registryId === firstRegistry)) return;
+    const next = draftLane(firstRegistry);
+    setDraft(next);
+    setLanes([next]);
+  }, [untouchedDraft, draft, firstRegistry]);
 
   const updateLane = (index: number, change: (lane: PromotionLane) => PromotionLane) =>
     setLanes(lanes.map((lane, i) => (i === index ? change(lane) : lane)));
@@ -101,6 +132,7 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
             <input
               id={`lane-name-${laneIndex}`}
               className="input"
+              autoFocus={lane === draft}
               value={lane.name}
               placeholder="release"
               onChange={(e) => updateLane(laneIndex, (l) => ({ ...l, name: e.target.value }))}
@@ -148,7 +180,7 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                       )}
                       {registries.map((r) => (
                         <option key={r.id} value={r.id}>
-                          {r.name} ({r.host})
+                          {registryLabel(r)}
                         </option>
                       ))}
                     </select>
@@ -309,19 +341,7 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
         <button
           type="button"
           className="button button-small"
-          onClick={() =>
-            setLanes([
-              ...lanes,
-              {
-                name: '',
-                stages: [
-                  { name: 'dev', registryId: firstRegistry, namespace: 'dev/' },
-                  { name: 'prod', registryId: firstRegistry, namespace: 'prod/' },
-                ],
-                tagRewrites: [],
-              },
-            ])
-          }
+          onClick={() => setLanes([...lanes, draftLane(firstRegistry)])}
         >
           <Icon name="plus" size={12} /> Add lane
         </button>
@@ -330,7 +350,7 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
             key={registry.id}
             type="button"
             className="button button-small"
-            onClick={() => setLanes([...lanes, laneFromEnvironments(registry, registry.name)])}
+            onClick={() => setLanes([...(untouchedDraft ? [] : lanes), laneFromEnvironments(registry, registry.name)])}
           >
             <Icon name="plus" size={12} /> Lane from {registry.name}’s environments (
             {registry.environments.map((e) => e.role).join(' → ')})

@@ -13,11 +13,12 @@ import { FilterBox } from '../../components/FilterBox';
 import { Icon } from '../../components/Icon';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '../../components/states';
 import { ViewHeader } from '../../components/ViewHeader';
-import { formatRelative, shortDigest } from '../../logic/format';
+import { formatRelative, formatTimestamp, shortDigest } from '../../logic/format';
 import { useNavigation } from '../../navigation/store';
 import type { Loadable } from '../../stores/loadable';
 import { stageKey, usePromotion, type StageContent } from '../../stores/promotion';
 import { useRegistries } from '../../stores/registries';
+import { useUi } from '../../stores/ui';
 import { carriesImage, readDraggedImage, writeDraggedImage, type DraggedImage } from './drag';
 import { LanesEditor } from './LanesEditor';
 import { PromoteMenu } from './PromoteMenu';
@@ -111,6 +112,11 @@ function Board({ lane }: { lane: PromotionLane }) {
   const [appliedFilter, setAppliedFilter] = useState('');
   const [grab, setGrab] = useState<Grab | null>(null);
   const [dropStage, setDropStage] = useState<string | null>(null);
+  // Repositories added by hand are a stage's list where the registry lists none: reload when they change.
+  const addedByHand = (registries?.value ?? [])
+    .filter((registry) => lane.stages.some((stage) => stage.registryId === registry.id))
+    .map((registry) => `${registry.id}:${registry.repositories.join(',')}`)
+    .join(';');
 
   useEffect(() => {
     const timer = setTimeout(() => setAppliedFilter(filter), 250);
@@ -119,7 +125,7 @@ function Board({ lane }: { lane: PromotionLane }) {
 
   useEffect(() => {
     void loadBoard(lane, appliedFilter);
-  }, [lane, appliedFilter, loadBoard]);
+  }, [lane, appliedFilter, loadBoard, addedByHand]);
 
   // A finished promotion changes the target column: show it.
   useEffect(() => {
@@ -234,11 +240,39 @@ function Board({ lane }: { lane: PromotionLane }) {
                 grab={grab}
                 onCardKey={onCardKey}
                 onRetry={() => void loadBoard(lane, appliedFilter)}
+                addedByHand={(registries?.value?.find((r) => r.id === stage.registryId)?.repositories.length ?? 0) > 0}
               />
             </section>
           );
         })}
       </div>
+    </div>
+  );
+}
+
+/** Adds a repository by name, its name started with the stage's namespace. */
+function addRepositoryDialog(stage: LaneStage) {
+  const namespace = normalizeNamespace(stage.namespace).replace(/\/$/, '');
+  return { kind: 'addRepository' as const, registryId: stage.registryId, ...(namespace ? { namespace } : {}) };
+}
+
+/**
+ * A stage whose registry lists no repositories to this account (Docker Hub, GHCR, a pull-only user on a
+ * distribution registry): not an error to retry, a list to fill by name, which is kept in the registry's
+ * settings and shown here from then on.
+ */
+function ClosedCatalog({ stage, host, reason }: { stage: LaneStage; host: string | undefined; reason: string }) {
+  const openDialog = useUi((s) => s.openDialog);
+  return (
+    <div className="stage-note stage-closed" data-testid={`closed-catalog-${stage.name}`} title={reason}>
+      <div>
+        {host ?? 'This registry'} does not list its repositories to your account, so Berth cannot see what {stage.name}{' '}
+        holds. Add the repositories you work with by name: they are kept in the registry&rsquo;s settings and appear
+        here.
+      </div>
+      <button type="button" className="button button-small" onClick={() => openDialog(addRepositoryDialog(stage))}>
+        <Icon name="plus" size={12} /> Add a repository by name…
+      </button>
     </div>
   );
 }
@@ -273,9 +307,12 @@ interface StageBodyProps {
   grab: Grab | null;
   onCardKey: (event: KeyboardEvent, image: DraggedImage, from: number) => void;
   onRetry: () => void;
+  /** The registry has repositories added by hand: its list may be only those (a closed catalog). */
+  addedByHand: boolean;
 }
 
-function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, onRetry }: StageBodyProps) {
+function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, onRetry, addedByHand }: StageBodyProps) {
+  const openDialog = useUi((s) => s.openDialog);
   const navigate = useNavigation((s) => s.navigate);
   if (!content || (content.status === 'loading' && !content.value)) {
     return (
@@ -287,7 +324,11 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
   if (content.status === 'error') {
     return (
       <div className="stage-body">
-        <ErrorState compact error={content.error} handlers={{ retry: onRetry }} />
+        {content.error.code === 'unsupported' ? (
+          <ClosedCatalog stage={stage} host={host} reason={content.error.message} />
+        ) : (
+          <ErrorState compact error={content.error} handlers={{ retry: onRetry }} />
+        )}
       </div>
     );
   }
@@ -296,7 +337,19 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
   return (
     <div className="stage-body">
       {repositories.length === 0 ? (
-        <div className="stage-note">No repositories here yet. Drop a tag to promote it into {stage.name}.</div>
+        <div className="stage-note">
+          No repositories here yet. Drop a tag to promote it into {stage.name}
+          {addedByHand ? (
+            <>
+              , or add one the registry does not list:{' '}
+              <button type="button" className="link-button" onClick={() => openDialog(addRepositoryDialog(stage))}>
+                Add a repository by name…
+              </button>
+            </>
+          ) : (
+            '.'
+          )}
+        </div>
       ) : null}
       {repositories.map((repo) => {
         const rest = repo.repository.slice(namespace.length);
@@ -326,40 +379,51 @@ function StageBody({ stage, index, host, content, syncIndex, grab, onCardKey, on
                 ? [...(syncIndex.get(rest)?.get(detail.digest) ?? [])].filter((s) => s !== stage.name)
                 : [];
               const grabbed = grab?.image.reference === image.reference;
+              // The card is a button (Space picks it up), so its "Promote to…" menu sits beside it, not in it
+              // (no control inside another); the card is named by what it shows, the repository included.
               return (
-                <div
-                  key={tag}
-                  className={`tag-card${grabbed ? ' grabbed' : ''}`}
-                  draggable={host !== undefined}
-                  tabIndex={0}
-                  role="button"
-                  aria-roledescription="draggable tag"
-                  aria-pressed={grabbed}
-                  aria-label={`${repo.repository}:${tag}${detail ? `, digest ${shortDigest(detail.digest)}` : ''}`}
-                  data-testid={`lane-tag-${stage.name}-${repo.repository}:${tag}`}
-                  data-digest={detail?.digest}
-                  onDragStart={(event) => writeDraggedImage(event.dataTransfer, image)}
-                  onKeyDown={(event) => onCardKey(event, image, index)}
-                  onDoubleClick={() => navigate({ view: 'image', reference: image.reference })}
-                >
-                  <div className="tag-card-top">
-                    <Icon name="tag" size={12} />
-                    <span className="tag-card-tag">{tag}</span>
-                    <PromoteMenu image={image} compact />
-                  </div>
-                  <div className="tag-card-meta">
-                    <span className="mono">{detail ? shortDigest(detail.digest) : '…'}</span>
-                    {detail?.created ? <span className="muted">{formatRelative(detail.created)}</span> : null}
-                  </div>
-                  {holders.length > 0 ? (
-                    <div className="tag-card-sync">
-                      {holders.map((holder) => (
-                        <span key={holder} className="sync-chip" title={`The same digest is in ${holder}`}>
-                          <Icon name="check" size={10} /> {holder}
-                        </span>
-                      ))}
+                <div key={tag} className="tag-card-slot">
+                  <div
+                    className={`tag-card${grabbed ? ' grabbed' : ''}`}
+                    draggable={host !== undefined}
+                    tabIndex={0}
+                    role="button"
+                    aria-roledescription="draggable tag"
+                    aria-pressed={grabbed}
+                    data-testid={`lane-tag-${stage.name}-${repo.repository}:${tag}`}
+                    data-digest={detail?.digest}
+                    onDragStart={(event) => writeDraggedImage(event.dataTransfer, image)}
+                    onKeyDown={(event) => onCardKey(event, image, index)}
+                    onDoubleClick={() => navigate({ view: 'image', reference: image.reference })}
+                  >
+                    <div className="tag-card-top">
+                      <Icon name="tag" size={12} />
+                      <span className="tag-card-tag">
+                        <span className="visually-hidden">{repo.repository}:</span>
+                        {tag}
+                      </span>
                     </div>
-                  ) : null}
+                    <div className="tag-card-meta">
+                      <span className="mono tag-card-digest" title={detail?.digest}>
+                        {detail ? shortDigest(detail.digest) : '…'}
+                      </span>
+                      {detail?.created ? (
+                        <span className="muted tag-card-date" title={formatTimestamp(detail.created)}>
+                          {formatRelative(detail.created)}
+                        </span>
+                      ) : null}
+                    </div>
+                    {holders.length > 0 ? (
+                      <div className="tag-card-sync">
+                        {holders.map((holder) => (
+                          <span key={holder} className="sync-chip" title={`The same digest is in ${holder}`}>
+                            <Icon name="check" size={10} /> {holder}
+                          </span>
+                        ))}
+                      </div>
+                    ) : null}
+                  </div>
+                  <PromoteMenu image={image} compact className="tag-card-menu" />
                 </div>
               );
             })}

@@ -5,17 +5,24 @@
  * the shell; every drag, menu and key press opens it through the promotion store.
  * Test hooks: the dialog is role "dialog" named "Promote"; data-phase on the body; the overwrite warning
  * has data-testid "overwrite-warning"; the source digest the plan pins "plan-source-digest"; the result digest
- * "promotion-digest".
+ * "promotion-digest"; whether the target accepts the push "push-access" (data-status granted / denied / unchecked).
  */
 import { useState } from 'react';
 import type { ErrorData } from '../../../shared/errors';
-import type { BlobStep, PromotionPlan, PromotionResult, PromotionStrategy } from '../../../shared/types/promotion';
+import type {
+  BlobStep,
+  PromotionPlan,
+  PromotionResult,
+  PromotionStrategy,
+  PushAccess,
+} from '../../../shared/types/promotion';
 import { CopyButton } from '../../components/CopyButton';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/Progress';
 import { LoadingState } from '../../components/states';
 import { formatBytes, formatCount, plural, shortDigest } from '../../logic/format';
+import { tryParseReference } from '../../logic/references';
 import { useNavigation } from '../../navigation/store';
 import { useOperations } from '../../stores/operations';
 import { usePromotion, type PromotionDialog } from '../../stores/promotion';
@@ -137,6 +144,18 @@ const bytesOf = (blobs: readonly BlobStep[]) => blobs.reduce((sum, blob) => sum 
 const PINNED_TITLE =
   'Promote copies exactly this source digest; if the source tag has moved by then, nothing is written and the new plan is offered.';
 
+/**
+ * What happens to the target tag: the promotion always writes it last (unless it is up to date), even when
+ * every manifest is already in the repository, as when re-tagging within one repository.
+ */
+function tagChange(plan: PromotionPlan): string {
+  const tag = `:${tryParseReference(plan.target)?.tag ?? plan.target}`;
+  if (plan.upToDate || plan.existingTargetDigest === plan.targetDigest) return `${tag} already points here`;
+  return plan.existingTargetDigest
+    ? `${tag} re-pointed from ${shortDigest(plan.existingTargetDigest)}`
+    : `${tag} created`;
+}
+
 function PlanSummary({ plan }: { plan: PromotionPlan }) {
   const kept = plan.targetDigest === plan.sourceDigest;
   const count = (action: BlobStep['action']) => plan.blobs.filter((b) => b.action === action);
@@ -179,25 +198,33 @@ function PlanSummary({ plan }: { plan: PromotionPlan }) {
           </span>
         </div>
       )}
+      {/* Only what happens: a row per action that has blobs, so "0 blobs · 0 B" never sits beside a count. */}
       <dl className="plan-summary" data-testid="plan-summary">
-        <div>
-          <dt>Mounted</dt>
-          <dd data-testid="plan-mounted">
-            {plural(mounted.length, 'blob')} · {formatBytes(bytesOf(mounted))}
-          </dd>
-        </div>
-        <div>
-          <dt>Copied</dt>
-          <dd data-testid="plan-copied">
-            {plural(copied.length, 'blob')} · {formatBytes(plan.bytesToCopy)}
-          </dd>
-        </div>
-        <div>
-          <dt>Already there</dt>
-          <dd>
-            {plural(present.length, 'blob')} · {formatBytes(bytesOf(present))}
-          </dd>
-        </div>
+        {mounted.length > 0 ? (
+          <div>
+            <dt>Mounted</dt>
+            <dd data-testid="plan-mounted">
+              {plural(mounted.length, 'blob')} · {formatBytes(bytesOf(mounted))}
+            </dd>
+          </div>
+        ) : null}
+        {copied.length > 0 ? (
+          <div>
+            <dt>Copied</dt>
+            <dd data-testid="plan-copied">
+              {plural(copied.length, 'blob')} · {formatBytes(plan.bytesToCopy)}
+            </dd>
+          </div>
+        ) : null}
+        {present.length > 0 ? (
+          <div>
+            <dt>Already there</dt>
+            <dd data-testid="plan-present">
+              {present.length === plan.blobs.length && present.length > 1 ? 'all ' : ''}
+              {plural(present.length, 'blob')} · {formatBytes(bytesOf(present))}
+            </dd>
+          </div>
+        ) : null}
         {external.length > 0 ? (
           <div>
             <dt>Foreign</dt>
@@ -206,10 +233,43 @@ function PlanSummary({ plan }: { plan: PromotionPlan }) {
         ) : null}
         <div>
           <dt>Manifests</dt>
-          <dd>{formatCount(manifestsToWrite)} to write</dd>
+          <dd data-testid="plan-manifests">
+            {manifestsToWrite > 0 ? `${formatCount(manifestsToWrite)} to write` : 'already there'}
+          </dd>
+        </div>
+        <div>
+          <dt>Tag</dt>
+          <dd data-testid="plan-tag">{tagChange(plan)}</dd>
         </div>
       </dl>
     </>
+  );
+}
+
+/** The verdict before the message; an unchecked push's message says "not checked" itself. */
+const PUSH_ACCESS_TITLE: Record<PushAccess['status'], string | undefined> = {
+  granted: 'Push allowed.',
+  denied: 'No push access.',
+  unchecked: undefined,
+};
+
+/** Asked of the target's token service while planning: a refused push is known before Promote, not after. */
+function PushAccessNotice({ access }: { access: PushAccess }) {
+  const denied = access.status === 'denied';
+  const tone = denied ? 'notice-error' : access.status === 'granted' ? 'notice-ok' : 'notice-info';
+  return (
+    <div
+      className={`notice ${tone}`}
+      role={denied ? 'alert' : 'status'}
+      data-testid="push-access"
+      data-status={access.status}
+    >
+      <Icon name={denied ? 'alert' : access.status === 'granted' ? 'check' : 'key'} size={14} />
+      <div>
+        {PUSH_ACCESS_TITLE[access.status] ? <strong>{PUSH_ACCESS_TITLE[access.status]} </strong> : null}
+        {access.message}
+      </div>
+    </div>
   );
 }
 
@@ -218,6 +278,7 @@ function PlanView({ plan, force }: { plan: PromotionPlan; force: boolean }) {
   const [showBlobs, setShowBlobs] = useState(false);
   return (
     <>
+      {plan.upToDate ? null : <PushAccessNotice access={plan.pushAccess} />}
       {plan.upToDate ? (
         <div className="notice notice-ok" role="status" data-testid="up-to-date">
           <Icon name="check" size={14} /> The target already has this digest; there is nothing to write.
@@ -418,7 +479,9 @@ function Footer({ dialog }: { dialog: PromotionDialog }) {
     case 'planning':
     case 'plan': {
       const plan = dialog.plan;
-      const blocked = !plan || plan.upToDate || (plan.overwrites && !dialog.force);
+      // A push the target's token service refused would fail at the first write: not offered.
+      const blocked =
+        !plan || plan.upToDate || plan.pushAccess.status === 'denied' || (plan.overwrites && !dialog.force);
       return (
         <>
           <button type="button" className="button" onClick={close}>

@@ -1,7 +1,8 @@
 /**
  * "Promote to…": the menu equivalent of every promotion drag. Lists each lane stage the image can go to
  * (with the target reference it would get) and "Another repository or registry…". A menu button with
- * the WAI-ARIA menu keys: Up/Down move, Enter picks, Escape closes and returns focus to the button.
+ * the WAI-ARIA menu keys: Up/Down move, Enter picks, Escape closes and returns focus to the button. Picking
+ * an item also returns focus to the button first, so the promote dialog it opens gives focus back to it.
  */
 import { useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { createPortal } from 'react-dom';
@@ -46,6 +47,26 @@ export function useLaneTargets(image: DraggedImage): PromoteTarget[] {
     }
     return targets;
   }, [lanes, registries, image]);
+}
+
+/** Keys a surrounding tag row or card acts on (open, move, pick up): they stay with the menu. */
+const ROW_KEYS = new Set([
+  'Enter',
+  ' ',
+  'Escape',
+  'ArrowUp',
+  'ArrowDown',
+  'ArrowLeft',
+  'ArrowRight',
+  'Home',
+  'End',
+  'PageUp',
+  'PageDown',
+]);
+
+/** Only those: the app's shortcuts (Ctrl+K, "/") still work while the menu button has focus. */
+function keepFromRow(event: KeyboardEvent) {
+  if (ROW_KEYS.has(event.key)) event.stopPropagation();
 }
 
 /** Where the menu goes: under the button (or above it near the window's bottom), right-aligned to it. */
@@ -127,21 +148,23 @@ export function PromoteMenu({
   };
 
   const pick = (action: () => void) => {
+    buttonRef.current?.focus();
     setOpen(false);
     action();
   };
 
   itemRefs.current = [];
   return (
-    <span className={`menu-anchor${className ? ` ${className}` : ''}`} onKeyDown={(event) => event.stopPropagation()}>
+    <span className={`menu-anchor${className ? ` ${className}` : ''}`} onKeyDown={keepFromRow}>
       <button
         ref={buttonRef}
         type="button"
         className={compact ? 'icon-button' : 'button button-small'}
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-label={`Promote ${image.reference} to…`}
-        title="Promote to…"
+        // The icon-only button needs a name; the labelled one is named by its text (axe: label-content-name-mismatch).
+        aria-label={compact ? `Promote ${image.reference} to…` : undefined}
+        title={compact ? 'Promote to…' : `Promote ${image.reference} to…`}
         onClick={(event) => {
           event.stopPropagation();
           if (open) setOpen(false);
@@ -194,7 +217,8 @@ export function PromoteMenu({
                 role="menuitem"
                 tabIndex={-1}
                 className="menu-item"
-                onClick={() => pick(() => chooseTarget(image.reference, image.reference))}
+                // The target is for the user to type: prefilled with the source, Plan would promote it onto itself.
+                onClick={() => pick(() => chooseTarget(image.reference))}
               >
                 <span className="menu-item-label">Another repository or registry…</span>
               </button>

@@ -54,8 +54,9 @@ export function SignInDialog({ registryId, onClose }: { registryId: string; onCl
       title={`Sign in to ${name}`}
       description={
         <>
-          {registry ? <code>{registry.host}</code> : null} The password is checked with the registry,{' '}
-          {KEPT_IN[keychain?.kind ?? 'unknown']}; Berth never shows it again.
+          {/* The title names the registry: its host is added only when the name is something else. */}
+          {registry && registry.name !== registry.host ? <code>{registry.host}</code> : null} The password is checked
+          with the registry, {KEPT_IN[keychain?.kind ?? 'unknown']}; Berth never shows it again.
         </>
       }
     >
