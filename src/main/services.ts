@@ -101,8 +101,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
   );
   // Every write Berth makes to a registry (the client's manifest writes; pushes through the engine, below)
   // updates the registry index and then tells every window, which reads again what changed.
-  const noteWrite = (write: RegistryWrite) =>
-    void browser
+  const noteWrite = (write: RegistryWrite): Promise<void> =>
+    browser
       .noteWrite(write)
       .catch((error) => logger.log('error', 'registry', `index after a write: ${(error as Error).message}`));
   const registry = createRegistryClient({
@@ -132,7 +132,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     async push(reference, transferOptions) {
       const result = await engine.push(reference, transferOptions);
       const pushed = parseReference(result.reference);
-      noteWrite({
+      await noteWrite({
         host: pushed.registry,
         repository: pushed.repository,
         ...(pushed.tag !== undefined ? { tag: pushed.tag } : {}),

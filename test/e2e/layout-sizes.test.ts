@@ -298,7 +298,8 @@ describe('layout at 1024x700, 1280x800 and 1920x1080', () => {
     const offsets = await grid.evaluate((table) => {
       const w = globalThis as unknown as PageWindow;
       const t = table as unknown as PageElement;
-      const scroller = [...t.querySelectorAll('*')].find(
+      // The grid scrolls itself (or, in another layout, an element inside it).
+      const scroller = [t, ...t.querySelectorAll('*')].find(
         (e) => ['auto', 'scroll'].includes(w.getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1,
       );
       if (!scroller) return null;

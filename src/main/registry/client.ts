@@ -64,8 +64,10 @@ export interface RegistryClientOptions {
   /**
    * Hears every manifest or tag this client wrote or deleted, once the registry accepted it: every writer
    * (promotion, and later delete, retention, sync) goes through here, so the index and the UI learn of it.
+   * The write's call resolves after this does, so a caller that reads again at once sees the index updated.
+   * It must not throw (a failure to record is the listener's to log, never the write's).
    */
-  onWrite?: (write: ManifestWrite) => void;
+  onWrite?: (write: ManifestWrite) => void | Promise<void>;
 }
 
 /** A manifest put (by tag or digest) or deleted through the client. */
@@ -411,13 +413,19 @@ export class RegistryClient {
   ): Promise<string> {
     const reference = toReference(ref);
     const digest = await putManifest(this.requester, reference, bytes, mediaType, options.signal);
-    this.wrote({ ...reference, digest, tag: reference.digest ? undefined : reference.tag });
+    await this.wrote({ ...reference, digest, tag: reference.digest ? undefined : reference.tag });
     return digest;
   }
 
-  private wrote(write: { registry: string; repository: string; tag?: string; digest: string; deleted?: boolean }) {
+  private async wrote(write: {
+    registry: string;
+    repository: string;
+    tag?: string;
+    digest: string;
+    deleted?: boolean;
+  }): Promise<void> {
     const { registry, repository, tag, digest, deleted } = write;
-    this.options.onWrite?.({
+    await this.options.onWrite?.({
       registry,
       repository,
       digest,
@@ -432,7 +440,7 @@ export class RegistryClient {
     if (!reference.digest)
       throw new BerthError('invalid_input', 'Deleting a manifest needs its digest (name@sha256:...).');
     await deleteManifest(this.requester, { ...reference, digest: reference.digest }, options.signal);
-    this.wrote({
+    await this.wrote({
       registry: reference.registry,
       repository: reference.repository,
       digest: reference.digest,
@@ -450,7 +458,7 @@ export class RegistryClient {
       { registry: reference.registry, repository: reference.repository, tag: reference.tag },
       options.signal,
     );
-    this.wrote({
+    await this.wrote({
       registry: reference.registry,
       repository: reference.repository,
       tag: reference.tag,

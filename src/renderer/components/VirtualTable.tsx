@@ -148,21 +148,23 @@ export function VirtualTable<R>({
   const style = { '--columns': template, '--row-height': `${rowHeight}px` } as CSSProperties;
 
   return (
-    <div
-      className="vtable"
-      role="grid"
-      aria-label={label}
-      aria-rowcount={rows.length + 1}
-      aria-colcount={columns.length}
-      tabIndex={0}
-      style={style}
-      aria-activedescendant={activeIndex >= 0 ? rowId(activeKey!) : undefined}
-      onKeyDown={onKeyDown}
-      onFocus={() => {
-        if (activeIndex < 0 && rows.length > 0) setActiveKey(rowKey(rows[Math.min(rangeStart, rows.length - 1)]!));
-      }}
-    >
-      <div className="vtable-scroll" ref={scrollRef}>
+    <div className="vtable" style={style}>
+      {/* The grid is the scroller itself: the one focusable element scrolls with the keys, which is what
+          keyboard users need of a scrollable region (axe: scrollable-region-focusable). */}
+      <div
+        className="vtable-scroll"
+        ref={scrollRef}
+        role="grid"
+        aria-label={label}
+        aria-rowcount={rows.length + 1}
+        aria-colcount={columns.length}
+        tabIndex={0}
+        aria-activedescendant={activeIndex >= 0 ? rowId(activeKey!) : undefined}
+        onKeyDown={onKeyDown}
+        onFocus={() => {
+          if (activeIndex < 0 && rows.length > 0) setActiveKey(rowKey(rows[Math.min(rangeStart, rows.length - 1)]!));
+        }}
+      >
         <div className="vtable-content" style={{ minWidth }}>
           <div className="vtable-head" role="row" aria-rowindex={1}>
             {columns.map((column) => (

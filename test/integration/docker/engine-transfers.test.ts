@@ -210,7 +210,20 @@ describe('pull, tag, push, remove', () => {
     expect((await ok('docker.tag', { source: small.ref, target })).value).toEqual({ source: small.ref, target });
     const alice = world.token.users.find((user) => user.access === 'push')!;
     await signIn(backend, world.token.host, alice.username, alice.password);
+    const changes: unknown[] = [];
+    const unsubscribe = backend.dispatcher.subscribe((event, payload) => {
+      if (event === 'registry.changed') changes.push(payload);
+    });
     const { value, events } = await ok('docker.push', { reference: target, operationId: 'push-token' });
+    unsubscribe();
+    // A push through the engine is a write Berth made: every window hears of it before the call returns.
+    const registryId = (await ok('registries.list', {})).value.find((r) => r.host === world.token.host)!.id;
+    expect(changes).toContainEqual({
+      registryId,
+      host: world.token.host,
+      repository: `${namespace}/pushed`,
+      tags: ['1.0'],
+    });
     expect(value.reference).toBe(target);
     expect(value.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     const inspected = await ok('docker.inspect', { reference: target });
