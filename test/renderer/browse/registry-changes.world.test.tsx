@@ -4,28 +4,18 @@
  * shows in the sidebar, and a tag promoted into an open repository shows in its tag list, with no Refresh.
  * The promotions are made through the API as another window would; main's `registry.changed` event does the rest.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
-import type { BerthApi } from '../../../src/shared/contract';
 import type { RegistryView } from '../../../src/shared/types/settings';
 import { giveElementsASize } from '../promote/scripted-api';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 let restoreSize: () => void;
 beforeAll(() => (restoreSize = giveElementsASize(600, 1000)));
 afterAll(() => restoreSize());
 afterEach(cleanup);
-
-function renderApp(api: BerthApi) {
-  return render(
-    <ApiProvider api={api}>
-      <App />
-    </ApiProvider>,
-  );
-}
 
 const tagRows = () =>
   Array.from(screen.getByRole('grid', { name: 'Tags' }).querySelectorAll<HTMLElement>('[role=row][data-row-key]')).map(

@@ -4,29 +4,19 @@
  * pulls; the namespace tree walked by keyboard on the real registry; registries that cannot list (closed
  * catalog, sign-in needed) saying what to do, and adding a repository by name.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
-import type { BerthApi } from '../../../src/shared/contract';
 import { BerthError } from '../../../src/shared/errors';
 import type { RegistryView } from '../../../src/shared/types/settings';
 import { giveElementsASize, scriptedApi } from '../promote/scripted-api';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 let restoreSize: () => void;
 beforeAll(() => (restoreSize = giveElementsASize(600, 1000)));
 afterAll(() => restoreSize());
 afterEach(cleanup);
-
-function renderApp(api: BerthApi) {
-  return render(
-    <ApiProvider api={api}>
-      <App />
-    </ApiProvider>,
-  );
-}
 
 const info = () => ({
   name: 'Berth',

@@ -4,10 +4,8 @@
  * the htpasswd registry with a wrong then a right password, test and remove the credential; edit and
  * remove a registry; import from the Docker config; choose the Docker engine.
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import type { BerthApi } from '../../../src/shared/contract';
 import {
@@ -17,6 +15,7 @@ import {
   type RealBackend,
   type RealBackendOptions,
 } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 // A real Secret Service on a private D-Bus (test/env/keyring.ts), which libsecret in this process binds to
 // on its first call; loaded through a path in a variable so the renderer's typecheck never reads Node code.
@@ -44,14 +43,6 @@ async function backend(options: RealBackendOptions = {}): Promise<BerthApi> {
   const started = await startRealBackend(options);
   backends.push(started);
   return started.api;
-}
-
-function renderApp(api: BerthApi) {
-  return render(
-    <ApiProvider api={api}>
-      <App />
-    </ApiProvider>,
-  );
 }
 
 const LONG = { timeout: 30_000 };
