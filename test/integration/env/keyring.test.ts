@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type * as KeytarModule from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyring, type RunningKeyring } from '../../env/keyring';
 import { run } from '../../env/process';
@@ -8,7 +7,14 @@ import { run } from '../../env/process';
 const require = createRequire(import.meta.url);
 
 let keyring: RunningKeyring;
-let keytar: typeof KeytarModule;
+/** The part of keytar these tests use, typed here so a type check needs no keytar installed (it is optional). */
+interface KeytarModule {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<{ account: string; password: string }[]>;
+}
+let keytar: KeytarModule;
 const service = `berth-test-${process.pid}`;
 
 /** Runs the real credential helper against the private keyring. */
@@ -39,7 +45,7 @@ beforeAll(async () => {
   keyring = await startKeyring();
   process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
   // keytar is required after DBUS_SESSION_BUS_ADDRESS points at the private bus.
-  keytar = require('keytar') as typeof KeytarModule;
+  keytar = require('keytar') as KeytarModule;
 });
 
 afterAll(async () => {

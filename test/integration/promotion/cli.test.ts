@@ -51,6 +51,8 @@ describe('berth promote', () => {
     expect(text.stdout).toContain(`Plan: ${registry.host}/dev/app:1.1.0 -> ${target} (mount)`);
     expect(text.stdout).toMatch(new RegExp(`blobs +0 already there, ${plan.blobs.length} to mount, 0 to copy`));
     expect(text.stdout).toContain('target tag     new tag');
+    // The world's anonymous registry asks for no sign-in: push access cannot be known before a write.
+    expect(text.stdout).toMatch(/^ {2}push access {4}Push access not checked: /m);
 
     // Other test files write to this registry at the same time: only the source's and target's traffic.
     const during = (await readRequestLog(registry.accessLogFile))

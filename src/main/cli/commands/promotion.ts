@@ -35,6 +35,8 @@ export function describePlan(plan: PromotionPlan): string {
     `  pinned source  ${plan.pinnedSource}`,
     `  target digest  ${plan.targetDigest}${plan.targetDigest === plan.sourceDigest ? ' (unchanged)' : ' (new index)'}`,
     `  target tag     ${tagState}`,
+    // Asked of the token service before anything is written: a denied push is said here, not after the copy.
+    `  push access    ${plan.pushAccess.message}`,
     ...(plan.platforms.length > 0 ? [`  platforms      ${plan.platforms.join(', ')}`] : []),
     `  manifests      ${toWrite} to write, ${plan.manifests.length - toWrite} already there`,
     `  blobs          ${count('present')} already there, ${count('mount')} to mount, ${count('copy')} to copy (${formatBytes(plan.bytesToCopy)})${count('external') > 0 ? `, ${count('external')} external (not copied)` : ''}`,
