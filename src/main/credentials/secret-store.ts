@@ -1,4 +1,5 @@
 import { BerthError } from '../../shared/errors';
+import { firstErrorLine } from '../util/error-text';
 import type { KeychainBacking } from '../../shared/types/app';
 
 /**
@@ -59,17 +60,17 @@ function bindingReason(error: unknown, platform: NodeJS.Platform = process.platf
   // The package itself is absent (npm removes an optional dependency whose build failed); a failure inside
   // it (its .node file missing, built for another Node ABI, a shared library missing) is "could not load".
   const absent =
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]keytar['"]/.test(firstLine(error));
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]keytar['"]/.test(firstErrorLine(error));
   const what = absent
     ? 'The OS keychain binding (keytar) is not installed'
-    : `The OS keychain binding (keytar) could not be loaded (${firstLine(error)})`;
+    : `The OS keychain binding (keytar) could not be loaded (${firstErrorLine(error)})`;
   const needs = BUILD_NEEDS[platform] ?? 'install a C++ build toolchain';
   return `${what}: ${needs}, then run \`${absent ? 'npm install' : 'npm rebuild keytar'}\` in the Berth folder.`;
 }
 
 /** The binding loaded but no keychain service answered; one line with what to start. */
 function serviceReason(error: unknown, platform: NodeJS.Platform = process.platform): string {
-  const detail = firstLine(error);
+  const detail = firstErrorLine(error);
   switch (platform) {
     case 'linux':
       return `No Secret Service answered on D-Bus (${detail}): start GNOME Keyring or KWallet in a desktop session (e.g. gnome-keyring-daemon --start --components=secrets).`;
@@ -168,7 +169,7 @@ function createKeychainSecretStore(keychain: KeychainApi, service: string): Secr
 const LOCKED = /locked|interaction is not allowed|user cancel+ed/i;
 
 function keychainError(action: string, error: unknown): BerthError {
-  const reason = firstLine(error);
+  const reason = firstErrorLine(error);
   if (LOCKED.test(reason)) {
     return new BerthError(
       'keychain_locked',
@@ -183,10 +184,4 @@ function keychainError(action: string, error: unknown): BerthError {
     undefined,
     { cause: error },
   );
-}
-
-/** OS keychain errors carry the OS's text (never a secret); one line of it is enough. */
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return (text.split('\n')[0] ?? '').trim().slice(0, 300) || 'unknown error';
 }

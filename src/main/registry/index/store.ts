@@ -7,6 +7,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { ClassicLevel } from 'classic-level';
+import { firstErrorLine } from '../../util/error-text';
 
 export type StoreOperation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
@@ -97,7 +98,7 @@ export async function openIndexStore(dir: string, onFallback?: (reason: string) 
     // a binding that cannot load (wrong platform, Node run with --no-addons) costs the index, not the process.
     ({ ClassicLevel: Level } = await import('classic-level'));
   } catch (error) {
-    onFallback?.(`LevelDB cannot be loaded here (${firstLine(error)}); the registry index is kept in memory`);
+    onFallback?.(`LevelDB cannot be loaded here (${firstErrorLine(error)}); the registry index is kept in memory`);
     return new MemoryStore();
   }
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -121,8 +122,4 @@ export async function openIndexStore(dir: string, onFallback?: (reason: string) 
     }
   }
   return new MemoryStore();
-}
-
-function firstLine(error: unknown): string {
-  return ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').slice(0, 300);
 }
