@@ -4,12 +4,11 @@
  * keeps it; its page says why once (not once more in the header after a "·"), and offers no sign-in for
  * a network error. 127.0.0.1:1 refuses connections: nothing listens on port 1.
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import { startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 const HOST = '127.0.0.1:1';
 const LONG = { timeout: 30_000 };
@@ -29,11 +28,7 @@ const occurrences = (haystack: string, text: string) => haystack.split(text).len
 describe('an unreachable registry', () => {
   it('is kept on add with a warning, and its page gives the reason once and no sign-in', async () => {
     useNavigation.getState().navigate({ view: 'home' });
-    render(
-      <ApiProvider api={backend.api}>
-        <App />
-      </ApiProvider>,
-    );
+    renderApp(backend.api);
     const empty = await screen.findByTestId('empty-state', {}, LONG);
     fireEvent.click(within(empty).getByRole('button', { name: /Add registry/ }));
     let dialog = await screen.findByRole('dialog', { name: 'Add registry' });

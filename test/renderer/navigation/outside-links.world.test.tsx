@@ -5,14 +5,13 @@
  * and opens an image or its layers right away only on a registry in the user's list; another host or a
  * local source waits for a click. The whole app on the real backend, with the world's registries.
  */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { followDeepLinks, useNavigation } from '../../../src/renderer/navigation/store';
 import type { RequestName } from '../../../src/shared/contract';
 import { giveElementsASize, scriptedApi } from '../promote/scripted-api';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 const world = seededWorld();
 const A = `${world.anonymous.host}/dev/app:1.0.0`;
@@ -55,12 +54,8 @@ function openAddress(path: string) {
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
-async function renderApp() {
-  render(
-    <ApiProvider api={backend.api}>
-      <App />
-    </ApiProvider>,
-  );
+async function renderLoadedApp() {
+  renderApp(backend.api);
   // The user's registries are known before any view decides what it may load.
   await screen.findByRole('treeitem', { name: 'Seeded' }, { timeout: 30_000 });
 }
@@ -68,7 +63,7 @@ async function renderApp() {
 describe('compare opened from outside', () => {
   it('fills in the pair, reads nothing until Compare is pressed, then compares', async () => {
     openAddress(`/compare?a=${encodeURIComponent(A)}&b=${encodeURIComponent(B)}`);
-    await renderApp();
+    await renderLoadedApp();
     await screen.findByTestId('compare-ready');
     expect((screen.getByLabelText('Left (before)') as HTMLInputElement).value).toBe(A);
     expect((screen.getByLabelText('Right (after)') as HTMLInputElement).value).toBe(B);
@@ -89,7 +84,7 @@ describe('compare opened from outside', () => {
 
   it('a pair of local sources from a berth:// link waits as well', async () => {
     const stop = followDeepLinks(shell);
-    await renderApp();
+    await renderLoadedApp();
     const before = imageWork().length;
     await act(async () =>
       emitDeepLink(
@@ -102,7 +97,7 @@ describe('compare opened from outside', () => {
   });
 
   it('the app’s own navigation (a dropped tag) compares right away', async () => {
-    await renderApp();
+    await renderLoadedApp();
     const before = imageWork().length;
     act(() => useNavigation.getState().navigate({ view: 'compare', a: B, b: A }));
     await screen.findByTestId('diff-summary', undefined, { timeout: 90_000 });
@@ -117,7 +112,7 @@ describe('compare opened from outside', () => {
 describe('images and layers opened from outside', () => {
   it('an image on a registry in the list loads right away', async () => {
     openAddress(`/images?ref=${encodeURIComponent(A)}`);
-    await renderApp();
+    await renderLoadedApp();
     await screen.findByTestId('image-digest', undefined, { timeout: 30_000 });
     expect(screen.queryByTestId('outside-link')).toBeNull();
   });
@@ -125,7 +120,7 @@ describe('images and layers opened from outside', () => {
   it('an image on a host the user has not added waits for a click, then loads', async () => {
     const reference = `${world.basic.host}/dev/app:1.0.0`;
     openAddress(`/images?ref=${encodeURIComponent(reference)}`);
-    await renderApp();
+    await renderLoadedApp();
     const prompt = await screen.findByTestId('outside-link');
     expect(prompt.dataset.source).toBe('host');
     expect(prompt.textContent).toContain(`${world.basic.host}, which is not one of your registries`);
@@ -151,7 +146,7 @@ describe('images and layers opened from outside', () => {
   it('the layers of a docker-archive path wait for a click, then are read', async () => {
     const reference = 'docker-archive:/nonexistent/berth-link-test.tar';
     const stop = followDeepLinks(shell);
-    await renderApp();
+    await renderLoadedApp();
     const before = imageWork().length;
     await act(async () => emitDeepLink(`/layers?ref=${encodeURIComponent(reference)}`));
     const prompt = await screen.findByTestId('outside-link');
@@ -174,7 +169,7 @@ describe('images and layers opened from outside', () => {
 
   it('the layers of an image on a registry in the list load right away', async () => {
     openAddress(`/layers?ref=${encodeURIComponent(B)}`);
-    await renderApp();
+    await renderLoadedApp();
     await waitFor(
       () =>
         expect(within(screen.getByRole('listbox', { name: 'Layers' })).getAllByRole('option').length).toBe(

@@ -1,14 +1,13 @@
 // @vitest-environment jsdom
 /** The search box over the local index, on the real backend: open with the keyboard, find, open a hit. */
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import { useOperations } from '../../../src/renderer/stores/operations';
 import type { RegistryView } from '../../../src/shared/types/settings';
 import { scriptedApi } from '../promote/scripted-api';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 afterEach(cleanup);
 
@@ -26,11 +25,7 @@ describe('search', () => {
 
   it('opens with Ctrl+K, finds repositories and tags of every registry seen, and opens the chosen one', async () => {
     useNavigation.getState().navigate({ view: 'home' });
-    render(
-      <ApiProvider api={backend.api}>
-        <App />
-      </ApiProvider>,
-    );
+    renderApp(backend.api);
     await screen.findByRole('tree', { name: 'Registries' }, { timeout: 30_000 });
     fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
     const box = await screen.findByRole('combobox', { name: 'Search repositories and tags' });
@@ -91,11 +86,7 @@ describe('search', () => {
       );
       const tag = manyTags[1500]!;
       useNavigation.getState().navigate({ view: 'home' });
-      render(
-        <ApiProvider api={fresh.api}>
-          <App />
-        </ApiProvider>,
-      );
+      renderApp(fresh.api);
       await screen.findByRole('tree', { name: 'Registries' }, { timeout: 30_000 });
       // The indexing the app started at load, as the status bar shows it, runs to its end.
       const indexed = () =>
@@ -135,11 +126,7 @@ describe('search', () => {
       'registries.list': () => [],
       'search.query': () => [],
     });
-    render(
-      <ApiProvider api={api}>
-        <App />
-      </ApiProvider>,
-    );
+    renderApp(api);
     await screen.findByTestId('empty-state');
     act(() => {
       fireEvent.click(screen.getByRole('button', { name: 'Search repositories and tags' }));

@@ -6,12 +6,11 @@
  * tcp://0.0.0.0:PORT: not a loopback address, so Berth asks, while Linux connects 0.0.0.0 to this host
  * itself (over lo), so nothing leaves the machine.
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import { seededWorld, startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 /** Node-only helper, loaded through a path in a variable so that the renderer's typecheck never reads it. */
 const FORWARDER_MODULE = '../../integration/docker/tcp-forwarder';
@@ -50,11 +49,7 @@ describe('a remote engine over plain TCP in settings', () => {
     const world = seededWorld();
     backend = await startRealBackend({ env: { DOCKER_HOST: world.dockerd.host } });
     useNavigation.getState().navigate({ view: 'settings' });
-    render(
-      <ApiProvider api={backend.api}>
-        <App />
-      </ApiProvider>,
-    );
+    renderApp(backend.api);
     await waitFor(() => expect(screen.getByTestId('engine-info').textContent).toContain(world.dockerd.host), LONG);
     const remote = `tcp://0.0.0.0:${forwarder.port}`;
 

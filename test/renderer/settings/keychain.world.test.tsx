@@ -4,12 +4,11 @@
  * signs in, both say in one line why and what to do, and the dialog does not promise the keychain.
  * The keychain-present side is in settings.test.tsx (a process binds to one D-Bus session for good).
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiProvider } from '../../../src/renderer/api/context';
-import { App } from '../../../src/renderer/App';
 import { useNavigation } from '../../../src/renderer/navigation/store';
 import { addWorldRegistry, seededWorld, startRealBackend, type RealBackend } from '../support/backend';
+import { renderApp } from '../support/render-app';
 
 // libsecret binds this process to the bus named here on its first call (test/env/keyring.ts): a socket
 // where nothing listens is a machine without a Secret Service. The renderer's typecheck has no Node types.
@@ -34,11 +33,7 @@ describe('no OS keychain', () => {
     const world = seededWorld();
     const registry = await addWorldRegistry(api, world.basic.host, 'Basic');
     useNavigation.getState().navigate({ view: 'settings', registryId: registry.id });
-    render(
-      <ApiProvider api={api}>
-        <App />
-      </ApiProvider>,
-    );
+    renderApp(api);
     await screen.findByRole('heading', { name: 'Basic' }, LONG);
     expect(screen.getByTestId('credential-source').textContent).toBe('None (anonymous)');
     const notice = await screen.findByTestId('keychain-notice', {}, LONG);
