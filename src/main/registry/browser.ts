@@ -110,9 +110,13 @@ const HUB_PULL_RESERVE = 10;
 
 export function createRegistryBrowser(options: RegistryBrowserOptions): RegistryBrowser {
   const { client } = options;
-  const opened = openIndexStore(join(options.cacheDir, 'registry', 'index'), options.onIndexFallback).then(
-    (store) => new RegistryIndex(store),
-  );
+  // Opened on first use: a command that never reads the index (most CLI commands) neither loads LevelDB nor
+  // takes its one-process lock from the app.
+  let opening: Promise<RegistryIndex> | undefined;
+  const opened = () =>
+    (opening ??= openIndexStore(join(options.cacheDir, 'registry', 'index'), options.onIndexFallback).then(
+      (store) => new RegistryIndex(store),
+    ));
   const concurrency = options.tagDetailsConcurrency ?? 8;
   const reading = new Map<string, Promise<DigestSummary>>();
   const indexing = new Map<string, Promise<RegistryIndexResult>>();
@@ -146,14 +150,14 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     }
     const repositories = [...new Set([...listed, ...byHand])];
     // A closed catalog lists only what was added by hand: that does not say the others are gone.
-    await (await opened).setRepositories(target.host, repositories, listed.length > 0);
+    await (await opened()).setRepositories(target.host, repositories, listed.length > 0);
     return { registry: target.host, repositories };
   }
 
   async function listTags(registryId: string, repository: string, signal?: AbortSignal): Promise<TagList> {
     const target = await resolveRegistry(registryId);
     const tags = await client.listTags(checkReference({ registry: target.host, repository }), signal ? { signal } : {});
-    await (await opened).setTags(target.host, repository, tags);
+    await (await opened()).setTags(target.host, repository, tags);
     return { name: repository, tags };
   }
 
@@ -237,7 +241,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
   ): Promise<TagDetail[]> {
     const target = await resolveRegistry(registryId);
     const repo = checkReference({ registry: target.host, repository });
-    const index = await opened;
+    const index = await opened();
     const known = await knownSummaries(index, repo);
     // Stale-while-revalidate: what the index knows, with no request to the registry, so a warm repository
     // sorts by date at once; the caller revalidates with a normal call. Tags never seen are left out.
@@ -293,7 +297,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
     tagDetails,
     rateLimit,
     async search(query, limit) {
-      const hits = await (await opened).search(query, limit);
+      const hits = await (await opened()).search(query, limit);
       return hits.map(({ host, repository, tag }) => ({
         registryId: idForHost(host),
         repository,
@@ -333,7 +337,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       return running;
     },
     async noteWrite(write) {
-      const index = await opened;
+      const index = await opened();
       const { host, repository, tag, digest, deleted } = write;
       let tags = tag !== undefined ? [tag] : [];
       if (tag !== undefined && deleted) await index.removeTags(host, repository, [tag]);
@@ -349,11 +353,11 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       }
       options.onChange?.({ registryId: idForHost(host), host, repository, tags });
     },
-    registryIndex: () => opened,
+    registryIndex: () => opened(),
     async close() {
       closing.abort();
       await Promise.allSettled([...indexing.values()]);
-      await (await opened).close();
+      if (opening) await (await opening).close();
     },
   };
 }

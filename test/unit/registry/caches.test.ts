@@ -1,7 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRegistryBrowser } from '../../../src/main/registry/browser';
+import type { RegistryClient } from '../../../src/main/registry/client';
 import { RegistryIndex } from '../../../src/main/registry/index/registry-index';
 import { openIndexStore } from '../../../src/main/registry/index/store';
 
@@ -123,5 +125,27 @@ describe('search over the registry index', () => {
     await second.setRepositories('reg', ['mine'], true);
     expect(await second.search('mine', 5)).toEqual([{ host: 'reg', repository: 'mine' }]);
     expect(await holder.search('mine', 5)).toEqual([]);
+  });
+});
+
+describe('the registry browser', () => {
+  it('opens the index on first use only, so a command that never reads it takes no lock', async () => {
+    const listing = () => readdir(join(dir, 'registry')).catch(() => [] as string[]);
+    // No request is made in this test: the client is never called.
+    const unused = createRegistryBrowser({
+      client: {} as RegistryClient,
+      resolveRegistry: () => ({ host: 'reg' }) as never,
+      cacheDir: dir,
+    });
+    await unused.close();
+    expect(await listing()).toEqual([]);
+    const used = createRegistryBrowser({
+      client: {} as RegistryClient,
+      resolveRegistry: () => ({ host: 'reg' }) as never,
+      cacheDir: dir,
+    });
+    expect((await used.registryIndex()).persistent).toBe(true);
+    expect(await listing()).toEqual(['index']);
+    await used.close();
   });
 });
