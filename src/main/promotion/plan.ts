@@ -15,7 +15,7 @@ import type {
   PromotionStrategy,
   PushAccess,
 } from '../../shared/types/promotion';
-import { missingActions, permissionText, type RegistryClient } from '../registry';
+import { missingActions, permissionText, type Permission, type RegistryClient } from '../registry';
 import { mapBounded } from '../util/async';
 import { readSourceGraph, type ManifestNode, type SourceGraph } from './graph';
 
@@ -39,6 +39,8 @@ export interface PreparedPromotion {
   target: ImageReference & { tag: string };
   /** Manifests already in the target repository, by digest. */
   presentManifests: ReadonlySet<string>;
+  /** What the token service refused, when the plan's push check says `denied`: execution stops on it. */
+  deniedPush?: Permission;
 }
 
 const HEAD_CONCURRENCY = 8;
@@ -118,39 +120,54 @@ export async function checkPushAccess(
   client: RegistryClient,
   target: RepositoryName,
   signal?: AbortSignal,
-): Promise<PushAccess> {
+): Promise<{ access: PushAccess; denied?: Permission }> {
   const { registry, repository } = target;
   const probe = await client.probeAccess(target, 'pull,push', signal ? { signal } : {});
   const user = probe.scheme !== 'none' && probe.user !== undefined ? { user: probe.user } : {};
   if (probe.scheme === 'none')
     return {
-      status: 'unchecked',
-      message: `Push access not checked: ${registry} asks for no sign-in, so only the first write shows whether it accepts a push.`,
+      access: {
+        status: 'unchecked',
+        message: `Push access not checked: ${registry} asks for no sign-in, so only the first write shows whether it accepts a push.`,
+      },
     };
   if (probe.scheme === 'basic')
     return {
-      status: 'unchecked',
-      ...user,
-      message: `Push access not checked: ${registry} uses Basic sign-in, which says whether ${probe.user ?? 'this account'} may push to ${repository} only when something is written.`,
+      access: {
+        status: 'unchecked',
+        ...user,
+        message: `Push access not checked: ${registry} uses Basic sign-in, which says whether ${probe.user ?? 'this account'} may push to ${repository} only when something is written.`,
+      },
     };
   if (!probe.granted)
     return {
-      status: 'unchecked',
-      ...user,
-      message: `Push access not checked: the token service of ${registry} does not say what its tokens allow.`,
+      access: {
+        status: 'unchecked',
+        ...user,
+        message: `Push access not checked: the token service of ${registry} does not say what its tokens allow.`,
+      },
     };
   const granted = probe.granted.get(`repository:${repository}`) ?? [];
   if (missingActions(['push'], granted).length === 0)
-    return { status: 'granted', ...user, message: `${probe.user ?? 'This account'} may push to ${repository}.` };
+    return {
+      access: { status: 'granted', ...user, message: `${probe.user ?? 'This account'} may push to ${repository}.` },
+    };
+  const denied: Permission = { ...user, repository, missing: ['push'], granted };
   if (!probe.signedIn)
     return {
-      status: 'denied',
-      message: `${registry} allows no push to ${repository} without signing in: the promotion would fail. Sign in as a user who may push.`,
+      access: {
+        status: 'denied',
+        message: `${registry} allows no push to ${repository} without signing in: the promotion would fail. Sign in as a user who may push.`,
+      },
+      denied,
     };
   return {
-    status: 'denied',
-    ...user,
-    message: `${permissionText({ ...user, repository, missing: ['push'], granted })}: the promotion would fail. Ask an administrator of ${registry} for push access, or sign in as a user who has it.`,
+    access: {
+      status: 'denied',
+      ...user,
+      message: `${permissionText(denied)}: the promotion would fail. Ask an administrator of ${registry} for push access, or sign in as a user who has it.`,
+    },
+    denied,
   };
 }
 
@@ -181,7 +198,7 @@ export async function preparePromotion(
   const requestOptions = signal ? { signal } : {};
   await checkSourcePin(client, source, signal);
   const strategy = strategyFor(source, target, request.viaEngine);
-  const [graph, existing, pushAccess] = await Promise.all([
+  const [graph, existing, push] = await Promise.all([
     // Within one repository the referrers are there already (they are found by the subject's digest).
     readSourceGraph(client, source, {
       withReferrers: request.withReferrers && strategy !== 'engine' && strategy !== 'same-repository',
@@ -263,7 +280,7 @@ export async function preparePromotion(
     overwrites: existingTargetDigest !== undefined && existingTargetDigest !== graph.root.digest,
     upToDate: existingTargetDigest === graph.root.digest && everythingThere,
     notes,
-    pushAccess,
+    pushAccess: push.access,
   };
-  return { plan, graph, target, presentManifests };
+  return { plan, graph, target, presentManifests, ...(push.denied ? { deniedPush: push.denied } : {}) };
 }

@@ -13,7 +13,7 @@ import type {
   PromotionPlan,
   PromotionResult,
 } from '../../shared/types/promotion';
-import type { RegistryClient } from '../registry';
+import { permissionError, type RegistryClient } from '../registry';
 import type { AuditLog, AuditQuery } from './audit-log';
 import { executeEnginePromotion, prepareEnginePromotion, type EngineTransfers } from './engine';
 import { executePromotion, type ExecutionCounts } from './execute';
@@ -128,6 +128,16 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       progress.phase('Planning');
       prepared = await prepare(request, run.signal);
       const { plan } = prepared;
+      // The plan asked the token service already: a denied push is refused here, before any blob is mounted
+      // or copied, in the plan's own words (a refusal later, from some blob's request, names less well).
+      if (prepared.deniedPush && !plan.upToDate) {
+        throw permissionError(
+          prepared.target.registry,
+          prepared.deniedPush,
+          `promote ${plan.source} to ${plan.target}`,
+          ` Nothing was written.`,
+        );
+      }
       let counts: ExecutionCounts;
       let digest = plan.targetDigest;
       if (plan.strategy === 'engine') {

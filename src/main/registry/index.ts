@@ -17,7 +17,7 @@ export type {
 } from './client';
 export type { HostOptions, HostOptionsResolver, RetryPolicy, Timeouts } from './transport';
 export { missingActions, type AccessProbe } from './auth';
-export { permissionText } from './errors';
+export { permissionError, permissionText, type Permission } from './errors';
 export type { Manifest, ParsedManifest } from './manifest';
 export { imageParts, indexEntries, manifestInfo, MAX_MANIFEST_BYTES } from './manifest';
 export { MAX_CONFIG_BYTES, parseImageConfig, type ParsedConfig } from './config';
