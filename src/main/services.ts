@@ -25,6 +25,20 @@ import { createRegistryBrowser, type RegistryBrowser, type RegistryWrite } from 
 import { resolvePaths, type BerthPaths } from './paths';
 import { createAuditLog, createPromotionService, settingsLaneStore, type PromotionService } from './promotion';
 import { createEventHub, type EventHub } from './util/event-hub';
+import { createTrustService, type TrustService } from './trust/signatures/trust-service';
+import { settingsTrustPolicyStore, type TrustPolicyStore } from './trust/signatures/policy';
+import { attachedSbomCheck, signatureCheck, type GateDeps } from './promotion/gates';
+import { createVulnService, type VulnService } from './trust/vulns/vuln-service';
+import { compareVersions } from './trust/packages/versions';
+import { PackageService } from './trust/packages/package-service';
+import { createSyncService, type SyncService } from './sync/sync-service';
+import { settingsSyncRuleStore } from './sync/sync-rules';
+import { createUsageService, type UsageService } from './lifecycle/usage-service';
+import { createDeleteService, type DeleteService } from './lifecycle/delete-service';
+import { settingsRetentionStore } from './lifecycle/retention-store';
+import { guessRegistryKind } from './credentials/hosts';
+import { createLineageService, type LineageService } from './lineage/lineage-service';
+import { createMatrixService, type MatrixService } from './sync/matrix';
 import { parseReference } from '../shared/reference';
 import { BERTH_VERSION } from './version';
 
@@ -68,6 +82,24 @@ export interface Services {
   promotion: PromotionService;
   /** Layer indexes, merged trees, image diffs and file contents, from any image source. */
   layers: LayerService;
+  /** Package inventories read from the layers (dpkg, apk, npm, Python...), package diffs, SBOM exports. */
+  packages: PackageService;
+  /** Vulnerabilities: OSV matching of the package inventory, attached scan reports. */
+  vulns: VulnService;
+  /** The drift matrix: repositories across registries, namespaces or lane stages, from the registry index. */
+  matrix: MatrixService;
+  /** Storage usage per registry, namespace and repository, from the registry index. */
+  usage: UsageService;
+  /** Untag, delete by digest with its blast radius, retention plans and their exact application (DEL). */
+  deletion: DeleteService;
+  /** Lineage: bases, dependents and stale images by layer chains, from the registry index. */
+  lineage: LineageService;
+  /** Sync rules, plans and runs between registries (on promotion's copy engine). */
+  sync: SyncService;
+  /** Signatures and attestations of images, verified against the trust policies. */
+  trust: TrustService;
+  /** Trust policies per registry and namespace, in the settings file. */
+  trustPolicies: TrustPolicyStore;
   /** Events for every window (`registry.changed`), which the dispatcher hands to the transports. */
   events: EventHub;
   /** Releases sockets, timers and child processes. */
@@ -142,24 +174,71 @@ export async function createServices(options: ServicesOptions): Promise<Services
     },
   };
   closers.push(() => docker.close());
+  const audit = createAuditLog(paths.dataDir);
+  // Vulnerabilities (VULN): OSV matching of PKG's inventory (created below with the layer engine).
+  const vulns = createVulnService({
+    inventory: { inventory: (reference, signal) => packages.inventory(reference, signal) },
+    compareVersions: (type, a, b) => compareVersions(type as Parameters<typeof compareVersions>[0], a, b),
+    registry,
+    dataDir: paths.dataDir,
+    // The trust service is created below; attestations are read only when a request runs.
+    attestations: { attestations: (reference, options) => trust.attestations(reference, options) },
+  });
+  const gates: GateDeps = {
+    verifySignature: signatureCheck({ verify: (reference, options) => trust.verify(reference, options) }, () =>
+      trustPolicies.list(),
+    ),
+    attachedReports: (reference, signal) => vulns.attached(reference, signal),
+    osvScan: async (reference, signal) =>
+      (await vulns.database(signal)) ? vulns.scan(reference, signal ? { signal } : {}) : undefined,
+    sbom: attachedSbomCheck({
+      registry,
+      attestations: { attestations: (reference, options) => trust.attestations(reference, options) },
+    }),
+  };
   const promotion = createPromotionService({
     registry,
     engine: docker,
     lanes: settingsLaneStore(settings),
     registryHost: (id) => settings.registries().find((record) => record.id === id)?.host,
-    audit: createAuditLog(paths.dataDir),
+    audit,
     registryUser: async (host) => (await credentials.describe(host)).username,
     onAuditError: (error) => logger.log('error', 'promotion', `audit log: ${(error as Error).message}`),
+    gates,
   });
+  const sync = createSyncService({
+    registry,
+    rules: settingsSyncRuleStore(settings),
+    audit,
+    // `latest N` on tags that are not versions: the date from the registry index, else read once.
+    created: async (host, repository, digest, signal) =>
+      (await (await browser.registryIndex()).summary(digest))?.created ??
+      (await registry.inspect({ registry: host, repository, digest }, { signal })).config?.created,
+    registryUser: async (host) => (await credentials.describe(host)).username,
+    // The same gate checks as promotion's: a sync into a gated stage passes what a promotion would.
+    gates: {
+      lanes: () => settingsLaneStore(settings).list(),
+      hostOf: (id) => settings.registries().find((record) => record.id === id)?.host,
+      deps: gates,
+    },
+  });
+  const trustPolicies = settingsTrustPolicyStore(settings);
+  const trust = createTrustService({ registry, policies: trustPolicies });
   const layers = createLayerService({
     cacheDir: join(paths.cacheDir, 'layers'),
     registry,
+    debug: (message) => logger.log('debug', 'layers', message),
     daemon: {
       exportImage: (image, signal) => docker.exportImage(image, signal),
       imageId: async (image, signal) => (await docker.inspect(image, signal)).id,
     },
   });
   closers.push(() => layers.close());
+  const packages = new PackageService({
+    layers,
+    cacheDir: join(paths.cacheDir, 'packages'),
+    toolVersion: BERTH_VERSION,
+  });
 
   return {
     app,
@@ -172,7 +251,26 @@ export async function createServices(options: ServicesOptions): Promise<Services
     resolveRegistry: (idOrHost) => registries.resolve(idOrHost),
     docker,
     promotion,
+    vulns,
+    sync,
     layers,
+    packages,
+    matrix: createMatrixService({ browser, lanes: () => settingsLaneStore(settings).list() }),
+    usage: createUsageService({ browser }),
+    deletion: createDeleteService({
+      browser,
+      audit,
+      lanes: {
+        lanes: () => settingsLaneStore(settings).list(),
+        registryHost: (id) => settings.registries().find((record) => record.id === id)?.host,
+      },
+      policies: settingsRetentionStore(settings),
+      registryKind: (host) =>
+        settings.registries().find((record) => record.host === host)?.kind ?? guessRegistryKind(host),
+    }),
+    lineage: createLineageService({ browser }),
+    trust,
+    trustPolicies,
     events,
     async close() {
       for (const close of closers.reverse()) await close();

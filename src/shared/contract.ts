@@ -5,6 +5,7 @@
  * renderer's client are all derived from this file, so nothing is written twice.
  */
 import { z } from 'zod';
+import { planEntries } from './plan-entries';
 import { PLATFORM_PATTERN } from './reference';
 import type { AppInfo } from './types/app';
 import type { OperationKind, OperationProgress } from './types/operations';
@@ -34,6 +35,30 @@ import {
 } from './types/layers';
 import type { EngineInfo, LocalImage, LocalImageDetails } from './types/docker';
 import type { AuditEntry, LaneStep, PromotionLane, PromotionPlan, PromotionResult } from './types/promotion';
+import { stageGatesSchema } from './gates';
+import type { AttachedReports, OsvDatabaseInfo, VulnerabilityScan } from './types/vulns';
+import type { StorageUsage } from './types/storage';
+import { oneRule, syncPinnedPlanSchema, syncRequestFields, syncRulesSchema } from './sync-rules';
+import type { SyncPlan, SyncResult, SyncRule } from './types/sync';
+import type { DriftMatrix, MatrixRowsEvent } from './types/matrix';
+import { trustOverrideSchema, trustPolicyInputSchema } from './trust-policy';
+import type { Attestation, ImageTrust, ReferrersOverview, TagTrust, TrustPolicy } from './types/trust';
+import type { DependentsResult, ImageLineage, LineageRefresh, StaleResult } from './types/lineage';
+import { SBOM_FORMATS, type AttachedSbom, type PackageDiff, type PackageInventory } from './types/packages';
+import {
+  deletionStepSchema,
+  retentionPlanSchema,
+  retentionPolicySchema,
+  storedRetentionPoliciesSchema,
+} from './deletion-schemas';
+import type {
+  DeleteCapabilities,
+  RemovePlan,
+  RemoveResult,
+  RetentionPlan,
+  RetentionResult,
+  StoredRetentionPolicy,
+} from './types/deletion';
 
 interface RequestSpec<I extends z.ZodType, R> {
   input: I;
@@ -81,7 +106,7 @@ const registryFields = {
 const lane = z.object({
   name: text(64),
   stages: z
-    .array(z.object({ name: text(64), registryId, namespace: z.string().max(256) }))
+    .array(z.object({ name: text(64), registryId, namespace: z.string().max(256), gates: stageGatesSchema.optional() }))
     .min(2)
     .max(16),
   tagRewrites: z.array(z.object({ from: text(256), to: z.string().max(256), toStage: text(64).optional() })).max(32),
@@ -92,10 +117,22 @@ const pinnableSource = reference.describe(
 /** How a promotion runs; the same for a plan, an execution and a lane step. */
 const promotionOptions = {
   platforms: z.array(platform).max(32).optional().describe('copy only these platforms of an index, as a new index'),
-  withReferrers: z.boolean().default(false),
+  withReferrers: z
+    .boolean()
+    .default(true)
+    .describe("also copy signatures, attestations and SBOMs: referrers and cosign's .sig/.att/.sbom tags"),
   force: z.boolean().default(false).describe('overwrite a target tag that points at another digest'),
   viaEngine: z.boolean().default(false).describe('pull, tag and push through the local Docker engine'),
 };
+/** Runs a promotion whose target stage has failing gates; the reason goes to the audit log. */
+const gateOverride = z
+  .object({ reason: z.string().trim().min(3).max(1024) })
+  .optional()
+  .describe('promote despite failing gates, for this recorded reason');
+
+/** Lineage scopes, `HOST` or `HOST/NAMESPACE` (parsed by shared/lineage-scope.ts in the service's handler). */
+const lineageScopes = z.array(text(512)).max(32);
+const lineageRefresh = z.boolean().default(true).describe('bring the registry index of the scopes up to date first');
 
 export const contract = {
   // App
@@ -238,7 +275,7 @@ export const contract = {
   // Promotion
   'promotion.plan': request<PromotionPlan>()(z.object({ source: reference, target: reference, ...promotionOptions })),
   'promotion.execute': reporting<PromotionResult>('promotion')(
-    z.object({ source: pinnableSource, target: reference, ...promotionOptions, operationId }),
+    z.object({ source: pinnableSource, target: reference, ...promotionOptions, override: gateOverride, operationId }),
   ),
   'promotion.lanes': request<PromotionLane[]>()(z.object({})),
   'promotion.setLanes': request<PromotionLane[]>()(z.object({ lanes: z.array(lane).max(64) })),
@@ -248,12 +285,146 @@ export const contract = {
       lane: text(64).optional().describe('the only lane holding the source when absent'),
       execute: z.boolean().default(false),
       ...promotionOptions,
+      override: gateOverride,
       operationId,
     }),
   ),
   'promotion.audit': request<AuditEntry[]>()(
     z.object({ limit: z.number().int().min(1).max(10_000).default(500), query: z.string().max(256).optional() }),
   ),
+
+  // Sync (issue 17, part 1; owner SYNC): rules in the settings, a per-tag plan, a run on promotion's copy engine.
+  // `sync.plan` and `sync.run` take a stored rule by name or a whole rule, plus optional exact tags (the matrix).
+  // `sync.run` given a `plan` runs exactly it (a tag whose source or target moved since is refused, named);
+  // `override` writes tags whose gates fail, the reason audited, as promotion does.
+  'sync.rules': request<SyncRule[]>()(z.object({})),
+  'sync.setRules': request<SyncRule[]>()(z.object({ rules: syncRulesSchema })),
+  'sync.plan': request<SyncPlan>()(z.object(syncRequestFields).refine(oneRule, 'give either ruleName or rule')),
+  'sync.run': reporting<SyncResult>('sync')(
+    z
+      .object({ ...syncRequestFields, plan: syncPinnedPlanSchema.optional(), override: gateOverride, operationId })
+      .refine(oneRule, 'give either ruleName or rule'),
+  ),
+
+  // Drift matrix (issue 17, part 2; owner MATRIX): repositories x registries / namespaces / lane stages, read
+  // from the registry index after refreshing it for exactly those repositories. Rows stream as `matrix.rows`.
+  'matrix.build': reporting<DriftMatrix>('matrix')(
+    z.object({
+      columns: z
+        .array(z.object({ registryId, namespace: z.string().max(256).default(''), name: text(128).optional() }))
+        .max(16)
+        .optional(),
+      lane: text(64).optional().describe('a promotion lane: its stages are the columns'),
+      repositories: text(256).default('**').describe('glob over repository names below each namespace'),
+      tags: text(256).optional().describe('glob over tags'),
+      driftOnly: z.boolean().default(false),
+      reference: z.number().int().min(0).max(15).default(0).describe('the column the others are compared with'),
+      operationId,
+    }),
+  ),
+
+  // Storage usage (issue 16, part 3; owner USAGE): bytes per repository and namespace, unique vs shared,
+  // computed from the one registry index after refreshing it (or from the index alone with refresh: false).
+  'storage.usage': reporting<StorageUsage>('storage.usage')(
+    z.object({
+      registryId,
+      namespace: z.string().max(256).default('').describe("'' for the whole registry"),
+      refresh: z.boolean().default(true).describe('bring the registry index up to date first'),
+      operationId,
+    }),
+  ),
+
+  // Vulnerabilities (issue 15, part 3; owner VULN): offline OSV matching of the package inventory, and the
+  // scan reports attached to an image (cosign vuln attestations, Trivy JSON, SARIF, CycloneDX VEX).
+  'vulns.importDatabase': request<OsvDatabaseInfo>()(
+    z.object({ path: text(4096).describe('a folder or zip of OSV JSON records') }),
+  ),
+  'vulns.database': request<{ database: OsvDatabaseInfo | null }>()(z.object({})),
+  'vulns.scan': request<VulnerabilityScan>()(
+    z.object({
+      reference,
+      db: text(4096).optional().describe('an OSV folder or zip; the imported database when absent'),
+    }),
+  ),
+  'vulns.attached': request<AttachedReports>()(z.object({ reference })),
+
+  // Lineage (issue 18; owner LIN): base detection by diff ID chains among the images of the scopes, the images
+  // built on a base, and stale images (base tag moved), from the registry index refreshed for the scopes.
+  'lineage.refresh': reporting<LineageRefresh>('lineage')(z.object({ scopes: lineageScopes.min(1), operationId })),
+  'lineage.base': reporting<ImageLineage>('lineage')(
+    z.object({
+      reference,
+      scopes: lineageScopes.default([]).describe("the reference's registry when empty"),
+      platform: platform.optional(),
+      refresh: lineageRefresh,
+      operationId,
+    }),
+  ),
+  'lineage.dependents': reporting<DependentsResult>('lineage')(
+    z.object({ reference, scopes: lineageScopes.min(1), refresh: lineageRefresh, operationId }),
+  ),
+  'lineage.stale': reporting<StaleResult>('lineage')(
+    z.object({ scopes: lineageScopes.min(1), refresh: lineageRefresh, operationId }),
+  ),
+
+  // Signatures (issue 15, part 1; owner SIG): find cosign / Sigstore bundle / Notation signatures on an image,
+  // verify them against a trust policy (the settings' for the registry and namespace, or the request's).
+  'trust.verify': request<ImageTrust>()(z.object({ reference, override: trustOverrideSchema.optional() })),
+  'trust.attestations': request<Attestation[]>()(z.object({ reference })),
+  'trust.referrers': request<ReferrersOverview>()(z.object({ reference })),
+  'trust.tagStates': request<TagTrust[]>()(z.object({ registryId, repository, digests: z.array(digest).max(500) })),
+  'trust.policies': request<TrustPolicy[]>()(z.object({})),
+  // One policy per call (a new one has no id): the whole list in one frame would not fit the serve frame limit.
+  'trust.savePolicy': request<TrustPolicy[]>()(z.object({ policy: trustPolicyInputSchema })),
+  'trust.removePolicy': request<TrustPolicy[]>()(z.object({ id: z.string().min(1).max(128) })),
+
+  // Packages (issue 15, part 2; owner PKG): the package inventory read from an image's layers without pulling
+  // (dpkg, apk, npm, Python, rpm, Go), exported as CycloneDX 1.6 / SPDX 2.3 JSON, the package diff of two
+  // images in each ecosystem's version order, and SBOM documents attached to an image.
+  'packages.inventory': reporting<PackageInventory>('layers.index')(
+    z.object({ reference, platform: platform.optional(), operationId }),
+  ),
+  'packages.diff': reporting<PackageDiff>('layers.index')(
+    z.object({ a: reference, b: reference, platform: platform.optional(), operationId }),
+  ),
+  'packages.sbom': reporting<{ format: (typeof SBOM_FORMATS)[number]; document: unknown }>('layers.index')(
+    z.object({ reference, format: z.enum(SBOM_FORMATS), platform: platform.optional(), operationId }),
+  ),
+  'packages.attached': request<{ sboms: AttachedSbom[]; problems: string[] }>()(z.object({ reference })),
+
+  // Delete and retention (issue 16, parts 1 and 2; owner DEL): capabilities probed first, `berth rm` as a plan
+  // with its blast radius then exactly that plan executed, retention plan / apply, stored retention policies.
+  'lifecycle.capabilities': request<DeleteCapabilities>()(z.object({ registryId, repository })),
+  'lifecycle.planRemove': request<RemovePlan>()(
+    z.object({
+      references: z.array(reference).min(1).max(1_000),
+      digest: z.boolean().default(false).describe('delete the digest each reference points at, not the tag'),
+      withReferrers: z
+        .boolean()
+        .default(true)
+        .describe("also delete a deleted digest's sha256-<hex>.sig/.att/.sbom tags (they follow their subject)"),
+    }),
+  ),
+  'lifecycle.remove': reporting<RemoveResult>('lifecycle.delete')(
+    z.object({
+      steps: planEntries(deletionStepSchema, 10_000).refine((steps) => steps.length > 0, 'at least one step'),
+      orphanedReferrers: planEntries(text(1024), 100_000).default([]),
+      operationId,
+    }),
+  ),
+  'retention.plan': reporting<RetentionPlan>('lifecycle.delete')(
+    z.object({
+      scope: text(512).describe('host/repository or host/namespace/'),
+      policy: retentionPolicySchema.optional().describe('absent: the stored policies covering each repository'),
+      withReferrers: z.boolean().default(false).describe("also delete removed images' signature/attestation tags"),
+      operationId,
+    }),
+  ),
+  'retention.apply': reporting<RetentionResult>('lifecycle.delete')(
+    z.object({ plan: retentionPlanSchema, operationId }),
+  ),
+  'retention.policies': request<StoredRetentionPolicy[]>()(z.object({})),
+  'retention.setPolicies': request<StoredRetentionPolicy[]>()(z.object({ policies: storedRetentionPoliciesSchema })),
 } as const;
 
 export type Contract = typeof contract;
@@ -284,9 +455,11 @@ export interface EventMap {
   'app.deepLink': { path: string };
   /** Berth wrote to a registry (from any window or request): views of it read again what it names. */
   'registry.changed': RegistryChange;
+  /** One repository's rows of a running `matrix.build` (under its operationId), as soon as they are read. */
+  'matrix.rows': MatrixRowsEvent;
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = ['operation.progress', 'app.deepLink', 'registry.changed'];
+export const EVENT_NAMES: EventName[] = ['operation.progress', 'app.deepLink', 'registry.changed', 'matrix.rows'];
 
 /** The API as the renderer sees it: one async function per request, results or a thrown BerthError. */
 export type BerthApi = {

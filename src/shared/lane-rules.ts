@@ -39,3 +39,13 @@ export function rewriteTag(tag: string, rules: readonly TagRewrite[], stage: str
   }
   return tag;
 }
+
+/** Whether a user-written pattern compiles as a JavaScript regular expression (lane rewrites, retention rules). */
+export function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -28,13 +28,13 @@ async function seedBigImage(registry: RunningRegistry): Promise<{ digest: string
   return { digest: image.digest, bytes: image.blobs.reduce((sum, blob) => sum + blob.size, 0) };
 }
 
-async function timed(task: () => Promise<unknown>): Promise<number> {
+export async function timed(task: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await task();
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -16,7 +16,7 @@ const execFileAsync = promisify(execFile);
 const TAG_RUNS = 7;
 const INSPECT_COUNT = 200;
 
-async function timed(
+export async function timed(
   command: string,
   args: string[],
   env?: NodeJS.ProcessEnv,
@@ -26,7 +26,7 @@ async function timed(
   return { ms: performance.now() - started, stdout };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

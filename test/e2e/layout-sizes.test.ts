@@ -207,6 +207,7 @@ describe('layout at 1024x700, 1280x800 and 1920x1080', () => {
     const grid = page.getByRole('grid', { name: 'Tags' });
     await grid.locator('[role=row][data-row-key]').first().waitFor({ timeout: 30_000 });
     const header = grid.getByRole('columnheader').first();
+    const chooser = page.getByRole('button', { name: /^Columns/ });
     await atEverySize('repository', ['main .filter-box'], async () => {
       const before = await box(header);
       await page.getByLabel('Filter mode').selectOption('regex');
@@ -215,7 +216,27 @@ describe('layout at 1024x700, 1280x800 and 1920x1080', () => {
       const after = await box(header);
       await page.getByLabel('Filter tags').fill('');
       await page.getByLabel('Filter mode').selectOption('substring');
-      return after.y === before.y ? [] : [`the tag table header moved from ${before.y} to ${after.y}`];
+      const problems = after.y === before.y ? [] : [`the tag table header moved from ${before.y} to ${after.y}`];
+      // Key columns always show; a column that gives way is one checkbox away in the chooser.
+      const shown = await grid.getByRole('columnheader').allTextContents();
+      await chooser.click();
+      const offered = page.getByRole('group', { name: 'Columns' }).getByRole('checkbox', { checked: false });
+      const hidden = await offered.evaluateAll((boxes) =>
+        boxes.map((b) => (b.parentElement?.textContent ?? '').trim()),
+      );
+      await chooser.click();
+      for (const key of ['Tag', 'Digest', 'Created', 'Size'])
+        if (!shown.includes(key)) problems.push(`the ${key} column is hidden`);
+      for (const column of ['Type', 'Signature', 'Vulns'])
+        if (shown.includes(column) === hidden.includes(column))
+          problems.push(
+            `the ${column} column is ${shown.includes(column) ? 'shown and offered' : 'neither shown nor offered'}`,
+          );
+      // The signed tag keeps its signature state in sight (its column, or a mark in the tag cell).
+      await grid
+        .locator('[role=row][data-row-key="1.0.0"] [data-trust-state="unverified"]')
+        .waitFor({ timeout: 30_000 });
+      return problems;
     });
   });
 

@@ -55,7 +55,12 @@ export async function startCli(
   args: string[],
   ready: RegExp,
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; script?: string } = {},
-): Promise<{ match: RegExpMatchArray; stop(signal?: NodeJS.Signals): Promise<number>; output(): string }> {
+): Promise<{
+  match: RegExpMatchArray;
+  pid: number;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+  output(): string;
+}> {
   if (!options.script) ensureCliBuilt();
   const script = options.script ?? bin;
   const child = spawn(process.execPath, [script, ...args], {
@@ -83,6 +88,7 @@ export async function startCli(
   });
   return {
     match,
+    pid: child.pid!,
     output: () => out,
     stop: (signal = 'SIGTERM') =>
       new Promise<number>((resolve) => {

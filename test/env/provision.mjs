@@ -42,6 +42,13 @@ export const REQUIREMENTS = [
   { command: 'htpasswd', package: 'apache2-utils', why: 'htpasswd file for the basic-auth registry' },
   { command: 'zstd', package: 'zstd', why: 'zstd layers in the seed' },
   { command: 'openssl', package: 'openssl', why: 'token server CA and signing certificate' },
+  { command: 'debootstrap', package: 'debootstrap', why: 'Debian root filesystem for the package inventory tests' },
+  { command: 'rpm', package: 'rpm', why: "rpm's own version order (rpm.vercmp) for the rpm version tests" },
+  {
+    file: '/usr/lib/python3/dist-packages/packaging/version.py',
+    package: 'python3-packaging',
+    why: 'PEP 440 version order for the Python version tests',
+  },
 ];
 
 export const BENCH_REQUIREMENTS = [

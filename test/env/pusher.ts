@@ -72,6 +72,18 @@ export class SeedPusher {
     return { digest, size: data.length };
   }
 
+  /**
+   * Links a blob `from` another repository of the registry into `repository` in one request ("Mounting a
+   * blob from another repository", https://github.com/opencontainers/distribution-spec/blob/main/spec.md#mounting-a-blob-from-another-repository).
+   */
+  async mountBlob(repository: string, digest: string, from: string): Promise<void> {
+    const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+    const response = await this.request(repository, 'POST', `/v2/${repository}/blobs/uploads/?${query}`);
+    if (response.status !== 201)
+      throw new Error(`mounting ${digest} from ${from} into ${repository} failed: ${response.status}`);
+    await response.arrayBuffer();
+  }
+
   /** PUTs manifest bytes under a tag or digest; checks that the registry computed the same digest. */
   async pushManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const digest = sha256(bytes);

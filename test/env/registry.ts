@@ -41,6 +41,8 @@ export interface RegistryOptions {
   copyStorageFrom?: string;
   /** Where the temp dir goes: defaults to /dev/shm when it exists (tmpfs: the registry writes many small files). */
   baseDir?: string;
+  /** `storage.delete.enabled` (default true); false plays a registry with deletes disabled (405 UNSUPPORTED). */
+  deleteEnabled?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -146,7 +148,7 @@ export async function readRequestLog(
   return options.includeTestEnv ? entries : entries.filter((entry) => !entry.userAgent.startsWith(TEST_ENV_USER_AGENT));
 }
 
-function registryConfig(options: { port: number; storageDir: string; auth: string }): string {
+function registryConfig(options: { port: number; storageDir: string; auth: string; deleteEnabled: boolean }): string {
   return `version: 0.1
 log:
   level: warn
@@ -157,7 +159,7 @@ storage:
   filesystem:
     rootdirectory: ${options.storageDir}
   delete:
-    enabled: true
+    enabled: ${options.deleteEnabled}
   maintenance:
     uploadpurging:
       enabled: false
@@ -210,7 +212,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     rootcertbundle: ${tokenServer.rootCertBundle}
 `;
   }
-  await writeFile(configFile, registryConfig({ port, storageDir, auth }));
+  await writeFile(configFile, registryConfig({ port, storageDir, auth, deleteEnabled: options.deleteEnabled ?? true }));
   await mkdir(storageDir, { recursive: true });
   if (options.copyStorageFrom !== undefined)
     await run('cp', ['-a', `${options.copyStorageFrom}/.`, `${storageDir}/`], { timeoutMs: 300_000 });

@@ -423,7 +423,7 @@ interface BuiltLayer extends BuiltBlob {
   entries: readonly TarEntry[];
 }
 
-interface BuiltManifest {
+export interface BuiltManifest {
   bytes: Buffer;
   descriptor: DescriptorFacts;
   /** Blobs it references (config, layers). */
@@ -568,7 +568,7 @@ interface SmallImageInput {
   env?: string[];
 }
 
-async function buildSmallImage(input: SmallImageInput): Promise<BuiltManifest> {
+export async function buildSmallImage(input: SmallImageInput): Promise<BuiltManifest> {
   const builder = new TreeBuilder();
   addFiles(builder, input.files);
   const layer = await buildLayer(builder, 'gzip', input.format);

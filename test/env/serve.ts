@@ -13,6 +13,8 @@ export interface RunningBerthServe {
   port: number;
   token: string;
   configDir: string;
+  /** The serve process (bin/berth.mjs runs the CLI in-process), e.g. to read its memory. */
+  pid: number;
   stop(): Promise<number>;
   output(): string;
 }
@@ -37,6 +39,7 @@ export async function startBerthServe(
     port: Number(port),
     token,
     configDir,
+    pid: serve.pid,
     stop: serve.stop,
     output: serve.output,
   };

@@ -13,14 +13,25 @@ export async function pushTreeImage(
   tag: string,
   trees: readonly TreeBuilder[],
 ): Promise<{ digest: string; layers: string[] }> {
-  const pusher = new SeedPusher(target);
-  const layers: { digest: string; size: number; diffId: string }[] = [];
+  const layers: { gzip: Buffer; diffId: string }[] = [];
   for (const tree of trees) {
     const tar = await buildTar(tree.entries);
-    const blob = await compress(tar, 'gzip');
-    const pushed = await pusher.pushBlob(repository, blob);
-    layers.push({ ...pushed, diffId: sha256(tar) });
+    layers.push({ gzip: await compress(tar, 'gzip'), diffId: sha256(tar) });
   }
+  return pushLayersImage(target, repository, tag, layers);
+}
+
+/** Pushes a Docker v2 image of gzip layers made elsewhere (each with the sha256 of its tar), base first. */
+export async function pushLayersImage(
+  target: PushTarget,
+  repository: string,
+  tag: string,
+  gzipLayers: readonly { gzip: Buffer; diffId: string }[],
+): Promise<{ digest: string; layers: string[] }> {
+  const pusher = new SeedPusher(target);
+  const layers: { digest: string; size: number; diffId: string }[] = [];
+  for (const layer of gzipLayers)
+    layers.push({ ...(await pusher.pushBlob(repository, layer.gzip)), diffId: layer.diffId });
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { ItemProgress, OperationProgress } from '../../shared/types/operations';
+import type { CliContext } from './command';
 
 /** Shows `operation.progress` events on a terminal (redrawn bars) or as plain lines (logs, pipes, CI). */
 export interface ProgressView {
@@ -14,6 +16,8 @@ export interface ProgressViewOptions {
   plainIntervalMs?: number;
   /** Terminal mode: items shown at most; the rest are summed up in one line. */
   maxRows?: number;
+  /** What the overall current/total count: bytes (default) or things (tags, repositories). */
+  unit?: 'bytes' | 'count';
   now?: () => number;
 }
 
@@ -38,8 +42,11 @@ function bar(current: number, total: number): string {
   return `[${'='.repeat(filled)}>${' '.repeat(BAR_WIDTH - filled - 1)}]`;
 }
 
-function amounts(current: number, total: number): string {
-  return total > 0 ? `${formatBytes(current)}/${formatBytes(total)}` : '';
+function amounts(current: number, total: number, unit: ProgressViewOptions['unit'] = 'bytes'): string {
+  if (total <= 0) return '';
+  return unit === 'count'
+    ? `${current.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`
+    : `${formatBytes(current)}/${formatBytes(total)}`;
 }
 
 /** Per-item statuses whose bytes are worth a bar. */
@@ -78,7 +85,7 @@ function terminalView(options: ProgressViewOptions): ProgressView {
     if (shown.length < items.length) rows.push(`… and ${items.length - shown.length} more`);
     const percent = progress.total > 0 ? ` ${Math.floor((progress.current / progress.total) * 100)}%` : '';
     rows.push(
-      `${progress.status}${progress.total > 0 ? `  ${bar(progress.current, progress.total)}${percent} ${amounts(progress.current, progress.total)}` : ''}`,
+      `${progress.status}${progress.total > 0 ? `  ${bar(progress.current, progress.total)}${percent} ${amounts(progress.current, progress.total, options.unit)}` : ''}`,
     );
     return rows;
   }
@@ -126,4 +133,43 @@ function plainView(options: ProgressViewOptions): ProgressView {
     },
     finish() {},
   };
+}
+
+/**
+ * Runs a request with its progress on stderr when a person watches (stdout is a terminal and no JSON is
+ * asked for), so piped output stays clean.
+ */
+export async function withProgress<T>(
+  ctx: CliContext,
+  run: (operationId: string) => Promise<T>,
+  unit?: ProgressViewOptions['unit'],
+): Promise<T> {
+  const operationId = randomUUID();
+  if (!ctx.isTTY || ctx.flags.json === true) return run(operationId);
+  const view = createProgressView({ stream: ctx.stderr, isTTY: true, ...(unit ? { unit } : {}) });
+  let shown = false;
+  const stop = ctx.onProgress((progress) => {
+    if (progress.operationId !== operationId || progress.done) return;
+    shown = true;
+    view.update({ ...progress, items: progress.items?.map((item) => ({ ...item, id: item.id.slice(0, 19) })) });
+  });
+  try {
+    return await run(operationId);
+  } finally {
+    stop();
+    if (shown) view.finish();
+  }
+}
+
+/** A table with columns padded to their widest cell; the last column is never padded. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import type { RequestInput, RequestName, RequestResult } from '../../shared/contract';
 import { BerthError } from '../../shared/errors';
 import type { OperationProgress } from '../../shared/types/operations';
-import { createBackend } from '../api/backend';
 import { BERTH_VERSION } from '../version';
 import { UsageError, type CliCommand, type CliContext } from './command';
 import { commands } from './commands';
@@ -60,9 +59,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
 
+  // Loaded here, not at the top: `--version`, `--help` and usage errors answer without loading (or
+  // parsing) the services, the API and the engines behind them, a separate chunk of the bundle.
+  const { createBackend } = await import('../api/backend');
   const backend = await createBackend({
     transport: 'cli',
     env: io.env,
+    // --debug echoes the log (e.g. why a file read streamed its layer instead of a Range request).
+    ...(debug ? { logEcho: io.stderr } : {}),
     onInternalError: (name, error) => {
       if (debug) print(io.stderr, `[debug] ${name}: ${(error as Error)?.stack ?? String(error)}`);
     },

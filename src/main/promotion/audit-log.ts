@@ -133,7 +133,14 @@ function isAuditEntry(value: unknown): value is AuditEntry {
 }
 
 function matches(entry: AuditEntry, needle: string): boolean {
-  return [entry.user, entry.registryUser, entry.source, entry.target, entry.digest, entry.outcome, entry.message].some(
-    (field) => field?.toLowerCase().includes(needle),
-  );
+  return [
+    entry.user,
+    entry.registryUser,
+    entry.source,
+    entry.target,
+    entry.digest,
+    entry.outcome,
+    entry.message,
+    entry.override?.reason,
+  ].some((field) => field?.toLowerCase().includes(needle));
 }

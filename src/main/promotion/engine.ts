@@ -53,7 +53,10 @@ export async function prepareEnginePromotion(
       `The source is a multi-platform index: only ${chosen.platform ? formatPlatform(chosen.platform) : 'one platform'} is carried.`,
     );
   }
-  if (request.withReferrers) notes.push('Referrers (signatures, SBOMs) are not carried through the engine.');
+  if (request.withReferrers)
+    notes.push(
+      'Signatures, attestations and SBOMs do not carry over through the engine: it writes the manifest again, so the digest they sign can change.',
+    );
   const prepared = await preparePromotion(
     client,
     {

@@ -9,7 +9,7 @@ import { formatReference, type ImageReference, type RepositoryName } from '../..
 import type { Descriptor } from '../../shared/types/registry';
 import { MediaType, type RegistryClient } from '../registry';
 import { mapBounded } from '../util/async';
-import { transferBlob } from './blob-transfer';
+import { transferBlob, type BlobTransfer, type TransferOutcome } from './blob-transfer';
 import type { ManifestNode } from './graph';
 import { repositoryOf, type PreparedPromotion } from './plan';
 import type { PromotionProgress } from './progress';
@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   progress: PromotionProgress;
   /** Blobs moved at once. Each copy holds a request slot at the source and one at the target. */
   blobConcurrency: number;
+  /** Moves one blob; sync passes one that moves each blob once per target registry across its tags. */
+  transfer?: (transfer: BlobTransfer) => Promise<TransferOutcome>;
 }
 
 export function overwriteRefused(target: string, existing: string, wanted: string): BerthError {
@@ -175,7 +177,8 @@ async function writeParts(
   if (moving.length > 0) progress.phase(plan.strategy === 'mount' ? 'Mounting blobs' : 'Copying blobs');
   await mapBounded(moving, options.blobConcurrency, signal, async (blob, _i, blobSignal) => {
     progress.item(blob.digest, blob.action === 'mount' ? 'Mounting' : 'Copying', 0, blob.size);
-    const outcome = await transferBlob(client, {
+    const transfer = options.transfer ?? ((blobTransfer: BlobTransfer) => transferBlob(client, blobTransfer));
+    const outcome = await transfer({
       digest: blob.digest,
       size: blob.size,
       source: sourceRepo,
@@ -213,6 +216,8 @@ async function writeParts(
     progress.phase('Copying referrers');
     for (const node of graph.referrers) {
       await putByDigest(node);
+      if (node.tag !== undefined && !prepared.keptTags.has(node.tag))
+        await client.putManifest({ ...targetRepo, tag: node.tag }, node.bytes, node.mediaType, requestOptions);
       if (node.role === 'referrer') counts.referrersCopied++;
     }
     await publishReferrers(client, targetRepo, graph.referrers, signal);

@@ -17,6 +17,7 @@ import {
   type RegistryClient,
 } from '../registry';
 import { mapBounded } from '../util/async';
+import { artifactTagFor, type ArtifactTagKind } from '../../shared/artifact-tags';
 
 export interface ManifestNode {
   digest: string;
@@ -27,6 +28,8 @@ export interface ManifestNode {
   /** Referrers: the manifest they refer to, and the descriptor a referrers index lists them with. */
   subject?: string;
   descriptor?: Descriptor;
+  /** cosign's `sha256-<hex>.sig/.att/.sbom` artifacts: written under the same tag (the digest is kept). */
+  tag?: string;
 }
 
 export interface BlobNode {
@@ -302,6 +305,9 @@ export async function readSourceGraph(
   };
 }
 
+const COSIGN_TAG_KINDS: ArtifactTagKind[] = ['signature', 'attestation', 'sbom'];
+
+/** The subjects' OCI referrers (and theirs, two levels deep), then cosign's tags for each subject. */
 async function collectReferrers(
   client: RegistryClient,
   repo: RepositoryName,
@@ -333,5 +339,18 @@ async function collectReferrers(
       await builder.add(manifest, { role: 'referrer', subject, descriptor: referrerDescriptor(manifest) }, into, 1);
     }
     level = found.map((entry) => entry.digest);
+  }
+
+  // cosign's tag scheme (https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md): signatures,
+  // attestations and SBOMs of a digest live under `sha256-<hex>.sig/.att/.sbom` in the same repository. The
+  // promoted image keeps its digest, so the same tag names are right at the target. One HEAD per candidate.
+  const candidates = subjects.flatMap((subject) => COSIGN_TAG_KINDS.map((kind) => artifactTagFor(subject, kind)));
+  const tagged = await mapBounded(candidates, FETCH_CONCURRENCY, requestOptions.signal, async (tag, _i, signal) =>
+    (await client.headManifest({ ...repo, tag }, { signal })) ? tag : undefined,
+  );
+  for (const tag of tagged) {
+    if (tag === undefined) continue;
+    const manifest = await client.getManifest({ ...repo, tag }, requestOptions);
+    await builder.add(manifest, { role: 'referrer', tag }, into, 1);
   }
 }

@@ -20,3 +20,4 @@ export {
   type RegistryHostLookup,
 } from './lanes';
 export type { PromotionSnapshot, PromotionProgressListener } from './progress';
+export { evaluateGates, stagesForTarget, type GateDeps } from './gates';

@@ -8,7 +8,8 @@ import { BerthError } from '../../shared/errors';
 import { formatReference, parseReference, type ImageReference } from '../../shared/reference';
 import type { LaneStep, PromotionLane } from '../../shared/types/promotion';
 import type { SettingsStore } from '../credentials/settings-store';
-import { normalizeNamespace, rewriteTag } from '../../shared/lane-rules';
+import { isRegExp, normalizeNamespace, rewriteTag } from '../../shared/lane-rules';
+import { stageGatesSchema } from '../../shared/gates';
 
 export { normalizeNamespace, rewriteTag };
 
@@ -20,7 +21,12 @@ const rewriteSchema = z.strictObject({
   to: z.string().max(256),
   toStage: name.optional(),
 });
-const stageSchema = z.strictObject({ name, registryId: z.string().min(1).max(128), namespace: z.string().max(256) });
+const stageSchema = z.strictObject({
+  name,
+  registryId: z.string().min(1).max(128),
+  namespace: z.string().max(256),
+  gates: stageGatesSchema.optional(),
+});
 const laneSchema = z
   .strictObject({ name, stages: z.array(stageSchema).min(2).max(16), tagRewrites: z.array(rewriteSchema).max(32) })
   .superRefine((lane, ctx) => {
@@ -56,15 +62,6 @@ export const lanesSchema = z
     });
   });
 
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface LaneStore {
   list(): PromotionLane[];
   set(lanes: PromotionLane[]): PromotionLane[];
@@ -88,14 +85,18 @@ export function settingsLaneStore(settings: SettingsStore): LaneStore {
 /** The registry host of a stage's registryId (from the registry settings). */
 export type RegistryHostLookup = (registryId: string) => string | undefined;
 
-interface StageMatch {
+export interface StageMatch {
   lane: PromotionLane;
   index: number;
   /** The repository below the stage's namespace: `app` for `dev/app` in `dev/`. */
   rest: string;
 }
 
-function stageMatch(lane: PromotionLane, source: ImageReference, hostOf: RegistryHostLookup): StageMatch | undefined {
+export function stageMatch(
+  lane: PromotionLane,
+  source: ImageReference,
+  hostOf: RegistryHostLookup,
+): StageMatch | undefined {
   let best: StageMatch | undefined;
   lane.stages.forEach((stage, index) => {
     if (hostOf(stage.registryId) !== source.registry) return;

@@ -26,6 +26,8 @@ export interface PromotionRequest {
   withReferrers: boolean;
   force: boolean;
   viaEngine: boolean;
+  /** Promote although gates of the target stage fail; the reason goes to the audit log. */
+  override?: { reason: string };
 }
 
 export interface Endpoints {
@@ -41,6 +43,8 @@ export interface PreparedPromotion {
   presentManifests: ReadonlySet<string>;
   /** What the token service refused, when the plan's push check says `denied`: execution stops on it. */
   deniedPush?: Permission;
+  /** cosign tags (`sha256-<hex>.sig`...) the target already has with other content: left as they are. */
+  keptTags: ReadonlySet<string>;
 }
 
 const HEAD_CONCURRENCY = 8;
@@ -247,10 +251,30 @@ export async function preparePromotion(
           ? 'mount'
           : 'copy',
   }));
+  // cosign's tags at the target: the same content is there already, other content (signed there too) is kept.
+  const keptTags = new Set<string>();
+  const tagsPresent = new Set<string>();
+  if (!sameRepository)
+    await mapBounded(
+      graph.referrers.filter((node) => node.tag !== undefined),
+      HEAD_CONCURRENCY,
+      signal,
+      async (node, _i, lookupSignal) => {
+        const there = await client.headManifest({ ...targetRepo, tag: node.tag! }, { signal: lookupSignal });
+        if (there?.digest === node.digest) tagsPresent.add(node.tag!);
+        else if (there) keptTags.add(node.tag!);
+      },
+    );
   const tag = target.tag;
   const steps = [
     ...graph.children.map((node) => manifestStep(node, presentManifests.has(node.digest))),
-    ...graph.referrers.map((node) => manifestStep(node, presentManifests.has(node.digest))),
+    ...graph.referrers.map((node) =>
+      manifestStep(
+        node,
+        presentManifests.has(node.digest) && (node.tag === undefined || tagsPresent.has(node.tag) || sameRepository),
+        node.tag !== undefined && !keptTags.has(node.tag) ? node.tag : undefined,
+      ),
+    ),
     manifestStep(graph.root, presentManifests.has(graph.root.digest), tag),
   ];
   const existingTargetDigest = existing?.digest;
@@ -260,6 +284,14 @@ export async function preparePromotion(
   const notes = [...graph.notes];
   if (graph.blobs.some((blob) => blob.external))
     notes.push('Foreign (non-distributable) layers are served from their own URLs and are not copied, as Docker does.');
+  for (const kept of keptTags)
+    notes.push(
+      `${kept} already exists at the target with other content (signed there too): it is kept, not replaced by the source's.`,
+    );
+  if (request.withReferrers && graph.root.digest !== graph.source.digest)
+    notes.push(
+      'Signatures of the source index do not carry over: the target gets a new index, whose digest they do not sign.',
+    );
   if (strategy === 'mount')
     notes.push(
       'Blobs are mounted from the source repository; if the registry declines a mount, that blob is uploaded instead.',
@@ -281,6 +313,7 @@ export async function preparePromotion(
     upToDate: existingTargetDigest === graph.root.digest && everythingThere,
     notes,
     pushAccess: push.access,
+    gates: [],
   };
-  return { plan, graph, target, presentManifests, ...(push.denied ? { deniedPush: push.denied } : {}) };
+  return { plan, graph, target, presentManifests, keptTags, ...(push.denied ? { deniedPush: push.denied } : {}) };
 }

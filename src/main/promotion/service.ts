@@ -20,6 +20,8 @@ import { executePromotion, type ExecutionCounts } from './execute';
 import { nextStage, type LaneStore, type RegistryHostLookup } from './lanes';
 import { preparePromotion, type PreparedPromotion, type PromotionRequest } from './plan';
 import { PromotionProgress, type PromotionProgressListener } from './progress';
+import { evaluateGates, stagesForTarget, type GateDeps } from './gates';
+import { describeGate } from '../../shared/gates';
 
 export type { PromotionRequest } from './plan';
 
@@ -39,6 +41,8 @@ export interface PromotionServiceOptions {
   osUser?: () => string;
   /** Blobs moved at once (default 4): each copy holds a request slot at the source and one at the target. */
   blobConcurrency?: number;
+  /** What lane stage gates check (signatures, vulnerabilities, SBOMs); without it every gate fails, saying why. */
+  gates?: GateDeps;
 }
 
 export interface RunOptions {
@@ -66,7 +70,8 @@ export interface PromotionService {
 
 const DEFAULT_BLOB_CONCURRENCY = 4;
 
-function defaultOsUser(): string {
+/** Who runs Berth, for the audit log (sync's entries too). */
+export function defaultOsUser(): string {
   try {
     return userInfo().username;
   } catch {
@@ -80,20 +85,43 @@ function outcomeOf(error: unknown, signal: AbortSignal): AuditOutcome {
   return 'failure';
 }
 
+/** The audit log's record of an override: the reason and exactly the gates it overrode. */
+function overrideEntry(plan: PromotionPlan, override: PromotionRequest['override']): Pick<AuditEntry, 'override'> {
+  const failing = plan.gates.filter((gate) => !gate.passed);
+  return override && failing.length > 0 ? { override: { reason: override.reason, gates: failing } } : {};
+}
+
 export function createPromotionService(options: PromotionServiceOptions): PromotionService {
   const client = options.registry;
   const osUser = options.osUser ?? defaultOsUser;
   const blobConcurrency = Math.max(1, options.blobConcurrency ?? DEFAULT_BLOB_CONCURRENCY);
 
-  function prepare(request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
+  async function prepare(request: PromotionRequest, signal?: AbortSignal): Promise<PreparedPromotion> {
     if (request.viaEngine && !options.engine)
       throw new BerthError(
         'engine_unavailable',
         'No Docker engine is configured for this Berth, so it cannot promote through the engine.',
       );
-    return request.viaEngine
-      ? prepareEnginePromotion(client, request, signal)
-      : preparePromotion(client, request, signal);
+    const prepared = request.viaEngine
+      ? await prepareEnginePromotion(client, request, signal)
+      : await preparePromotion(client, request, signal);
+    // The gates of every stage the target lands in, judged on the pinned source: what is judged is what is copied.
+    for (const stage of stagesForTarget(options.lanes.list(), prepared.plan.target, options.registryHost))
+      prepared.plan.gates.push(
+        ...(await evaluateGates(stage, prepared.plan.pinnedSource, options.gates ?? {}, signal)),
+      );
+    return prepared;
+  }
+
+  /** Failing gates stop a promotion before any write, unless overridden with a reason (which is audited). */
+  function checkGates(plan: PromotionPlan, override: PromotionRequest['override']): void {
+    const failing = plan.gates.filter((gate) => !gate.passed);
+    if (failing.length === 0 || override) return;
+    throw new BerthError(
+      'conflict',
+      `${plan.target} is gated: ${failing.map((gate) => `${describeGate(gate.gate)} (${gate.stage}): ${gate.message}`).join(' ')} Nothing was written; override with a reason to promote anyway.`,
+      { reason: 'gate_failed', gates: failing.map((gate) => gate.gate.kind).join(',') },
+    );
   }
 
   /**
@@ -128,6 +156,7 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
       progress.phase('Planning');
       prepared = await prepare(request, run.signal);
       const { plan } = prepared;
+      checkGates(plan, request.override);
       // The plan asked the token service already: a denied push is refused here, before any blob is mounted
       // or copied, in the plan's own words (a refusal later, from some blob's request, names less well).
       if (prepared.deniedPush && !plan.upToDate) {
@@ -180,6 +209,7 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
         bytesCopied: counts.bytesCopied,
         skipped: counts.skipped,
         durationMs: result.durationMs,
+        ...overrideEntry(plan, request.override),
       });
       return { plan, result };
     } catch (error) {
@@ -193,6 +223,7 @@ export function createPromotionService(options: PromotionServiceOptions): Promot
         outcome: outcomeOf(error, run.signal),
         message,
         durationMs: Date.now() - started,
+        ...(prepared ? overrideEntry(prepared.plan, request.override) : {}),
       });
       throw error;
     }

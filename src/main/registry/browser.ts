@@ -21,8 +21,8 @@ import type {
 } from '../../shared/types/registry';
 import { mapBounded } from '../util/async';
 import type { RegistryClient } from './client';
-import { indexRegistry, type IndexProgress } from './index/indexer';
-import { RegistryIndex, type DigestSummary } from './index/registry-index';
+import { indexRegistry, type IndexOptions, type IndexProgress } from './index/indexer';
+import { RegistryIndex, summaryComplete, type DigestSummary } from './index/registry-index';
 import { openIndexStore } from './index/store';
 import { manifestInfo, type Manifest } from './manifest';
 import { parsePlatform } from './platform';
@@ -94,7 +94,11 @@ export interface RegistryBrowser {
    */
   index(
     registryId: string,
-    options?: { details?: boolean; signal?: AbortSignal; onProgress?: (progress: IndexProgress) => void },
+    options?: {
+      details?: boolean;
+      signal?: AbortSignal;
+      onProgress?: (progress: IndexProgress) => void;
+    } & Pick<IndexOptions, 'repositories' | 'onRepository'>,
   ): Promise<RegistryIndexResult>;
   /** Records a write Berth made (promotion, push, delete) and tells `onChange`. */
   noteWrite(write: RegistryWrite): Promise<void>;
@@ -105,6 +109,8 @@ export interface RegistryBrowser {
 
 /** Errors that are about the registry, not one tag: stop the whole batch instead of repeating them 2,000 times. */
 const REGISTRY_WIDE = new Set(['unauthorized', 'denied', 'unreachable', 'tls', 'timeout', 'rate_limited', 'cancelled']);
+/** Tag digests written to the index at once while tag details are read. */
+const RECORD_BATCH = 100;
 /** Docker Hub pulls kept in reserve: tag details never spend the last ones (a manifest GET counts as a pull). */
 const HUB_PULL_RESERVE = 10;
 
@@ -192,7 +198,7 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
       digest = manifest.digest;
     }
     const known = hinted?.digest === digest ? hinted : await index.summary(digest);
-    if (known) return tagDetailOf(known, tag);
+    if (known && summaryComplete(known)) return tagDetailOf(known, tag);
     if (repo.registry === DOCKER_HUB) {
       const limit = await client.rateLimit(DOCKER_HUB);
       if (limit?.remaining !== undefined && limit.remaining <= HUB_PULL_RESERVE) {
@@ -251,6 +257,14 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
         return summary ? [{ ...tagDetailOf(summary, tag), stale: true }] : [];
       });
     let done = 0;
+    // Digests are recorded as they come, a batch at a time, so readers of the index (storage usage) see a
+    // 2,000-tag repository fill in while it is read.
+    let seen = new Map<string, string>();
+    const record = () => {
+      const batch = seen;
+      seen = new Map();
+      return index.setTagDigests(repo.registry, repo.repository, batch);
+    };
     // A tag's own failure is recorded on its row; a registry-wide one (or a cancel) stops the whole batch.
     const results = await mapBounded(tags, concurrency, signal, async (tag, _position, batchSignal) => {
       let detail: TagDetail;
@@ -260,14 +274,12 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
         if (!isBerthError(error) || REGISTRY_WIDE.has(error.code) || batchSignal.aborted) throw error;
         detail = { tag, digest: '', mediaType: '', error: error.message };
       }
+      if (detail.digest) seen.set(detail.tag, detail.digest);
+      if (seen.size >= RECORD_BATCH) await record();
       onProgress?.({ current: ++done, total: tags.length });
       return detail;
     });
-    await index.setTagDigests(
-      repo.registry,
-      repo.repository,
-      new Map(results.filter((detail) => detail.digest).map((detail) => [detail.tag, detail.digest])),
-    );
+    await record();
     return results;
   }
 
@@ -304,10 +316,11 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
         ...(tag !== undefined ? { tag } : {}),
       }));
     },
-    async index(registryId, { details = false, signal, onProgress } = {}) {
+    async index(registryId, { details = false, signal, onProgress, repositories, onRepository } = {}) {
       const target = await resolveRegistry(registryId);
       const key = `${target.host}\u0000${details}`;
-      let running = indexing.get(key);
+      // A run over chosen repositories is its caller's alone: neither joins nor is joined by a whole-registry run.
+      let running = repositories ? undefined : indexing.get(key);
       if (!running) {
         running = indexRegistry(
           {
@@ -324,8 +337,11 @@ export function createRegistryBrowser(options: RegistryBrowserOptions): Registry
             concurrency: options.indexConcurrency ?? 2,
             signal: signal ? AbortSignal.any([signal, closing.signal]) : closing.signal,
             ...(onProgress ? { onProgress } : {}),
+            ...(repositories ? { repositories } : {}),
+            ...(onRepository ? { onRepository } : {}),
           },
         );
+        if (repositories) return running;
         indexing.set(key, running);
         const settled = running;
         void settled

@@ -23,12 +23,21 @@ import { imageParts, indexEntries, manifestInfo, type Manifest } from './manifes
 import { MediaType } from './media-types';
 import { formatPlatform, platformMatches, selectPlatform } from './platform';
 import type { ProxyEnv } from './proxy';
-import { fetchBlob, headBlob, openBlob, type BlobTarget } from './remote/blobs';
+import { fetchBlob, headBlob, openBlob, openBlobRange, type BlobTarget } from './remote/blobs';
 import { DOCKER_HUB_API, listHubRepositories, parseRateLimit } from './remote/hub';
 import { listCatalog, listTags } from './remote/listing';
 import { fetchManifest, headManifest } from './remote/manifests';
 import { DEFAULT_PAGING, type PagingLimits } from './remote/paging';
-import { listReferrers } from './remote/referrers';
+import { findReferrers } from './remote/referrers';
+import {
+  harborDeleteArtifact,
+  harborDeleteTag,
+  harborPullTimes,
+  hubDeleteTag,
+  hubPullTimes,
+  type VendorApi,
+  type VendorSession,
+} from './remote/vendor';
 import {
   deleteManifest,
   deleteTag,
@@ -81,6 +90,11 @@ export interface ManifestWrite {
 
 export interface RequestOptions {
   signal?: AbortSignal;
+}
+
+/** A delete through the registry's own API (Docker Hub's, Harbor's) instead of the distribution API. */
+export interface VendorRequestOptions extends RequestOptions {
+  via?: VendorApi;
 }
 
 /** What a reference resolves to, ready to show or to read layers from. */
@@ -338,6 +352,14 @@ export class RegistryClient {
 
   /** Signatures, SBOMs and attestations that refer to a manifest (by digest; a tag is resolved by HEAD first). */
   async listReferrers(ref: ReferenceInput, options: RequestOptions = {}): Promise<Referrer[]> {
+    return (await this.findReferrers(ref, options)).referrers;
+  }
+
+  /** As listReferrers, with `api: false` when the registry has no referrers API and the fallback tag was read. */
+  async findReferrers(
+    ref: ReferenceInput,
+    options: RequestOptions = {},
+  ): Promise<{ digest: string; referrers: Referrer[]; api: boolean }> {
     const reference = toReference(ref);
     const digest = reference.digest ?? (await this.headManifest(reference, options))?.digest;
     if (!digest)
@@ -346,7 +368,7 @@ export class RegistryClient {
         `${reference.repository}:${reference.tag ?? 'latest'} does not exist on ${reference.registry}.`,
         { registry: reference.registry },
       );
-    return listReferrers(this.requester, { ...reference, digest }, options.signal);
+    return { digest, ...(await findReferrers(this.requester, { ...reference, digest }, options.signal)) };
   }
 
   /** Size of a blob if the repository has it. */
@@ -366,6 +388,23 @@ export class RegistryClient {
   async openBlob(repo: RepositoryName, target: BlobTarget, options: RequestOptions = {}): Promise<Readable> {
     checkDigest(target.digest);
     return openBlob(this.requester, toRepository(repo), target, options.signal);
+  }
+
+  /** Bytes [start, end) of a blob (unverified: the caller checks what it makes of them); undefined when the registry ignores Range. */
+  async openBlobRange(
+    repo: RepositoryName,
+    digest: string,
+    range: { start: number; end: number },
+    options: RequestOptions = {},
+  ): Promise<Readable | undefined> {
+    return openBlobRange(
+      this.requester,
+      toRepository(repo),
+      checkDigest(digest),
+      range.start,
+      range.end,
+      options.signal,
+    );
   }
 
   /** A small blob in memory, verified, refused above `maxBytes`. */
@@ -435,11 +474,19 @@ export class RegistryClient {
   }
 
   /** Deletes a manifest by digest (and so every tag on it). */
-  async deleteManifest(ref: ReferenceInput, options: RequestOptions = {}): Promise<void> {
+  async deleteManifest(ref: ReferenceInput, options: VendorRequestOptions = {}): Promise<void> {
     const reference = toReference(ref);
     if (!reference.digest)
       throw new BerthError('invalid_input', 'Deleting a manifest needs its digest (name@sha256:...).');
-    await deleteManifest(this.requester, { ...reference, digest: reference.digest }, options.signal);
+    if (options.via === 'dockerhub')
+      throw new BerthError('unsupported', 'Docker Hub deletes images by tag only; untag every tag instead.');
+    if (options.via === 'harbor')
+      await harborDeleteArtifact(
+        await this.vendorSession(reference.registry, 'harbor', options),
+        reference.repository,
+        reference.digest,
+      );
+    else await deleteManifest(this.requester, { ...reference, digest: reference.digest }, options.signal);
     await this.wrote({
       registry: reference.registry,
       repository: reference.repository,
@@ -449,15 +496,19 @@ export class RegistryClient {
   }
 
   /** Deletes a tag alone, where the registry supports it; `unsupported` with what to do otherwise. */
-  async deleteTag(ref: ReferenceInput, options: RequestOptions = {}): Promise<void> {
+  async deleteTag(ref: ReferenceInput, options: VendorRequestOptions = {}): Promise<void> {
     const reference = toReference(ref);
     if (!reference.tag || reference.digest)
       throw new BerthError('invalid_input', 'Deleting a tag needs a reference with a tag and no digest.');
-    await deleteTag(
-      this.requester,
-      { registry: reference.registry, repository: reference.repository, tag: reference.tag },
-      options.signal,
-    );
+    if (options.via) {
+      const session = await this.vendorSession(reference.registry, options.via, options);
+      await (options.via === 'harbor' ? harborDeleteTag : hubDeleteTag)(session, reference.repository, reference.tag);
+    } else
+      await deleteTag(
+        this.requester,
+        { registry: reference.registry, repository: reference.repository, tag: reference.tag },
+        options.signal,
+      );
     await this.wrote({
       registry: reference.registry,
       repository: reference.repository,
@@ -465,6 +516,31 @@ export class RegistryClient {
       digest: '',
       deleted: true,
     });
+  }
+
+  /** Tag -> when it was last pulled (undefined: never), from the vendor API that reports it. */
+  async pullTimes(
+    repo: RepositoryName,
+    via: VendorApi,
+    options: RequestOptions = {},
+  ): Promise<Map<string, string | undefined>> {
+    const { registry, repository } = toRepository(repo);
+    const session = await this.vendorSession(registry, via, options);
+    return via === 'harbor' ? harborPullTimes(session, repository) : hubPullTimes(session, repository);
+  }
+
+  private async vendorSession(registry: string, via: VendorApi, options: RequestOptions): Promise<VendorSession> {
+    return {
+      transport: this.transport,
+      registry,
+      credential: await this.auth.credential(registry),
+      apiBase:
+        via === 'dockerhub'
+          ? new URL(this.options.dockerHubApi ?? DOCKER_HUB_API)
+          : await this.requester.baseUrl(registry, options.signal),
+      limits: this.paging,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
   }
 
   /**

@@ -5,12 +5,32 @@
  */
 import type { Platform, TagDetail } from '../../shared/types/registry';
 import type { RegistryClient } from './client';
-import type { DigestSummary } from './index/registry-index';
+import { mapBounded } from '../util/async';
+import type { BlobSize, DigestSummary } from './index/registry-index';
 import { imageParts, indexEntries, type Manifest } from './manifest';
-import { MediaType } from './media-types';
+import { isIndexMediaType, MediaType } from './media-types';
 import { isPlatformImage, selectPlatform } from './platform';
 
 const CREATED_ANNOTATION = 'org.opencontainers.image.created';
+/** https://github.com/opencontainers/image-spec/blob/main/annotations.md#pre-defined-annotation-keys */
+const BASE_NAME = 'org.opencontainers.image.base.name';
+const BASE_DIGEST = 'org.opencontainers.image.base.digest';
+
+/** The base annotations of a manifest, else of its config's Labels (Docker manifests carry no annotations). */
+function baseAnnotationOf(
+  annotations: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): Pick<DigestSummary, 'baseAnnotation'> {
+  for (const [values, source] of [
+    [annotations, 'annotations'],
+    [labels, 'labels'],
+  ] as const) {
+    const name = values?.[BASE_NAME];
+    const digest = values?.[BASE_DIGEST];
+    if (name || digest) return { baseAnnotation: { ...(name ? { name } : {}), ...(digest ? { digest } : {}), source } };
+  }
+  return {};
+}
 
 function layerTotal(manifest: Manifest): number {
   const parts = imageParts(manifest.parsed);
@@ -41,9 +61,32 @@ export function tagDetailOf(summary: DigestSummary, tag: string): TagDetail {
   };
 }
 
+/** An index's children read at once (the transport also bounds requests per registry). */
+const CHILD_CONCURRENCY = 4;
+
+/** The blobs an image manifest keeps stored: itself, its config and its layers. */
+function imageBlobs(manifest: Manifest): BlobSize[] {
+  const parts = imageParts(manifest.parsed);
+  return [
+    { digest: manifest.digest, size: manifest.size, kind: 'manifest' },
+    ...(parts
+      ? [
+          { digest: parts.config.digest, size: parts.config.size, kind: 'config' as const },
+          ...parts.layers.map((layer) => ({ digest: layer.digest, size: layer.size, kind: 'layer' as const })),
+        ]
+      : []),
+  ];
+}
+
+/** Each digest once, first occurrence kept (an index's platforms often share layers). */
+function uniqueBlobs(blobs: BlobSize[]): BlobSize[] {
+  const seen = new Set<string>();
+  return blobs.filter((blob) => !seen.has(blob.digest) && seen.add(blob.digest));
+}
+
 /**
- * Reads a fetched manifest's summary: GETs the platform manifest (for an index, the one platform Berth
- * selects) and the config it needs, nothing else.
+ * Reads a fetched manifest's summary: for an index, GETs every child manifest (storage counts every
+ * platform's blobs) and the config of the one platform Berth selects; for an image, its config.
  */
 export async function readDigestSummary(
   client: RegistryClient,
@@ -54,19 +97,51 @@ export async function readDigestSummary(
   const ref = manifest.ref;
   const base = { digest: manifest.digest, mediaType: manifest.mediaType };
   if (manifest.parsed.form === 'schema1') {
+    // Schema 1 names its layers without sizes: only the manifest itself is counted.
     const created = schema1Created(manifest);
-    return { ...base, ...(created ? { created } : {}) };
+    return {
+      ...base,
+      ...(created ? { created } : {}),
+      blobs: [{ digest: manifest.digest, size: manifest.size, kind: 'manifest' }],
+      // Schema 1 has no diff IDs without reading every layer: no lineage for it.
+      diffIds: [],
+    };
   }
   let image = manifest;
   let platforms: Platform[] | undefined;
+  let blobs = imageBlobs(manifest);
+  let lineage: Pick<DigestSummary, 'children' | 'baseAnnotation'> = {};
   if (manifest.parsed.form === 'index') {
-    const entries = indexEntries(manifest.parsed).filter(isPlatformImage);
-    platforms = entries.flatMap((entry) => (entry.platform ? [entry.platform] : []));
-    if (entries.length === 0) return { ...base, size: manifest.size, platforms };
-    image = await client.getManifest(
-      { registry: ref.registry, repository: ref.repository, digest: selectPlatform(entries).digest },
-      options,
+    const children = indexEntries(manifest.parsed);
+    // A child that is an index itself counts as its own bytes only (nested indexes are rare).
+    const read = await mapBounded(children, CHILD_CONCURRENCY, signal, (entry, _position, inner) =>
+      isIndexMediaType(entry.mediaType)
+        ? Promise.resolve(undefined)
+        : client.getManifest(
+            { registry: ref.registry, repository: ref.repository, digest: entry.digest },
+            { signal: inner },
+          ),
     );
+    blobs = uniqueBlobs([
+      ...blobs,
+      ...children.flatMap((entry, position) => {
+        const child = read[position];
+        return child ? imageBlobs(child) : [{ digest: entry.digest, size: entry.size, kind: 'manifest' as const }];
+      }),
+    ]);
+    const entries = children.filter(isPlatformImage);
+    platforms = entries.flatMap((entry) => (entry.platform ? [entry.platform] : []));
+    const selected = entries.length > 0 ? selectPlatform(entries).digest : undefined;
+    const chosen = read.find((child) => child?.digest === selected);
+    lineage = {
+      children: entries.map((entry) => ({
+        digest: entry.digest,
+        ...(entry.platform ? { platform: entry.platform } : {}),
+      })),
+      ...baseAnnotationOf(manifest.parsed.annotations, undefined),
+    };
+    if (!chosen) return { ...base, size: manifest.size, platforms, blobs, diffIds: [], ...lineage };
+    image = chosen;
   }
   const parts = imageParts(image.parsed);
   const size = manifest.size + (image !== manifest ? image.size : 0) + layerTotal(image);
@@ -74,7 +149,16 @@ export async function readDigestSummary(
   const chain = parts ? { config: parts.config.digest, layers: parts.layers.map((layer) => layer.digest) } : {};
   if (!parts || (parts.config.mediaType !== MediaType.OciConfig && parts.config.mediaType !== MediaType.DockerConfig)) {
     const created = image.parsed.form === 'image' ? image.parsed.annotations?.[CREATED_ANNOTATION] : undefined;
-    return { ...base, size, ...(platforms ? { platforms } : {}), ...(created ? { created } : {}), ...chain };
+    return {
+      ...base,
+      size,
+      ...(platforms ? { platforms } : {}),
+      ...(created ? { created } : {}),
+      ...chain,
+      blobs,
+      diffIds: [],
+      ...lineage,
+    };
   }
   const config = await client.getConfig(ref, parts.config, options);
   const created =
@@ -86,5 +170,12 @@ export async function readDigestSummary(
     platforms: platforms ?? [config.summary.platform],
     ...(created ? { created } : {}),
     ...chain,
+    blobs,
+    diffIds: config.diffIds,
+    ...lineage,
+    // An index's own annotation wins; else the image manifest's, else its config's Labels.
+    ...(lineage.baseAnnotation
+      ? {}
+      : baseAnnotationOf(image.parsed.form === 'image' ? image.parsed.annotations : undefined, config.summary.labels)),
   };
 }

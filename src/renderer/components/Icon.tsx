@@ -73,6 +73,7 @@ const PATHS = {
     </>
   ),
   lanes: <path d="M3 7h13M12 3l4 4-4 4M21 17H8M12 13l-4 4 4 4" />,
+  grid: <path d="M3 3h7v7H3zM14 3h7v7h-7zM3 14h7v7H3zM14 14h7v7h-7z" />,
   docker: (
     <>
       <rect x="2" y="10" width="20" height="9" rx="2" />

@@ -64,6 +64,8 @@ export interface VirtualTableProps<R> {
   onVisibleRangeChange?: (start: number, end: number) => void;
   /** Shown in place of the body when there are no rows. */
   empty?: ReactNode;
+  /** Given the scroll area, whose content width is the columns' room (for columns that give way). */
+  widthRef?: (element: HTMLElement | null) => void;
 }
 
 export function VirtualTable<R>({
@@ -77,8 +79,13 @@ export function VirtualTable<R>({
   rowProps,
   onVisibleRangeChange,
   empty,
+  widthRef,
 }: VirtualTableProps<R>) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    widthRef?.(scrollRef.current);
+    return () => widthRef?.(null);
+  }, [widthRef]);
   const idPrefix = useId();
   const [activeKey, setActiveKey] = useState<string | null>(null);
   const virtualizer = useVirtualizer({

@@ -62,6 +62,33 @@ export function tagsByDigest(
   return byDigest;
 }
 
+/**
+ * A tag row whose `aliases` are computed on first read: only the rows on screen are read, while computing
+ * every row's list up front costs tags x tags-per-digest (1,000,000 entries, ~100 ms, for 10,000 tags on 100
+ * images), again on every details update while the table fills. (A class: a getter on the prototype keeps
+ * 10,000 rows cheap to create, where one defined per object is not.)
+ */
+class LazyAliasesRow implements TagRow {
+  readonly kind = 'tag' as const;
+  readonly key: string;
+  private computed: string[] | undefined;
+
+  constructor(
+    readonly tag: string,
+    readonly detail: TagDetail | undefined,
+    readonly multiArch: boolean,
+    readonly expanded: boolean,
+    private readonly sameDigest: readonly string[] | undefined,
+  ) {
+    this.key = tag;
+  }
+
+  get aliases(): string[] {
+    this.computed ??= this.sameDigest ? this.sameDigest.filter((other) => other !== this.tag) : [];
+    return this.computed;
+  }
+}
+
 export interface TagRowsInput {
   tags: readonly string[];
   details: Readonly<Record<string, TagDetail>>;
@@ -86,11 +113,11 @@ export function buildTagRows({ tags, details, sort, filter, groupByDigest, expan
       if (grouped.has(digest)) continue;
       grouped.add(digest);
     }
-    const aliases = digest ? (sameDigest.get(digest) ?? []).filter((t) => t !== tag) : [];
     const platforms = imagePlatforms(detail);
     const multiArch = isIndexMediaType(detail?.mediaType) && platforms.length > 0;
     const isExpanded = multiArch && expanded.has(tag);
-    rows.push({ kind: 'tag', key: tag, tag, ...(detail ? { detail } : {}), aliases, multiArch, expanded: isExpanded });
+    const aliasesOf = digest === undefined ? undefined : sameDigest.get(digest);
+    rows.push(new LazyAliasesRow(tag, detail, multiArch, isExpanded, aliasesOf));
     if (isExpanded && detail) {
       for (const platform of platforms) {
         rows.push({ kind: 'platform', key: `${tag}\u0000${formatPlatform(platform)}`, tag, platform, detail });

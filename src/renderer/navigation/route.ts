@@ -5,11 +5,15 @@
 export type Route =
   | { view: 'home' }
   | { view: 'registry'; registryId: string; namespace?: string }
+  | { view: 'storage'; registryId: string; namespace?: string }
+  | { view: 'rebuild'; registryId: string; namespace?: string }
   | { view: 'repository'; registryId: string; repository: string }
   | { view: 'image'; reference: string; platform?: string }
   | { view: 'compare'; a?: string; b?: string }
   | { view: 'layers'; reference: string }
   | { view: 'lanes' }
+  | { view: 'sync' }
+  | { view: 'matrix'; places?: string[]; lane?: string; repositories?: string }
   | { view: 'docker' }
   | { view: 'history'; query?: string }
   | { view: 'settings'; registryId?: string };
@@ -24,6 +28,10 @@ export function formatRoute(route: Route): string {
       return `/registries/${enc(route.registryId)}${route.namespace ? `?ns=${enc(route.namespace)}` : ''}`;
     case 'repository':
       return `/registries/${enc(route.registryId)}/repositories/${route.repository.split('/').map(enc).join('/')}`;
+    case 'storage':
+      return `/storage/${enc(route.registryId)}${route.namespace ? `?ns=${enc(route.namespace)}` : ''}`;
+    case 'rebuild':
+      return `/rebuild/${enc(route.registryId)}${route.namespace ? `?ns=${enc(route.namespace)}` : ''}`;
     case 'image':
       return `/images?ref=${enc(route.reference)}${route.platform ? `&platform=${enc(route.platform)}` : ''}`;
     case 'compare': {
@@ -37,6 +45,17 @@ export function formatRoute(route: Route): string {
       return `/layers?ref=${enc(route.reference)}`;
     case 'lanes':
       return '/lanes';
+    case 'sync':
+      return '/sync';
+    case 'matrix': {
+      // Places (`host/namespace`) never hold a comma: one `in` parameter carries them all.
+      const q = new URLSearchParams();
+      if (route.places?.length) q.set('in', route.places.join(','));
+      if (route.lane) q.set('lane', route.lane);
+      if (route.repositories) q.set('repo', route.repositories);
+      const s = q.toString();
+      return `/matrix${s ? `?${s}` : ''}`;
+    }
     case 'docker':
       return '/docker';
     case 'history':
@@ -108,6 +127,16 @@ export function parseRoute(pathWithQuery: unknown): Route {
       const namespace = q.get('ns');
       return namespace ? { view: 'registry', registryId: second, namespace } : { view: 'registry', registryId: second };
     }
+    case 'storage': {
+      if (!second) return HOME;
+      const namespace = q.get('ns');
+      return namespace ? { view: 'storage', registryId: second, namespace } : { view: 'storage', registryId: second };
+    }
+    case 'rebuild': {
+      if (!second) return HOME;
+      const namespace = q.get('ns');
+      return namespace ? { view: 'rebuild', registryId: second, namespace } : { view: 'rebuild', registryId: second };
+    }
     case 'images': {
       const reference = q.get('ref');
       if (!reference) return HOME;
@@ -125,6 +154,19 @@ export function parseRoute(pathWithQuery: unknown): Route {
     }
     case 'lanes':
       return { view: 'lanes' };
+    case 'sync':
+      return { view: 'sync' };
+    case 'matrix': {
+      const places = q.get('in')?.split(',').filter(Boolean) ?? [];
+      const lane = q.get('lane');
+      const repositories = q.get('repo');
+      return {
+        view: 'matrix',
+        ...(places.length ? { places } : {}),
+        ...(lane ? { lane } : {}),
+        ...(repositories ? { repositories } : {}),
+      };
+    }
     case 'docker':
       return { view: 'docker' };
     case 'history': {

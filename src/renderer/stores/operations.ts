@@ -158,6 +158,11 @@ const KIND_LABELS: Record<OperationKind, string> = {
   'layers.index': 'Indexing layer',
   'registry.tagDetails': 'Fetching tag details',
   'registry.index': 'Indexing registry',
+  'storage.usage': 'Reading storage usage',
+  sync: 'Sync',
+  lineage: 'Reading layer chains',
+  matrix: 'Reading the drift matrix',
+  'lifecycle.delete': 'Deleting',
 };
 
 function defaultLabel(kind: OperationKind): string {

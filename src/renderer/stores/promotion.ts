@@ -24,6 +24,8 @@ export interface PromotionDialog {
   plan?: PromotionPlan;
   /** The user ticked "Replace the existing tag" for a plan that overwrites. */
   force: boolean;
+  /** Why the user promotes although gates fail (recorded in the audit log); empty: no override. */
+  overrideReason: string;
   operationId?: string;
   result?: PromotionResult;
   error?: ErrorData;
@@ -64,6 +66,7 @@ export interface PromotionState {
   /** Opens the dialog asking for the target. */
   chooseTarget(source: string, suggestion?: string): void;
   setForce(force: boolean): void;
+  setOverrideReason(reason: string): void;
   confirm(): Promise<void>;
   /** Cancel: stops a running promotion, or closes the dialog. */
   cancel(): Promise<void>;
@@ -75,6 +78,18 @@ export interface PromotionState {
  * (`sha256-<hex>`) and cosign's `.sig` / `.att` / `.sbom` tags.
  */
 const REFERRER_FALLBACK_TAG = /^sha256-[a-f0-9]{64}(?:\.(?:sig|att|sbom))?$/;
+
+/** Shortest override reason main accepts (the contract's bound). */
+export const MIN_OVERRIDE_REASON = 3;
+
+/**
+ * What to send for the plan's gates: nothing when all pass, the override when some fail and the user gave a
+ * reason, `null` when some fail and there is no reason yet (the promotion is blocked).
+ */
+export function gateOverride(plan: PromotionPlan, reason: string): { reason: string } | undefined | null {
+  if (plan.gates.every((gate) => gate.passed)) return undefined;
+  return reason.trim().length >= MIN_OVERRIDE_REASON ? { reason: reason.trim() } : null;
+}
 
 export const stageKey = (lane: string, stage: string) => `${lane}\u0000${stage}`;
 
@@ -188,13 +203,22 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
 
     async propose(source, target, context) {
       const generation = ++dialogGeneration;
-      set({ dialog: { source, target, ...(context ? { context } : {}), phase: 'planning', force: false } });
+      set({
+        dialog: {
+          source,
+          target,
+          ...(context ? { context } : {}),
+          phase: 'planning',
+          force: false,
+          overrideReason: '',
+        },
+      });
       await plan(generation, false);
     },
 
     chooseTarget(source, suggestion = '') {
       dialogGeneration++;
-      set({ dialog: { source, target: suggestion, phase: 'choose', force: false } });
+      set({ dialog: { source, target: suggestion, phase: 'choose', force: false, overrideReason: '' } });
     },
 
     setForce(force) {
@@ -202,11 +226,18 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
       if (dialog?.phase === 'plan') set({ dialog: { ...dialog, force } });
     },
 
+    setOverrideReason(overrideReason) {
+      const dialog = get().dialog;
+      if (dialog?.phase === 'plan') set({ dialog: { ...dialog, overrideReason } });
+    },
+
     async confirm() {
       const dialog = get().dialog;
       if (!dialog || dialog.phase !== 'plan' || !dialog.plan) return;
       if (dialog.plan.overwrites && !dialog.force) return;
       if (dialog.plan.pushAccess.status === 'denied') return;
+      const override = gateOverride(dialog.plan, dialog.overrideReason);
+      if (override === null) return;
       const generation = dialogGeneration;
       const operationId = newOperationId();
       patchDialog(generation, { phase: 'executing', operationId });
@@ -218,7 +249,13 @@ export const usePromotion = apiStore<PromotionState>((api) => (set, get) => {
           api,
           { id: operationId, kind: 'promotion', label: `Promote ${dialog.source} to ${dialog.target}` },
           (id) =>
-            api.call('promotion.execute', { source, target: dialog.target, force: dialog.force, operationId: id }),
+            api.call('promotion.execute', {
+              source,
+              target: dialog.target,
+              force: dialog.force,
+              ...(override ? { override } : {}),
+              operationId: id,
+            }),
         );
         patchDialog(generation, { phase: 'done', result });
       } catch (error) {

@@ -15,6 +15,10 @@ import { LayersView } from './layers/LayersView';
 import { LanesView } from './promote/LanesView';
 import { DockerView } from './docker/DockerView';
 import { HistoryView } from './history/HistoryView';
+import { SyncView } from './sync/SyncView';
+import { MatrixView } from './matrix/MatrixView';
+import { StorageView } from './storage/StorageView';
+import { NeedsRebuildView } from './lineage/NeedsRebuildView';
 
 /** `origin` outside: views that would read a user-named host or local source wait for a click (issue 13 g). */
 export function RouteView({ route, origin }: { route: Route; origin: RouteOrigin }): ReactNode {
@@ -26,6 +30,10 @@ export function RouteView({ route, origin }: { route: Route; origin: RouteOrigin
       return <RegistryView registryId={route.registryId} namespace={route.namespace ?? ''} />;
     case 'repository':
       return <RepositoryView registryId={route.registryId} repository={route.repository} />;
+    case 'storage':
+      return <StorageView registryId={route.registryId} namespace={route.namespace ?? ''} />;
+    case 'rebuild':
+      return <NeedsRebuildView registryId={route.registryId} namespace={route.namespace ?? ''} />;
     case 'image':
       return <ImageView reference={route.reference} platform={route.platform} fromOutside={fromOutside} />;
     case 'settings':
@@ -36,6 +44,17 @@ export function RouteView({ route, origin }: { route: Route; origin: RouteOrigin
       return <LayersView reference={route.reference} fromOutside={fromOutside} />;
     case 'lanes':
       return <LanesView />;
+    case 'sync':
+      return <SyncView />;
+    case 'matrix':
+      return (
+        <MatrixView
+          places={route.places}
+          lane={route.lane}
+          repositories={route.repositories}
+          fromOutside={fromOutside}
+        />
+      );
     case 'docker':
       return <DockerView />;
     case 'history':

@@ -5,7 +5,17 @@ import type { ErrorData } from '../errors';
  * through these events.
  */
 export type OperationKind =
-  'docker.pull' | 'docker.push' | 'promotion' | 'layers.index' | 'registry.tagDetails' | 'registry.index';
+  | 'docker.pull'
+  | 'docker.push'
+  | 'promotion'
+  | 'layers.index'
+  | 'registry.tagDetails'
+  | 'registry.index'
+  | 'sync'
+  | 'matrix'
+  | 'storage.usage'
+  | 'lifecycle.delete'
+  | 'lineage';
 
 export interface ItemProgress {
   /** Layer or blob digest (or short id the engine uses). */

@@ -78,6 +78,8 @@ export interface PromotionPlan {
   notes: string[];
   /** Whether the target accepts this account's push, as far as can be known before writing. */
   pushAccess: PushAccess;
+  /** The gates of the target's lane stage, evaluated on the source; empty when it has none. */
+  gates: GateResult[];
 }
 
 export interface PromotionResult {
@@ -107,10 +109,39 @@ export interface TagRewrite {
   toStage?: string;
 }
 
+/**
+ * A condition an image must meet to enter a lane stage: a signature verified by a trust policy (by id or
+ * name; the settings' policy for the source's registry and namespace when absent), no known vulnerability at
+ * or above a severity, or an SBOM attached.
+ */
+export type StageGate =
+  | { kind: 'signature'; policy?: string }
+  | { kind: 'vulnerabilities'; severity: 'low' | 'medium' | 'high' | 'critical' }
+  | { kind: 'sbom' };
+
+export interface GateResult {
+  gate: StageGate;
+  /** The stage that declares it. */
+  stage: string;
+  passed: boolean;
+  /** One sentence: what was checked and found. */
+  message: string;
+  /** For vulnerability gates: what the verdict rests on (verified attached reports, OSV matching, or nothing). */
+  evidence?: ('attached' | 'osv')[];
+}
+
+export interface PromotionStage {
+  name: string;
+  registryId: string;
+  namespace: string;
+  /** Checked before anything is written to this stage; a failing gate blocks unless overridden with a reason. */
+  gates?: StageGate[];
+}
+
 export interface PromotionLane {
   name: string;
   /** Ordered stages, e.g. [{ name: 'dev', registryId, namespace: 'dev/' }, { name: 'test', ..., namespace: 'test/' }]. */
-  stages: { name: string; registryId: string; namespace: string }[];
+  stages: PromotionStage[];
   /** Tag rewrite rules applied on promotion, the first matching rule wins. */
   tagRewrites: TagRewrite[];
 }
@@ -137,10 +168,14 @@ export interface AuditEntry {
   digest?: string;
   strategy?: PromotionStrategy;
   outcome: AuditOutcome;
+  /** What was written: absent for a promotion; `untag` or `delete` (by digest) for deletions (issue 16). */
+  action?: 'untag' | 'delete';
   message?: string;
   blobsMounted?: number;
   blobsCopied?: number;
   bytesCopied?: number;
   skipped?: number;
   durationMs?: number;
+  /** Gates that failed and were overridden, with the reason the user gave. */
+  override?: { reason: string; gates: GateResult[] };
 }

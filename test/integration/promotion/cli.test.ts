@@ -63,9 +63,9 @@ describe('berth promote', () => {
     await expect(skopeoRaw(target)).rejects.toThrow();
   });
 
-  it('--json prints source, target, digest and what moved', async () => {
+  it('--json prints source, target, digest and what moved (--no-referrers: the image alone)', async () => {
     const target = `${registry.host}/${uniqueName('scratch')}/app:1.0.0`;
-    const run = await berth(`${registry.host}/dev/app:1.0.0`, target, '--json');
+    const run = await berth(`${registry.host}/dev/app:1.0.0`, target, '--json', '--no-referrers');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(result)).toEqual(
@@ -89,8 +89,19 @@ describe('berth promote', () => {
       blobsCopied: 0,
       bytesCopied: 0,
       skipped: 0,
+      referrersCopied: 0,
     });
     expect(sha256(await skopeoRaw(target))).toBe(result.digest);
+  });
+
+  it('copies signatures and SBOMs by default; --no-referrers with --with-referrers is a usage error', async () => {
+    const target = `${registry.host}/${uniqueName('scratch')}/app:1.0.0`;
+    const run = await berth(`${registry.host}/dev/app:1.0.0`, target, '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ referrersCopied: 2 });
+    const both = await berth(`${registry.host}/dev/app:1.0.0`, target, '--no-referrers', '--with-referrers');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--no-referrers and --with-referrers contradict each other/);
   });
 
   it('refuses to overwrite a tag holding another digest without --force (exit 1), and overwrites with it', async () => {

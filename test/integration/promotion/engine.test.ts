@@ -39,7 +39,7 @@ it('pulls, tags and pushes through the engine, says what it will not keep, and l
   const index = world.seed.manifests['dev/multi:1.0']!.digest;
   expect(plan).toMatchObject({ sourceDigest: index, pinnedSource: `${request.source}@${index}` });
   expect(plan.notes.join('\n')).toMatch(/only linux\/arm64\/v8 is carried/);
-  expect(plan.notes.join('\n')).toMatch(/Referrers .* are not carried through the engine/);
+  expect(plan.notes.join('\n')).toMatch(/Signatures, attestations and SBOMs do not carry over through the engine/);
 
   const events: OperationProgress[] = [];
   const result = await harness.call('promotion.execute', { ...request, source: plan.pinnedSource }, (event) =>

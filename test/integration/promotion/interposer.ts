@@ -5,6 +5,7 @@
  *     registry opens an ordinary upload session and answers 202, as registries do when they decline);
  *   - `maxBodyBytes`: request bodies above a size are refused with 413, as nginx's `client_max_body_size`
  *     does in front of many registries (the body is read and discarded first, like nginx's lingering close).
+ * Deletes can be misanswered too (`answerDelete`), for the delete tests' hostile peers.
  * Everything else passes through unchanged, Host header included, so the registry's Location headers point
  * back at the proxy.
  */
@@ -14,6 +15,11 @@ import type { AddressInfo } from 'node:net';
 export interface InterposerOptions {
   declineMounts?: boolean;
   maxBodyBytes?: number;
+  /**
+   * Plays a registry that misanswers deletes: called for every DELETE (its path and how many DELETEs came
+   * before); an answer is sent instead of forwarding (nothing is deleted), undefined forwards it.
+   */
+  answerDelete?: (path: string, before: number) => { status: number; body: string } | undefined;
 }
 
 export interface RunningInterposer {
@@ -36,9 +42,18 @@ export async function startInterposer(
 ): Promise<RunningInterposer> {
   const [upstreamHost, upstreamPort] = upstream.host.split(':') as [string, string];
   const seen: string[] = [];
+  let deletes = 0;
   const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
     const method = incoming.method ?? 'GET';
     seen.push(`${method} ${incoming.url ?? ''}`);
+    if (method === 'DELETE' && options.answerDelete) {
+      const answer = options.answerDelete(incoming.url ?? '/', deletes++);
+      if (answer) {
+        incoming.resume();
+        outgoing.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+        return;
+      }
+    }
     const declared = Number(incoming.headers['content-length'] ?? 0);
     if (options.maxBodyBytes !== undefined && declared > options.maxBodyBytes) {
       incoming.resume();

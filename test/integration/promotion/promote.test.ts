@@ -171,6 +171,8 @@ describe('across registries (anonymous -> token)', () => {
     const result = await harness.call('promotion.execute', {
       source: `${anonymous.host}/dev/app:1.0.0`,
       target: `${token.host}/${repository}:1.0.0`,
+      // Only the image's own blobs are counted here (its signature and SBOM are the referrers test's).
+      withReferrers: false,
     });
     const shared = seed.images['dev/app:1.0.0']!.layers.filter((layer) =>
       seed.images['dev/app:1.1.0']!.layers.some((other) => other.digest === layer.digest),
@@ -279,9 +281,13 @@ describe('referrers', () => {
     expect(referrers.map((referrer) => referrer.type).sort()).toEqual(['sbom', 'signature']);
     expect(sha256(await skopeoRaw(`${token.host}/${repository}@${signature.digest}`, alice))).toBe(signature.digest);
 
-    // Without the option, none are carried.
+    // Turned off (--no-referrers), none are carried.
     const bare = `${token.host}/${uniqueName('scratch')}/app:1.0.0`;
-    const plain = await harness.call('promotion.execute', { source: `${anonymous.host}/dev/app:1.0.0`, target: bare });
+    const plain = await harness.call('promotion.execute', {
+      source: `${anonymous.host}/dev/app:1.0.0`,
+      target: bare,
+      withReferrers: false,
+    });
     expect(plain.referrersCopied).toBe(0);
     expect(
       await harness.call('registry.referrers', { reference: `${bare.replace(':1.0.0', '')}@${subject.digest}` }),

@@ -710,6 +710,31 @@ describe('refusals turned into clear messages', () => {
     );
   });
 
+  it('a registry that refuses the page size is listed in its own default pages', async () => {
+    // Like distribution above its catalog.maxentries: 400 PAGINATION_NUMBER_INVALID for n=1000, pages of 2 without n.
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const hostile = await server(
+      basicRegistry({
+        '/v2/_catalog': (request, response) => {
+          const url = new URL(request.url ?? '/', 'http://x');
+          if (url.searchParams.has('n'))
+            return sendJson(response, 400, { errors: [{ code: 'PAGINATION_NUMBER_INVALID', detail: { n: 1000 } }] });
+          const last = url.searchParams.get('last');
+          const start = last === null ? 0 : names.indexOf(last) + 1;
+          const page = names.slice(start, start + 2);
+          if (start + 2 < names.length) response.setHeader('link', `</v2/_catalog?last=${page.at(-1)}>; rel="next"`);
+          return sendJson(response, 200, { repositories: page });
+        },
+      }),
+    );
+    expect(await client().listRepositories(hostile.host)).toEqual(names);
+    const catalog = hostile.requests.filter((request) => request.url.startsWith('/v2/_catalog'));
+    expect(catalog.map((request) => request.url)).toContain('/v2/_catalog?n=1000');
+    expect(catalog.filter((request) => request.url.includes('n=')).length).toBe(
+      catalog.filter((request) => request.url === '/v2/_catalog?n=1000').length,
+    );
+  });
+
   it('a refused tag deletion says to delete by digest', async () => {
     const hostile = await server(
       basicRegistry({

@@ -44,6 +44,7 @@ function plan(source: string, target: string): PromotionPlan {
     upToDate: false,
     notes: [],
     pushAccess: { status: 'granted', user: 'alice', message: 'alice may push to prod/app.' },
+    gates: [],
   };
 }
 

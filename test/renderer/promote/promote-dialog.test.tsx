@@ -63,6 +63,7 @@ function plan(overrides: Partial<PromotionPlan> = {}): PromotionPlan {
     upToDate: false,
     notes: [],
     pushAccess: { status: 'granted', user: 'alice', message: 'alice may push to prod/app.' },
+    gates: [],
     ...overrides,
   };
 }
@@ -387,5 +388,62 @@ describe('PromoteDialog', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Plan' })));
     await waitFor(() => expect(body().getAttribute('data-phase')).toBe('plan'));
     expect(api.calls[0]!.input).toMatchObject({ source: SOURCE, target: TARGET });
+  });
+});
+
+describe('PromoteDialog gates', () => {
+  const gates: PromotionPlan['gates'] = [
+    { gate: { kind: 'signature' }, stage: 'prod', passed: true, message: 'Signed by ci, verified.' },
+    {
+      gate: { kind: 'vulnerabilities', severity: 'high' },
+      stage: 'prod',
+      passed: false,
+      evidence: ['attached'],
+      message: '1 at or above high: CVE-2023-4911 (high, libc6); by 1 verified attached report.',
+    },
+  ];
+
+  it('shows each gate, blocks Promote while one fails, and promotes with the override reason once given', async () => {
+    const execute = deferred<PromotionResult>();
+    const api = scriptedApi({ 'promotion.plan': () => plan({ gates }), 'promotion.execute': () => execute.promise });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    const list = screen.getByTestId('gate-results');
+    expect([...list.querySelectorAll('li')].map((li) => [li.dataset.gate, li.dataset.passed])).toEqual([
+      ['signature', 'true'],
+      ['vulnerabilities', 'false'],
+    ]);
+    expect(list.textContent).toContain('no vulnerabilities at or above high (by attached reports)');
+    expect(list.textContent).toContain('CVE-2023-4911');
+    const promote = screen.getByRole('button', { name: 'Promote' });
+    expect(promote).toHaveProperty('disabled', true);
+    await act(() => usePromotion.of(api).getState().confirm());
+    expect(api.calls.some((c) => c.name === 'promotion.execute')).toBe(false);
+
+    fireEvent.change(screen.getByLabelText('Override reason'), { target: { value: 'approved by security, SEC-42' } });
+    const override = screen.getByRole('button', { name: 'Override and promote' });
+    expect(override).toHaveProperty('disabled', false);
+    fireEvent.click(override);
+    await waitFor(() =>
+      expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).toMatchObject({
+        override: { reason: 'approved by security, SEC-42' },
+      }),
+    );
+    await act(async () => execute.resolve(result));
+  });
+
+  it('sends no override when every gate passes', async () => {
+    const execute = deferred<PromotionResult>();
+    const api = scriptedApi({
+      'promotion.plan': () => plan({ gates: [gates[0]!] }),
+      'promotion.execute': () => execute.promise,
+    });
+    const store = renderDialog(api);
+    await act(() => store.propose(SOURCE, TARGET));
+    expect(screen.queryByTestId('gate-blocked')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Promote' }));
+    await waitFor(() => expect(api.calls.some((c) => c.name === 'promotion.execute')).toBe(true));
+    expect(api.calls.find((c) => c.name === 'promotion.execute')?.input).not.toHaveProperty('override');
+    await act(async () => execute.resolve(result));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { planEntries } from '../../../src/shared/plan-entries';
 import { callFrameLimit, maxCallFrameBytes, maxJsonBytes, patternMaxLength } from '../../../src/main/serve/frame-limit';
 import { REQUEST_NAMES } from '../../../src/shared/contract';
 
@@ -65,5 +66,17 @@ describe('the frame limit of berth serve', () => {
   it('counts the call envelope around the input', () => {
     const frame = JSON.stringify({ type: 'call', id: -Number.MAX_SAFE_INTEGER, name: 'app.info', input: {} });
     expect(maxCallFrameBytes('app.info')).toBe(frame.length);
+  });
+});
+
+describe('plan lists', () => {
+  it('are bounded by their count, which the frame analysis leaves to the frame limit', () => {
+    const list = planEntries(z.string().max(8), 3);
+    expect(list.safeParse(['a', 'b', 'c']).success).toBe(true);
+    expect(list.safeParse(['a', 'b', 'c', 'd']).success).toBe(false);
+    expect(maxJsonBytes(z.object({ list }))).toBe(Infinity);
+    // Plans the UI hands back to run exactly keep the frame limit where the other calls put it.
+    for (const name of ['lifecycle.remove', 'retention.apply', 'sync.run'] as const)
+      expect(maxCallFrameBytes(name)).toBe(Infinity);
   });
 });

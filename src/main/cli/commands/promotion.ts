@@ -2,6 +2,7 @@ import type { OperationProgress } from '../../../shared/types/operations';
 import type { PromotionPlan, PromotionResult } from '../../../shared/types/promotion';
 import { UsageError, type CliCommand, type CliContext } from '../command';
 import { PLATFORM_PATTERN } from '../../../shared/reference';
+import { describeGate } from '../../../shared/gate-text';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -43,6 +44,10 @@ export function describePlan(plan: PromotionPlan): string {
     ...(plan.referrers.length > 0
       ? [`  referrers      ${plan.referrers.length} (${plan.referrers.map(short).join(', ')})`]
       : []),
+    ...plan.gates.map(
+      (gate) =>
+        `  gate ${gate.passed ? 'passed' : 'FAILED'}    ${describeGate(gate.gate)} (${gate.stage}): ${gate.message}`,
+    ),
     ...plan.notes.map((note) => `  note: ${note}`),
   ];
   if (plan.upToDate) lines.push('  Nothing to do: the target is already up to date.');
@@ -78,7 +83,7 @@ export const promotionCommands: CliCommand[] = [
   {
     path: ['promote'],
     usage:
-      'berth promote SRC DST [--dry-run] [--force] [--platform os/arch ...] [--with-referrers] [--via-engine] [--json]',
+      'berth promote SRC DST [--dry-run] [--force] [--platform os/arch ...] [--no-referrers] [--via-engine] [--override REASON] [--json]',
     summary: 'Copy an image to another tag, repository or registry, keeping its digest',
     options: {
       'dry-run': { type: 'boolean', description: 'print the plan and write nothing' },
@@ -88,7 +93,15 @@ export const promotionCommands: CliCommand[] = [
         multiple: true,
         description: 'copy only this platform of an index (repeatable); makes a new index',
       },
-      'with-referrers': { type: 'boolean', description: 'also copy signatures, SBOMs and attestations' },
+      'no-referrers': {
+        type: 'boolean',
+        description: "do not copy signatures, attestations and SBOMs (referrers and cosign's .sig/.att/.sbom tags)",
+      },
+      'with-referrers': { type: 'boolean', description: 'copy signatures, attestations and SBOMs (the default)' },
+      override: {
+        type: 'string',
+        description: "promote although the target stage's gates fail; the reason is recorded in the audit log",
+      },
       'via-engine': {
         type: 'boolean',
         description: 'pull, tag and push through the local Docker engine (keeps a local copy)',
@@ -99,6 +112,8 @@ export const promotionCommands: CliCommand[] = [
     maxArgs: 2,
     async run(ctx) {
       const [source, target] = ctx.args as [string, string];
+      if (ctx.flags['no-referrers'] === true && ctx.flags['with-referrers'] === true)
+        throw new UsageError('--no-referrers and --with-referrers contradict each other: give one.');
       const platforms = (ctx.flags.platform as string[] | undefined) ?? [];
       if (platforms.some((platform) => !PLATFORM_PATTERN.test(platform))) {
         throw new UsageError(
@@ -109,7 +124,8 @@ export const promotionCommands: CliCommand[] = [
         source,
         target,
         ...(platforms.length > 0 ? { platforms } : {}),
-        withReferrers: ctx.flags['with-referrers'] === true,
+        withReferrers: ctx.flags['no-referrers'] !== true,
+        ...(typeof ctx.flags.override === 'string' ? { override: { reason: ctx.flags.override } } : {}),
         force: ctx.flags.force === true,
         viaEngine: ctx.flags['via-engine'] === true,
       };

@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServe } from '../../serve/server';
 import { UsageError, type CliCommand } from '../command';
 
 /** The built renderer sits beside the built CLI: out/cli/berth.mjs -> out/renderer. */
@@ -20,6 +19,8 @@ export const serveCommands: CliCommand[] = [
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be 0..65535, got ${String(ctx.flags.port)}`);
       const rendererDir = ctx.services.app.env.BERTH_RENDERER_DIR ?? defaultRendererDir();
+      // The HTTP/WebSocket server is loaded only by the command that runs it (a chunk of the CLI bundle).
+      const { startServe } = await import('../../serve/server');
       const serve = await startServe({ dispatcher: ctx.dispatcher, rendererDir, port });
       ctx.stdout.write(`Berth UI: ${serve.url}\n`);
       await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));

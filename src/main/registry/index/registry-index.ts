@@ -8,6 +8,9 @@
  *   r \0 host \0 repository            -> {}                     a repository seen in a listing
  *   t \0 host \0 repository \0 tag     -> digest, or '' unknown  a tag seen in a listing or written by Berth
  *   d \0 digest                        -> DigestSummary (JSON)   content-addressed: never stale
+ *   h \0 host \0 repo \0 tag \0 digest  -> ISO time recorded       tag history: the tag pointed at digest
+ * Tag history outlives the tag's move: distribution cannot list untagged manifests, so which tag an old
+ * digest was published under (lineage's stale images) is only known from here.
  * Summaries are keyed by digest alone: the same digest is the same content in every registry.
  */
 import { isDigest } from '../../../shared/reference';
@@ -26,6 +29,38 @@ export interface DigestSummary {
   config?: string;
   /** The layer chain, bottom first (of the selected platform for an index). */
   layers?: string[];
+  /**
+   * Every blob this manifest keeps in the registry's storage, itself first, each once: for an image its
+   * config and layers, for an index every child manifest (all platforms, attestations too) with theirs.
+   * Storage usage and retention count these. Absent in summaries written before it existed: such a
+   * summary is read again (see `summaryComplete`).
+   */
+  blobs?: BlobSize[];
+  /**
+   * Lineage: the uncompressed layer chain (the config's `rootfs.diff_ids`, bottom first) of an image, or of
+   * the selected platform for an index; `[]` when there is none (artifact, schema 1). Compared instead of
+   * `layers`, since a re-compressed layer is the same layer. Absent in older summaries (read again).
+   */
+  diffIds?: string[];
+  /** Lineage: an index's platform images, so each platform's chain is read (as its own summary) once. */
+  children?: { digest: string; platform?: Platform }[];
+  /** Lineage: `org.opencontainers.image.base.name`/`.base.digest`, from manifest annotations or config Labels. */
+  baseAnnotation?: { name?: string; digest?: string; source: 'annotations' | 'labels' };
+}
+
+/** A blob and its size, as the descriptor that references it says. */
+export interface BlobSize {
+  digest: string;
+  size: number;
+  kind: 'manifest' | 'config' | 'layer';
+}
+
+/**
+ * Whether a stored summary has every field current features read; one written by an older Berth is
+ * treated as unknown, so the next refresh reads the manifest again instead of answering with a gap.
+ */
+export function summaryComplete(summary: DigestSummary): boolean {
+  return summary.blobs !== undefined && summary.diffIds !== undefined;
 }
 
 /** A repository or a tag the index found for a query, by registry host. */
@@ -44,6 +79,17 @@ const BATCH = 2_000;
 const repositoryKey = (host: string, repository: string) => `r${SEP}${host}${SEP}${repository}`;
 const tagPrefix = (host: string, repository: string) => `t${SEP}${host}${SEP}${repository}${SEP}`;
 const digestKey = (digest: string) => `d${SEP}${digest}`;
+const heldKey = (digest: string, host: string, repository: string, tag: string) =>
+  `h${SEP}${host}${SEP}${repository}${SEP}${tag}${SEP}${digest}`;
+
+/** A tag that pointed at a digest at some time (it may point elsewhere now). */
+export interface TagHolding {
+  repository: string;
+  tag: string;
+  digest: string;
+  /** When the index recorded the tag at this digest (for the digest a tag moved from: the move). */
+  since: string;
+}
 
 function parseSummary(digest: string, text: string | undefined): DigestSummary | undefined {
   if (text === undefined) return undefined;
@@ -124,10 +170,31 @@ export class RegistryIndex {
   /** Records the digests tags were just seen at (also for tags written by Berth, before any listing). */
   async setTagDigests(host: string, repository: string, digests: ReadonlyMap<string, string>): Promise<void> {
     const prefix = tagPrefix(host, repository);
+    const known = await this.tags(host, repository);
+    const now = new Date().toISOString();
     const operations: StoreOperation[] = [{ type: 'put', key: repositoryKey(host, repository), value: '{}' }];
-    for (const [tag, digest] of digests)
-      if (isDigest(digest)) operations.push({ type: 'put', key: prefix + tag, value: digest });
+    for (const [tag, digest] of digests) {
+      if (!isDigest(digest)) continue;
+      operations.push({ type: 'put', key: prefix + tag, value: digest });
+      const before = known.get(tag);
+      if (before === digest) continue;
+      // A move also records where the tag was (an index written before tag history had no entry for it).
+      if (before && isDigest(before))
+        operations.push({ type: 'put', key: heldKey(before, host, repository, tag), value: now });
+      operations.push({ type: 'put', key: heldKey(digest, host, repository, tag), value: now });
+    }
     await this.write(operations);
+  }
+
+  /** Every digest the index saw each tag of a registry at, whether the tag still points there or has moved. */
+  async tagHistory(host: string): Promise<TagHolding[]> {
+    const prefix = `h${SEP}${host}${SEP}`;
+    const holdings: TagHolding[] = [];
+    for await (const [key, since] of this.store.entries(prefix)) {
+      const [repository = '', tag = '', digest = ''] = key.slice(prefix.length).split(SEP);
+      holdings.push({ repository, tag, digest, since });
+    }
+    return holdings;
   }
 
   async removeTags(host: string, repository: string, tags: readonly string[]): Promise<void> {

@@ -36,7 +36,10 @@ export function parseRateLimit(headers: ResponseHeaders, now = new Date()): Rate
   };
 }
 
-async function readJson(transportResponse: Parameters<typeof readBody>[0], context: ErrorContext): Promise<unknown> {
+export async function readJson(
+  transportResponse: Parameters<typeof readBody>[0],
+  context: ErrorContext,
+): Promise<unknown> {
   const body = await readBody(
     transportResponse,
     MAX_PAGE_BYTES,
@@ -55,7 +58,7 @@ async function readJson(transportResponse: Parameters<typeof readBody>[0], conte
 }
 
 /** A Hub API session token from username and password (or personal access token). */
-async function hubLogin(
+export async function hubLogin(
   transport: Transport,
   api: URL,
   credential: { username: string; password: string },

@@ -16,8 +16,9 @@ export interface ListOptions {
   limits: PagingLimits;
 }
 
-function firstPage(path: string, pageSize: number | undefined): string {
-  return pageSize === undefined ? path : `${path}?n=${pageSize}`;
+/** The first page's path, asking for `pageSize` entries, with the registry's own default as the fallback. */
+function firstPage(path: string, pageSize: number | undefined): { first: string; fallbackFirst?: string } {
+  return pageSize === undefined ? { first: path } : { first: `${path}?n=${pageSize}`, fallbackFirst: path };
 }
 
 function badPage(registry: string, what: string): BerthError {
@@ -31,7 +32,7 @@ export async function listCatalog(requester: Requester, registry: string, option
   const action = `list the repositories of ${registry}`;
   return collectPages(requester, {
     registry,
-    first: firstPage('/v2/_catalog', options.pageSize),
+    ...firstPage('/v2/_catalog', options.pageSize),
     scopes: [CATALOG_SCOPE],
     action,
     limits: options.limits,
@@ -73,7 +74,7 @@ export async function listTags(requester: Requester, repo: RepositoryName, optio
   const { registry, repository } = repo;
   return collectPages(requester, {
     registry,
-    first: firstPage(`/v2/${repository}/tags/list`, options.pageSize),
+    ...firstPage(`/v2/${repository}/tags/list`, options.pageSize),
     scopes: [repositoryScope(repository, 'pull')],
     action: `list the tags of ${repository}`,
     limits: options.limits,

@@ -43,6 +43,12 @@ export interface PagedList {
   items(json: unknown): string[];
   /** Statuses the caller turns into its own error (e.g. a closed catalog). */
   handles?: number[];
+  /**
+   * The first page without `n`, asked when the registry refuses the page size with 400 (distribution
+   * answers PAGINATION_NUMBER_INVALID above its `catalog.maxentries`, 1,000 by default): its own default
+   * page size then, and its Links from there.
+   */
+  fallbackFirst?: string;
   onHandled?(status: number, body: Buffer | undefined): Promise<never>;
 }
 
@@ -54,6 +60,7 @@ export async function collectPages(requester: Requester, list: PagedList): Promi
   const items: string[] = [];
   const seenPages = new Set<string>();
   let url: URL | undefined = new URL(list.first, baseUrl);
+  let fallback = list.fallbackFirst === undefined ? undefined : new URL(list.fallbackFirst, baseUrl);
   let pages = 0;
   while (url) {
     if (seenPages.has(url.href)) {
@@ -77,16 +84,26 @@ export async function collectPages(requester: Requester, list: PagedList): Promi
       scopes: list.scopes,
       action,
       ...(list.signal ? { signal: list.signal } : {}),
-      ...(list.handles ? { handles: list.handles } : {}),
+      ...(list.handles || fallback ? { handles: [...(list.handles ?? []), ...(fallback ? [400] : [])] } : {}),
     });
-    if (list.handles?.includes(response.status) && list.onHandled) {
-      const errorBody = await readBody(
+    const errorBody = () =>
+      readBody(
         response,
         64 * 1024,
         { registry, action },
         () => new BerthError('too_large', 'error body too large'),
       ).catch(() => undefined);
-      return list.onHandled(response.status, errorBody);
+    if (fallback && response.status === 400) {
+      await errorBody();
+      seenPages.clear();
+      pages = 0;
+      url = fallback;
+      fallback = undefined;
+      continue;
+    }
+    fallback = undefined;
+    if (list.handles?.includes(response.status) && list.onHandled) {
+      return list.onHandled(response.status, await errorBody());
     }
     const body = await readBody(
       response,

@@ -93,10 +93,18 @@ export async function listReferrers(
   ref: ImageReference & { digest: string },
   signal?: AbortSignal,
 ): Promise<Referrer[]> {
+  return (await findReferrers(requester, ref, signal)).referrers;
+}
+
+/** As listReferrers, saying also whether the registry has the referrers API (`api: false`: the fallback tag was read). */
+export async function findReferrers(
+  requester: Requester,
+  ref: ImageReference & { digest: string },
+  signal?: AbortSignal,
+): Promise<{ referrers: Referrer[]; api: boolean }> {
   const repo = { registry: ref.registry, repository: ref.repository };
-  const descriptors =
-    (await fromApi(requester, repo, ref.digest, signal)) ??
-    (await fromFallbackTag(requester, repo, ref.digest, signal));
+  const fromRegistryApi = await fromApi(requester, repo, ref.digest, signal);
+  const descriptors = fromRegistryApi ?? (await fromFallbackTag(requester, repo, ref.digest, signal));
   let lookups = 0;
   const referrers: Referrer[] = [];
   for (const descriptor of descriptors) {
@@ -120,5 +128,5 @@ export async function listReferrers(
       ...(descriptor.annotations ? { annotations: descriptor.annotations } : {}),
     });
   }
-  return referrers;
+  return { referrers, api: fromRegistryApi !== undefined };
 }

@@ -100,6 +100,20 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
           </button>
           <button
             type="button"
+            className="button"
+            onClick={() => navigate({ view: 'storage', registryId, ...(namespace ? { namespace } : {}) })}
+          >
+            Storage
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => navigate({ view: 'rebuild', registryId, ...(namespace ? { namespace } : {}) })}
+          >
+            Needs rebuild
+          </button>
+          <button
+            type="button"
             className="icon-button"
             aria-label="Refresh repositories"
             title="Refresh"

@@ -4,10 +4,11 @@
  * for rows on screen until a date or size sort (or "Load all details") asks for the rest.
  * Test hooks: input "Filter tags", select "Filter mode", select "Sort by", checkbox "Group by digest",
  * [data-testid=sort-status] with data-complete="true" once a date/size sort covers every tag,
- * [data-testid=details-progress].
+ * [data-testid=details-progress]; the "Columns" chooser shows or hides the optional columns (TagTable.tsx).
  */
 import { useEffect } from 'react';
 import { DOCKER_HUB } from '../../../shared/reference';
+import { ColumnChooser } from '../../components/ColumnChooser';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/Progress';
@@ -15,13 +16,14 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatCount, plural } from '../../logic/format';
 import { shareableLink } from '../../logic/links';
 import { pullName } from '../../logic/references';
+import { splitArtifactTags } from '../../logic/artifact-tags';
 import { FILTER_MODES, makeTagFilter, type FilterMode } from '../../logic/tag-filter';
 import { countSortable, SORT_LABELS, sortNeedsDetails, type TagSortKey } from '../../logic/tag-sort';
 import { useNavigation } from '../../navigation/store';
 import { repositoryKey, useTags, type RepositoryTags } from '../../stores/tags';
 import { useUi } from '../../stores/ui';
 import { PathCrumbs, useRegistry } from './common';
-import { TagTable } from './TagTable';
+import { TagTable, useTagColumns, type TagColumns } from './TagTable';
 
 export function RepositoryView({ registryId, repository }: { registryId: string; repository: string }) {
   const { registry, listLoaded } = useRegistry(registryId);
@@ -31,6 +33,7 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
   const navigate = useNavigation((s) => s.navigate);
   const openDialog = useUi((s) => s.openDialog);
   const fetchAll = registry ? registry.host !== DOCKER_HUB : false;
+  const optional = useTagColumns();
 
   useEffect(() => {
     if (registry) void open(registryId, repository, { fetchAll });
@@ -92,16 +95,16 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
         />
       ) : entry ? (
         <>
-          <TagToolbar entry={entry} />
+          <TagToolbar entry={entry} optional={optional} />
           <DetailsBanner entry={entry} onSignIn={() => openDialog({ kind: 'signIn', registryId })} />
-          <TagTable host={registry.host} entry={entry} />
+          <TagTable host={registry.host} entry={entry} optional={optional} />
         </>
       ) : null}
     </div>
   );
 }
 
-function TagToolbar({ entry }: { entry: RepositoryTags }) {
+function TagToolbar({ entry, optional }: { entry: RepositoryTags; optional: TagColumns }) {
   const { registryId, repository } = entry;
   const sort = useTags((s) => s.sort);
   const groupByDigest = useTags((s) => s.groupByDigest);
@@ -110,7 +113,10 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
   const setFilter = useTags((s) => s.setFilter);
   const fetchAllDetails = useTags((s) => s.fetchAll);
   const filter = makeTagFilter(entry.filterText, entry.filterMode);
-  const tags = entry.tags?.value ?? [];
+  const listed = entry.tags?.value ?? [];
+  // Signature, attestation and SBOM tags are not images: counted apart (the table shows them on their image).
+  const tags = splitArtifactTags(listed).images;
+  const attachedCount = listed.length - tags.length;
   const matching = filter.active ? tags.filter(filter.test).length : tags.length;
   const mode = FILTER_MODES.find((m) => m.mode === entry.filterMode)!;
   const { fetch } = entry;
@@ -153,6 +159,7 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
       ) : (
         <span className="muted toolbar-count" data-testid="tag-count">
           {filter.active ? `${formatCount(matching)} of ${plural(tags.length, 'tag')}` : plural(tags.length, 'tag')}
+          {attachedCount > 0 ? ` · ${formatCount(attachedCount)} attached (signatures, attestations, SBOMs)` : ''}
         </span>
       )}
       <span className="toolbar-spacer" />
@@ -197,6 +204,7 @@ function TagToolbar({ entry }: { entry: RepositoryTags }) {
           Load all details
         </button>
       ) : null}
+      <ColumnChooser {...optional} />
     </div>
   );
 }

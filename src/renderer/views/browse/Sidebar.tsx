@@ -4,7 +4,7 @@
  * Test hooks: the tree is role "tree" named "Registries"; registry items have data-testid
  * `registry-<id>`, namespaces `namespace-<id>-<path>`, repositories `repository-<id>-<path>`.
  */
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RegistryStatus, RegistryView } from '../../../shared/types/settings';
 import { Icon, type IconName } from '../../components/Icon';
@@ -44,6 +44,7 @@ export function Sidebar() {
   const openDialog = useUi((s) => s.openDialog);
   const promoteDrop = usePromoteDrop();
   const registries = list?.value ?? [];
+  const treeScroller = useRef<HTMLDivElement>(null);
 
   // Open the registry and namespaces of the current place, so the selection is visible.
   const place = useMemo(() => placeOf(route, registries), [route, registries]);
@@ -91,7 +92,7 @@ export function Sidebar() {
           <Icon name="plus" size={14} />
         </button>
       </div>
-      <div className="sidebar-tree">
+      <div className="sidebar-tree" ref={treeScroller}>
         {list?.status === 'loading' && !list.value ? (
           <div className="sidebar-note">
             <Spinner /> Loading registries…
@@ -117,6 +118,7 @@ export function Sidebar() {
             items={items}
             onToggle={setExpanded}
             onSelect={onSelect}
+            scrollElement={() => treeScroller.current}
             itemProps={(item) => {
               const action = actions.get(item.id);
               return action && 'route' in action ? promoteDrop(dropTargetOfRoute(action.route)) : undefined;
@@ -127,6 +129,8 @@ export function Sidebar() {
       <div className="sidebar-nav" role="list">
         <NavLink icon="compare" label="Compare" route={compareRoute} />
         <NavLink icon="lanes" label="Promotion lanes" route={{ view: 'lanes' }} />
+        <NavLink icon="refresh" label="Sync" route={{ view: 'sync' }} />
+        <NavLink icon="grid" label="Drift matrix" route={{ view: 'matrix' }} />
         <NavLink icon="docker" label="Local Docker" route={{ view: 'docker' }} />
         <NavLink icon="history" label="History" route={{ view: 'history' }} />
         <NavLink icon="settings" label="Settings" route={{ view: 'settings' }} />

@@ -9,16 +9,18 @@
  * Test hooks: grid "Tags"; each row has data-row-key (the tag, or `tag\u0000os/arch/variant` for a
  * platform row), data-kind "tag" | "platform", data-reference (the image reference), and is draggable
  * with the reference as text/plain and application/x-berth-reference; the created cell has data-created
- * (ISO 8601).
+ * (ISO 8601); a tag row has a checkbox "Select TAG" (shift-click selects the range), and the selection bar
+ * above the table is views/deletion/SelectionBar.tsx. Optional columns: see TAG_OPTIONAL_COLUMNS.
  */
-import { useCallback, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useCallback, useMemo, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { formatPlatform } from '../../../shared/reference';
 import type { TagDetail } from '../../../shared/types/registry';
+import { useOptionalColumns, type OptionalColumn } from '../../components/ColumnChooser';
 import { CopyButton } from '../../components/CopyButton';
 import { Dialog } from '../../components/Dialog';
 import { FilterBox } from '../../components/FilterBox';
 import { Icon } from '../../components/Icon';
-import { VirtualTable, type Column } from '../../components/VirtualTable';
+import { trackMinWidth, VirtualTable, type Column } from '../../components/VirtualTable';
 import {
   formatBytes,
   formatCount,
@@ -37,6 +39,12 @@ import { useTags, type RepositoryTags } from '../../stores/tags';
 import { useCompareDrop } from '../compare/compare-drop';
 import { writeDraggedImage } from '../promote/drag';
 import { PromoteMenu } from '../promote/PromoteMenu';
+import { splitArtifactTags } from '../../logic/artifact-tags';
+import { TagTrustCell } from '../trust/TagTrustCell';
+import { VulnCountsCell } from '../vulns/VulnCountsCell';
+import { StaleBadge, useStaleTags } from '../lineage/StaleBadge';
+import { SelectionBar } from '../deletion/SelectionBar';
+import { selectionKey, useDeletion } from '../../stores/deletion';
 
 /** The drag payload type other views accept (compare slots, promotion targets). */
 export const REFERENCE_DRAG_TYPE = 'application/x-berth-reference';
@@ -53,7 +61,44 @@ function mediaKind(detail: TagDetail): string {
 
 const Pending = () => <span className="cell-pending" aria-label="Loading" />;
 
-export function TagTable({ host, entry }: { host: string; entry: RepositoryTags }) {
+/** The columns' grid tracks, by column id: their least widths add up to the least width of the whole table. */
+const WIDTHS = {
+  select: '28px',
+  expand: '26px',
+  tag: 'minmax(180px, 3fr)',
+  digest: '150px',
+  type: '120px',
+  signature: '150px',
+  vulnerabilities: '96px',
+  created: '136px',
+  size: '90px',
+} as const;
+
+/** Columns that give way, first to last, where not every column fits; tag, digest, date and size always show. */
+const GIVE_WAY: { id: keyof typeof WIDTHS; label: string }[] = [
+  { id: 'type', label: 'Type' }, // the expander and the platform rows tell a multi-arch tag already
+  { id: 'vulnerabilities', label: 'Vulns' },
+  { id: 'signature', label: 'Signature' }, // its state stays on the tag, as an icon
+];
+
+/**
+ * Each optional column shows while the table has room for it and for every column that gives way after it
+ * (derived from WIDTHS, so a new column moves the thresholds with it): at 1024x700 none of them fits, at
+ * 1280x800 all do. The chooser ("Columns" in the tag toolbar) shows or hides one whatever the width.
+ */
+export const TAG_OPTIONAL_COLUMNS: OptionalColumn[] = GIVE_WAY.map((column, index) => ({
+  ...column,
+  minTableWidth: GIVE_WAY.slice(0, index).reduce(
+    (width, earlier) => width - trackMinWidth(WIDTHS[earlier.id]),
+    Object.values(WIDTHS).reduce((sum, track) => sum + trackMinWidth(track), 0),
+  ),
+}));
+
+/** The tag table's column choice: the repository view holds it for its toolbar's chooser and the table. */
+export const useTagColumns = () => useOptionalColumns(TAG_OPTIONAL_COLUMNS);
+export type TagColumns = ReturnType<typeof useTagColumns>;
+
+export function TagTable({ host, entry, optional }: { host: string; entry: RepositoryTags; optional: TagColumns }) {
   const { registryId, repository } = entry;
   const sort = useTags((s) => s.sort);
   const groupByDigest = useTags((s) => s.groupByDigest);
@@ -66,14 +111,24 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
   const filter = useMemo(() => makeTagFilter(entry.filterText, entry.filterMode), [entry.filterText, entry.filterMode]);
   const expanded = useMemo(() => new Set(entry.expanded), [entry.expanded]);
   const tags = entry.tags?.value;
+  // Signature, attestation, SBOM and fallback tags are marks on their image's row, not rows (issue 15).
+  const split = useMemo(() => splitArtifactTags(tags ?? []), [tags]);
   const rows = useMemo(
-    () => buildTagRows({ tags: tags ?? [], details: entry.details, sort, filter, groupByDigest, expanded }),
-    [tags, entry.details, sort, filter, groupByDigest, expanded],
+    () => buildTagRows({ tags: split.images, details: entry.details, sort, filter, groupByDigest, expanded }),
+    [split, entry.details, sort, filter, groupByDigest, expanded],
   );
 
   const referenceOf = useCallback((row: TableRow) => tagReference(host, repository, row.tag), [host, repository]);
+  const staleOf = useStaleTags(host, repository);
   const openTag = (tag: string) => navigate({ view: 'image', reference: tagReference(host, repository, tag) });
   const [aliasList, setAliasList] = useState<{ tag: string; aliases: string[] } | null>(null);
+  // Multi-select for "Delete…" (issue 16): a click toggles, shift extends from the last click, in table order.
+  const selectKey = selectionKey(registryId, repository);
+  const selected = useDeletion((state) => state.selected[selectKey]);
+  const selectTag = useDeletion((state) => state.select);
+  const refresh = useTags((s) => s.refresh);
+  const tagOrder = useMemo(() => rows.filter((row) => row.kind === 'tag').map((row) => row.tag), [rows]);
+  const selectedSet = useMemo(() => new Set(selected ?? []), [selected]);
 
   const onVisibleRangeChange = useCallback(
     (start: number, end: number) => {
@@ -82,6 +137,17 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       prioritize(registryId, repository, visible);
     },
     [rows, prioritize, registryId, repository],
+  );
+
+  const trustCell = (digest: string, compact: boolean) => (
+    <TagTrustCell
+      registryId={registryId}
+      repository={repository}
+      digest={digest}
+      attached={split.attached.get(digest)}
+      lazy={host === 'docker.io'}
+      compact={compact}
+    />
   );
 
   const sortBy = (key: TagSortKey) => () => {
@@ -102,9 +168,28 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
 
   const columns: Column<TableRow>[] = [
     {
+      id: 'select',
+      header: <span className="visually-hidden">Select</span>,
+      width: WIDTHS.select,
+      cell: (row) =>
+        row.kind === 'tag' ? (
+          <input
+            type="checkbox"
+            tabIndex={-1}
+            aria-label={`Select ${row.tag}`}
+            checked={selectedSet.has(row.tag)}
+            onClick={(event) => {
+              event.stopPropagation();
+              selectTag(selectKey, row.tag, event.shiftKey ? 'range' : 'toggle', tagOrder);
+            }}
+            onChange={() => undefined}
+          />
+        ) : null,
+    },
+    {
       id: 'expand',
       header: <span className="visually-hidden">Expand</span>,
-      width: '26px',
+      width: WIDTHS.expand,
       cell: (row) =>
         row.kind === 'tag' && row.multiArch ? (
           <button
@@ -125,7 +210,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
     {
       id: 'tag',
       header: 'Tag',
-      width: 'minmax(180px, 3fr)',
+      width: WIDTHS.tag,
       sort: headerSort(sort.key === 'semver' ? 'semver' : 'name'),
       cell: (row) =>
         row.kind === 'platform' ? (
@@ -145,6 +230,8 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
               onOpen={openTag}
               onList={() => setAliasList({ tag: row.tag, aliases: row.aliases })}
             />
+            {row.detail?.digest && !optional.isShown('signature') ? trustCell(row.detail.digest, true) : null}
+            <StaleBadge row={staleOf(row.tag)} />
             <CopyButton
               text={pullByTag(host, repository, row.tag)}
               label={`Copy docker pull for ${row.tag}`}
@@ -167,7 +254,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
     {
       id: 'digest',
       header: 'Digest',
-      width: '150px',
+      width: WIDTHS.digest,
       cell: (row) => {
         if (row.kind === 'platform') return null;
         if (!row.detail) return <Pending />;
@@ -182,7 +269,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
     {
       id: 'type',
       header: 'Type',
-      width: '120px',
+      width: WIDTHS.type,
       cell: (row) => {
         if (row.kind === 'platform') return <span className="muted">Platform image</span>;
         if (!row.detail) return <Pending />;
@@ -197,9 +284,32 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       },
     },
     {
+      id: 'signature',
+      header: 'Signature',
+      width: WIDTHS.signature,
+      cell: (row) => {
+        if (row.kind === 'platform') return null;
+        if (!row.detail) return <Pending />;
+        return row.detail.digest ? trustCell(row.detail.digest, false) : null;
+      },
+    },
+    {
+      // Severity counts of attached scan reports (issue 15, VULN).
+      id: 'vulnerabilities',
+      header: 'Vulns',
+      width: WIDTHS.vulnerabilities,
+      cell: (row) =>
+        row.kind === 'platform' || !row.detail?.digest ? null : (
+          <VulnCountsCell
+            reference={`${host}/${repository}@${row.detail.digest}`}
+            attached={split.attached.get(row.detail.digest)}
+          />
+        ),
+    },
+    {
       id: 'created',
       header: 'Created',
-      width: '136px',
+      width: WIDTHS.created,
       sort: headerSort('created'),
       cell: (row) => {
         if (row.kind === 'platform') return null;
@@ -217,7 +327,7 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
     {
       id: 'size',
       header: 'Size',
-      width: '90px',
+      width: WIDTHS.size,
       align: 'end',
       sort: headerSort('size'),
       cell: (row) => {
@@ -252,6 +362,13 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
       'data-kind': row.kind,
       'data-reference': reference,
       ...compareDrop(reference),
+      // Ctrl/Cmd-click toggles a tag's selection and Shift-click extends it, instead of opening the tag.
+      onClickCapture: (event: MouseEvent<HTMLDivElement>) => {
+        if (row.kind !== 'tag' || !(event.ctrlKey || event.metaKey || event.shiftKey)) return;
+        event.preventDefault();
+        event.stopPropagation();
+        selectTag(selectKey, row.tag, event.shiftKey ? 'range' : 'toggle', tagOrder);
+      },
       onDragStart: (event: DragEvent<HTMLDivElement>) => {
         writeDraggedImage(event.dataTransfer, {
           reference,
@@ -279,10 +396,18 @@ export function TagTable({ host, entry }: { host: string; entry: RepositoryTags 
           onClose={() => setAliasList(null)}
         />
       ) : null}
+      <SelectionBar
+        host={host}
+        registryId={registryId}
+        repository={repository}
+        matching={tagOrder}
+        onChanged={() => void refresh(registryId, repository)}
+      />
       <VirtualTable
         label="Tags"
         rows={rows}
-        columns={columns}
+        columns={columns.filter((column) => optional.isShown(column.id))}
+        widthRef={optional.ref}
         rowKey={(row) => row.key}
         onActivate={(row) =>
           navigate(

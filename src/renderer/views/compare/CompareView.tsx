@@ -22,11 +22,12 @@ import { FileContentView, ModifiedAttributes, PreviewPane, TextDiffView, TooLarg
 import { FileTreeTable, formatDelta } from './FileTreeTable';
 import { alignHistory } from './history-align';
 import { ImageSlot } from './ImageSlot';
+import { PackagesPanel } from './PackagesPanel';
 import { useTreeRows } from './tree-rows';
 import { TreeToolbar } from './TreeToolbar';
 import './compare.css';
 
-type CompareTab = 'files' | 'layers' | 'config' | 'history';
+type CompareTab = 'files' | 'layers' | 'config' | 'history' | 'packages';
 
 export function CompareView({
   a = '',
@@ -183,12 +184,14 @@ function CompareResult({ a, b, fromOutside }: { a: string; b: string; fromOutsid
               alignHistory(value.history.a, value.history.b).filter((row) => row.kind !== 'same').length,
             ),
           },
+          { id: 'packages', label: 'Packages' },
         ]}
       >
         {tab === 'files' ? <FilesPanel diff={value} /> : null}
         {tab === 'layers' ? <LayerAlignmentTable diff={value} /> : null}
         {tab === 'config' ? <ConfigDiffTable diff={value} /> : null}
         {tab === 'history' ? <HistoryDiffTable diff={value} /> : null}
+        {tab === 'packages' ? <PackagesPanel a={comparedA} b={comparedB} /> : null}
       </Tabs>
     </div>
   );

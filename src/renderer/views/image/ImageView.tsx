@@ -2,7 +2,7 @@
  * One image (a tag or a digest, optionally one platform of a multi-arch index): overview, config, layers
  * with their history steps, the manifest with every digest a link, and referrers (signatures, SBOMs,
  * attestations). Copy actions for `docker pull` by tag and by digest.
- * Test hooks: tablist "Image"; tabs Overview / Config / Layers / Manifest / Referrers; group "Platforms"
+ * Test hooks: tablist "Image"; tabs Overview / Config / Layers / Manifest / Referrers / Trust / Vulnerabilities / Lineage; group "Platforms"
  * with one button per platform (aria-pressed); [data-testid=image-digest].
  */
 import { useEffect, useState } from 'react';
@@ -27,9 +27,12 @@ import { LayersTab } from './LayersTab';
 import { ManifestTab } from './ManifestTab';
 import { OverviewTab } from './OverviewTab';
 import { ReferrersTab } from './ReferrersTab';
+import { TrustTab } from '../trust/TrustTab';
+import { VulnsTab } from '../vulns/VulnsTab';
 import { PromoteMenu } from '../promote/PromoteMenu';
+import { LineagePanel } from '../lineage/LineagePanel';
 
-export type ImageTab = 'overview' | 'config' | 'layers' | 'manifest' | 'referrers';
+export type ImageTab = 'overview' | 'config' | 'layers' | 'manifest' | 'referrers' | 'lineage' | 'trust' | 'vulns';
 
 /** `fromOutside`: opened by a link, reload or back/forward (see navigation/store.ts). */
 export function ImageView({
@@ -202,6 +205,9 @@ function ImageBody({
               { id: 'layers', label: 'Layers', badge: details.layers.length },
               { id: 'manifest', label: 'Manifest' },
               { id: 'referrers', label: 'Referrers' },
+              { id: 'trust', label: 'Trust' },
+              { id: 'vulns', label: 'Vulnerabilities' },
+              { id: 'lineage', label: 'Lineage' },
             ]}
           >
             {tab === 'overview' ? (
@@ -217,6 +223,12 @@ function ImageBody({
               <LayersTab details={details} highlight={highlight} />
             ) : tab === 'manifest' ? (
               <ManifestTab details={details} onDigest={onManifestDigest} />
+            ) : tab === 'trust' ? (
+              <TrustTab reference={digestReference(parsed.registry, parsed.repository, details.manifest.digest)} />
+            ) : tab === 'vulns' ? (
+              <VulnsTab reference={digestReference(parsed.registry, parsed.repository, details.manifest.digest)} />
+            ) : tab === 'lineage' ? (
+              <LineagePanel reference={reference} platform={platform} />
             ) : (
               <ReferrersTab
                 reference={digestReference(parsed.registry, parsed.repository, details.manifest.digest)}

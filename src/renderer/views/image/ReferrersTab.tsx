@@ -10,6 +10,7 @@ import { Icon, type IconName } from '../../components/Icon';
 import { formatBytes, formatTimestamp } from '../../logic/format';
 import { useImages } from '../../stores/images';
 import { DigestLink } from './DigestLink';
+import { ReferrersFallback, useReferrersOverview } from '../trust/ReferrersFallback';
 
 const GROUPS: { type: ReferrerType; title: string; icon: IconName }[] = [
   { type: 'signature', title: 'Signatures', icon: 'signature' },
@@ -23,6 +24,7 @@ const CREATED_ANNOTATION = 'org.opencontainers.image.created';
 export function ReferrersTab({ reference, onOpen }: { reference: string; onOpen: (digest: string) => void }) {
   const referrers = useImages((s) => s.referrers[reference]);
   const load = useImages((s) => s.loadReferrers);
+  const overview = useReferrersOverview(reference);
   useEffect(() => {
     void load(reference);
   }, [load, reference]);
@@ -34,17 +36,18 @@ export function ReferrersTab({ reference, onOpen }: { reference: string; onOpen:
       <ErrorState error={referrers.error} compact handlers={{ retry: () => void load(reference, { force: true }) }} />
     );
   const list = referrers.value ?? [];
-  if (list.length === 0) {
+  if (list.length === 0 && !overview?.cosignTags.length) {
     return (
       <EmptyState
         title="No referrers"
-        message="Nothing in this repository refers to this manifest: no signatures, SBOMs or attestations were attached."
+        message={`Nothing in this repository refers to this manifest: no signatures, SBOMs or attestations were attached${overview && !overview.referrersApi ? ' (the registry has no referrers API: its fallback tag and cosign’s tags were read)' : ''}.`}
         icon="signature"
       />
     );
   }
   return (
     <div className="tab-content referrers">
+      <ReferrersFallback reference={reference} onOpen={onOpen} />
       {GROUPS.map((group) => {
         const items = list.filter((r) => r.type === group.type);
         if (items.length === 0) return null;

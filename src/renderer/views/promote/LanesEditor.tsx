@@ -15,6 +15,7 @@ import { Icon } from '../../components/Icon';
 import { toErrorData } from '../../stores/loadable';
 import { usePromotion } from '../../stores/promotion';
 import { useRegistries } from '../../stores/registries';
+import { StageGatesEditor } from './StageGatesEditor';
 
 type Stage = PromotionLane['stages'][number];
 
@@ -152,6 +153,7 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                 <th>Stage</th>
                 <th>Registry</th>
                 <th>Namespace</th>
+                <th>Gates</th>
                 <th />
               </tr>
             </thead>
@@ -192,6 +194,13 @@ export function LanesEditor({ onClose }: { onClose: () => void }) {
                       value={stage.namespace}
                       placeholder="prod/"
                       onChange={(e) => updateStage(laneIndex, stageIndex, { namespace: e.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <StageGatesEditor
+                      stage={stage.name}
+                      {...(stage.gates ? { gates: stage.gates } : {})}
+                      onChange={(gates) => updateStage(laneIndex, stageIndex, { gates })}
                     />
                   </td>
                   <td className="row-buttons">

@@ -25,7 +25,8 @@ import { formatBytes, formatCount, plural, shortDigest } from '../../logic/forma
 import { tryParseReference } from '../../logic/references';
 import { useNavigation } from '../../navigation/store';
 import { useOperations } from '../../stores/operations';
-import { usePromotion, type PromotionDialog } from '../../stores/promotion';
+import { gateOverride, usePromotion, type PromotionDialog } from '../../stores/promotion';
+import { GateResults } from './GateResults';
 import './promote.css';
 
 const STRATEGY_TEXT: Record<PromotionStrategy, string> = {
@@ -92,7 +93,9 @@ function Body({ dialog }: { dialog: PromotionDialog }) {
         />
       );
     case 'plan':
-      return dialog.plan ? <PlanView plan={dialog.plan} force={dialog.force} /> : null;
+      return dialog.plan ? (
+        <PlanView plan={dialog.plan} force={dialog.force} overrideReason={dialog.overrideReason} />
+      ) : null;
     case 'executing':
       return (
         <>
@@ -273,8 +276,9 @@ function PushAccessNotice({ access }: { access: PushAccess }) {
   );
 }
 
-function PlanView({ plan, force }: { plan: PromotionPlan; force: boolean }) {
+function PlanView({ plan, force, overrideReason }: { plan: PromotionPlan; force: boolean; overrideReason: string }) {
   const setForce = usePromotion((s) => s.setForce);
+  const setOverrideReason = usePromotion((s) => s.setOverrideReason);
   const [showBlobs, setShowBlobs] = useState(false);
   return (
     <>
@@ -304,11 +308,12 @@ function PlanView({ plan, force }: { plan: PromotionPlan; force: boolean }) {
           </div>
         </div>
       ) : null}
+      <GateResults plan={plan} reason={overrideReason} onReason={setOverrideReason} />
       <p className="promote-strategy">{STRATEGY_TEXT[plan.strategy]}</p>
       <PlanSummary plan={plan} />
       {plan.platforms.length > 0 ? <p className="muted">Platforms: {plan.platforms.join(', ')}</p> : null}
       {plan.referrers.length > 0 ? (
-        <p className="muted">Carries {plural(plan.referrers.length, 'referrer')} (signatures, SBOMs).</p>
+        <p className="muted">Carries {plural(plan.referrers.length, 'referrer')} (signatures, attestations, SBOMs).</p>
       ) : null}
       {plan.notes.map((note) => (
         <p key={note} className="promote-note">
@@ -480,8 +485,14 @@ function Footer({ dialog }: { dialog: PromotionDialog }) {
     case 'plan': {
       const plan = dialog.plan;
       // A push the target's token service refused would fail at the first write: not offered.
+      // A failing gate blocks unless the user gives a reason to override it.
+      const override = plan ? gateOverride(plan, dialog.overrideReason) : undefined;
       const blocked =
-        !plan || plan.upToDate || plan.pushAccess.status === 'denied' || (plan.overwrites && !dialog.force);
+        !plan ||
+        plan.upToDate ||
+        plan.pushAccess.status === 'denied' ||
+        (plan.overwrites && !dialog.force) ||
+        override === null;
       return (
         <>
           <button type="button" className="button" onClick={close}>
@@ -493,7 +504,7 @@ function Footer({ dialog }: { dialog: PromotionDialog }) {
             disabled={blocked}
             onClick={() => void confirm()}
           >
-            {plan?.overwrites ? 'Replace and promote' : 'Promote'}
+            {plan?.overwrites ? 'Replace and promote' : override ? 'Override and promote' : 'Promote'}
           </button>
         </>
       );

@@ -18,6 +18,7 @@ import { useUi } from '../../stores/ui';
 import { EngineSettings } from './EngineSettings';
 import { KeychainNotice } from './KeychainNotice';
 import { formValuesOf, KIND_LABELS, RegistryForm, registryInput } from './RegistryForm';
+import { TrustPolicySettings } from '../trust/TrustPolicySettings';
 
 const CREDENTIAL_SOURCES: Record<RegistryView['credential']['source'], string> = {
   keychain: 'System keychain',
@@ -92,7 +93,10 @@ export function SettingsView({ registryId }: { registryId?: string }) {
               icon="registry"
             />
           ) : (
-            <RegistrySettings key={selected.id} registry={selected} />
+            <>
+              <RegistrySettings key={selected.id} registry={selected} />
+              <TrustPolicySettings key={`trust-${selected.id}`} host={selected.host} />
+            </>
           )}
         </section>
       </div>
