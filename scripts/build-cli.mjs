@@ -22,14 +22,7 @@ const result = await build({
   // The CycloneDX library's optional plug-ins (XML, schema validation) are loaded on use only, and Berth
   // uses none of them: leave them out of the bundle. ajv itself stays in: the settings store (conf) needs it
   // on every command, and loading it from node_modules file by file cost start-up.
-  external: [
-    'keytar',
-    'classic-level',
-    'electron',
-    'xmlbuilder2',
-    'libxmljs2',
-    'ajv-formats-draft2019',
-  ],
+  external: ['keytar', 'classic-level', 'electron', 'xmlbuilder2', 'libxmljs2', 'ajv-formats-draft2019'],
   // Bundled CommonJS dependencies call require() for Node built-ins; give the ESM bundle a require.
   banner: {
     js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",

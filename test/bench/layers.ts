@@ -9,7 +9,9 @@
  *   - a warm diff of two images of 50,000 files (indexes on disk, nothing in memory: a fresh service, as
  *     a new CLI process or a restarted app has it), target 200 ms;
  *   - an image of over 200 MB in a private dockerd: `berth layers docker-daemon:` (the engine's export) against
- *     `docker save > file` plus `berth layers docker-archive:file`, target ratio <= 1.2 (issue 13 m).
+ *     `docker save > file` plus `berth layers docker-archive:file`, target ratio <= 1.2 (issue 13 m);
+ *   - one small file of a 400-500 MB remote gzip layer read with HTTP Range, against the full stream
+ *     (remote-cat.ts, issue 19).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -20,9 +22,10 @@ import { startDockerd } from '../env/dockerd';
 import { run } from '../env/process';
 import { importUsrImage } from '../integration/layers/usr-image';
 import { hex, imageOf, layerOf, writeOciLayout, type FixtureLayer, type RawEntry } from '../unit/layers/fixtures';
+import { benchRemoteCat } from './remote-cat';
 import { row, type BenchContext, type BenchRow } from './types';
 
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 /** Trees of /usr for the big layer, in order, until the layer is at least this large. */
 const USR_TREES = [
   'usr/share',
@@ -38,13 +41,13 @@ const ROUNDS = 3;
 const DIFF_ROUNDS = 5;
 const DIFF_FILES = 50_000;
 
-async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; value: T }> {
+export async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = process.hrtime.bigint();
   const value = await task();
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
@@ -54,14 +57,19 @@ async function du(path: string): Promise<number> {
   return Number(stdout.split('\t')[0]) || 0;
 }
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
 
 /** An OCI layout holding one image whose only layer is the file `blob` (already compressed). */
-async function singleLayerLayout(dir: string, blob: string, tarDiffId: string, mediaType: string): Promise<void> {
+export async function singleLayerLayout(
+  dir: string,
+  blob: string,
+  tarDiffId: string,
+  mediaType: string,
+): Promise<void> {
   const digest = await sha256File(blob);
   const size = (await stat(blob)).size;
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
@@ -131,7 +139,8 @@ async function referenceList(decompress: string, blob: string): Promise<number> 
   ).ms;
 }
 
-async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]> {
+/** Trees of this machine's /usr (USR_TREES, in order, none inside another) adding up to TARGET_TAR_BYTES. */
+export async function usrTrees(): Promise<{ trees: string[]; planned: number }> {
   const trees: string[] = [];
   let planned = 0;
   for (const tree of USR_TREES) {
@@ -141,6 +150,11 @@ async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]
     trees.push(tree);
     planned += bytes;
   }
+  return { trees, planned };
+}
+
+async function benchIndexing(ctx: BenchContext, dir: string): Promise<BenchRow[]> {
+  const { trees, planned } = await usrTrees();
   const tar = join(dir, 'usr.tar');
   ctx.log(`layers: tar of /${trees.join(', /')} (about ${(planned / MiB).toFixed(0)} MiB)`);
   // Unreadable or vanishing files are skipped (exit status 1 is GNU tar's "some files differ").
@@ -339,7 +353,8 @@ export async function benchLayers(ctx: BenchContext): Promise<BenchRow[]> {
     const indexing = await benchIndexing(ctx, dir);
     const diff = await benchWarmDiff(ctx, dir);
     const daemon = await benchDaemonExport(ctx, dir);
-    return [...indexing, diff, daemon];
+    const remoteCat = await benchRemoteCat(ctx, dir);
+    return [...indexing, diff, daemon, remoteCat];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

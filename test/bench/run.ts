@@ -2,7 +2,7 @@
  * `npm run bench`: Berth and the reference tools (skopeo, tar, gzip) side by side in one run, on real
  * registries on loopback. Prints one table of times and ratios (berth / reference; below 1 is faster).
  * Nothing here asserts speed: the machines are noisy; the figures are for the issues' closing notes.
- * Run one part: `npm run bench -- registry layers promotion ui`.
+ * Run one part: `npm run bench -- registry layers promotion ui` (add --no-build to measure out/ as built).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,9 +11,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRegistry } from '../env/registry';
 import { startSeededRegistry } from '../env/seed-cache';
+import { benchColdSort } from './cold-sort';
 import { benchLayers } from './layers';
+import { benchLineage } from './lineage';
+import { benchPackages } from './packages';
 import { benchPromotion } from './promotion';
 import { benchRegistry } from './registry';
+import { benchScale } from './scale';
+import { benchStartup } from './startup';
+import { benchStorage } from './storage';
+import { benchSync } from './sync';
 import type { BenchContext, BenchRow } from './types';
 import { benchUi } from './ui';
 
@@ -23,6 +30,13 @@ const parts: Record<string, (ctx: BenchContext) => Promise<BenchRow[]>> = {
   layers: benchLayers,
   promotion: benchPromotion,
   ui: benchUi,
+  storage: benchStorage,
+  lineage: benchLineage,
+  packages: benchPackages,
+  sync: benchSync,
+  startup: benchStartup,
+  coldsort: benchColdSort,
+  scale: benchScale,
 };
 
 function format(rows: BenchRow[]): string {
@@ -41,7 +55,9 @@ function format(rows: BenchRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => a !== '--');
+  // --no-build: measure what out/ holds (built under the shared build lock beforehand).
+  const noBuild = process.argv.includes('--no-build');
+  const wanted = process.argv.slice(2).filter((a) => a !== '--' && a !== '--no-build');
   const unknown = wanted.filter((w) => !(w in parts));
   if (unknown.length)
     throw new Error(`unknown bench part(s): ${unknown.join(', ')}; choose from ${Object.keys(parts).join(', ')}`);
@@ -51,7 +67,7 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   if (provision.status !== 0) throw new Error('bench tools missing (see above)');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const build = noBuild ? { status: 0 } : spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('build failed');
 
   const tmpDir = await mkdtemp(join(tmpdir(), 'berth-bench-'));

@@ -104,30 +104,52 @@ export interface ReadEntryRequest {
 
 /** Streams one entry's content out of a layer blob and verifies it against the index's hash. */
 export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
-  const { table, row, label } = request;
-  const ordinal = table.ordinal(row);
-  const expected = table.hashHex(row);
+  const { row, onData, ...rest } = request;
+  await readLayerEntries({ ...rest, rows: [row], onData: (_row, chunk) => onData(chunk) });
+}
+
+export interface ReadEntriesRequest extends Omit<ReadEntryRequest, 'row' | 'onData'> {
+  /** Rows of `table` (regular files) to read, in any order. */
+  rows: readonly number[];
+  /** Receives each entry's bytes in order, entry after entry in tar order; may return a promise. */
+  onData: (row: number, chunk: Buffer) => void | Promise<void>;
+  /** Called once an entry's bytes are all read and verified. */
+  onEnd?: (row: number) => void;
+}
+
+/**
+ * Streams several entries' contents out of one pass over a layer blob, verifying each against the index's
+ * hash, and stops reading the layer after the last of them.
+ */
+export async function readLayerEntries(request: ReadEntriesRequest): Promise<void> {
+  const { table, label } = request;
+  if (request.rows.length === 0) return;
+  const wanted = new Map(request.rows.map((row) => [table.ordinal(row), row]));
+  const lastOrdinal = Math.max(...wanted.keys());
   const stop = new AbortController();
   const abortFromCaller = () => stop.abort(request.signal?.reason);
   request.signal?.addEventListener('abort', abortFromCaller, { once: true });
   let reading: Promise<void> | undefined;
-  let verified = false;
-  let failure: unknown;
+  const verified = new Set<number>();
+  let failure: { row: number; error: unknown } | undefined;
   const extract = createExtract({ allowUnknownFormat: true } as Parameters<typeof createExtract>[0]);
   let position = 0;
   extract.on('entry', (_header, entry, next) => {
     entry.on('error', () => undefined);
-    if (position++ !== ordinal) {
+    const ordinal = position++;
+    const row = wanted.get(ordinal);
+    if (row === undefined || failure !== undefined) {
       entry.on('end', () => next());
       entry.resume();
       return;
     }
+    const expected = table.hashHex(row);
     const hash = createHash('sha256');
     reading = (async () => {
       try {
         for await (const chunk of entry as AsyncIterable<Buffer>) {
           hash.update(chunk);
-          await request.onData(chunk);
+          await request.onData(row, chunk);
         }
         const actual = hash.digest('hex');
         if (expected !== undefined && actual !== expected) {
@@ -136,12 +158,14 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
             `${table.path(row)} in ${label} does not match its indexed content (sha256 ${expected.slice(0, 12)}…, read ${actual.slice(0, 12)}…); the source changed since it was indexed.`,
           );
         }
-        verified = true;
+        verified.add(row);
+        request.onEnd?.(row);
       } catch (error) {
-        failure = error;
+        failure = { row, error };
       }
-      // Nothing after this entry is needed: stop reading the layer.
-      stop.abort();
+      // Nothing after the last wanted entry is needed: stop reading the layer.
+      if (ordinal === lastOrdinal || failure !== undefined) stop.abort();
+      else next();
     })();
   });
   const cancelled = 'Reading the file was cancelled.';
@@ -155,29 +179,33 @@ export async function readLayerEntry(request: ReadEntryRequest): Promise<void> {
   } catch (error) {
     input.destroy();
     throwIfAborted(request.signal, cancelled);
-    // Stopping after the entry aborts the pipeline on purpose; any other failure before the entry is real.
-    if (reading === undefined)
+    // Stopping after the last entry aborts the pipeline on purpose; any other failure before it is real.
+    if (!stop.signal.aborted)
       throw error instanceof BerthError
         ? error
         : new BerthError('bad_response', `${label} could not be read again (${(error as Error).message}).`);
   } finally {
     request.signal?.removeEventListener('abort', abortFromCaller);
   }
-  if (reading === undefined)
-    throw new BerthError(
-      'bad_response',
-      `${label} ended before ${table.path(row)} (entry ${ordinal}); the source changed since it was indexed.`,
-    );
   await reading;
   throwIfAborted(request.signal, cancelled);
   if (failure !== undefined)
-    throw failure instanceof BerthError
-      ? failure
+    throw failure.error instanceof BerthError
+      ? failure.error
       : new BerthError(
           'bad_response',
-          `${table.path(row)} in ${label} could not be read (${(failure as Error).message}).`,
+          `${table.path(failure.row)} in ${label} could not be read (${(failure.error as Error).message}).`,
         );
-  if (!verified) throw new BerthError('bad_response', `${table.path(row)} in ${label} ended early.`);
+  const missing = [...wanted.entries()].find(([, row]) => !verified.has(row));
+  if (missing !== undefined) {
+    const [ordinal, row] = missing;
+    throw new BerthError(
+      'bad_response',
+      ordinal >= position
+        ? `${label} ended before ${table.path(row)} (entry ${ordinal}); the source changed since it was indexed.`
+        : `${table.path(row)} in ${label} ended early.`,
+    );
+  }
 }
 
 export function isProbablyText(bytes: Buffer): boolean {

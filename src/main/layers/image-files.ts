@@ -8,6 +8,7 @@ import type { FileContent, MergedEntry } from '../../shared/types/layers';
 import { isProbablyText, readLayerEntry, resolveFile, type ResolvedFile } from './file-reader';
 import type { OpenedImage, OperationContext } from './image-opener';
 import type { LayerOperationOptions } from './layer-service';
+import { readEntryByRange } from './ranged-read';
 import { normalizeEntryName } from './tar-path';
 
 export function normalizeImagePath(path: string): string {
@@ -112,7 +113,7 @@ export async function readFileStart(
 
 /** Follows symlinks and hard links to the file's bytes and passes them to `onData`. */
 async function readContent(
-  { trees, zstd }: OperationContext,
+  { trees, zstd, seek }: OperationContext,
   opened: OpenedImage,
   path: string,
   operation: LayerOperationOptions,
@@ -120,6 +121,18 @@ async function readContent(
 ): Promise<ResolvedFile> {
   const resolved = resolveFile(trees.full(opened), normalizeImagePath(path));
   const layer = opened.image.layers[resolved.layer]!;
+  const ranged = await readEntryByRange(seek, {
+    source: opened.source,
+    layer,
+    table: opened.tables[resolved.layer]!,
+    row: resolved.row,
+    label: `Layer ${resolved.layer} of ${opened.source.reference}`,
+    signal: operation.signal,
+  });
+  if (ranged) {
+    await onData(ranged);
+    return resolved;
+  }
   const stream = await opened.source.openLayer(layer, operation.signal);
   await readLayerEntry({
     stream,

@@ -5,6 +5,7 @@
 import { throwIfAborted } from '../util/async';
 import type { LayerOperationOptions, LayerProgress } from './layer-service';
 import type { LayerTable } from './layer-table';
+import type { SeekAccess } from './ranged-read';
 import type { ImageSource, SourceImage } from './sources/image-source';
 import { CANCELLED, type TableStore } from './table-store';
 import type { TreeCache } from './tree-cache';
@@ -15,6 +16,9 @@ export interface OperationContext {
   images: ImageOpener;
   trees: TreeCache;
   zstd: ZstdImplementation;
+  tables: TableStore;
+  /** Ranged reads of one file of a gzip layer (`ranged-read.ts`). */
+  seek: SeekAccess;
 }
 
 export interface OpenedImage {

@@ -6,7 +6,8 @@
  * grows past its cap; "use" is the file's mtime, touched on every read (atime is often disabled).
  *
  * Layout: <dir>/<algorithm>/<hex>.idx, <dir>/images/<algorithm>/<hex>.json (small image descriptions keyed
- * by an immutable id), <dir>/tmp/ for writes in progress.
+ * by an immutable id), <dir>/seek/<algorithm>/<hex>.gzx (gzip seek indexes by blob digest), <dir>/tmp/ for
+ * writes in progress.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
@@ -83,6 +84,29 @@ export class IndexCache {
 
   async put(table: LayerTable): Promise<void> {
     await this.writeAtomically(this.indexFile(table.meta.diffId), encodeIndex(table));
+    await this.evict();
+  }
+
+  /** A gzip layer's seek index (`seek-index.ts`) by blob digest: <dir>/seek/<algorithm>/<hex>.gzx. */
+  seekFile(digest: string): string {
+    const { algorithm, hex } = digestParts(digest);
+    return join(this.dir, 'seek', algorithm, `${hex}.gzx`);
+  }
+
+  /** The seek index file's bytes, undefined when absent. */
+  async getSeek(digest: string): Promise<Buffer | undefined> {
+    const file = this.seekFile(digest);
+    try {
+      const bytes = await readFile(file);
+      await this.touch(file);
+      return bytes;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putSeek(digest: string, bytes: Buffer): Promise<void> {
+    await this.writeAtomically(this.seekFile(digest), [bytes]);
     await this.evict();
   }
 

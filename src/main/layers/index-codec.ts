@@ -7,7 +7,8 @@
 import { endianness } from 'node:os';
 import { LayerTable, type LayerColumns, type LayerTableMeta } from './layer-table';
 
-const MAGIC = Buffer.from('BERTHIX1', 'latin1');
+// 2: entries' content offsets in the tar (issue 19); older files read as not cached and are rebuilt.
+const MAGIC = Buffer.from('BERTHIX2', 'latin1');
 const HASH_BYTES = 32;
 
 interface CodecHeader extends LayerTableMeta {
@@ -39,6 +40,7 @@ export function encodeIndex(table: LayerTable): Buffer[] {
     padding,
     view(columns.sizes),
     view(columns.mtimes),
+    view(columns.offsets),
     view(columns.modes),
     view(columns.uids),
     view(columns.gids),
@@ -74,7 +76,7 @@ export function decodeIndex(file: Buffer): LayerTable | undefined {
   if (!Number.isSafeInteger(count) || count < 0 || typeof header.diffId !== 'string' || !Array.isArray(header.warnings))
     return undefined;
   let offset = 12 + headerLength;
-  const expected = offset + count * (8 + 8 + 4 * 4 + 8 + HASH_BYTES + 1 + 1) + pathBytes + linkBytes;
+  const expected = offset + count * (8 + 8 + 8 + 4 * 4 + 8 + HASH_BYTES + 1 + 1) + pathBytes + linkBytes;
   if (offset % 8 !== 0 || bytes.length !== expected) return undefined;
   const buffer = bytes.buffer;
   const base = bytes.byteOffset;
@@ -85,6 +87,7 @@ export function decodeIndex(file: Buffer): LayerTable | undefined {
   };
   const sizes = take((start) => new Float64Array(buffer, start, count), count * 8);
   const mtimes = take((start) => new Float64Array(buffer, start, count), count * 8);
+  const offsets = take((start) => new Float64Array(buffer, start, count), count * 8);
   const modes = take((start) => new Uint32Array(buffer, start, count), count * 4);
   const uids = take((start) => new Uint32Array(buffer, start, count), count * 4);
   const gids = take((start) => new Uint32Array(buffer, start, count), count * 4);
@@ -105,6 +108,7 @@ export function decodeIndex(file: Buffer): LayerTable | undefined {
     uids,
     gids,
     ordinals,
+    offsets,
     devices,
     sizes,
     mtimes,

@@ -15,6 +15,9 @@ export {
   type LayerServiceOptions,
 } from './layer-service';
 export type { DaemonAccess } from './sources/docker-daemon';
+export type { SourceImage } from './sources/image-source';
+export type { ScanFile, ScanFiles, ScannedFile, ScanResult, ScanView } from './image-scan';
+export type { CaptureFile } from './layer-indexer';
 export type { RegistryAccess } from './sources/registry-source';
 export { parseSourceReference, type SourceReference } from './sources/source-reference';
 export { DEFAULT_LIMITS, type IndexLimits } from './limits';

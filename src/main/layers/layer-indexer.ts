@@ -37,11 +37,33 @@ export interface IndexRequest {
   signal?: AbortSignal;
   /** Raw bytes read so far, for progress. */
   onProgress?: (bytesRead: number) => void;
+  capture?: LayerCapture;
+}
+
+/** A regular file as a capture sees it. */
+export interface CaptureFile {
+  path: string;
+  size: number;
+  mode: number;
+}
+
+/**
+ * Files whose bytes are kept while the layer is indexed (package metadata for the package inventory), so
+ * reading them costs no second pass over the layer.
+ */
+export interface LayerCapture {
+  wants(file: CaptureFile): boolean;
+  /** What is kept of a wanted file's bytes (all of them when absent), e.g. a binary's few bytes of metadata. */
+  reduce?(file: CaptureFile, bytes: Buffer): Buffer;
+  /** The most bytes kept for one layer; files past it are read again when asked for. */
+  maxBytes: number;
 }
 
 export interface IndexResult {
   table: LayerTable;
   compression: Compression;
+  /** Path -> kept bytes of the files `capture` wanted. */
+  captured?: Map<string, Buffer>;
 }
 
 const WHITEOUT_PREFIX = '.wh.';
@@ -191,6 +213,8 @@ class EntryCollector {
       mtime,
       link,
       ordinal,
+      // tar-stream's position of the entry's data, after its own and any PAX / GNU long-name headers.
+      offset: (header as { byteOffset?: number }).byteOffset ?? 0,
       devMajor: header.devmajor ?? 0,
       devMinor: header.devminor ?? 0,
     });
@@ -280,6 +304,20 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
     }
   });
   const collector = new EntryCollector(label, limits.maxEntries);
+  const { capture } = request;
+  const captured = new Map<string, Buffer>();
+  let capturedBytes = 0;
+  const capturing = (row: number, mode: number): CaptureFile | undefined => {
+    if (!capture || collector.builder.typeOf(row) !== TYPE.file) return undefined;
+    const file = { path: collector.builder.pathOf(row), size: collector.builder.sizeOf(row), mode };
+    return capturedBytes < capture.maxBytes && capture.wants(file) ? file : undefined;
+  };
+  const keep = (file: CaptureFile, bytes: Buffer) => {
+    const kept = capture!.reduce ? capture!.reduce(file, bytes) : bytes;
+    if (capturedBytes + kept.length > capture!.maxBytes) return;
+    captured.set(file.path, kept);
+    capturedBytes += kept.length;
+  };
   const extract = createExtract({ allowUnknownFormat: true } as Parameters<typeof createExtract>[0]);
   extract.on('entry', (header, entry, next) => {
     // Errors reach us through the pipeline; an entry stream's own copy of the error must not go unhandled.
@@ -297,9 +335,15 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
       return;
     }
     const hash = createHash('sha256');
-    entry.on('data', (chunk) => hash.update(chunk as Buffer));
+    const file = capturing(row, header.mode ?? 0);
+    const chunks: Buffer[] = [];
+    entry.on('data', (chunk) => {
+      hash.update(chunk as Buffer);
+      if (file) chunks.push(chunk as Buffer);
+    });
     entry.on('end', () => {
       collector.builder.setHash(row, hash.digest());
+      if (file) keep(file, Buffer.concat(chunks));
       next();
     });
   });
@@ -343,5 +387,5 @@ async function runIndex(request: IndexRequest, input: Readable, compression: Com
     );
   }
   const table = collector.builder.finish({ diffId, uncompressedSize: tar.bytes, warnings: collector.warnings });
-  return { table, compression };
+  return { table, compression, ...(capture ? { captured } : {}) };
 }

@@ -18,12 +18,15 @@ import type {
 import { compareFile, compareImages } from './compare-images';
 import { describeLayer, describeLayers } from './describe-layers';
 import { listImagePath, readImageFile, streamImageFile } from './image-files';
+import { scanImage, type ScanFile, type ScanFiles, type ScanResult, type ScanView } from './image-scan';
+import type { LayerCapture } from './layer-indexer';
 import { ImageOpener, type OperationContext } from './image-opener';
 import { IndexCache } from './index-cache';
 import { efficiency } from './layer-analysis';
 import { DEFAULT_LIMITS, type IndexLimits } from './limits';
 import { openSource } from './open-source';
 import type { DaemonAccess } from './sources/docker-daemon';
+import type { SourceImage } from './sources/image-source';
 import type { RegistryAccess } from './sources/registry-source';
 import { TableStore } from './table-store';
 import { TreeCache } from './tree-cache';
@@ -47,6 +50,8 @@ export interface LayerServiceOptions {
   zstd?: ZstdImplementation;
   /** Decoded layer index rows kept in memory between requests (default 600,000). */
   memoryEntries?: number;
+  /** `--debug` messages of ranged reads (why a read streams the layer instead). */
+  debug?: (message: string) => void;
 }
 
 export interface LayerProgress {
@@ -62,6 +67,8 @@ export interface LayerOperationOptions {
   platform?: string;
   signal?: AbortSignal;
   onProgress?: (progress: LayerProgress) => void;
+  /** Files to keep the bytes of when a layer is indexed now (see `scan`). */
+  capture?: LayerCapture;
 }
 
 export interface LayerService {
@@ -84,6 +91,18 @@ export interface LayerService {
   diff(a: string, b: string, options?: LayerOperationOptions): Promise<ImageDiff>;
   textDiff(a: string, b: string, path: string, options?: LayerOperationOptions): Promise<TextDiff>;
   efficiency(reference: string, limit: number, options?: LayerOperationOptions): Promise<Efficiency>;
+  /** The image's manifest, config and layer list, without indexing any layer. */
+  describe(reference: string, options?: LayerOperationOptions): Promise<SourceImage>;
+  /**
+   * Reads the files `select` picks (package databases...): from what indexing kept of the files `files.wants`
+   * names (layers indexed by this call), else streaming each layer that holds some once more.
+   */
+  scan(
+    reference: string,
+    select: (view: ScanView) => ScanFile[] | Promise<ScanFile[]>,
+    options?: LayerOperationOptions,
+    files?: ScanFiles,
+  ): Promise<ScanResult>;
   close(): Promise<void>;
 }
 
@@ -102,7 +121,13 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
   });
   const access = { registry: options.registry, daemon: options.daemon, cache };
   const images = new ImageOpener((reference, platform) => openSource(reference, platform, access), tables);
-  const context: OperationContext = { images, trees: new TreeCache(MERGED_TREES_KEPT), zstd };
+  const context: OperationContext = {
+    images,
+    trees: new TreeCache(MERGED_TREES_KEPT),
+    zstd,
+    tables,
+    seek: { cache, debug: options.debug },
+  };
   return {
     listLayers: async (reference, operation = {}) => describeLayers(images, reference, operation),
     layerIndex: async (reference, layer, operation = {}) => describeLayer(images, reference, layer, operation),
@@ -115,6 +140,15 @@ export function createLayerService(options: LayerServiceOptions): LayerService {
     textDiff: async (a, b, path, operation = {}) => compareFile(context, a, b, path, operation),
     efficiency: async (reference, limit, operation = {}) =>
       images.with(reference, operation, 'all', ({ tables: list }) => efficiency(list, limit)),
+    describe: async (reference, operation = {}) =>
+      images.with(
+        reference,
+        operation,
+        () => [],
+        ({ image }) => image,
+      ),
+    scan: async (reference, select, operation = {}, files = {}) =>
+      scanImage(context, reference, select, operation, files),
     close: async () => {
       await cache.evict().catch(() => undefined);
     },

@@ -50,6 +50,8 @@ export interface LayerColumns {
   gids: Uint32Array;
   /** Position of the entry among the tar's entries (0-based), to find its content again. */
   ordinals: Uint32Array;
+  /** Where the entry's content starts in the uncompressed tar (after its headers), for ranged reads. */
+  offsets: Float64Array;
   /** Device major, minor per row. */
   devices: Uint32Array;
   sizes: Float64Array;
@@ -104,6 +106,10 @@ export class LayerTable {
 
   ordinal(row: number): number {
     return this.columns.ordinals[row]!;
+  }
+
+  offset(row: number): number {
+    return this.columns.offsets[row]!;
   }
 
   hasHash(row: number): boolean {
@@ -192,6 +198,7 @@ export interface RowInput {
   mtime: number;
   link: string;
   ordinal: number;
+  offset: number;
   devMajor: number;
   devMinor: number;
 }
@@ -210,6 +217,7 @@ export class LayerTableBuilder {
   private readonly uids: number[] = [];
   private readonly gids: number[] = [];
   private readonly ordinals: number[] = [];
+  private readonly offsets: number[] = [];
   private readonly devices: number[] = [];
   private readonly sizes: number[] = [];
   private readonly mtimes: number[] = [];
@@ -235,6 +243,7 @@ export class LayerTableBuilder {
     this.uids[row] = input.uid;
     this.gids[row] = input.gid;
     this.ordinals[row] = input.ordinal;
+    this.offsets[row] = input.offset;
     this.devices[row * 2] = input.devMajor;
     this.devices[row * 2 + 1] = input.devMinor;
     this.sizes[row] = input.size;
@@ -250,6 +259,10 @@ export class LayerTableBuilder {
   /** A file entry's row by path (for hard links to an earlier entry of the same layer), or -1. */
   fileRow(path: string): number {
     return this.rows.get(`e${path}`) ?? -1;
+  }
+
+  pathOf(row: number): string {
+    return this.paths[row]!;
   }
 
   typeOf(row: number): number {
@@ -288,6 +301,7 @@ export class LayerTableBuilder {
       uids: Uint32Array.from(this.uids),
       gids: Uint32Array.from(this.gids),
       ordinals: Uint32Array.from(this.ordinals),
+      offsets: Float64Array.from(this.offsets),
       devices: Uint32Array.from(this.devices),
       sizes: Float64Array.from(this.sizes),
       mtimes: Float64Array.from(this.mtimes),

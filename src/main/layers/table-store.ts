@@ -7,7 +7,7 @@ import { BerthError } from '../../shared/errors';
 import { Semaphore, throwIfAborted } from '../util/async';
 import { LruMap } from '../util/lru';
 import type { IndexCache } from './index-cache';
-import { indexLayer } from './layer-indexer';
+import { indexLayer, type LayerCapture } from './layer-indexer';
 import type { LayerOperationOptions, LayerProgress } from './layer-service';
 import type { LayerTable } from './layer-table';
 import { shortDigest, type IndexLimits } from './limits';
@@ -34,12 +34,24 @@ interface IndexJob {
   position: number;
   signal: AbortSignal | undefined;
   onBytes: (bytes: number) => void;
+  capture: LayerCapture | undefined;
 }
+
+/** Bytes of files kept while indexing (for the scan that asked for them), over all layers. */
+const CAPTURED_BYTES = 256 * 1024 * 1024;
 
 export class TableStore {
   private readonly memory: LruMap<LayerTable>;
   private readonly slots: Semaphore;
   private readonly inFlight = new Map<string, Promise<LayerTable>>();
+  private readonly captures = new LruMap<Map<string, Buffer>>({
+    budget: CAPTURED_BYTES,
+    costOf: (files) =>
+      Math.max(
+        1,
+        [...files.values()].reduce((sum, bytes) => sum + bytes.length, 0),
+      ),
+  });
 
   constructor(private readonly options: TableStoreOptions) {
     this.memory = new LruMap({ budget: options.memoryEntries, costOf: (table) => Math.max(1, table.count) });
@@ -75,12 +87,18 @@ export class TableStore {
           position,
           signal: operation.signal,
           onBytes: (bytes) => progress.read(position, bytes),
+          capture: operation.capture,
         });
         result.set(position, table);
         progress.done(position);
       }),
     );
     return result;
+  }
+
+  /** What indexing kept of the layer's files for a capture (path -> bytes), when it was indexed with one. */
+  captured(diffId: string): Map<string, Buffer> | undefined {
+    return this.captures.get(diffId);
   }
 
   private async cached(diffId: string): Promise<LayerTable | undefined> {
@@ -113,7 +131,7 @@ export class TableStore {
     }
   }
 
-  private async indexFresh({ source, layer, position, signal, onBytes }: IndexJob): Promise<LayerTable> {
+  private async indexFresh({ source, layer, position, signal, onBytes, capture }: IndexJob): Promise<LayerTable> {
     return this.slots.run(
       async () => {
         // Another request may have indexed it while this one waited for a slot.
@@ -121,7 +139,7 @@ export class TableStore {
         if (again) return again;
         throwIfAborted(signal, CANCELLED);
         const stream = await source.openLayer(layer, signal);
-        const { table } = await indexLayer({
+        const { table, captured } = await indexLayer({
           stream,
           compressedSize: layer.size,
           ...(!source.verifiesDigests && layer.digestKnown ? { expectedDigest: layer.digest } : {}),
@@ -131,7 +149,9 @@ export class TableStore {
           zstd: this.options.zstd,
           ...(signal ? { signal } : {}),
           onProgress: onBytes,
+          ...(capture ? { capture } : {}),
         });
+        if (captured) this.captures.set(layer.diffId, captured);
         await this.options.cache.put(table);
         this.memory.set(layer.diffId, table);
         return table;

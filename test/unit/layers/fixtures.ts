@@ -256,3 +256,17 @@ export async function tableOf(entries: readonly RawEntry[]): Promise<LayerTable>
   });
   return table;
 }
+
+/** Text that compresses about 2x and gives many deflate blocks (gzip checkpoint tests). */
+export function words(bytes: number, seed: number): Buffer {
+  let state = seed;
+  const parts: string[] = [];
+  let length = 0;
+  while (length < bytes) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const word = state.toString(36);
+    parts.push(word);
+    length += word.length + 1;
+  }
+  return Buffer.from(parts.join(' ').slice(0, bytes));
+}

@@ -12,7 +12,7 @@ type LayerRequests =
   | 'images.efficiency';
 
 /** The layer engine's options for one request: its signal and platform, with indexing progress reported per layer. */
-function operation(ctx: ProgressContext, platform: string | undefined): LayerOperationOptions {
+export function operation(ctx: ProgressContext, platform: string | undefined): LayerOperationOptions {
   return {
     signal: ctx.signal,
     ...(platform ? { platform } : {}),

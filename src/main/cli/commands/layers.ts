@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestInput } from '../../../shared/contract';
 import {
   layerNumber,
@@ -8,7 +7,8 @@ import {
   type MergedEntry,
 } from '../../../shared/types/layers';
 import { JSON_OPTION, UsageError, type CliCommand, type CliContext } from '../command';
-import { createProgressView, formatBytes } from '../progress';
+import { formatBytes, table, withProgress } from '../progress';
+import { packageDiffText } from './packages';
 
 const platform = { type: 'string', description: 'os/arch[/variant] of a multi-platform image' } as const;
 const SOURCES =
@@ -21,41 +21,6 @@ function write(ctx: CliContext, text: string): void {
 function platformFlag(ctx: CliContext): { platform?: string } {
   const value = ctx.flags.platform;
   return typeof value === 'string' ? { platform: value } : {};
-}
-
-/**
- * Runs a layer request with indexing progress on stderr when a person watches (stdout is a terminal and no
- * JSON is asked for), so piped output stays clean.
- */
-async function withProgress<T>(ctx: CliContext, run: (operationId: string) => Promise<T>): Promise<T> {
-  const operationId = randomUUID();
-  if (!ctx.isTTY || ctx.flags.json === true) return run(operationId);
-  const view = createProgressView({ stream: ctx.stderr, isTTY: true });
-  let shown = false;
-  const stop = ctx.onProgress((progress) => {
-    if (progress.operationId !== operationId || progress.done) return;
-    shown = true;
-    view.update({ ...progress, items: progress.items?.map((item) => ({ ...item, id: item.id.slice(0, 19) })) });
-  });
-  try {
-    return await run(operationId);
-  } finally {
-    stop();
-    if (shown) view.finish();
-  }
-}
-
-/** A table with columns padded to their widest cell; the last column is never padded. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const TYPE_CHARS: Record<EntryType, string> = {
@@ -244,9 +209,13 @@ export const layersCommands: CliCommand[] = [
   },
   {
     path: ['diff'],
-    usage: 'berth diff REF_A REF_B [--platform OS/ARCH] [--json]',
-    summary: `Compare two images from any sources: layers, config, history and the files of their merged filesystems (${SOURCES})`,
-    options: { json: JSON_OPTION, platform },
+    usage: 'berth diff REF_A REF_B [--packages] [--platform OS/ARCH] [--json]',
+    summary: `Compare two images from any sources: layers, config, history and the files of their merged filesystems; with --packages also the installed packages added, removed, upgraded and downgraded (${SOURCES})`,
+    options: {
+      json: JSON_OPTION,
+      platform,
+      packages: { type: 'boolean', description: 'also compare the installed packages (dpkg, apk, npm, Python...)' },
+    },
     minArgs: 2,
     maxArgs: 2,
     async run(ctx) {
@@ -254,7 +223,14 @@ export const layersCommands: CliCommand[] = [
       const diff = await withProgress(ctx, (operationId) =>
         ctx.call('images.diff', { a, b, operationId, ...platformFlag(ctx) }),
       );
-      write(ctx, ctx.flags.json ? JSON.stringify(diff, null, 2) : diffText(diff));
+      // Packages (PKG): the same two images' package diff, read after the layers are indexed above.
+      const packages = ctx.flags.packages
+        ? await withProgress(ctx, (operationId) =>
+            ctx.call('packages.diff', { a, b, operationId, ...platformFlag(ctx) }),
+          )
+        : undefined;
+      if (ctx.flags.json) write(ctx, JSON.stringify(packages ? { ...diff, packages } : diff, null, 2));
+      else write(ctx, packages ? `${diffText(diff)}\n${packageDiffText(packages)}` : diffText(diff));
     },
   },
 ];

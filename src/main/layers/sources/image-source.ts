@@ -38,6 +38,11 @@ export interface ImageSource {
   image(signal?: AbortSignal): Promise<SourceImage>;
   /** The layer blob's bytes as stored. The caller consumes or destroys the stream. */
   openLayer(layer: SourceLayer, signal?: AbortSignal): Promise<Readable>;
+  /**
+   * Bytes [start, end) of the layer blob as stored, for sources that can read a part (registries, with HTTP
+   * Range); undefined when this source or server cannot, and the caller streams the layer instead.
+   */
+  openLayerRange?(layer: SourceLayer, start: number, end: number, signal?: AbortSignal): Promise<Readable | undefined>;
   /** Releases temp files and handles. */
   close(): Promise<void>;
 }

@@ -18,6 +18,12 @@ export interface RegistryAccess {
     target: { digest: string; size?: number },
     options: { signal?: AbortSignal },
   ): Promise<Readable>;
+  openBlobRange?(
+    repo: RepositoryName,
+    digest: string,
+    range: { start: number; end: number },
+    options: { signal?: AbortSignal },
+  ): Promise<Readable | undefined>;
 }
 
 export interface RegistrySourceOptions {
@@ -84,6 +90,15 @@ export class RegistrySource implements ImageSource {
       { digest: layer.digest, size: layer.size },
       signal ? { signal } : {},
     );
+  }
+
+  async openLayerRange(
+    layer: SourceLayer,
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<Readable | undefined> {
+    return this.options.registry.openBlobRange?.(this.ref, layer.digest, { start, end }, signal ? { signal } : {});
   }
 
   async close(): Promise<void> {}

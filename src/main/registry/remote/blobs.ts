@@ -181,3 +181,42 @@ export async function fetchBlob(
   }
   return Buffer.concat(chunks, total);
 }
+
+/**
+ * Bytes [start, end) of a blob with an HTTP Range request (RFC 9110 §14), following the registry's redirect
+ * to blob storage with the same header. Undefined when the answer is the whole blob (a server that ignores
+ * Range answers 200): the caller then streams instead. The bytes cannot be checked against the blob's digest;
+ * the caller verifies what it makes of them.
+ */
+export async function openBlobRange(
+  requester: Requester,
+  repo: RepositoryName,
+  digest: string,
+  start: number,
+  end: number,
+  signal?: AbortSignal,
+): Promise<Readable | undefined> {
+  const where = `${digest.slice(0, 19)}… of ${repo.repository}`;
+  const response = await requester.send(repo.registry, {
+    method: 'GET',
+    path: blobPath(repo, digest),
+    scopes: [repositoryScope(repo.repository, 'pull')],
+    headers: { range: `bytes=${start}-${end - 1}` },
+    action: `download bytes ${start}-${end - 1} of blob ${where}`,
+    ...(signal ? { signal } : {}),
+  });
+  const contentRange = /^bytes (\d+)-(\d+)\//.exec(headerValue(response.headers, 'content-range') ?? '');
+  if (response.status !== 206) {
+    response.body.destroy();
+    return undefined;
+  }
+  if (!contentRange || Number(contentRange[1]) !== start || Number(contentRange[2]) !== end - 1) {
+    response.body.destroy();
+    throw new BerthError(
+      'bad_response',
+      `Blob ${where}: asked for bytes ${start}-${end - 1}, the registry answered ${headerValue(response.headers, 'content-range') ?? 'without a Content-Range'}.`,
+      { registry: repo.registry },
+    );
+  }
+  return response.body;
+}
