@@ -54,22 +54,6 @@ export const trustOverrideSchema = z.strictObject({
 });
 export type TrustOverride = z.infer<typeof trustOverrideSchema>;
 
-/** A policy that trusts nothing yet and requires a signature: the start of a new one, and what applies when none does. */
-export function emptyTrustPolicy(
-  registry: string,
-  namespace: string,
-  name = namespace ? `${registry}/${namespace}` : registry,
-) {
-  return {
-    name,
-    registry,
-    namespace,
-    required: true,
-    keys: [],
-    identities: [],
-    trustedRoots: [],
-    notationCAs: [],
-    checkReference: false,
-    acceptedReferences: [],
-  } satisfies z.infer<typeof trustPolicyInputSchema>;
-}
+// Kept in a zod-free module: the renderer builds new policies without loading zod (whose eval probe the
+// desktop's Content-Security-Policy reports).
+export { emptyTrustPolicy } from './trust-policy-defaults';

@@ -1,5 +1,8 @@
 import { BERTH_VERSION } from '../version';
 
+/** A second signal sooner than this is the same Ctrl+C echoed (by npm, or re-raised by a library). */
+const FORCE_AFTER_MS = 500;
+
 // Entry of the `berth` binary (bundled to out/cli/berth.mjs). `berth --version`, which scripts call to probe
 // the tool, answers before the command list (the rest of the entry chunk) is even loaded.
 const argv = process.argv.slice(2);
@@ -11,8 +14,19 @@ const code =
 async function run(args: string[]): Promise<number> {
   const { runCli } = await import('./run');
   const controller = new AbortController();
+  // The first Ctrl+C cancels (the command finishes cleanly); one given later forces the exit. The listener
+  // stays registered: the settings store's write-file library (atomically, through when-exit) re-raises the
+  // signal from its own listener, and with no listener left that re-raise would kill the process mid-cleanup.
+  let cancelledAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => controller.abort());
+    process.on(signal, () => {
+      if (cancelledAt === 0) {
+        cancelledAt = Date.now();
+        controller.abort();
+      } else if (Date.now() - cancelledAt > FORCE_AFTER_MS) {
+        process.exit(130);
+      }
+    });
   }
   return runCli(args, {
     stdout: process.stdout,

@@ -4,7 +4,7 @@
  * Test hooks: the list has data-testid "gate-results", each item data-gate (kind) and data-passed; the reason
  * field is labelled "Override reason".
  */
-import { describeGate } from '../../../shared/gates';
+import { describeGate } from '../../../shared/gate-text';
 import type { PromotionPlan } from '../../../shared/types/promotion';
 import { Icon } from '../../components/Icon';
 import { MIN_OVERRIDE_REASON } from '../../stores/promotion';

@@ -7,7 +7,7 @@
  * file inputs labelled "Import cosign public key", "Import trusted_root.json", "Import Notation CA".
  */
 import { useEffect, useState, type ChangeEvent } from 'react';
-import { emptyTrustPolicy } from '../../../shared/trust-policy';
+import { emptyTrustPolicy } from '../../../shared/trust-policy-defaults';
 import type { TrustIdentity, TrustPolicy } from '../../../shared/types/trust';
 import { CheckboxField, FormError, TextField } from '../../components/Field';
 import { Icon } from '../../components/Icon';
