@@ -13,6 +13,7 @@ import { useNavigation } from '../../navigation/store';
 import { repositoriesOf, useRegistries } from '../../stores/registries';
 import { useUi } from '../../stores/ui';
 import { PathCrumbs, useRegistry } from './common';
+import { RefreshButton } from '../../components/RefreshButton';
 
 /**
  * What the rows are, for the filter box: "3 namespaces and 1 repository". The count beside it is every
@@ -112,15 +113,7 @@ export function RegistryView({ registryId, namespace }: { registryId: string; na
           >
             Needs rebuild
           </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Refresh repositories"
-            title="Refresh"
-            onClick={() => void loadCatalog(registryId, { force: true })}
-          >
-            <Icon name="refresh" size={14} />
-          </button>
+          <RefreshButton label="Refresh repositories" onClick={() => void loadCatalog(registryId, { force: true })} />
           <button
             type="button"
             className="icon-button"

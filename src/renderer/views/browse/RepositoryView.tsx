@@ -24,6 +24,7 @@ import { repositoryKey, useTags, type RepositoryTags } from '../../stores/tags';
 import { useUi } from '../../stores/ui';
 import { PathCrumbs, useRegistry } from './common';
 import { TagTable, useTagColumns, type TagColumns } from './TagTable';
+import { RefreshButton } from '../../components/RefreshButton';
 
 export function RepositoryView({ registryId, repository }: { registryId: string; repository: string }) {
   const { registry, listLoaded } = useRegistry(registryId);
@@ -67,15 +68,11 @@ export function RepositoryView({ registryId, repository }: { registryId: string;
             text={shareableLink({ view: 'repository', registryId, repository })}
             label="Copy link to this repository"
           />
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Refresh tags"
+          <RefreshButton
+            label="Refresh tags"
             title="Refresh tags"
             onClick={() => void refresh(registryId, repository)}
-          >
-            <Icon name="refresh" size={14} />
-          </button>
+          />
         </div>
       </header>
       {!tags || (tags.status === 'loading' && !tags.value) ? (

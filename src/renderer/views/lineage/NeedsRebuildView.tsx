@@ -19,6 +19,7 @@ import { useLineage } from '../../stores/lineage';
 import { useOperations } from '../../stores/operations';
 import { useRegistry } from '../browse/common';
 import './lineage.css';
+import { RefreshButton } from '../../components/RefreshButton';
 
 /** A reference without its registry host (the view is about one registry): `team/app:1`. */
 const withoutHost = (reference: string, host: string) =>
@@ -49,16 +50,11 @@ export function NeedsRebuildView({ registryId, namespace }: { registryId: string
       <header className="view-header">
         <Breadcrumbs crumbs={crumbs} />
         <div className="view-actions">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Refresh needs rebuild"
-            title="Refresh"
+          <RefreshButton
+            label="Refresh needs rebuild"
             disabled={operationId !== undefined}
             onClick={() => void load(scope)}
-          >
-            <Icon name="refresh" size={14} />
-          </button>
+          />
         </div>
       </header>
       <p className="view-subheader muted">

@@ -20,6 +20,7 @@ import { useOperations } from '../../stores/operations';
 import { useStorage } from '../../stores/storage';
 import { useRegistry } from '../browse/common';
 import './storage.css';
+import { RefreshButton } from '../../components/RefreshButton';
 
 function UsageBar({ row, max }: { row: StorageRow; max: number }) {
   const share = (bytes: number) => `${max > 0 ? (bytes / max) * 100 : 0}%`;
@@ -90,16 +91,11 @@ export function StorageView({ registryId, namespace }: { registryId: string; nam
       <header className="view-header">
         <Breadcrumbs crumbs={crumbs} />
         <div className="view-actions">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Refresh storage usage"
-            title="Refresh"
+          <RefreshButton
+            label="Refresh storage usage"
             disabled={operationId !== undefined}
             onClick={() => void load(registryId, registryName)}
-          >
-            <Icon name="refresh" size={14} />
-          </button>
+          />
         </div>
       </header>
       {operationId ? (
